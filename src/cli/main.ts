@@ -1,0 +1,53 @@
+import { type Command, commandHelp, parseCommandArgs, UsageError } from './command.ts';
+import { benchCommand } from './commands/bench.ts';
+import { calcEfsCommand } from './commands/calc-efs.ts';
+import { checkMtpCommand } from './commands/check-mtp.ts';
+import { gpuInfoCommand } from './commands/gpu-info.ts';
+
+const COMMANDS: Command[] = [gpuInfoCommand, checkMtpCommand, calcEfsCommand, benchCommand];
+
+function overview(): string {
+  const width = Math.max(...COMMANDS.map((c) => c.name.length));
+  const lines = COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`);
+  return [
+    'lilab: WebGPU molecular dynamics with Moment Tensor Potentials (units: A, eV, fs, K, amu)',
+    '',
+    'Usage: lilab <command> [options]   (from a checkout: npm run cli -- <command> [options])',
+    '',
+    'Commands:',
+    ...lines,
+    '',
+    'lilab <command> --help shows the options of one command.',
+  ].join('\n');
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    console.log(overview());
+    return name ? 0 : 2;
+  }
+  const cmd = COMMANDS.find((c) => c.name === name);
+  if (!cmd) {
+    console.error(`lilab: unknown command '${name}'\n\n${overview()}`);
+    return 2;
+  }
+  try {
+    const args = parseCommandArgs(cmd, rest);
+    if (args.values.help) {
+      console.log(commandHelp(cmd));
+      return 0;
+    }
+    return await cmd.run(args);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      console.error(`lilab ${cmd.name}: ${err.message}`);
+      return 2;
+    }
+    const e = err as Error;
+    // Input errors (files, GPU) carry their own precise message; the stack only helps for internal errors.
+    console.error(`lilab ${cmd.name}: ${e.name && e.name !== 'Error' ? `${e.name}: ` : ''}${e.message}`);
+    if (process.env.LILAB_DEBUG) console.error(e.stack);
+    return 1;
+  }
+}

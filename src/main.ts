@@ -1,0 +1,3 @@
+import { startApp } from './ui/app.ts';
+
+void startApp(document);

@@ -1,0 +1,110 @@
+/**
+ * A periodic triclinic cell. `lattice` holds the three lattice vectors as rows (a, b, c), in A, so a Cartesian position
+ * is r = f0 a + f1 b + f2 c for fractional coordinates f. `pbc` says along which vectors the system repeats.
+ */
+export interface Cell {
+  lattice: Float64Array; // 9 numbers, row-major: a_x a_y a_z b_x b_y b_z c_x c_y c_z
+  pbc: [boolean, boolean, boolean];
+}
+
+export type Mat3 = Float64Array;
+
+export function makeCell(rows: ArrayLike<number>, pbc: [boolean, boolean, boolean] = [true, true, true]): Cell {
+  if (rows.length !== 9) throw new Error('a cell needs 9 numbers (3 lattice vectors)');
+  return { lattice: Float64Array.from(rows), pbc };
+}
+
+export function det3(m: ArrayLike<number>): number {
+  return m[0] * (m[4] * m[8] - m[5] * m[7]) - m[1] * (m[3] * m[8] - m[5] * m[6]) + m[2] * (m[3] * m[7] - m[4] * m[6]);
+}
+
+export function inverse3(m: ArrayLike<number>): Mat3 {
+  const d = det3(m);
+  if (d === 0 || !Number.isFinite(d)) throw new Error('singular 3x3 matrix (the cell has no volume)');
+  const inv = new Float64Array(9);
+  inv[0] = (m[4] * m[8] - m[5] * m[7]) / d;
+  inv[1] = (m[2] * m[7] - m[1] * m[8]) / d;
+  inv[2] = (m[1] * m[5] - m[2] * m[4]) / d;
+  inv[3] = (m[5] * m[6] - m[3] * m[8]) / d;
+  inv[4] = (m[0] * m[8] - m[2] * m[6]) / d;
+  inv[5] = (m[2] * m[3] - m[0] * m[5]) / d;
+  inv[6] = (m[3] * m[7] - m[4] * m[6]) / d;
+  inv[7] = (m[1] * m[6] - m[0] * m[7]) / d;
+  inv[8] = (m[0] * m[4] - m[1] * m[3]) / d;
+  return inv;
+}
+
+export function volume(cell: Cell): number {
+  return Math.abs(det3(cell.lattice));
+}
+
+/** Distances between opposite faces of the cell (the heights), which bound how many images lie within a cutoff. */
+export function faceSpacings(cell: Cell): [number, number, number] {
+  const L = cell.lattice;
+  const v = volume(cell);
+  const cross = (i: number, j: number) => {
+    const ax = L[3 * i];
+    const ay = L[3 * i + 1];
+    const az = L[3 * i + 2];
+    const bx = L[3 * j];
+    const by = L[3 * j + 1];
+    const bz = L[3 * j + 2];
+    return Math.hypot(ay * bz - az * by, az * bx - ax * bz, ax * by - ay * bx);
+  };
+  return [v / cross(1, 2), v / cross(2, 0), v / cross(0, 1)];
+}
+
+/** Cartesian -> fractional for many positions (length 3N), using the inverse lattice. */
+export function toFractional(
+  cell: Cell,
+  positions: ArrayLike<number>,
+  out = new Float64Array(positions.length),
+): Float64Array {
+  const inv = inverse3(cell.lattice);
+  for (let i = 0; i < positions.length; i += 3) {
+    const x = positions[i];
+    const y = positions[i + 1];
+    const z = positions[i + 2];
+    // r = f L  =>  f = r L^-1 (row vector times matrix)
+    out[i] = x * inv[0] + y * inv[3] + z * inv[6];
+    out[i + 1] = x * inv[1] + y * inv[4] + z * inv[7];
+    out[i + 2] = x * inv[2] + y * inv[5] + z * inv[8];
+  }
+  return out;
+}
+
+export function toCartesian(
+  cell: Cell,
+  fractional: ArrayLike<number>,
+  out = new Float64Array(fractional.length),
+): Float64Array {
+  const L = cell.lattice;
+  for (let i = 0; i < fractional.length; i += 3) {
+    const a = fractional[i];
+    const b = fractional[i + 1];
+    const c = fractional[i + 2];
+    out[i] = a * L[0] + b * L[3] + c * L[6];
+    out[i + 1] = a * L[1] + b * L[4] + c * L[7];
+    out[i + 2] = a * L[2] + b * L[5] + c * L[8];
+  }
+  return out;
+}
+
+/** Applies r -> r (I + eps) to the rows of the lattice (and returns a new cell): the strain used for virials. */
+export function strainCell(cell: Cell, eps: ArrayLike<number>): Cell {
+  return { lattice: applyStrain(cell.lattice, eps), pbc: [...cell.pbc] };
+}
+
+/** Rows r -> r + r·eps^T, i.e. each vector v becomes (I + eps) v. */
+export function applyStrain(vectors: ArrayLike<number>, eps: ArrayLike<number>): Float64Array {
+  const out = new Float64Array(vectors.length);
+  for (let i = 0; i < vectors.length; i += 3) {
+    const x = vectors[i];
+    const y = vectors[i + 1];
+    const z = vectors[i + 2];
+    out[i] = x + eps[0] * x + eps[1] * y + eps[2] * z;
+    out[i + 1] = y + eps[3] * x + eps[4] * y + eps[5] * z;
+    out[i + 2] = z + eps[6] * x + eps[7] * y + eps[8] * z;
+  }
+  return out;
+}

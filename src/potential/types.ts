@@ -1,0 +1,30 @@
+import type { Configuration } from '../model/configuration.ts';
+
+/** Energy, forces and virial of one configuration. Units: eV, eV/A, eV. */
+export interface EfsResult {
+  energy: number;
+  atomEnergies: Float64Array;
+  forces: Float64Array;
+  /** Virial in MLIP's PlusStress convention, full 3x3 row-major: W_ab = -sum_pairs (dE/dr_ij)_a (r_ij)_b. */
+  virial: Float64Array;
+}
+
+/** What every potential offers (the reference, the GPU evaluator, simple test potentials). */
+export interface Potential {
+  readonly name: string;
+  /** Interaction range, A. */
+  readonly cutoff: number;
+  readonly speciesCount: number;
+  compute(config: Configuration): Promise<EfsResult> | EfsResult;
+}
+
+/** The PlusStress six (xx yy zz yz xz xy) from a 3x3 virial. */
+export function plusStressOf(virial: ArrayLike<number>): Float64Array {
+  return Float64Array.from([virial[0], virial[4], virial[8], virial[5], virial[2], virial[1]]);
+}
+
+/** Cauchy stress in GPa from a virial (eV) and a volume (A^3): sigma = -W / V. */
+export const EV_PER_A3_IN_GPA = 160.21766208;
+export function stressGPa(virial: ArrayLike<number>, volume: number): Float64Array {
+  return Float64Array.from(virial, (w) => (-w / volume) * EV_PER_A3_IN_GPA);
+}

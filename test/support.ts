@@ -1,0 +1,95 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { parseCfg } from '../src/io/cfg.ts';
+import { parseMtp } from '../src/io/mtp.ts';
+import type { Configuration } from '../src/model/configuration.ts';
+import { compileMtp, type MtpModel } from '../src/potential/mtp/model.ts';
+
+/** ../shared beside the checkout: read-only reference data (MLIP vectors, structures, GB table). */
+export const SHARED = fileURLToPath(new URL('../../shared/', import.meta.url));
+export const VECTORS = `${SHARED}mtp-vectors/`;
+export const VECTOR_POTENTIALS = ['l06-1sp-scaled', 'l08', 'l16', 'l24'] as const;
+
+export function loadVectorModel(name: string): MtpModel {
+  return compileMtp(parseMtp(readFileSync(`${VECTORS}${name}.mtp`, 'utf8'), `${name}.mtp`));
+}
+
+export function loadVectorConfigs(name: string, which: 'in' | 'out') {
+  return parseCfg(readFileSync(`${VECTORS}${name}.${which}.cfg`, 'utf8'), `${name}.${which}.cfg`);
+}
+
+/** xorshift32: a small seeded generator for test inputs. */
+export function rng(seed: number): () => number {
+  let s = seed >>> 0 || 0x9e3779b9;
+  return () => {
+    s ^= s << 13;
+    s ^= s >>> 17;
+    s ^= s << 5;
+    return (s >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * A random triclinic Li-P-S cell: lattice vectors of 7-10 A with shear, atoms placed with a minimum separation so the
+ * configuration is physical-looking (no contact below `minSep`).
+ */
+export function randomTriclinicConfig(
+  seed: number,
+  n: number,
+  speciesCount = 3,
+  minSep = 2.0,
+  density = 0.05,
+): Configuration {
+  const r = rng(seed);
+  const vol = n / density;
+  const edge = Math.cbrt(vol);
+  const lattice = new Float64Array([
+    edge * (0.9 + 0.2 * r()),
+    0,
+    0,
+    edge * 0.3 * (r() - 0.5),
+    edge * (0.9 + 0.2 * r()),
+    0,
+    edge * 0.3 * (r() - 0.5),
+    edge * 0.3 * (r() - 0.5),
+    edge * (0.9 + 0.2 * r()),
+  ]);
+  const positions = new Float64Array(3 * n);
+  const types = new Int32Array(n);
+  let placed = 0;
+  let tries = 0;
+  while (placed < n) {
+    if (++tries > 200000) throw new Error('could not place atoms');
+    const f = [r(), r(), r()];
+    const p = [0, 1, 2].map((d) => f[0] * lattice[d] + f[1] * lattice[3 + d] + f[2] * lattice[6 + d]);
+    let ok = true;
+    for (let j = 0; j < placed && ok; j++) {
+      for (let a = -1; a <= 1 && ok; a++)
+        for (let b = -1; b <= 1 && ok; b++)
+          for (let c = -1; c <= 1 && ok; c++) {
+            let d2 = 0;
+            for (let d = 0; d < 3; d++) {
+              const dx = p[d] - positions[3 * j + d] + a * lattice[d] + b * lattice[3 + d] + c * lattice[6 + d];
+              d2 += dx * dx;
+            }
+            if (d2 < minSep * minSep) ok = false;
+          }
+    }
+    if (!ok) continue;
+    positions.set(p, 3 * placed);
+    types[placed] = Math.floor(r() * speciesCount);
+    placed++;
+  }
+  return { types, positions, cell: { lattice, pbc: [true, true, true] }, features: [] };
+}
+
+/** max |a - b| relative to the largest |b| (absolute when that is below 1): the tolerance rule of the vectors. */
+export function relError(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  let scale = 0;
+  let diff = 0;
+  for (let i = 0; i < b.length; i++) {
+    scale = Math.max(scale, Math.abs(b[i]));
+    diff = Math.max(diff, Math.abs(a[i] - b[i]));
+  }
+  return diff / Math.max(scale, 1);
+}
