@@ -30,8 +30,8 @@ export function rng(seed: number): () => number {
 }
 
 /**
- * A random triclinic Li-P-S cell: lattice vectors of 7-10 A with shear, atoms placed with a minimum separation so the
- * configuration is physical-looking (no contact below `minSep`).
+ * A random triclinic Li-P-S cell with shear, atoms placed with a minimum separation (`minSep`, small cells) or on a
+ * jittered grid (large cells), so the configuration is physical-looking.
  */
 export function randomTriclinicConfig(
   seed: number,
@@ -56,6 +56,23 @@ export function randomTriclinicConfig(
   ]);
   const positions = new Float64Array(3 * n);
   const types = new Int32Array(n);
+  if (n > 64) {
+    // Large cells: a jittered grid (rejection sampling would be O(n^2)); n of the m^3 sites, chosen at random.
+    const m = Math.ceil(Math.cbrt(n));
+    const sites = Array.from({ length: m * m * m }, (_, k) => k);
+    for (let k = sites.length - 1; k > 0; k--) {
+      const j = Math.floor(r() * (k + 1));
+      [sites[k], sites[j]] = [sites[j], sites[k]];
+    }
+    for (let a = 0; a < n; a++) {
+      const k = sites[a];
+      const f = [k % m, Math.floor(k / m) % m, Math.floor(k / (m * m))].map((g) => (g + 0.5 + 0.25 * (r() - 0.5)) / m);
+      for (let d = 0; d < 3; d++)
+        positions[3 * a + d] = f[0] * lattice[d] + f[1] * lattice[3 + d] + f[2] * lattice[6 + d];
+      types[a] = Math.floor(r() * speciesCount);
+    }
+    return { types, positions, cell: { lattice, pbc: [true, true, true] }, features: [] };
+  }
   let placed = 0;
   let tries = 0;
   while (placed < n) {

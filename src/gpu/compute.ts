@@ -86,6 +86,18 @@ export async function computePipeline(
   return pipeline;
 }
 
+/** A bind group from explicit binding numbers: pipelines with layout 'auto' keep only the bindings they use. */
+export function bindGroup(
+  device: GPUDevice,
+  pipeline: GPUComputePipeline,
+  entries: Record<number, GPUBuffer>,
+): GPUBindGroup {
+  return device.createBindGroup({
+    layout: pipeline.getBindGroupLayout(0),
+    entries: Object.entries(entries).map(([binding, buffer]) => ({ binding: Number(binding), resource: { buffer } })),
+  });
+}
+
 export function bindBuffers(
   device: GPUDevice,
   pipeline: GPUComputePipeline,
@@ -100,4 +112,19 @@ export function bindBuffers(
 
 export function workgroups(count: number, size: number): number {
   return Math.max(1, Math.ceil(count / size));
+}
+
+export class GpuValidationError extends Error {
+  override name = 'GpuValidationError';
+}
+
+/** Runs `fn` (encoding and submitting work) inside validation and out-of-memory scopes; throws what they caught. */
+export async function checked(device: GPUDevice, what: string, fn: () => void): Promise<void> {
+  device.pushErrorScope('out-of-memory');
+  device.pushErrorScope('validation');
+  fn();
+  const validation = await device.popErrorScope();
+  const oom = await device.popErrorScope();
+  if (oom) throw new GpuValidationError(`${what}: the GPU ran out of memory (${oom.message})`);
+  if (validation) throw new GpuValidationError(`${what}: ${validation.message}`);
 }

@@ -1,18 +1,24 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { storageBuffer } from '../../gpu/compute.ts';
+import { formatAdapter, type GpuContext, isSoftwareAdapter } from '../../gpu/device.ts';
+import { nodeGpuContext } from '../../gpu/node-gpu.ts';
 import type { Configuration } from '../../model/configuration.ts';
-import { compileMtp, type MtpModel } from '../../potential/mtp/model.ts';
+import { compileMtp, flopsPerAtom, type MtpModel, modelLevel } from '../../potential/mtp/model.ts';
 import { ReferenceMtp } from '../../potential/mtp/reference.ts';
+import { WebGpuMtp } from '../../potential/mtp/webgpu.ts';
 import { buildNeighborList } from '../../potential/neighbors.ts';
+import { packPositions } from '../../potential/neighbors-gpu.ts';
 import { betaLi3PS4 } from '../../structure/li3ps4.ts';
 import { repeatStructure } from '../../structure/supercell.ts';
 import { type Command, stringOption } from '../command.ts';
 import { loadMtpFile } from '../files.ts';
 
-/** Where the shared MLIP reference potentials live in a checkout (used when --potential is not given). */
-const SHARED_POTENTIAL = resolve('../shared/mtp-vectors/l16.mtp');
+/** The shared MLIP reference potentials in a checkout (used when --potential is not given). */
+const SHARED_L16 = resolve('../shared/mtp-vectors/l16.mtp');
+const SHARED_L08 = resolve('../shared/mtp-vectors/l08.mtp');
 
-function jitteredSupercell(reps: [number, number, number], seed: number): Configuration {
+export function jitteredSupercell(reps: [number, number, number], seed: number, amplitude = 0.1): Configuration {
   const s = repeatStructure(betaLi3PS4(), ...reps);
   // Small deterministic displacements so no symmetry makes terms vanish.
   let state = seed >>> 0 || 1;
@@ -22,57 +28,168 @@ function jitteredSupercell(reps: [number, number, number], seed: number): Config
     state ^= state << 5;
     return (state >>> 0) / 4294967296 - 0.5;
   };
-  for (let k = 0; k < s.positions.length; k++) s.positions[k] += 0.1 * rand();
+  for (let k = 0; k < s.positions.length; k++) s.positions[k] += amplitude * rand();
   return { types: s.types, positions: s.positions, cell: s.cell, features: [] };
 }
 
 /** Seconds per call of `fn`, from repeats until at least `minSeconds` have passed (after one warm-up call). */
-function timeIt(fn: () => void, minSeconds = 1): number {
-  fn();
+async function timeIt(fn: () => unknown, minSeconds: number, maxCalls = 1000): Promise<number> {
+  await fn();
   let calls = 0;
   const t0 = performance.now();
   do {
-    fn();
+    await fn();
     calls++;
-  } while (performance.now() - t0 < minSeconds * 1000);
+  } while (performance.now() - t0 < minSeconds * 1000 && calls < maxCalls);
   return (performance.now() - t0) / 1000 / calls;
 }
 
-export function benchCpuReference(model: MtpModel, label: string): string[] {
-  const rows: string[] = [];
-  const config = jitteredSupercell([4, 4, 4], 7); // 2,048 atoms of beta-Li3PS4
+interface Row {
+  backend: string;
+  potential: string;
+  level: number;
+  atoms: number;
+  neighbours: number;
+  seconds: number;
+  flops: number;
+}
+
+function formatRow(r: Row, cpuSeconds?: number): string {
+  const rate = r.atoms / r.seconds;
+  const gflops = (r.flops * r.atoms) / r.seconds / 1e9;
+  const ratio = cpuSeconds ? `${(cpuSeconds / r.seconds).toFixed(2)}x` : '';
+  return [
+    r.backend.padEnd(10),
+    r.potential.padEnd(8),
+    String(r.level).padStart(5),
+    String(r.atoms).padStart(7),
+    r.neighbours.toFixed(1).padStart(7),
+    (r.seconds * 1000).toFixed(1).padStart(10),
+    rate.toExponential(2).padStart(11),
+    (r.flops / 1e3).toFixed(1).padStart(9),
+    gflops.toFixed(2).padStart(8),
+    ratio.padStart(8),
+  ].join(' ');
+}
+
+const HEADER = [
+  'backend'.padEnd(10),
+  'pot'.padEnd(8),
+  'level'.padStart(5),
+  'atoms'.padStart(7),
+  'neigh'.padStart(7),
+  'ms/eval'.padStart(10),
+  'atom-ev/s'.padStart(11),
+  'kFLOP/at'.padStart(9),
+  'GFLOP/s'.padStart(8),
+  'GPU/CPU'.padStart(8),
+].join(' ');
+
+async function benchCpu(model: MtpModel, label: string, config: Configuration, minSeconds: number): Promise<Row> {
   const n = config.types.length;
   const nl = buildNeighborList(config.positions, config.cell, model.maxDist);
-  const pairs = nl.index.length;
+  const neighbours = nl.index.length / n;
   const potential = new ReferenceMtp(model);
-  const seconds = timeIt(() => potential.compute(config));
-  rows.push(
-    `cpu-reference  ${label.padEnd(18)} ${String(n).padStart(6)} atoms  ${(pairs / n).toFixed(1).padStart(6)} neigh/atom  ` +
-      `${(seconds * 1000).toFixed(1).padStart(8)} ms/eval  ${(n / seconds).toExponential(3)} atom-evals/s`,
-  );
-  return rows;
+  const seconds = await timeIt(() => potential.compute(config), minSeconds, 3);
+  return {
+    backend: 'cpu-f64',
+    potential: label,
+    level: modelLevel(model),
+    atoms: n,
+    neighbours,
+    seconds,
+    flops: flopsPerAtom(model, neighbours),
+  };
+}
+
+/** GPU evaluation only (positions and neighbour list already on the device), as MD uses it. */
+async function benchGpu(
+  ctx: GpuContext,
+  model: MtpModel,
+  label: string,
+  config: Configuration,
+  minSeconds: number,
+): Promise<Row> {
+  const d = ctx.device;
+  const n = config.types.length;
+  const gpu = await WebGpuMtp.create(d, model);
+  const positions = storageBuffer(d, 'positions', packPositions(config.positions, config.types));
+  gpu.neighbors.configure(config.cell, config.positions, model.maxDist);
+  await gpu.neighbors.build(positions);
+  const out = gpu.allocateOutputs(n);
+  const counts = new Uint32Array((await gpu.neighbors.read()).count);
+  const neighbours = counts.reduce((s, c) => s + c, 0) / n;
+  const seconds = await timeIt(async () => {
+    const transient: GPUBuffer[] = [];
+    const encoder = d.createCommandEncoder();
+    gpu.encodeEvaluation(encoder, out, n, transient);
+    d.queue.submit([encoder.finish()]);
+    await d.queue.onSubmittedWorkDone();
+    for (const b of transient) b.destroy();
+  }, minSeconds);
+  for (const b of [positions, ...Object.values(out)]) b.destroy();
+  gpu.destroy();
+  return {
+    backend: 'webgpu-f32',
+    potential: label,
+    level: modelLevel(model),
+    atoms: n,
+    neighbours,
+    seconds,
+    flops: flopsPerAtom(model, neighbours),
+  };
 }
 
 export const benchCommand: Command = {
   name: 'bench',
-  summary: 'speed figures: MTP evaluation (float64 CPU reference) on beta-Li3PS4 supercells',
-  usage: '[--potential POT.mtp]',
+  summary: 'speed figures: MTP energy+forces+virial on the GPU (WebGPU) and the float64 CPU reference',
+  usage: '[--potential POT.mtp] [--quick]',
   help: [
-    'Prints one line per measurement: atoms, neighbours per atom, time per evaluation, atom-evaluations per second.',
-    `Default potential: ${SHARED_POTENTIAL} (MLIP reference vectors, level 16, random coefficients: a timing`,
-    'workload only). Timings are of this machine; say which machine when you quote them.',
+    'Prints a table: atoms, neighbours per atom, time per evaluation (energy, forces, virial), atom-evaluations per',
+    'second, the estimated FLOPs per atom-evaluation (so figures can be held against the device peak), achieved',
+    'GFLOP/s, and the speed ratio GPU/CPU on the same cell. Cells: beta-Li3PS4 4x4x4 (2,048 atoms) and 8x8x10',
+    `(20,480 atoms). Potentials: ${SHARED_L08} and ${SHARED_L16} (MLIP reference vectors, random coefficients:`,
+    'timing workloads only), or --potential. On a software adapter (SwiftShader) the GPU column is CPU work too.',
   ].join('\n'),
-  options: { potential: { type: 'string' } },
+  options: { potential: { type: 'string' }, quick: { type: 'boolean' } },
   async run(args) {
-    const path = stringOption(args, 'potential') ?? SHARED_POTENTIAL;
-    if (!existsSync(path)) {
-      console.error(`bench: no potential at ${path}; pass --potential POT.mtp`);
-      return 1;
+    const custom = stringOption(args, 'potential');
+    const paths = custom ? [custom] : [SHARED_L08, SHARED_L16];
+    for (const p of paths) {
+      if (!existsSync(p)) {
+        console.error(`bench: no potential at ${p}; pass --potential POT.mtp`);
+        return 1;
+      }
     }
-    const model = compileMtp(loadMtpFile(path));
-    console.log(`# lilab bench  (node ${process.version}, ${new Date().toISOString()})`);
-    console.log(`# potential: ${path} (${model.basicCount} basic moments, ${model.mapping.length} basis functions)`);
-    for (const row of benchCpuReference(model, model.name)) console.log(row);
+    const ctx = await nodeGpuContext();
+    const quick = Boolean(args.values.quick);
+    console.log(`# lilab bench  node ${process.version}  ${new Date().toISOString()}`);
+    console.log(
+      `# adapter: ${formatAdapter(ctx.report)}${isSoftwareAdapter(ctx.report) ? '  (software: GPU figures are CPU work)' : ''}`,
+    );
+    console.log('# MTP evaluation (energy, forces, virial)');
+    console.log(HEADER);
+    const cells: [number, number, number][] = quick
+      ? [[4, 4, 4]]
+      : [
+          [4, 4, 4],
+          [8, 8, 10],
+        ];
+    for (const path of paths) {
+      const model = compileMtp(loadMtpFile(path));
+      const label = path
+        .split('/')
+        .pop()!
+        .replace(/\.mtp$/, '');
+      for (const reps of cells) {
+        const config = jitteredSupercell(reps, 7);
+        const cpu = await benchCpu(model, label, config, quick ? 0.5 : 2);
+        console.log(formatRow(cpu));
+        const gpu = await benchGpu(ctx, model, label, config, quick ? 0.5 : 2);
+        console.log(formatRow(gpu, cpu.seconds));
+      }
+    }
+    ctx.device.destroy();
     return 0;
   },
 };

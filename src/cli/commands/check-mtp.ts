@@ -1,5 +1,5 @@
 import { isTrained } from '../../io/mtp.ts';
-import { basicMomentLevel } from '../../potential/mtp/model.ts';
+import { momentLevels } from '../../potential/mtp/model.ts';
 import { type Command, UsageError } from '../command.ts';
 import { loadMtpFile } from '../files.ts';
 
@@ -13,12 +13,7 @@ export const checkMtpCommand: Command = {
     const [path] = args.positionals;
     if (!path || args.positionals.length !== 1) throw new UsageError('expected one .mtp file');
     const m = loadMtpFile(path);
-    // Level of every moment: basic ones by formula, contracted ones as the sum of their two factors.
-    const levels = new Array<number>(m.alphaMomentsCount).fill(0);
-    m.alphaIndexBasic.forEach(([mu, p, q, t], k) => {
-      levels[k] = basicMomentLevel(mu, p, q, t);
-    });
-    for (const [i0, i1, , k] of m.alphaIndexTimes) levels[k] = levels[i0] + levels[i1];
+    const levels = momentLevels(m.alphaMomentsCount, m.alphaIndexBasic, m.alphaIndexTimes);
     const level = Math.max(...m.alphaMomentMapping.map((k) => levels[k]));
     console.log(`file:              ${path}`);
     console.log(`name:              ${m.potentialName}${m.potentialTag ? ` (tag ${m.potentialTag})` : ''}`);

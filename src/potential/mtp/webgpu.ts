@@ -1,0 +1,316 @@
+/**
+ * The MTP evaluated by WebGPU compute shaders (shaders/mtp.wgsl), checked against the float64 reference.
+ * One generic path for every level and species count: the basis is uploaded as a table. Float32 arithmetic on the GPU;
+ * per-atom energies and virials are summed in float64 on the host.
+ */
+import mtpWgsl from '../../../shaders/mtp.wgsl?raw';
+import {
+  bindGroup,
+  checked,
+  compileModule,
+  computePipeline,
+  readBuffer,
+  storageBuffer,
+  uniformBuffer,
+  workgroups,
+} from '../../gpu/compute.ts';
+import { withCellCommon } from '../../gpu/shader-source.ts';
+import type { Configuration } from '../../model/configuration.ts';
+import { GpuNeighborList, packPositions } from '../neighbors-gpu.ts';
+import type { EfsResult, Potential } from '../types.ts';
+import type { MtpModel } from './model.ts';
+
+/** Private-array sizes compiled into mtp.wgsl (MAXQ, MAXR, MAXP): the largest model the generic kernel takes. */
+export const GPU_LIMITS = { radialBasisSize: 32, radialFuncs: 16, maxPower: 31 };
+
+/**
+ * The kernel source with its private-array sizes fitted to a model ('fitted') or left at the generic maxima
+ * ('generic'). Only the four size constants change: the basis stays data either way. WGSL zero-initialises every
+ * private array, so arrays sized for level 28 cost a low-level potential most of its time; fitted sizes avoid that.
+ * Both variants are tested.
+ */
+export function mtpShaderSource(model: MtpModel, sizing: 'fitted' | 'generic'): string {
+  if (sizing === 'generic') return mtpWgsl;
+  const sizes: Record<string, number> = {
+    MAXQ: model.radialBasisSize,
+    MAXR: model.radialFuncsCount,
+    MAXP: model.maxPower + 1,
+    MAXB_PRIVATE: model.basicCount <= 256 ? model.basicCount : 1,
+  };
+  let src = mtpWgsl;
+  for (const [name, value] of Object.entries(sizes)) {
+    const re = new RegExp(`const ${name}: u32 = \\d+u;`);
+    if (!re.test(src)) throw new Error(`mtp.wgsl lost its constant ${name}`);
+    src = src.replace(re, `const ${name}: u32 = ${Math.max(1, value)}u;`);
+  }
+  return src;
+}
+
+const PARAMS_BYTES = 80;
+
+/** The model as one u32 table (floats by their bits) and the offsets the shader reads it with. */
+export function mtpTable(model: MtpModel): {
+  table: Uint32Array;
+  offsets: Record<'rad' | 'basic' | 'times' | 'lin' | 'spec', number>;
+} {
+  const S = model.speciesCount;
+  const nRad = model.radialCoeffs.length;
+  const nBasic = model.basicCount;
+  const T = model.timesMult.length;
+  const nm = model.momentsCount;
+  const rad = 0;
+  const basic = rad + nRad;
+  const times = basic + nBasic;
+  const lin = times + 4 * T;
+  const spec = lin + nm;
+  const table = new Uint32Array(spec + S);
+  const f = new Float32Array(table.buffer);
+  f.set(model.radialCoeffs, rad);
+  for (let b = 0; b < model.basicCount; b++) {
+    const [mu, p, q, t] = model.basic.subarray(4 * b, 4 * b + 4);
+    table[basic + b] = mu | (p << 8) | (q << 16) | (t << 24);
+  }
+  for (let t = 0; t < T; t++) {
+    table[times + 4 * t] = model.times[3 * t];
+    table[times + 4 * t + 1] = model.times[3 * t + 1];
+    table[times + 4 * t + 2] = model.times[3 * t + 2];
+    f[times + 4 * t + 3] = model.timesMult[t];
+  }
+  // Energy is linear in the moments: one coefficient per moment (zero for moments that are not basis functions).
+  const linear = new Float64Array(nm);
+  model.mapping.forEach((k, n) => {
+    linear[k] += model.momentCoeffs[n];
+  });
+  f.set(linear, lin);
+  f.set(model.speciesCoeffs, spec);
+  return { table, offsets: { rad, basic, times, lin, spec } };
+}
+
+export interface MtpOutputs {
+  atomEnergy: GPUBuffer;
+  forces: GPUBuffer;
+  atomVirial: GPUBuffer;
+}
+
+export class GpuLimitError extends Error {
+  override name = 'GpuLimitError';
+}
+
+export class WebGpuMtp implements Potential {
+  readonly name: string;
+  readonly cutoff: number;
+  readonly speciesCount: number;
+  readonly neighbors: GpuNeighborList;
+  private readonly table: GPUBuffer;
+  private readonly offsets: ReturnType<typeof mtpTable>['offsets'];
+  /** Extra neighbour-list range beyond the cutoff, so MD can reuse a list until atoms move skin/2. */
+  skin = 0;
+
+  private constructor(
+    readonly device: GPUDevice,
+    readonly model: MtpModel,
+    private readonly moments: GPUComputePipeline,
+    private readonly pairGradients: GPUComputePipeline,
+    private readonly gatherForces: GPUComputePipeline,
+    neighbors: GpuNeighborList,
+  ) {
+    this.name = `MTP ${model.name} (WebGPU)`;
+    this.cutoff = model.maxDist;
+    this.speciesCount = model.speciesCount;
+    this.neighbors = neighbors;
+    const { table, offsets } = mtpTable(model);
+    this.table = storageBuffer(device, 'mtp table', table);
+    this.offsets = offsets;
+  }
+
+  static async create(device: GPUDevice, model: MtpModel, sizing: 'fitted' | 'generic' = 'fitted'): Promise<WebGpuMtp> {
+    if (model.radialBasisSize > GPU_LIMITS.radialBasisSize || model.radialFuncsCount > GPU_LIMITS.radialFuncs) {
+      throw new GpuLimitError(
+        `radial_basis_size ${model.radialBasisSize} / radial_funcs_count ${model.radialFuncsCount} exceed the GPU kernel's ` +
+          `${GPU_LIMITS.radialBasisSize} / ${GPU_LIMITS.radialFuncs}`,
+      );
+    }
+    if (model.maxPower > GPU_LIMITS.maxPower) {
+      throw new GpuLimitError(
+        `a basic moment has power ${model.maxPower}, above the GPU kernel's ${GPU_LIMITS.maxPower}`,
+      );
+    }
+    const module = await compileModule(device, 'mtp', withCellCommon(mtpShaderSource(model, sizing)));
+    const [moments, pairGradients, gather] = await Promise.all(
+      ['mtp_moments', 'mtp_pair_gradients', 'mtp_gather_forces'].map((e) => computePipeline(device, module, e)),
+    );
+    return new WebGpuMtp(device, model, moments, pairGradients, gather, await GpuNeighborList.create(device));
+  }
+
+  private params(natoms: number, batchStart: number, batchCount: number): ArrayBuffer {
+    const m = this.model;
+    const buf = new ArrayBuffer(PARAMS_BYTES);
+    const u = new Uint32Array(buf);
+    const f = new Float32Array(buf);
+    const o = this.offsets;
+    u.set([
+      natoms,
+      m.speciesCount,
+      m.radialFuncsCount,
+      m.radialBasisSize,
+      m.basicCount,
+      m.momentsCount,
+      m.timesMult.length,
+    ]);
+    u[7] = this.neighbors.capacity;
+    u.set([o.rad, o.basic, o.times, o.lin, o.spec, m.maxPower, batchStart, batchCount], 8);
+    f.set([m.minDist, m.maxDist, m.scaling, m.maxDist * m.maxDist], 16);
+    return buf;
+  }
+
+  /** Atoms per moments dispatch, so the per-atom scratch (2 x moments) stays within the binding-size limit. */
+  private batchSize(natoms: number): number {
+    const perAtom = 8 * this.model.momentsCount;
+    const limit = Math.min(this.device.limits.maxStorageBufferBindingSize, 256 * 1024 * 1024);
+    return Math.max(1, Math.min(natoms, Math.floor(limit / perAtom)));
+  }
+
+  /** Work buffers sized for the current system and neighbour-list capacity (reallocated when those change). */
+  private work: { natoms: number; capacity: number; dedb: GPUBuffer; scratch: GPUBuffer; pairGrad: GPUBuffer } | null =
+    null;
+
+  private workBuffers(natoms: number) {
+    const capacity = this.neighbors.capacity;
+    if (this.work && this.work.natoms === natoms && this.work.capacity === capacity) return this.work;
+    this.destroyWork();
+    const d = this.device;
+    this.work = {
+      natoms,
+      capacity,
+      dedb: storageBuffer(d, 'dE/dB', 4 * natoms * this.model.basicCount),
+      scratch: storageBuffer(d, 'moment scratch', 8 * this.model.momentsCount * this.batchSize(natoms)),
+      pairGrad: storageBuffer(d, 'pair gradients', 16 * natoms * capacity),
+    };
+    return this.work;
+  }
+
+  private destroyWork(): void {
+    if (!this.work) return;
+    this.work.dedb.destroy();
+    this.work.scratch.destroy();
+    this.work.pairGrad.destroy();
+    this.work = null;
+  }
+
+  /**
+   * Records energy, force and virial evaluation for positions already on the GPU (and a neighbour list built from
+   * them) into `encoder`. Outputs: per-atom energies (f32), forces (vec4f), per-atom virials (9 x f32).
+   * Uniform buffers made for this recording are pushed to `transient` (destroy them after the work is done).
+   */
+  encodeEvaluation(encoder: GPUCommandEncoder, out: MtpOutputs, natoms: number, transient: GPUBuffer[]): void {
+    const d = this.device;
+    const nl = this.neighbors;
+    const work = this.workBuffers(natoms);
+    const batch = this.batchSize(natoms);
+    const pass = encoder.beginComputePass({ label: 'mtp' });
+    pass.setPipeline(this.moments);
+    for (let start = 0; start < natoms; start += batch) {
+      const count = Math.min(batch, natoms - start);
+      const ub = uniformBuffer(d, 'mtp params', this.params(natoms, start, count));
+      transient.push(ub);
+      pass.setBindGroup(
+        0,
+        bindGroup(d, this.moments, {
+          0: nl.cellUniform,
+          1: ub,
+          2: nl.frac,
+          3: nl.nbr,
+          4: nl.nbrCount,
+          5: this.table,
+          6: work.scratch,
+          7: work.dedb,
+          8: out.atomEnergy,
+        }),
+      );
+      pass.dispatchWorkgroups(workgroups(count, 64));
+    }
+    const ub = uniformBuffer(d, 'mtp params', this.params(natoms, 0, natoms));
+    transient.push(ub);
+    pass.setPipeline(this.pairGradients);
+    pass.setBindGroup(
+      0,
+      bindGroup(d, this.pairGradients, {
+        0: nl.cellUniform,
+        1: ub,
+        2: nl.frac,
+        3: nl.nbr,
+        4: nl.nbrCount,
+        5: this.table,
+        7: work.dedb,
+        10: out.atomVirial,
+        11: work.pairGrad,
+      }),
+    );
+    pass.dispatchWorkgroups(workgroups(natoms, 64));
+    pass.setPipeline(this.gatherForces);
+    pass.setBindGroup(
+      0,
+      bindGroup(d, this.gatherForces, { 1: ub, 4: nl.nbrCount, 9: out.forces, 11: work.pairGrad, 12: nl.reverseSlot }),
+    );
+    pass.dispatchWorkgroups(workgroups(natoms, 64));
+    pass.end();
+  }
+
+  allocateOutputs(natoms: number): MtpOutputs {
+    const d = this.device;
+    return {
+      atomEnergy: storageBuffer(d, 'atom energy', 4 * natoms),
+      forces: storageBuffer(d, 'forces', 16 * natoms),
+      atomVirial: storageBuffer(d, 'atom virial', 36 * natoms),
+    };
+  }
+
+  /** One configuration, start to finish: upload, neighbour list, evaluation, readback. */
+  async compute(config: Configuration): Promise<EfsResult> {
+    const n = config.types.length;
+    for (let i = 0; i < n; i++) {
+      if (config.types[i] < 0 || config.types[i] >= this.speciesCount) {
+        throw new Error(
+          `atom ${i + 1} has species type ${config.types[i]}, but the potential has ${this.speciesCount} species`,
+        );
+      }
+    }
+    const d = this.device;
+    const positions = storageBuffer(d, 'positions', packPositions(config.positions, config.types));
+    this.neighbors.configure(config.cell, config.positions, this.cutoff + this.skin);
+    await this.neighbors.build(positions);
+    const out = this.allocateOutputs(n);
+    const transient: GPUBuffer[] = [];
+    await checked(d, 'MTP evaluation', () => {
+      const encoder = d.createCommandEncoder({ label: 'mtp evaluation' });
+      this.encodeEvaluation(encoder, out, n, transient);
+      d.queue.submit([encoder.finish()]);
+    });
+    const [e, f, w] = await Promise.all([
+      readBuffer(d, out.atomEnergy, 4 * n),
+      readBuffer(d, out.forces, 16 * n),
+      readBuffer(d, out.atomVirial, 36 * n),
+    ]);
+    const atomEnergies = Float64Array.from(new Float32Array(e));
+    const f4 = new Float32Array(f);
+    const forces = new Float64Array(3 * n);
+    for (let i = 0; i < n; i++) {
+      forces[3 * i] = f4[4 * i];
+      forces[3 * i + 1] = f4[4 * i + 1];
+      forces[3 * i + 2] = f4[4 * i + 2];
+    }
+    const w9 = new Float32Array(w);
+    const virial = new Float64Array(9);
+    for (let i = 0; i < n; i++) for (let k = 0; k < 9; k++) virial[k] += w9[9 * i + k];
+    let energy = 0;
+    for (const v of atomEnergies) energy += v;
+    for (const b of [positions, ...Object.values(out), ...transient]) b.destroy();
+    return { energy, atomEnergies, forces, virial };
+  }
+
+  destroy(): void {
+    this.destroyWork();
+    this.table.destroy();
+    this.neighbors.destroy();
+  }
+}

@@ -1,0 +1,298 @@
+/**
+ * The GPU neighbour list (shaders/neighbors.wgsl): binning in fractional coordinates, count -> scan -> fill, sorted
+ * bins, a full list per atom with a fixed number of slots that grows when any atom overflows it.
+ *
+ * It lives beside the CPU list in src/potential rather than in src/md: the GPU potentials need it, and src/md sits
+ * above src/potential (docs/adr/0004-gpu-neighbour-list.md).
+ */
+import neighborsWgsl from '../../shaders/neighbors.wgsl?raw';
+import {
+  bindGroup,
+  checked,
+  compileModule,
+  computePipeline,
+  readBuffer,
+  storageBuffer,
+  uniformBuffer,
+  workgroups,
+} from '../gpu/compute.ts';
+import { withCellCommon } from '../gpu/shader-source.ts';
+import { type Cell, faceSpacings, inverse3, volume } from '../model/cell.ts';
+
+export interface GpuCellGeometry {
+  /** Uniform block CellParams (shaders/common/cell.wgsl), 160 bytes. */
+  params: ArrayBuffer;
+  nbins: [number, number, number];
+  lattice: Float64Array;
+}
+
+const CELL_PARAMS_BYTES = 160;
+
+/**
+ * The CellParams block for a cell, or for the bounding box of a free cluster (`cell` null: an orthorhombic box with a
+ * margin, pbc off, origin stored in the inverse rows' w).
+ */
+export function cellGeometry(
+  cell: Cell | null,
+  positions: ArrayLike<number>,
+  listCutoff: number,
+  capacity: number,
+): GpuCellGeometry {
+  const natoms = positions.length / 3;
+  let lattice: Float64Array;
+  let pbc: [boolean, boolean, boolean];
+  const origin = [0, 0, 0];
+  if (cell) {
+    lattice = cell.lattice;
+    pbc = cell.pbc;
+  } else {
+    const lo = [Infinity, Infinity, Infinity];
+    const hi = [-Infinity, -Infinity, -Infinity];
+    for (let i = 0; i < natoms; i++) {
+      for (let d = 0; d < 3; d++) {
+        lo[d] = Math.min(lo[d], positions[3 * i + d]);
+        hi[d] = Math.max(hi[d], positions[3 * i + d]);
+      }
+    }
+    if (natoms === 0) {
+      lo.fill(0);
+      hi.fill(0);
+    }
+    const size = [0, 1, 2].map((d) => hi[d] - lo[d] + 2);
+    for (let d = 0; d < 3; d++) origin[d] = lo[d] - 1;
+    lattice = Float64Array.from([size[0], 0, 0, 0, size[1], 0, 0, 0, size[2]]);
+    pbc = [false, false, false];
+  }
+  const inv = inverse3(lattice);
+  const h = faceSpacings({ lattice, pbc });
+  const nb = h.map((hk) => Math.max(1, Math.min(255, Math.floor(hk / listCutoff))));
+  // Keep the grid no larger than a few bins per atom (a sparse cluster would otherwise make a huge, empty grid).
+  while (nb[0] * nb[1] * nb[2] > Math.max(64, 4 * natoms)) {
+    const k = nb.indexOf(Math.max(...nb));
+    nb[k] = Math.max(1, Math.floor(nb[k] / 2));
+  }
+  const reach = nb.map((n, k) => Math.ceil(listCutoff / (h[k] / n)));
+  const buf = new ArrayBuffer(CELL_PARAMS_BYTES);
+  const f = new Float32Array(buf);
+  const u = new Uint32Array(buf);
+  const i = new Int32Array(buf);
+  for (let r = 0; r < 3; r++) {
+    f.set([lattice[3 * r], lattice[3 * r + 1], lattice[3 * r + 2], 0], 4 * r);
+    // column k of the inverse: f_k = sum_d r_d inv[d][k]; w = fractional offset of the origin
+    const col = [inv[r], inv[3 + r], inv[6 + r]];
+    const offset = -(origin[0] * col[0] + origin[1] * col[1] + origin[2] * col[2]);
+    f.set([col[0], col[1], col[2], offset], 12 + 4 * r);
+  }
+  u.set([nb[0], nb[1], nb[2], nb[0] * nb[1] * nb[2]], 24);
+  i.set([reach[0], reach[1], reach[2], 0], 28);
+  u.set([pbc[0] ? 1 : 0, pbc[1] ? 1 : 0, pbc[2] ? 1 : 0, 0], 32);
+  u[36] = natoms;
+  u[37] = capacity;
+  f[38] = listCutoff * listCutoff;
+  return { params: buf, nbins: nb as [number, number, number], lattice };
+}
+
+/** A first guess of list slots per atom from the density (grown on overflow anyway). */
+export function estimateCapacity(natoms: number, cell: Cell | null, listCutoff: number): number {
+  if (!cell || natoms === 0) return 64;
+  const density = natoms / volume(cell);
+  return Math.ceil(density * (4 / 3) * Math.PI * listCutoff ** 3 * 1.3) + 16;
+}
+
+type Pipelines = Record<'prepare' | 'scan' | 'fill' | 'sort' | 'build' | 'reverse', GPUComputePipeline>;
+
+export class GpuNeighborList {
+  capacity = 0;
+  natoms = 0;
+  listCutoff = 0;
+  /** How many rebuilds had to grow the list (for tests and diagnostics). */
+  regrowths = 0;
+  cellUniform!: GPUBuffer;
+  frac!: GPUBuffer;
+  nbr!: GPUBuffer;
+  nbrCount!: GPUBuffer;
+  /** For each list slot i->j, the slot of j->i (the same pair seen from j). */
+  reverseSlot!: GPUBuffer;
+  private atomBin!: GPUBuffer;
+  private binCount!: GPUBuffer;
+  private binStart!: GPUBuffer;
+  private binAtoms!: GPUBuffer;
+  private overflow!: GPUBuffer;
+  private geometry!: GpuCellGeometry;
+  private cell: Cell | null = null;
+
+  private constructor(
+    readonly device: GPUDevice,
+    private readonly pipelines: Pipelines,
+  ) {}
+
+  static async create(device: GPUDevice): Promise<GpuNeighborList> {
+    const module = await compileModule(device, 'neighbors', withCellCommon(neighborsWgsl));
+    const [prepare, scan, fill, sort, build, reverse] = await Promise.all(
+      ['nl_prepare', 'nl_scan', 'nl_fill', 'nl_sort', 'nl_build', 'nl_reverse'].map((e) =>
+        computePipeline(device, module, e),
+      ),
+    );
+    return new GpuNeighborList(device, { prepare, scan, fill, sort, build, reverse });
+  }
+
+  /** Sets the system: allocates buffers for `natoms` atoms in `cell` (null: free cluster, boxed around `positions`). */
+  configure(cell: Cell | null, positions: ArrayLike<number>, listCutoff: number, capacity?: number): void {
+    this.destroy();
+    this.cell = cell;
+    this.natoms = positions.length / 3;
+    this.listCutoff = listCutoff;
+    this.capacity = capacity ?? estimateCapacity(this.natoms, cell, listCutoff);
+    this.geometry = cellGeometry(cell, positions, listCutoff, this.capacity);
+    const d = this.device;
+    const n = this.natoms;
+    const nbins = this.geometry.nbins[0] * this.geometry.nbins[1] * this.geometry.nbins[2];
+    this.cellUniform = uniformBuffer(d, 'cell params', this.geometry.params);
+    this.frac = storageBuffer(d, 'fractional positions', 16 * n);
+    this.atomBin = storageBuffer(d, 'atom bin', 4 * n);
+    this.binCount = storageBuffer(d, 'bin count', 4 * nbins);
+    this.binStart = storageBuffer(d, 'bin start', 4 * (nbins + 1));
+    this.binAtoms = storageBuffer(d, 'bin atoms', 4 * n);
+    this.nbr = storageBuffer(d, 'neighbour list', 8 * n * this.capacity);
+    this.nbrCount = storageBuffer(d, 'neighbour count', 4 * n);
+    this.reverseSlot = storageBuffer(d, 'reverse slot', 4 * n * this.capacity);
+    // [0]: the largest neighbour count when it exceeds the capacity; [1]: entries without a reverse entry
+    this.overflow = storageBuffer(d, 'overflow', 8);
+  }
+
+  private growTo(capacity: number): void {
+    this.capacity = capacity;
+    new Uint32Array(this.geometry.params)[37] = capacity;
+    this.device.queue.writeBuffer(this.cellUniform, 0, this.geometry.params);
+    this.nbr.destroy();
+    this.nbr = storageBuffer(this.device, 'neighbour list', 8 * this.natoms * capacity);
+    this.reverseSlot.destroy();
+    this.reverseSlot = storageBuffer(this.device, 'reverse slot', 4 * this.natoms * capacity);
+    this.regrowths++;
+  }
+
+  /** Records a full rebuild from `positions` (vec4f per atom, type bits in w) into `encoder`. */
+  encode(encoder: GPUCommandEncoder, positions: GPUBuffer): void {
+    const d = this.device;
+    const p = this.pipelines;
+    const nbins = this.geometry.nbins[0] * this.geometry.nbins[1] * this.geometry.nbins[2];
+    encoder.clearBuffer(this.binCount);
+    encoder.clearBuffer(this.overflow);
+    const pass = encoder.beginComputePass({ label: 'neighbour list' });
+    pass.setPipeline(p.prepare);
+    pass.setBindGroup(
+      0,
+      bindGroup(d, p.prepare, { 0: this.cellUniform, 1: positions, 2: this.frac, 3: this.atomBin, 4: this.binCount }),
+    );
+    pass.dispatchWorkgroups(workgroups(this.natoms, 64));
+    pass.setPipeline(p.scan);
+    pass.setBindGroup(0, bindGroup(d, p.scan, { 0: this.cellUniform, 4: this.binCount, 5: this.binStart }));
+    pass.dispatchWorkgroups(1);
+    pass.setPipeline(p.fill);
+    pass.setBindGroup(
+      0,
+      bindGroup(d, p.fill, {
+        0: this.cellUniform,
+        3: this.atomBin,
+        4: this.binCount,
+        5: this.binStart,
+        6: this.binAtoms,
+      }),
+    );
+    pass.dispatchWorkgroups(workgroups(this.natoms, 64));
+    pass.setPipeline(p.sort);
+    pass.setBindGroup(0, bindGroup(d, p.sort, { 0: this.cellUniform, 5: this.binStart, 6: this.binAtoms }));
+    pass.dispatchWorkgroups(workgroups(nbins, 64));
+    pass.setPipeline(p.build);
+    pass.setBindGroup(
+      0,
+      bindGroup(d, p.build, {
+        0: this.cellUniform,
+        2: this.frac,
+        5: this.binStart,
+        6: this.binAtoms,
+        7: this.nbr,
+        8: this.nbrCount,
+        9: this.overflow,
+      }),
+    );
+    pass.dispatchWorkgroups(workgroups(this.natoms, 64));
+    pass.setPipeline(p.reverse);
+    pass.setBindGroup(
+      0,
+      bindGroup(d, p.reverse, {
+        0: this.cellUniform,
+        7: this.nbr,
+        8: this.nbrCount,
+        9: this.overflow,
+        10: this.reverseSlot,
+      }),
+    );
+    pass.dispatchWorkgroups(workgroups(this.natoms, 64));
+    pass.end();
+  }
+
+  /** Builds the list and waits for it; grows the slots and rebuilds until no atom overflows. */
+  async build(positions: GPUBuffer): Promise<void> {
+    for (;;) {
+      const encoder = this.device.createCommandEncoder({ label: 'neighbour list' });
+      await checked(this.device, 'neighbour list', () => {
+        this.encode(encoder, positions);
+        this.device.queue.submit([encoder.finish()]);
+      });
+      const [needed, unpaired] = new Uint32Array(await readBuffer(this.device, this.overflow, 8));
+      if (needed <= this.capacity) {
+        if (unpaired > 0)
+          throw new Error(`neighbour list: ${unpaired} entries have no reverse entry (asymmetric list)`);
+        return;
+      }
+      this.growTo(Math.ceil(needed * 1.25) + 8);
+    }
+  }
+
+  /** The list as host arrays (for tests): counts and (j, packed shift) pairs. */
+  async read(): Promise<{ count: Uint32Array; entries: Uint32Array }> {
+    const count = new Uint32Array(await readBuffer(this.device, this.nbrCount, 4 * this.natoms));
+    const entries = new Uint32Array(await readBuffer(this.device, this.nbr, 8 * this.natoms * this.capacity));
+    return { count, entries };
+  }
+
+  get isPeriodic(): boolean {
+    return this.cell !== null;
+  }
+
+  destroy(): void {
+    for (const b of [
+      this.cellUniform,
+      this.frac,
+      this.atomBin,
+      this.binCount,
+      this.binStart,
+      this.binAtoms,
+      this.nbr,
+      this.nbrCount,
+      this.reverseSlot,
+      this.overflow,
+    ]) {
+      b?.destroy();
+    }
+  }
+}
+
+/** Positions as the GPU holds them: vec4f per atom, xyz in A, w = the species type's bits. */
+export function packPositions(positions: ArrayLike<number>, types: ArrayLike<number>): Float32Array {
+  const n = types.length;
+  const out = new Float32Array(4 * n);
+  const bits = new Uint32Array(out.buffer);
+  for (let i = 0; i < n; i++) {
+    out[4 * i] = positions[3 * i];
+    out[4 * i + 1] = positions[3 * i + 1];
+    out[4 * i + 2] = positions[3 * i + 2];
+    bits[4 * i + 3] = types[i];
+  }
+  return out;
+}
+
+export function unpackShift(p: number): [number, number, number] {
+  return [(p & 1023) - 512, ((p >>> 10) & 1023) - 512, ((p >>> 20) & 1023) - 512];
+}
