@@ -49,6 +49,8 @@ const MAXP: u32 = 32u;
 @group(0) @binding(10) var<storage, read_write> atom_virial: array<f32>;
 @group(0) @binding(11) var<storage, read_write> pair_grad: array<vec4f>;
 @group(0) @binding(12) var<storage, read> reverse_slot: array<u32>;
+// the shortest distance of each atom to any neighbour (A), for blow-up checks in MD
+@group(0) @binding(13) var<storage, read_write> atom_min_dist: array<f32>;
 
 // Basic moments with at most this many entries are accumulated in registers/private memory; larger bases (level 20
 // and up) use the per-atom global scratch. Both paths are exercised by the tests (levels 16 and 24).
@@ -261,12 +263,14 @@ fn mtp_pair_gradients(@builtin(global_invocation_id) gid: vec3u) {
   var w0 = vec3f(0.0);
   var w1 = vec3f(0.0);
   var w2 = vec3f(0.0);
+  var min_r2 = mtp.cut2;
   let count = min(nbr_count[i], mtp.capacity);
   for (var s = 0u; s < count; s++) {
     let slot = i * mtp.capacity + s;
     let e = nbr[slot];
     let d = displacement(i, e);
     let r2 = dot(d, d);
+    min_r2 = min(min_r2, r2);
     var g = vec3f(0.0);
     if (r2 < mtp.cut2) {
       let r = sqrt(r2);
@@ -278,6 +282,7 @@ fn mtp_pair_gradients(@builtin(global_invocation_id) gid: vec3u) {
     w1 -= g.y * d;
     w2 -= g.z * d;
   }
+  atom_min_dist[i] = sqrt(min_r2);
   let v = 9u * i;
   atom_virial[v] = w0.x;
   atom_virial[v + 1u] = w0.y;

@@ -2,6 +2,9 @@
 // Pipeline per rebuild: nl_prepare (fractional coords, bin counts) -> nl_scan (exclusive scan, one workgroup)
 // -> nl_fill (atoms into bins) -> nl_sort (each bin by atom index) -> nl_build (full list per atom)
 // -> nl_reverse (for each entry i->j, the slot of the entry j->i with the opposite image shift).
+// In MD the rebuild is decided on the GPU: nl_update (every step) refreshes the fractional positions without wrapping
+// and flags any atom that moved more than half the skin since the last build; nl_args turns the flag into indirect
+// dispatch arguments, so the rebuild kernels run only when needed and many steps fit in one submission.
 // Bins have no fixed capacity (count -> scan -> fill). Each atom's list has `capacity` slots; the true count is always
 // written and the largest count is raised in `overflow[0]`, so the host can grow the list and rebuild: nothing is
 // silently dropped. Bins are sorted, so lists come out in the same order on every run.
@@ -17,6 +20,14 @@
 @group(0) @binding(8) var<storage, read_write> nbr_count: array<u32>;
 @group(0) @binding(9) var<storage, read_write> overflow: array<atomic<u32>>;
 @group(0) @binding(10) var<storage, read_write> reverse_slot: array<u32>;
+// fractional positions when the list was built, to decide when it must be rebuilt
+@group(0) @binding(11) var<storage, read_write> frac_ref: array<vec4f>;
+// [0] rebuild requested, [1] rebuilds done (MD only)
+@group(0) @binding(12) var<storage, read_write> rebuild: array<atomic<u32>>;
+// indirect dispatch arguments: atoms (x,y,z), one group (x,y,z), bins (x,y,z)
+@group(0) @binding(13) var<storage, read_write> dispatch_args: array<u32>;
+// half the skin, squared (A^2); a uniform would cost a binding, this is read once per atom
+@group(0) @binding(14) var<storage, read> half_skin2: array<f32>;
 
 fn floor_div(a: i32, b: i32) -> i32 {
   let q = a / b;
@@ -45,6 +56,7 @@ fn nl_prepare(@builtin(global_invocation_id) gid: vec3u) {
   let w = select(wrapped, vec3f(0.0), wrapped >= vec3f(1.0));
   f = select(f, w, cell.pbc.xyz == vec3u(1u));
   frac[i] = vec4f(f, p.w);
+  frac_ref[i] = vec4f(f, p.w);
   let c = bin_coords(f);
   let b = (c.x * cell.nbins.y + c.y) * cell.nbins.z + c.z;
   atom_bin[i] = b;
@@ -209,4 +221,48 @@ fn nl_reverse(@builtin(global_invocation_id) gid: vec3u) {
     }
     reverse_slot[slot] = found;
   }
+}
+
+@compute @workgroup_size(64)
+fn nl_clear_bins(@builtin(global_invocation_id) gid: vec3u) {
+  if (gid.x < cell.nbins.w) {
+    atomicStore(&bin_count[gid.x], 0u);
+  }
+}
+
+@compute @workgroup_size(64)
+fn nl_update(@builtin(global_invocation_id) gid: vec3u) {
+  let i = gid.x;
+  if (i >= cell.natoms) {
+    return;
+  }
+  let p = positions[i];
+  let f = vec3f(dot(p.xyz, cell.inv0.xyz), dot(p.xyz, cell.inv1.xyz), dot(p.xyz, cell.inv2.xyz)) +
+    vec3f(cell.inv0.w, cell.inv1.w, cell.inv2.w);
+  frac[i] = vec4f(f, p.w);
+  let d = frac_to_cart(cell, f - frac_ref[i].xyz);
+  if (dot(d, d) > half_skin2[0]) {
+    atomicMax(&rebuild[0], 1u);
+  }
+}
+
+@compute @workgroup_size(1)
+fn nl_args() {
+  let atoms = (cell.natoms + 63u) / 64u;
+  let bins = (cell.nbins.w + 63u) / 64u;
+  var on = 0u;
+  if (atomicLoad(&rebuild[0]) != 0u) {
+    on = 1u;
+    atomicAdd(&rebuild[1], 1u);
+  }
+  atomicStore(&rebuild[0], 0u);
+  dispatch_args[0] = atoms * on;
+  dispatch_args[1] = 1u;
+  dispatch_args[2] = 1u;
+  dispatch_args[3] = on;
+  dispatch_args[4] = 1u;
+  dispatch_args[5] = 1u;
+  dispatch_args[6] = bins * on;
+  dispatch_args[7] = 1u;
+  dispatch_args[8] = 1u;
 }

@@ -99,7 +99,9 @@ export function estimateCapacity(natoms: number, cell: Cell | null, listCutoff: 
   return Math.ceil(density * (4 / 3) * Math.PI * listCutoff ** 3 * 1.3) + 16;
 }
 
-type Pipelines = Record<'prepare' | 'scan' | 'fill' | 'sort' | 'build' | 'reverse', GPUComputePipeline>;
+const KERNELS = ['prepare', 'scan', 'fill', 'sort', 'build', 'reverse', 'clear_bins', 'update', 'args'] as const;
+type Kernel = (typeof KERNELS)[number];
+type Pipelines = Record<Kernel, GPUComputePipeline>;
 
 export class GpuNeighborList {
   capacity = 0;
@@ -107,6 +109,8 @@ export class GpuNeighborList {
   listCutoff = 0;
   /** How many rebuilds had to grow the list (for tests and diagnostics). */
   regrowths = 0;
+  /** Changes whenever the list's buffers are replaced, so users can drop bind groups that name the old ones. */
+  generation = 0;
   cellUniform!: GPUBuffer;
   frac!: GPUBuffer;
   nbr!: GPUBuffer;
@@ -117,7 +121,15 @@ export class GpuNeighborList {
   private binCount!: GPUBuffer;
   private binStart!: GPUBuffer;
   private binAtoms!: GPUBuffer;
-  private overflow!: GPUBuffer;
+  /** [0] the largest neighbour count when it exceeded the slots, [1] entries without a reverse. */
+  overflow!: GPUBuffer;
+  private fracRef!: GPUBuffer;
+  /** [0] rebuild requested, [1] rebuilds done by the GPU-decided path (MD). */
+  rebuildCounter!: GPUBuffer;
+  /** Indirect dispatch arguments written by nl_args: atoms, one group, bins. */
+  dispatchArgs!: GPUBuffer;
+  private halfSkin2!: GPUBuffer;
+  private groups = new Map<string, GPUBindGroup>();
   private geometry!: GpuCellGeometry;
   private cell: Cell | null = null;
 
@@ -128,12 +140,8 @@ export class GpuNeighborList {
 
   static async create(device: GPUDevice): Promise<GpuNeighborList> {
     const module = await compileModule(device, 'neighbors', withCellCommon(neighborsWgsl));
-    const [prepare, scan, fill, sort, build, reverse] = await Promise.all(
-      ['nl_prepare', 'nl_scan', 'nl_fill', 'nl_sort', 'nl_build', 'nl_reverse'].map((e) =>
-        computePipeline(device, module, e),
-      ),
-    );
-    return new GpuNeighborList(device, { prepare, scan, fill, sort, build, reverse });
+    const list = await Promise.all(KERNELS.map((k) => computePipeline(device, module, `nl_${k}`)));
+    return new GpuNeighborList(device, Object.fromEntries(KERNELS.map((k, n) => [k, list[n]])) as Pipelines);
   }
 
   /** Sets the system: allocates buffers for `natoms` atoms in `cell` (null: free cluster, boxed around `positions`). */
@@ -158,9 +166,21 @@ export class GpuNeighborList {
     this.reverseSlot = storageBuffer(d, 'reverse slot', 4 * n * this.capacity);
     // [0]: the largest neighbour count when it exceeds the capacity; [1]: entries without a reverse entry
     this.overflow = storageBuffer(d, 'overflow', 8);
+    this.fracRef = storageBuffer(d, 'fractional positions at build', 16 * n);
+    this.rebuildCounter = storageBuffer(d, 'rebuild flag and count', 8);
+    this.dispatchArgs = storageBuffer(d, 'neighbour dispatch args', 36, GPUBufferUsage.INDIRECT);
+    // no rebuild requests until the MD engine sets a skin
+    this.halfSkin2 = storageBuffer(d, 'half skin squared', new Float32Array([Number.MAX_VALUE]));
+    this.groups.clear();
+    this.generation++;
   }
 
-  private growTo(capacity: number): void {
+  /** The rebuild threshold of the GPU-decided path: a rebuild once any atom moved more than skin/2. */
+  setSkin(skin: number): void {
+    this.device.queue.writeBuffer(this.halfSkin2, 0, new Float32Array([(skin / 2) ** 2]));
+  }
+
+  growTo(capacity: number): void {
     this.capacity = capacity;
     new Uint32Array(this.geometry.params)[37] = capacity;
     this.device.queue.writeBuffer(this.cellUniform, 0, this.geometry.params);
@@ -168,67 +188,121 @@ export class GpuNeighborList {
     this.nbr = storageBuffer(this.device, 'neighbour list', 8 * this.natoms * capacity);
     this.reverseSlot.destroy();
     this.reverseSlot = storageBuffer(this.device, 'reverse slot', 4 * this.natoms * capacity);
+    this.groups.clear();
+    this.generation++;
     this.regrowths++;
+  }
+
+  private group(kernel: Kernel, positions: GPUBuffer | null): GPUBindGroup {
+    const key = kernel;
+    const cached = this.groups.get(key);
+    if (cached && this.groupsFor === positions) return cached;
+    if (this.groupsFor !== positions) {
+      this.groups.clear();
+      this.groupsFor = positions;
+    }
+    const all: Record<number, GPUBuffer | null> = {
+      0: this.cellUniform,
+      1: positions,
+      2: this.frac,
+      3: this.atomBin,
+      4: this.binCount,
+      5: this.binStart,
+      6: this.binAtoms,
+      7: this.nbr,
+      8: this.nbrCount,
+      9: this.overflow,
+      10: this.reverseSlot,
+      11: this.fracRef,
+      12: this.rebuildCounter,
+      13: this.dispatchArgs,
+      14: this.halfSkin2,
+    };
+    const used: Record<Kernel, number[]> = {
+      prepare: [0, 1, 2, 3, 4, 11],
+      scan: [0, 4, 5],
+      fill: [0, 3, 4, 5, 6],
+      sort: [0, 5, 6],
+      build: [0, 2, 5, 6, 7, 8, 9],
+      reverse: [0, 7, 8, 9, 10],
+      clear_bins: [0, 4],
+      update: [0, 1, 2, 11, 12, 14],
+      args: [0, 12, 13],
+    };
+    const entries: Record<number, GPUBuffer> = {};
+    for (const b of used[kernel]) {
+      const buf = all[b];
+      if (!buf) throw new Error(`neighbour list kernel ${kernel} needs the positions buffer`);
+      entries[b] = buf;
+    }
+    const g = bindGroup(this.device, this.pipelines[kernel], entries);
+    this.groups.set(key, g);
+    return g;
+  }
+
+  private groupsFor: GPUBuffer | null = null;
+
+  /**
+   * Records the MD path into an open compute pass: refresh fractional positions, decide on the GPU whether any atom
+   * moved more than skin/2, and run the rebuild kernels through indirect dispatch only if so. `beforeRebuild` records
+   * work that must happen just before a rebuild (the MD engine wraps positions into the cell there), dispatched with
+   * the same indirect arguments (`dispatchArgs`, offset 0 = one thread per atom in groups of 64).
+   */
+  encodeConditionalRebuild(pass: GPUComputePassEncoder, positions: GPUBuffer, beforeRebuild?: () => void): void {
+    const p = this.pipelines;
+    const direct = (k: Kernel, groups: number) => {
+      pass.setPipeline(p[k]);
+      pass.setBindGroup(0, this.group(k, positions));
+      pass.dispatchWorkgroups(groups);
+    };
+    const indirect = (k: Kernel, offset: number) => {
+      pass.setPipeline(p[k]);
+      pass.setBindGroup(0, this.group(k, positions));
+      pass.dispatchWorkgroupsIndirect(this.dispatchArgs, offset);
+    };
+    direct('update', workgroups(this.natoms, 64));
+    direct('args', 1);
+    beforeRebuild?.();
+    indirect('clear_bins', 24);
+    indirect('prepare', 0);
+    indirect('scan', 12);
+    indirect('fill', 0);
+    indirect('sort', 24);
+    indirect('build', 0);
+    indirect('reverse', 0);
+  }
+
+  /** Largest neighbour count seen (when above capacity) and rebuilds done on the GPU path, read back. */
+  async readStatus(): Promise<{ needed: number; rebuilds: number }> {
+    const [o, r] = await Promise.all([
+      readBuffer(this.device, this.overflow, 8),
+      readBuffer(this.device, this.rebuildCounter, 8),
+    ]);
+    return { needed: new Uint32Array(o)[0], rebuilds: new Uint32Array(r)[1] };
+  }
+
+  clearOverflow(encoder: GPUCommandEncoder): void {
+    encoder.clearBuffer(this.overflow);
   }
 
   /** Records a full rebuild from `positions` (vec4f per atom, type bits in w) into `encoder`. */
   encode(encoder: GPUCommandEncoder, positions: GPUBuffer): void {
-    const d = this.device;
     const p = this.pipelines;
     const nbins = this.geometry.nbins[0] * this.geometry.nbins[1] * this.geometry.nbins[2];
-    encoder.clearBuffer(this.binCount);
     encoder.clearBuffer(this.overflow);
     const pass = encoder.beginComputePass({ label: 'neighbour list' });
-    pass.setPipeline(p.prepare);
-    pass.setBindGroup(
-      0,
-      bindGroup(d, p.prepare, { 0: this.cellUniform, 1: positions, 2: this.frac, 3: this.atomBin, 4: this.binCount }),
-    );
-    pass.dispatchWorkgroups(workgroups(this.natoms, 64));
-    pass.setPipeline(p.scan);
-    pass.setBindGroup(0, bindGroup(d, p.scan, { 0: this.cellUniform, 4: this.binCount, 5: this.binStart }));
-    pass.dispatchWorkgroups(1);
-    pass.setPipeline(p.fill);
-    pass.setBindGroup(
-      0,
-      bindGroup(d, p.fill, {
-        0: this.cellUniform,
-        3: this.atomBin,
-        4: this.binCount,
-        5: this.binStart,
-        6: this.binAtoms,
-      }),
-    );
-    pass.dispatchWorkgroups(workgroups(this.natoms, 64));
-    pass.setPipeline(p.sort);
-    pass.setBindGroup(0, bindGroup(d, p.sort, { 0: this.cellUniform, 5: this.binStart, 6: this.binAtoms }));
-    pass.dispatchWorkgroups(workgroups(nbins, 64));
-    pass.setPipeline(p.build);
-    pass.setBindGroup(
-      0,
-      bindGroup(d, p.build, {
-        0: this.cellUniform,
-        2: this.frac,
-        5: this.binStart,
-        6: this.binAtoms,
-        7: this.nbr,
-        8: this.nbrCount,
-        9: this.overflow,
-      }),
-    );
-    pass.dispatchWorkgroups(workgroups(this.natoms, 64));
-    pass.setPipeline(p.reverse);
-    pass.setBindGroup(
-      0,
-      bindGroup(d, p.reverse, {
-        0: this.cellUniform,
-        7: this.nbr,
-        8: this.nbrCount,
-        9: this.overflow,
-        10: this.reverseSlot,
-      }),
-    );
-    pass.dispatchWorkgroups(workgroups(this.natoms, 64));
+    const run = (k: Kernel, groups: number) => {
+      pass.setPipeline(p[k]);
+      pass.setBindGroup(0, this.group(k, positions));
+      pass.dispatchWorkgroups(groups);
+    };
+    run('clear_bins', workgroups(nbins, 64));
+    run('prepare', workgroups(this.natoms, 64));
+    run('scan', 1);
+    run('fill', workgroups(this.natoms, 64));
+    run('sort', workgroups(nbins, 64));
+    run('build', workgroups(this.natoms, 64));
+    run('reverse', workgroups(this.natoms, 64));
     pass.end();
   }
 
@@ -273,6 +347,10 @@ export class GpuNeighborList {
       this.nbrCount,
       this.reverseSlot,
       this.overflow,
+      this.fracRef,
+      this.rebuildCounter,
+      this.dispatchArgs,
+      this.halfSkin2,
     ]) {
       b?.destroy();
     }

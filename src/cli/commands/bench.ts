@@ -120,12 +120,10 @@ async function benchGpu(
   const counts = new Uint32Array((await gpu.neighbors.read()).count);
   const neighbours = counts.reduce((s, c) => s + c, 0) / n;
   const seconds = await timeIt(async () => {
-    const transient: GPUBuffer[] = [];
     const encoder = d.createCommandEncoder();
-    gpu.encodeEvaluation(encoder, out, n, transient);
+    gpu.encodeEvaluation(encoder, out, n);
     d.queue.submit([encoder.finish()]);
     await d.queue.onSubmittedWorkDone();
-    for (const b of transient) b.destroy();
   }, minSeconds);
   for (const b of [positions, ...Object.values(out)]) b.destroy();
   gpu.destroy();

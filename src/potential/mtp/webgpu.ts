@@ -86,10 +86,12 @@ export function mtpTable(model: MtpModel): {
   return { table, offsets: { rad, basic, times, lin, spec } };
 }
 
+/** Per-atom results on the GPU: energies (f32), forces (vec4f), virials (9 x f32), distance to the nearest neighbour. */
 export interface MtpOutputs {
   atomEnergy: GPUBuffer;
   forces: GPUBuffer;
   atomVirial: GPUBuffer;
+  atomMinDist: GPUBuffer;
 }
 
 export class GpuLimitError extends Error {
@@ -105,6 +107,11 @@ export class WebGpuMtp implements Potential {
   private readonly offsets: ReturnType<typeof mtpTable>['offsets'];
   /** Extra neighbour-list range beyond the cutoff, so MD can reuse a list until atoms move skin/2. */
   skin = 0;
+
+  /** Contacts closer than this lie outside the fitted range of the potential (MTP min_dist). */
+  get minDist(): number {
+    return this.model.minDist;
+  }
 
   private constructor(
     readonly device: GPUDevice,
@@ -202,19 +209,40 @@ export class WebGpuMtp implements Potential {
    * them) into `encoder`. Outputs: per-atom energies (f32), forces (vec4f), per-atom virials (9 x f32).
    * Uniform buffers made for this recording are pushed to `transient` (destroy them after the work is done).
    */
-  encodeEvaluation(encoder: GPUCommandEncoder, out: MtpOutputs, natoms: number, transient: GPUBuffer[]): void {
-    const d = this.device;
+  encodeEvaluation(encoder: GPUCommandEncoder, out: MtpOutputs, natoms: number): void {
+    const pass = encoder.beginComputePass({ label: 'mtp' });
+    this.encodeInPass(pass, out, natoms);
+    pass.end();
+  }
+
+  /** Bind groups and parameter blocks for one (system, list, outputs) combination, rebuilt when any of them changes. */
+  private cache: {
+    key: string;
+    out: MtpOutputs;
+    moments: GPUBindGroup[];
+    counts: number[];
+    grad: GPUBindGroup;
+    gather: GPUBindGroup;
+    uniforms: GPUBuffer[];
+  } | null = null;
+
+  private bindings(out: MtpOutputs, natoms: number) {
     const nl = this.neighbors;
+    const key = `${natoms}|${nl.generation}|${nl.capacity}`;
+    if (this.cache && this.cache.key === key && this.cache.out === out) return this.cache;
+    for (const u of this.cache?.uniforms ?? []) u.destroy();
+    const d = this.device;
     const work = this.workBuffers(natoms);
     const batch = this.batchSize(natoms);
-    const pass = encoder.beginComputePass({ label: 'mtp' });
-    pass.setPipeline(this.moments);
+    const uniforms: GPUBuffer[] = [];
+    const moments: GPUBindGroup[] = [];
+    const counts: number[] = [];
     for (let start = 0; start < natoms; start += batch) {
       const count = Math.min(batch, natoms - start);
       const ub = uniformBuffer(d, 'mtp params', this.params(natoms, start, count));
-      transient.push(ub);
-      pass.setBindGroup(
-        0,
+      uniforms.push(ub);
+      counts.push(count);
+      moments.push(
         bindGroup(d, this.moments, {
           0: nl.cellUniform,
           1: ub,
@@ -227,33 +255,46 @@ export class WebGpuMtp implements Potential {
           8: out.atomEnergy,
         }),
       );
-      pass.dispatchWorkgroups(workgroups(count, 64));
     }
     const ub = uniformBuffer(d, 'mtp params', this.params(natoms, 0, natoms));
-    transient.push(ub);
+    uniforms.push(ub);
+    const grad = bindGroup(d, this.pairGradients, {
+      0: nl.cellUniform,
+      1: ub,
+      2: nl.frac,
+      3: nl.nbr,
+      4: nl.nbrCount,
+      5: this.table,
+      7: work.dedb,
+      10: out.atomVirial,
+      11: work.pairGrad,
+      13: out.atomMinDist,
+    });
+    const gather = bindGroup(d, this.gatherForces, {
+      1: ub,
+      4: nl.nbrCount,
+      9: out.forces,
+      11: work.pairGrad,
+      12: nl.reverseSlot,
+    });
+    this.cache = { key, out, moments, counts, grad, gather, uniforms };
+    return this.cache;
+  }
+
+  /** Records the evaluation into an open compute pass (the MD engine keeps one pass for a whole step). */
+  encodeInPass(pass: GPUComputePassEncoder, out: MtpOutputs, natoms: number): void {
+    const b = this.bindings(out, natoms);
+    pass.setPipeline(this.moments);
+    b.moments.forEach((g, k) => {
+      pass.setBindGroup(0, g);
+      pass.dispatchWorkgroups(workgroups(b.counts[k], 64));
+    });
     pass.setPipeline(this.pairGradients);
-    pass.setBindGroup(
-      0,
-      bindGroup(d, this.pairGradients, {
-        0: nl.cellUniform,
-        1: ub,
-        2: nl.frac,
-        3: nl.nbr,
-        4: nl.nbrCount,
-        5: this.table,
-        7: work.dedb,
-        10: out.atomVirial,
-        11: work.pairGrad,
-      }),
-    );
+    pass.setBindGroup(0, b.grad);
     pass.dispatchWorkgroups(workgroups(natoms, 64));
     pass.setPipeline(this.gatherForces);
-    pass.setBindGroup(
-      0,
-      bindGroup(d, this.gatherForces, { 1: ub, 4: nl.nbrCount, 9: out.forces, 11: work.pairGrad, 12: nl.reverseSlot }),
-    );
+    pass.setBindGroup(0, b.gather);
     pass.dispatchWorkgroups(workgroups(natoms, 64));
-    pass.end();
   }
 
   allocateOutputs(natoms: number): MtpOutputs {
@@ -262,6 +303,7 @@ export class WebGpuMtp implements Potential {
       atomEnergy: storageBuffer(d, 'atom energy', 4 * natoms),
       forces: storageBuffer(d, 'forces', 16 * natoms),
       atomVirial: storageBuffer(d, 'atom virial', 36 * natoms),
+      atomMinDist: storageBuffer(d, 'atom nearest-neighbour distance', 4 * natoms),
     };
   }
 
@@ -280,10 +322,9 @@ export class WebGpuMtp implements Potential {
     this.neighbors.configure(config.cell, config.positions, this.cutoff + this.skin);
     await this.neighbors.build(positions);
     const out = this.allocateOutputs(n);
-    const transient: GPUBuffer[] = [];
     await checked(d, 'MTP evaluation', () => {
       const encoder = d.createCommandEncoder({ label: 'mtp evaluation' });
-      this.encodeEvaluation(encoder, out, n, transient);
+      this.encodeEvaluation(encoder, out, n);
       d.queue.submit([encoder.finish()]);
     });
     const [e, f, w] = await Promise.all([
@@ -304,11 +345,13 @@ export class WebGpuMtp implements Potential {
     for (let i = 0; i < n; i++) for (let k = 0; k < 9; k++) virial[k] += w9[9 * i + k];
     let energy = 0;
     for (const v of atomEnergies) energy += v;
-    for (const b of [positions, ...Object.values(out), ...transient]) b.destroy();
+    for (const b of [positions, ...Object.values(out)]) b.destroy();
     return { energy, atomEnergies, forces, virial };
   }
 
   destroy(): void {
+    for (const u of this.cache?.uniforms ?? []) u.destroy();
+    this.cache = null;
     this.destroyWork();
     this.table.destroy();
     this.neighbors.destroy();

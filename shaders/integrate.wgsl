@@ -1,0 +1,183 @@
+// Velocity Verlet, thermostats and bookkeeping for MD, all on the GPU (prepended: common/cell.wgsl, common/random.wgsl).
+// Units: A, fs, eV, amu. velocities[i].w holds 1 / (m_i * 103.642697) so that dv = dt * F * w (F in eV/A).
+// A step for Langevin (BAOAB): kick(dt/2) drift(dt/2) O(dt) drift(dt/2) [list, forces] kick(dt/2).
+// A step for NVE and CSVR: kick(dt/2) drift(dt) [list, forces] kick(dt/2) [CSVR: rescale].
+// Every reduction runs in one workgroup in a fixed order, so a seed reproduces a run bit for bit on one device.
+
+struct MdParams {
+  natoms: u32,
+  seed_lo: u32,
+  seed_hi: u32,
+  ndof: f32,
+  dt: f32,
+  kT: f32,
+  // Langevin: exp(-gamma dt) for the O step; CSVR: exp(-dt / tau)
+  decay: f32,
+  _pad: f32,
+}
+
+@group(0) @binding(0) var<uniform> md: MdParams;
+@group(0) @binding(1) var<storage, read_write> positions: array<vec4f>;
+@group(0) @binding(2) var<storage, read_write> velocities: array<vec4f>;
+@group(0) @binding(3) var<storage, read> forces: array<vec4f>;
+@group(0) @binding(4) var<storage, read_write> images: array<vec4i>;
+// [0] step counter (u32 bits), [1] kinetic energy before, [2] kinetic energy after, [3] CSVR factor,
+// [4] energy the thermostat has added since the start (eV): the conserved quantity is E_total - [4]
+@group(0) @binding(5) var<storage, read_write> state: array<f32>;
+@group(0) @binding(6) var<uniform> cell: CellParams;
+
+var<workgroup> partial: array<f32, 256>;
+
+@compute @workgroup_size(64)
+fn kick_half(@builtin(global_invocation_id) gid: vec3u) {
+  let i = gid.x;
+  if (i >= md.natoms) {
+    return;
+  }
+  let v = velocities[i];
+  velocities[i] = vec4f(v.xyz + (0.5 * md.dt * v.w) * forces[i].xyz, v.w);
+}
+
+@compute @workgroup_size(64)
+fn drift_full(@builtin(global_invocation_id) gid: vec3u) {
+  let i = gid.x;
+  if (i >= md.natoms) {
+    return;
+  }
+  let p = positions[i];
+  positions[i] = vec4f(p.xyz + md.dt * velocities[i].xyz, p.w);
+}
+
+@compute @workgroup_size(64)
+fn drift_half(@builtin(global_invocation_id) gid: vec3u) {
+  let i = gid.x;
+  if (i >= md.natoms) {
+    return;
+  }
+  let p = positions[i];
+  positions[i] = vec4f(p.xyz + (0.5 * md.dt) * velocities[i].xyz, p.w);
+}
+
+// Langevin O step: v <- c v + sqrt((1 - c^2) kT / m) xi, with xi from Philox(atom, step).
+@compute @workgroup_size(64)
+fn langevin_o(@builtin(global_invocation_id) gid: vec3u) {
+  let i = gid.x;
+  if (i >= md.natoms) {
+    return;
+  }
+  let step = bitcast<u32>(state[0]);
+  let xi = gaussian4(vec4u(i, step, 0x4c414e47u, 0u), vec2u(md.seed_lo, md.seed_hi));
+  let v = velocities[i];
+  let c = md.decay;
+  let sigma = sqrt((1.0 - c * c) * md.kT * v.w);
+  velocities[i] = vec4f(c * v.xyz + sigma * xi.xyz, v.w);
+}
+
+fn kinetic_energy(lid: u32) -> f32 {
+  var s = 0.0;
+  for (var i = lid; i < md.natoms; i += 256u) {
+    let v = velocities[i];
+    s += 0.5 * dot(v.xyz, v.xyz) / v.w;
+  }
+  partial[lid] = s;
+  workgroupBarrier();
+  for (var stride = 128u; stride > 0u; stride /= 2u) {
+    if (lid < stride) {
+      partial[lid] += partial[lid + stride];
+    }
+    workgroupBarrier();
+  }
+  return partial[0];
+}
+
+@compute @workgroup_size(256)
+fn kinetic_before(@builtin(local_invocation_id) lid: vec3u) {
+  let k = kinetic_energy(lid.x);
+  if (lid.x == 0u) {
+    state[1] = k;
+  }
+}
+
+// After a Langevin O step: account the kinetic energy it exchanged with the bath.
+@compute @workgroup_size(256)
+fn kinetic_after(@builtin(local_invocation_id) lid: vec3u) {
+  let k = kinetic_energy(lid.x);
+  if (lid.x == 0u) {
+    state[2] = k;
+    state[4] += k - state[1];
+  }
+}
+
+// Gamma(shape, 1) by Marsaglia and Tsang (shape >= 1), with normals and uniforms from Philox.
+fn gamma_variate(shape: f32, step: u32) -> f32 {
+  let d = shape - 1.0 / 3.0;
+  let c = 1.0 / sqrt(9.0 * d);
+  for (var tries = 0u; tries < 64u; tries++) {
+    let g = gaussian4(vec4u(tries, step, 0x47414d4du, 1u), vec2u(md.seed_lo, md.seed_hi));
+    let u = uniform01(philox4x32(vec4u(tries, step, 0x47414d4du, 2u), vec2u(md.seed_lo, md.seed_hi)).x);
+    let x = g.x;
+    let v = pow(1.0 + c * x, 3.0);
+    if (v > 0.0 && log(u) < 0.5 * x * x + d - d * v + d * log(v)) {
+      return d * v;
+    }
+  }
+  return d;
+}
+
+// CSVR (Bussi, Donadio, Parrinello 2007): the new kinetic energy K' is drawn from the canonical relaxation
+// K' = K c + Kt/Nf (1 - c) (R1^2 + S) + 2 R1 sqrt(K Kt/Nf c (1 - c)), S ~ chi^2(Nf - 1) = 2 Gamma((Nf - 1)/2).
+@compute @workgroup_size(256)
+fn csvr_factor(@builtin(local_invocation_id) lid: vec3u) {
+  let k = kinetic_energy(lid.x);
+  if (lid.x == 0u) {
+    let step = bitcast<u32>(state[0]);
+    let target_k = 0.5 * md.ndof * md.kT;
+    let c = md.decay;
+    let r1 = gaussian4(vec4u(0u, step, 0x43535652u, 0u), vec2u(md.seed_lo, md.seed_hi)).x;
+    var s = 0.0;
+    if (md.ndof > 1.0) {
+      s = 2.0 * gamma_variate(0.5 * (md.ndof - 1.0), step);
+    }
+    var alpha2 = 1.0;
+    if (k > 0.0) {
+      let ratio = target_k / (md.ndof * k);
+      alpha2 = c + (1.0 - c) * (r1 * r1 + s) * ratio + 2.0 * r1 * sqrt(c * (1.0 - c) * ratio);
+    }
+    let alpha = sqrt(max(alpha2, 0.0));
+    state[1] = k;
+    state[3] = alpha;
+    state[4] += (alpha * alpha - 1.0) * k;
+  }
+}
+
+@compute @workgroup_size(64)
+fn csvr_scale(@builtin(global_invocation_id) gid: vec3u) {
+  let i = gid.x;
+  if (i >= md.natoms) {
+    return;
+  }
+  let v = velocities[i];
+  velocities[i] = vec4f(state[3] * v.xyz, v.w);
+}
+
+@compute @workgroup_size(1)
+fn end_step() {
+  state[0] = bitcast<f32>(bitcast<u32>(state[0]) + 1u);
+}
+
+// Before a neighbour-list rebuild: positions back into the cell, the lattice translations counted in `images`, so
+// unwrapped coordinates (position + images . lattice) stay exact. Dispatched indirectly: only when a rebuild runs.
+@compute @workgroup_size(64)
+fn wrap_positions(@builtin(global_invocation_id) gid: vec3u) {
+  let i = gid.x;
+  if (i >= md.natoms) {
+    return;
+  }
+  let p = positions[i];
+  let f = vec3f(dot(p.xyz, cell.inv0.xyz), dot(p.xyz, cell.inv1.xyz), dot(p.xyz, cell.inv2.xyz));
+  let n = select(vec3f(0.0), floor(f), cell.pbc.xyz == vec3u(1u));
+  if (any(n != vec3f(0.0))) {
+    positions[i] = vec4f(p.xyz - frac_to_cart(cell, n), p.w);
+    images[i] = images[i] + vec4i(vec3i(n), 0);
+  }
+}

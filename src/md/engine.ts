@@ -1,0 +1,629 @@
+/**
+ * Molecular dynamics on the GPU: the state (positions, velocities, image counters, forces) stays on the device, many
+ * steps are recorded per submission, the neighbour list is rebuilt on the GPU when atoms moved more than skin/2, and
+ * thermodynamics and frames come back through double-buffered staging copies while the next batch runs.
+ *
+ * Ensembles: NVE (velocity Verlet), Langevin (BAOAB), CSVR (Bussi velocity rescaling). Units: A, fs, eV, amu, K.
+ */
+
+import randomWgsl from '../../shaders/common/random.wgsl?raw';
+import integrateWgsl from '../../shaders/integrate.wgsl?raw';
+import {
+  bindGroup,
+  checked,
+  compileModule,
+  computePipeline,
+  readBuffer,
+  storageBuffer,
+  uniformBuffer,
+  workgroups,
+} from '../gpu/compute.ts';
+import { withCellCommon } from '../gpu/shader-source.ts';
+import { type Cell, volume } from '../model/cell.ts';
+import type { GpuNeighborList } from '../potential/neighbors-gpu.ts';
+import { packPositions } from '../potential/neighbors-gpu.ts';
+import { EV_A3_TO_GPA, KB, MVV_TO_EV } from './units.ts';
+
+/** What the engine needs from a GPU potential (WebGpuMtp implements it). */
+export interface GpuForceField {
+  readonly name: string;
+  readonly cutoff: number;
+  /** Contacts closer than this are reported as a blow-up (MTP: min_dist). */
+  readonly minDist: number;
+  /** The neighbour list the field evaluates with; null for a field without interactions. */
+  readonly neighbors: GpuNeighborList | null;
+  allocateOutputs(natoms: number): {
+    atomEnergy: GPUBuffer;
+    forces: GPUBuffer;
+    atomVirial: GPUBuffer;
+    atomMinDist: GPUBuffer;
+  };
+  encodeInPass(pass: GPUComputePassEncoder, out: ReturnType<GpuForceField['allocateOutputs']>, natoms: number): void;
+}
+
+export type Thermostat = 'nve' | 'langevin' | 'csvr';
+
+export interface MdOptions {
+  /** Time step, fs. */
+  dt: number;
+  /** Target (and initial) temperature, K. */
+  temperature: number;
+  thermostat: Thermostat;
+  seed: number;
+  /** CSVR relaxation time, fs (default 100). */
+  tau?: number;
+  /** Langevin friction, 1/fs (default 0.01, i.e. 100 fs). */
+  friction?: number;
+  /** Neighbour-list skin, A (default 0.5). */
+  skin?: number;
+  /** Initial velocities (A/fs); default Maxwell-Boltzmann at `temperature` from `seed`. */
+  velocities?: Float64Array;
+}
+
+export interface MdSystem {
+  types: Int32Array;
+  positions: Float64Array;
+  cell: Cell;
+  /** Mass of each atom, amu. */
+  masses: Float64Array;
+}
+
+export interface ThermoRecord {
+  step: number;
+  time: number;
+  potential: number;
+  kinetic: number;
+  total: number;
+  temperature: number;
+  /** Total energy minus the energy the thermostat added: constant for a correct integrator. */
+  conserved: number;
+  /** Pressure tensor (kinetic + virial) / V, GPa, row-major 3x3. */
+  pressure: Float64Array;
+  /** Shortest interatomic distance and one atom (0-based) at it. */
+  minDistance: number;
+  minDistanceAtom: number;
+  rebuilds: number;
+}
+
+export interface Frame {
+  step: number;
+  time: number;
+  /** Unwrapped Cartesian positions, A (position in the cell + image counters x lattice). */
+  positions: Float64Array;
+  velocities: Float64Array;
+  images: Int32Array;
+  /** The engine's GPU bookkeeping (step counter bits, thermostat energy), for exact restarts. */
+  state: Float32Array;
+}
+
+/** Internal: a neighbour list ran out of slots during a batch; the run redoes it with a larger list. */
+class ListOverflow extends Error {
+  constructor(readonly needed: number) {
+    super(`neighbour list overflow (${needed} neighbours)`);
+  }
+}
+
+export class BlowUpError extends Error {
+  override name = 'BlowUpError';
+  constructor(
+    message: string,
+    readonly step: number,
+    readonly atoms: number[],
+    readonly lastGood: Frame | null,
+  ) {
+    super(message);
+  }
+}
+
+const STATE_FLOATS = 8;
+const KERNELS = [
+  'kick_half',
+  'drift_full',
+  'drift_half',
+  'langevin_o',
+  'kinetic_before',
+  'kinetic_after',
+  'csvr_factor',
+  'csvr_scale',
+  'end_step',
+  'wrap_positions',
+] as const;
+type Kernel = (typeof KERNELS)[number];
+
+interface Staging {
+  buffer: GPUBuffer;
+  step: number;
+  frame: boolean;
+  pending: Promise<void> | null;
+}
+
+export class MdEngine {
+  step = 0;
+  readonly natoms: number;
+  readonly ndof: number;
+  private readonly positions: GPUBuffer;
+  private readonly velocities: GPUBuffer;
+  private readonly images: GPUBuffer;
+  private readonly state: GPUBuffer;
+  private readonly params: GPUBuffer;
+  private readonly out: ReturnType<GpuForceField['allocateOutputs']>;
+  private readonly groups: Map<Kernel, GPUBindGroup> = new Map();
+  private readonly staging: Staging[];
+  private readonly recordBytes: number;
+  private lastGood: Frame | null = null;
+  private readonly volume: number;
+
+  private constructor(
+    readonly device: GPUDevice,
+    readonly field: GpuForceField,
+    readonly system: MdSystem,
+    readonly options: Required<Omit<MdOptions, 'velocities'>>,
+    private readonly pipelines: Record<Kernel, GPUComputePipeline>,
+    velocities: Float64Array,
+  ) {
+    const n = system.types.length;
+    this.natoms = n;
+    // Langevin exchanges momentum with the bath; NVE and CSVR keep the total momentum (zero) fixed.
+    this.ndof = options.thermostat === 'langevin' ? 3 * n : Math.max(1, 3 * n - 3);
+    this.volume = volume(system.cell);
+    const d = device;
+    this.positions = storageBuffer(d, 'md positions', packPositions(system.positions, system.types));
+    const v4 = new Float32Array(4 * n);
+    for (let i = 0; i < n; i++) {
+      v4.set(
+        [velocities[3 * i], velocities[3 * i + 1], velocities[3 * i + 2], 1 / (system.masses[i] * MVV_TO_EV)],
+        4 * i,
+      );
+    }
+    this.velocities = storageBuffer(d, 'md velocities', v4);
+    this.images = storageBuffer(d, 'md images', 16 * n);
+    this.state = storageBuffer(d, 'md state', STATE_FLOATS * 4);
+    const p = new ArrayBuffer(32);
+    const u = new Uint32Array(p);
+    const f = new Float32Array(p);
+    u[0] = n;
+    u[1] = options.seed >>> 0;
+    u[2] = Math.floor(options.seed / 4294967296) >>> 0;
+    f[3] = this.ndof;
+    f[4] = options.dt;
+    f[5] = KB * options.temperature;
+    f[6] =
+      options.thermostat === 'langevin'
+        ? Math.exp(-options.friction * options.dt)
+        : Math.exp(-options.dt / options.tau);
+    this.params = uniformBuffer(d, 'md params', p);
+    this.out = field.allocateOutputs(n);
+    // record: state (8) | energies (n) | min dist (n) | velocities (4n) | virials (9n) | overflow (2) | rebuilds (2)
+    //         | positions (4n) | images (4n), 4 bytes each
+    this.recordBytes = 4 * (STATE_FLOATS + n + n + 4 * n + 9 * n + 4 + 4 * n + 4 * n);
+    this.staging = [0, 1].map((k) => ({
+      buffer: d.createBuffer({
+        label: `md staging ${k}`,
+        size: this.recordBytes,
+        usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST,
+      }),
+      step: -1,
+      frame: false,
+      pending: null,
+    }));
+  }
+
+  static async create(
+    device: GPUDevice,
+    field: GpuForceField,
+    system: MdSystem,
+    options: MdOptions,
+  ): Promise<MdEngine> {
+    const opts = {
+      dt: options.dt,
+      temperature: options.temperature,
+      thermostat: options.thermostat,
+      seed: options.seed,
+      tau: options.tau ?? 100,
+      friction: options.friction ?? 0.01,
+      skin: options.skin ?? 0.5,
+    };
+    if (!(opts.dt > 0 && opts.dt <= 10)) throw new Error(`time step ${opts.dt} fs is outside (0, 10] fs`);
+    if (!(opts.temperature >= 0)) throw new Error(`temperature ${opts.temperature} K must be >= 0`);
+    const module = await compileModule(device, 'integrate', withCellCommon(`${randomWgsl}\n${integrateWgsl}`));
+    const list = await Promise.all(KERNELS.map((k) => computePipeline(device, module, k)));
+    const pipelines = Object.fromEntries(KERNELS.map((k, i) => [k, list[i]])) as Record<Kernel, GPUComputePipeline>;
+    const { maxwellBoltzmann } = await import('./velocities.ts');
+    const velocities = options.velocities ?? maxwellBoltzmann(system.masses, opts.temperature, opts.seed);
+    const engine = new MdEngine(device, field, system, opts, pipelines, velocities);
+    await engine.initialForces();
+    engine.initial = {
+      step: 0,
+      time: 0,
+      positions: Float64Array.from(system.positions),
+      velocities: Float64Array.from(velocities),
+      images: new Int32Array(3 * system.types.length),
+      state: new Float32Array(STATE_FLOATS),
+    };
+    return engine;
+  }
+
+  private group(k: Kernel): GPUBindGroup {
+    let g = this.groups.get(k);
+    if (g) return g;
+    const all: Record<number, GPUBuffer> = {
+      0: this.params,
+      1: this.positions,
+      2: this.velocities,
+      3: this.out.forces,
+      4: this.images,
+      5: this.state,
+    };
+    const used: Record<Kernel, number[]> = {
+      kick_half: [0, 2, 3],
+      drift_full: [0, 1, 2],
+      drift_half: [0, 1, 2],
+      langevin_o: [0, 2, 5],
+      kinetic_before: [0, 2, 5],
+      kinetic_after: [0, 2, 5],
+      csvr_factor: [0, 2, 5],
+      csvr_scale: [0, 2, 5],
+      end_step: [5],
+      wrap_positions: [0, 1, 4, 6],
+    };
+    const entries: Record<number, GPUBuffer> = {};
+    for (const b of used[k]) {
+      if (b === 6) {
+        if (!this.field.neighbors) throw new Error('wrapping needs a neighbour list');
+        entries[6] = this.field.neighbors.cellUniform;
+      } else entries[b] = all[b];
+    }
+    g = bindGroup(this.device, this.pipelines[k], entries);
+    this.groups.set(k, g);
+    return g;
+  }
+
+  private async initialForces(): Promise<void> {
+    const nl = this.field.neighbors;
+    if (nl) {
+      nl.configure(this.system.cell, this.system.positions, this.field.cutoff + this.options.skin);
+      nl.setSkin(this.options.skin);
+      await nl.build(this.positions);
+      this.groups.delete('wrap_positions');
+    }
+    await checked(this.device, 'initial forces', () => {
+      const encoder = this.device.createCommandEncoder();
+      const pass = encoder.beginComputePass();
+      this.field.encodeInPass(pass, this.out, this.natoms);
+      pass.end();
+      this.device.queue.submit([encoder.finish()]);
+    });
+    if (nl) {
+      // Bad input (atoms on top of each other) is refused before the first step.
+      const minDist = new Float32Array(await readBuffer(this.device, this.out.atomMinDist, 4 * this.natoms));
+      const close: number[] = [];
+      minDist.forEach((r, i) => {
+        if (!(r >= this.field.minDist)) close.push(i);
+      });
+      if (close.length > 0) {
+        const i = close[0];
+        throw new BlowUpError(
+          `the starting structure has atoms closer than the potential's min_dist (${this.field.minDist} A): ` +
+            `atom ${i + 1} is ${minDist[i].toFixed(3)} A from a neighbour (${close.length} atoms affected, 1-based: ` +
+            `${close
+              .slice(0, 10)
+              .map((k) => k + 1)
+              .join(', ')}${close.length > 10 ? ', ...' : ''})`,
+          0,
+          close,
+          null,
+        );
+      }
+    }
+  }
+
+  private dispatch(pass: GPUComputePassEncoder, k: Kernel, groups: number): void {
+    pass.setPipeline(this.pipelines[k]);
+    pass.setBindGroup(0, this.group(k));
+    pass.dispatchWorkgroups(groups);
+  }
+
+  private encodeStep(pass: GPUComputePassEncoder): void {
+    const atoms = workgroups(this.natoms, 64);
+    const nl = this.field.neighbors;
+    this.dispatch(pass, 'kick_half', atoms);
+    if (this.options.thermostat === 'langevin') {
+      this.dispatch(pass, 'drift_half', atoms);
+      this.dispatch(pass, 'kinetic_before', 1);
+      this.dispatch(pass, 'langevin_o', atoms);
+      this.dispatch(pass, 'kinetic_after', 1);
+      this.dispatch(pass, 'drift_half', atoms);
+    } else {
+      this.dispatch(pass, 'drift_full', atoms);
+    }
+    if (nl) {
+      nl.encodeConditionalRebuild(pass, this.positions, () => {
+        pass.setPipeline(this.pipelines.wrap_positions);
+        pass.setBindGroup(0, this.group('wrap_positions'));
+        pass.dispatchWorkgroupsIndirect(nl.dispatchArgs, 0);
+      });
+    }
+    this.field.encodeInPass(pass, this.out, this.natoms);
+    this.dispatch(pass, 'kick_half', atoms);
+    if (this.options.thermostat === 'csvr') {
+      this.dispatch(pass, 'csvr_factor', 1);
+      this.dispatch(pass, 'csvr_scale', atoms);
+    }
+    this.dispatch(pass, 'end_step', 1);
+  }
+
+  private encodeRecord(encoder: GPUCommandEncoder, dst: GPUBuffer): void {
+    const n = this.natoms;
+    let at = 0;
+    const copy = (src: GPUBuffer, bytes: number) => {
+      encoder.copyBufferToBuffer(src, 0, dst, at, bytes);
+      at += bytes;
+    };
+    copy(this.state, 4 * STATE_FLOATS);
+    copy(this.out.atomEnergy, 4 * n);
+    copy(this.out.atomMinDist, 4 * n);
+    copy(this.velocities, 16 * n);
+    copy(this.out.atomVirial, 36 * n);
+    if (this.field.neighbors) {
+      copy(this.field.neighbors.overflow, 8);
+      copy(this.field.neighbors.rebuildCounter, 8);
+    } else at += 16;
+    copy(this.positions, 16 * n);
+    copy(this.images, 16 * n);
+  }
+
+  /** Thermodynamics and the frame from a staging copy (f64 sums on the host). */
+  private decode(data: ArrayBuffer, step: number): { thermo: ThermoRecord; frame: Frame; needed: number } {
+    const n = this.natoms;
+    let at = 0;
+    const take = <T>(Ctor: new (b: ArrayBuffer, o: number, l: number) => T, count: number): T => {
+      const v = new Ctor(data, at, count);
+      at += 4 * count;
+      return v;
+    };
+    const state = take(Float32Array, STATE_FLOATS);
+    const energies = take(Float32Array, n);
+    const minDist = take(Float32Array, n);
+    const vel = take(Float32Array, 4 * n);
+    const vir = take(Float32Array, 9 * n);
+    const overflow = take(Uint32Array, 2);
+    const rebuildCounter = take(Uint32Array, 2);
+    const pos = take(Float32Array, 4 * n);
+    const img = take(Int32Array, 4 * n);
+    let potential = 0;
+    for (let i = 0; i < n; i++) potential += energies[i];
+    let kinetic = 0;
+    const pressure = new Float64Array(9);
+    for (let i = 0; i < n; i++) {
+      const w = vel[4 * i + 3];
+      const v = [vel[4 * i], vel[4 * i + 1], vel[4 * i + 2]];
+      kinetic += (0.5 * (v[0] * v[0] + v[1] * v[1] + v[2] * v[2])) / w;
+      // kinetic part of the pressure tensor: m v_a v_b, in eV
+      for (let a = 0; a < 3; a++) for (let b = 0; b < 3; b++) pressure[3 * a + b] += (v[a] * v[b]) / w;
+      for (let k = 0; k < 9; k++) pressure[k] += vir[9 * i + k];
+    }
+    for (let k = 0; k < 9; k++) pressure[k] *= EV_A3_TO_GPA / this.volume;
+    let minDistance = Infinity;
+    let minDistanceAtom = -1;
+    for (let i = 0; i < n; i++) {
+      if (minDist[i] < minDistance) {
+        minDistance = minDist[i];
+        minDistanceAtom = i;
+      }
+    }
+    const L = this.system.cell.lattice;
+    const positions = new Float64Array(3 * n);
+    const velocities = new Float64Array(3 * n);
+    const images = new Int32Array(3 * n);
+    for (let i = 0; i < n; i++) {
+      for (let d = 0; d < 3; d++) {
+        const m = [img[4 * i], img[4 * i + 1], img[4 * i + 2]];
+        images[3 * i + d] = m[d];
+        positions[3 * i + d] = pos[4 * i + d] + m[0] * L[d] + m[1] * L[3 + d] + m[2] * L[6 + d];
+        velocities[3 * i + d] = vel[4 * i + d];
+      }
+    }
+    const total = potential + kinetic;
+    const rebuilds = rebuildCounter[1];
+    return {
+      thermo: {
+        step,
+        time: step * this.options.dt,
+        potential,
+        kinetic,
+        total,
+        temperature: (2 * kinetic) / (this.ndof * KB),
+        conserved: total - state[4],
+        pressure,
+        minDistance,
+        minDistanceAtom,
+        rebuilds,
+      },
+      frame: { step, time: step * this.options.dt, positions, velocities, images, state: Float32Array.from(state) },
+      needed: overflow[0],
+    };
+  }
+
+  /**
+   * Runs `steps` steps; every `every` steps a record (thermodynamics and the frame) goes to `onRecord`. Throws
+   * BlowUpError (NaN, contacts below the potential's min_dist, runaway temperature) naming atoms and step; the last
+   * good frame is kept in the error and in `lastGoodFrame`.
+   */
+  async run(
+    steps: number,
+    every: number,
+    onRecord: (thermo: ThermoRecord, frame: Frame) => void | Promise<void>,
+  ): Promise<void> {
+    if (!Number.isInteger(steps) || steps < 0) throw new Error('steps must be a whole number >= 0');
+    const target = this.step + steps;
+    for (;;) {
+      try {
+        await this.runBatches(target - this.step, every, onRecord);
+        return;
+      } catch (err) {
+        if (!(err instanceof ListOverflow) || !this.field.neighbors) throw err;
+        // Grow the list and redo from the last good record: nothing computed with a truncated list is kept.
+        const from = this.lastGood ?? this.initial;
+        this.field.neighbors.growTo(Math.ceil(err.needed * 1.25) + 8);
+        await this.restore(from);
+      }
+    }
+  }
+
+  private async runBatches(
+    steps: number,
+    every: number,
+    onRecord: (thermo: ThermoRecord, frame: Frame) => void | Promise<void>,
+  ): Promise<void> {
+    const chunk = Math.max(1, Math.floor(every));
+    let slot = 0;
+    const inFlight: Staging[] = [];
+    const finish = async (s: Staging) => {
+      await s.pending;
+      s.pending = null;
+      const data = s.buffer.getMappedRange().slice(0);
+      s.buffer.unmap();
+      const { thermo, frame, needed } = this.decode(data, s.step);
+      if (this.field.neighbors && needed > this.field.neighbors.capacity) throw new ListOverflow(needed);
+      this.check(thermo, frame);
+      this.lastGood = frame;
+      await onRecord(thermo, frame);
+    };
+    const drain = async () => {
+      for (const s of inFlight.splice(0)) {
+        try {
+          await s.pending;
+          s.buffer.unmap();
+        } catch {
+          // the copy is dropped; a failed map leaves the buffer unmapped
+        }
+        s.pending = null;
+      }
+    };
+    let done = 0;
+    try {
+      while (done < steps) {
+        const k = Math.min(chunk - (this.step % chunk) || chunk, steps - done);
+        const s = this.staging[slot];
+        if (s.pending) {
+          inFlight.splice(inFlight.indexOf(s), 1);
+          await finish(s);
+        }
+        const encoder = this.device.createCommandEncoder({ label: 'md batch' });
+        const pass = encoder.beginComputePass({ label: 'md steps' });
+        for (let t = 0; t < k; t++) this.encodeStep(pass);
+        pass.end();
+        this.step += k;
+        done += k;
+        const record = this.step % chunk === 0 || done === steps;
+        if (record) this.encodeRecord(encoder, s.buffer);
+        this.device.queue.submit([encoder.finish()]);
+        if (record) {
+          s.step = this.step;
+          s.pending = s.buffer.mapAsync(GPUMapMode.READ);
+          inFlight.push(s);
+          slot = 1 - slot;
+        }
+      }
+      inFlight.sort((a, b) => a.step - b.step);
+      while (inFlight.length > 0) await finish(inFlight.shift()!);
+    } catch (err) {
+      await drain();
+      throw err;
+    }
+  }
+
+  /** The state at creation, for a redo before the first record. */
+  private initial!: Frame;
+
+  /** Puts a frame back on the GPU (checkpoint restart, redo after a list overflow, a lost device's last record). */
+  async restore(frame: Frame): Promise<void> {
+    const n = this.natoms;
+    const L = this.system.cell.lattice;
+    const wrapped = new Float64Array(3 * n);
+    for (let i = 0; i < n; i++) {
+      const m = [frame.images[3 * i], frame.images[3 * i + 1], frame.images[3 * i + 2]];
+      for (let d = 0; d < 3; d++)
+        wrapped[3 * i + d] = frame.positions[3 * i + d] - (m[0] * L[d] + m[1] * L[3 + d] + m[2] * L[6 + d]);
+    }
+    const q = this.device.queue;
+    q.writeBuffer(this.positions, 0, packPositions(wrapped, this.system.types));
+    const v4 = new Float32Array(4 * n);
+    for (let i = 0; i < n; i++) {
+      v4.set(
+        [
+          frame.velocities[3 * i],
+          frame.velocities[3 * i + 1],
+          frame.velocities[3 * i + 2],
+          1 / (this.system.masses[i] * MVV_TO_EV),
+        ],
+        4 * i,
+      );
+    }
+    q.writeBuffer(this.velocities, 0, v4);
+    const img = new Int32Array(4 * n);
+    for (let i = 0; i < n; i++)
+      img.set([frame.images[3 * i], frame.images[3 * i + 1], frame.images[3 * i + 2], 0], 4 * i);
+    q.writeBuffer(this.images, 0, img);
+    q.writeBuffer(this.state, 0, frame.state);
+    this.step = frame.step;
+    const nl = this.field.neighbors;
+    if (nl) {
+      await nl.build(this.positions);
+      this.groups.delete('wrap_positions');
+    }
+    await checked(this.device, 'forces after restore', () => {
+      const encoder = this.device.createCommandEncoder();
+      const pass = encoder.beginComputePass();
+      this.field.encodeInPass(pass, this.out, this.natoms);
+      pass.end();
+      q.submit([encoder.finish()]);
+    });
+  }
+
+  get lastGoodFrame(): Frame | null {
+    return this.lastGood;
+  }
+
+  private check(t: ThermoRecord, f: Frame): void {
+    const bad: number[] = [];
+    for (let i = 0; i < this.natoms && bad.length < 10; i++) {
+      const p = f.positions;
+      const v = f.velocities;
+      if (![p[3 * i], p[3 * i + 1], p[3 * i + 2], v[3 * i], v[3 * i + 1], v[3 * i + 2]].every(Number.isFinite))
+        bad.push(i);
+    }
+    if (bad.length > 0 || !Number.isFinite(t.total)) {
+      throw new BlowUpError(
+        `NaN in the run at step ${t.step}: atoms ${bad.map((i) => i + 1).join(', ') || '(energy)'} (1-based); the last good frame is kept`,
+        t.step,
+        bad,
+        this.lastGood,
+      );
+    }
+    if (this.field.neighbors && t.minDistance < this.field.minDist) {
+      throw new BlowUpError(
+        `atoms closer than the potential's min_dist (${this.field.minDist} A) at step ${t.step}: atom ${t.minDistanceAtom + 1} ` +
+          `is ${t.minDistance.toFixed(3)} A from a neighbour; the last good frame is kept`,
+        t.step,
+        [t.minDistanceAtom],
+        this.lastGood,
+      );
+    }
+    const limit = Math.max(10 * this.options.temperature, 5000);
+    if (t.temperature > limit) {
+      throw new BlowUpError(
+        `temperature ${t.temperature.toFixed(0)} K at step ${t.step} is far over the target ${this.options.temperature} K; the last good frame is kept`,
+        t.step,
+        [],
+        this.lastGood,
+      );
+    }
+  }
+
+  destroy(): void {
+    for (const b of [this.positions, this.velocities, this.images, this.state, this.params, ...Object.values(this.out)])
+      b.destroy();
+    for (const s of this.staging) s.buffer.destroy();
+  }
+}

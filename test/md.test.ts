@@ -1,0 +1,190 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { GpuContext } from '../src/gpu/device.ts';
+import { nodeGpuContext } from '../src/gpu/node-gpu.ts';
+import { BlowUpError, type Frame, MdEngine, type MdSystem, type ThermoRecord } from '../src/md/engine.ts';
+import { FreeParticles } from '../src/md/free-particles.ts';
+import { KB } from '../src/md/units.ts';
+import { element } from '../src/model/species.ts';
+import { compileMtp } from '../src/potential/mtp/model.ts';
+import { WebGpuMtp } from '../src/potential/mtp/webgpu.ts';
+import { betaLi3PS4 } from '../src/structure/li3ps4.ts';
+import { repeatStructure } from '../src/structure/supercell.ts';
+import { softSphereMtp } from './support.ts';
+
+/** beta-Li3PS4 1x1x2 expanded by 25%: soft spheres of range 3 A then just touch, a smooth and stable test system. */
+function testSystem(): MdSystem {
+  const s = repeatStructure(betaLi3PS4(), 1, 1, 2);
+  const scale = 1.25;
+  return {
+    types: s.types,
+    positions: s.positions.map((x) => x * scale),
+    cell: { lattice: s.cell.lattice.map((x) => x * scale), pbc: [true, true, true] },
+    masses: Float64Array.from(s.types, (t) => element(s.species[t]).mass),
+  };
+}
+
+/** Standard deviation after removing the best straight line (separates the O(dt^2) wobble from slow drift). */
+function detrendedSd(y: number[]): { sd: number; slope: number } {
+  const n = y.length;
+  const mx = (n - 1) / 2;
+  const my = y.reduce((a, b) => a + b, 0) / n;
+  let sxy = 0;
+  let sxx = 0;
+  y.forEach((v, i) => {
+    sxy += (i - mx) * (v - my);
+    sxx += (i - mx) ** 2;
+  });
+  const slope = sxy / sxx;
+  return { sd: Math.sqrt(y.reduce((a, v, i) => a + (v - my - slope * (i - mx)) ** 2, 0) / n), slope };
+}
+
+describe('MD engine on the GPU', () => {
+  let ctx: GpuContext;
+  beforeAll(async () => {
+    ctx = await nodeGpuContext();
+  });
+  afterAll(() => ctx?.device.destroy());
+
+  async function nve(dt: number, fs: number, seed = 1) {
+    const field = await WebGpuMtp.create(ctx.device, compileMtp(softSphereMtp()));
+    const md = await MdEngine.create(ctx.device, field, testSystem(), {
+      dt,
+      temperature: 300,
+      thermostat: 'nve',
+      seed,
+    });
+    const records: ThermoRecord[] = [];
+    const frames: Frame[] = [];
+    await md.run(Math.round(fs / dt), Math.round(10 / dt), (t, f) => {
+      records.push(t);
+      frames.push(f);
+    });
+    md.destroy();
+    field.destroy();
+    return { records, frames, md };
+  }
+
+  it('NVE: total energy is conserved and its fluctuation shrinks as dt^2', async () => {
+    const coarse = await nve(1, 400);
+    const fine = await nve(0.5, 400);
+    const n = 64;
+    const c = detrendedSd(coarse.records.map((r) => r.conserved));
+    const f = detrendedSd(fine.records.map((r) => r.conserved));
+    const drift = Math.abs(coarse.records.at(-1)!.conserved - coarse.records[0].conserved) / n;
+    expect(drift).toBeLessThan(2e-5); // eV/atom over 400 fs
+    expect(c.sd / n).toBeLessThan(1e-5);
+    const ratio = c.sd / f.sd;
+    expect(ratio).toBeGreaterThan(3);
+    expect(ratio).toBeLessThan(5.5);
+    // the list was rebuilt on the GPU along the way
+    expect(coarse.records.at(-1)!.rebuilds).toBeGreaterThan(3);
+  });
+
+  it('same seed, same device: identical trajectory; another seed differs', async () => {
+    const a = await nve(1, 60, 7);
+    const b = await nve(1, 60, 7);
+    const c = await nve(1, 60, 8);
+    expect(Array.from(b.frames.at(-1)!.positions)).toEqual(Array.from(a.frames.at(-1)!.positions));
+    expect(Array.from(c.frames.at(-1)!.positions)).not.toEqual(Array.from(a.frames.at(-1)!.positions));
+  });
+
+  it('time reversal of an NVE run returns to the start within float32 rounding', async () => {
+    const field = await WebGpuMtp.create(ctx.device, compileMtp(softSphereMtp()));
+    const system = testSystem();
+    const md = await MdEngine.create(ctx.device, field, system, {
+      dt: 1,
+      temperature: 300,
+      thermostat: 'nve',
+      seed: 3,
+    });
+    let last: Frame | null = null;
+    await md.run(100, 100, (_t, f) => {
+      last = f;
+    });
+    const turned: Frame = { ...last!, velocities: last!.velocities.map((v) => -v) };
+    await md.restore(turned);
+    await md.run(100, 100, (_t, f) => {
+      last = f;
+    });
+    let maxDev = 0;
+    for (let k = 0; k < system.positions.length; k++)
+      maxDev = Math.max(maxDev, Math.abs(last!.positions[k] - system.positions[k]));
+    expect(maxDev).toBeLessThan(2e-3);
+    md.destroy();
+    field.destroy();
+  });
+
+  for (const thermostat of ['csvr', 'langevin'] as const) {
+    it(`${thermostat}: mean temperature within 1% and the canonical kinetic-energy variance within 10% (ideal gas)`, async () => {
+      const n = 64;
+      const masses = Float64Array.from({ length: n }, (_, i) => [6.94, 30.97, 32.06][i % 3]);
+      const positions = Float64Array.from({ length: 3 * n }, (_, k) => (k * 0.37) % 20);
+      const system: MdSystem = {
+        types: Int32Array.from({ length: n }, (_, i) => i % 3),
+        positions,
+        cell: { lattice: Float64Array.from([20, 0, 0, 0, 20, 0, 0, 0, 20]), pbc: [true, true, true] },
+        masses,
+      };
+      const T = 800;
+      const md = await MdEngine.create(ctx.device, new FreeParticles(ctx.device), system, {
+        dt: 2,
+        temperature: T,
+        thermostat,
+        seed: 11,
+        tau: 10,
+        friction: 0.1,
+      });
+      const ks: number[] = [];
+      await md.run(500, 10, () => {}); // equilibrate
+      await md.run(12000, 4, (t) => {
+        ks.push(t.kinetic);
+      });
+      const ndof = md.ndof;
+      const mean = ks.reduce((a, b) => a + b, 0) / ks.length;
+      const variance = ks.reduce((a, b) => a + (b - mean) ** 2, 0) / (ks.length - 1);
+      const kT = KB * T;
+      expect(Math.abs(mean / (0.5 * ndof * kT) - 1)).toBeLessThan(0.01);
+      expect(Math.abs(variance / (0.5 * ndof * kT * kT) - 1)).toBeLessThan(0.1);
+      md.destroy();
+    });
+  }
+
+  it('refuses a start with atoms on top of each other, naming them', async () => {
+    const field = await WebGpuMtp.create(ctx.device, compileMtp(softSphereMtp()));
+    const system = testSystem();
+    for (let d = 0; d < 3; d++) system.positions[3 * 4 + d] = system.positions[3 * 5 + d] + (d === 0 ? 0.05 : 0);
+    const err = await MdEngine.create(ctx.device, field, system, {
+      dt: 1,
+      temperature: 300,
+      thermostat: 'nve',
+      seed: 1,
+    }).catch((e) => e);
+    expect(err).toBeInstanceOf(BlowUpError);
+    expect((err as BlowUpError).message).toMatch(
+      /atom 5 is 0\.050 A from a neighbour \(2 atoms affected, 1-based: 5, 6\)/,
+    );
+    field.destroy();
+  });
+
+  it('stops a run whose atoms come closer than min_dist, naming atom and step, keeping the last good frame', async () => {
+    const file = softSphereMtp();
+    file.minDist = 2.2; // the expanded crystal starts above it; hot atoms then cross it
+    const field = await WebGpuMtp.create(ctx.device, compileMtp(file));
+    const md = await MdEngine.create(ctx.device, field, testSystem(), {
+      dt: 1,
+      temperature: 3000,
+      thermostat: 'nve',
+      seed: 1,
+    });
+    const err = await md.run(2000, 10, () => {}).catch((e) => e);
+    expect(err).toBeInstanceOf(BlowUpError);
+    const e = err as BlowUpError;
+    expect(e.message).toMatch(
+      /closer than the potential's min_dist \(2\.2 A\) at step \d+: atom \d+ is 2\.\d+ A from a neighbour/,
+    );
+    expect(e.step).toBeGreaterThan(0);
+    expect(e.lastGood?.step).toBe(e.step - 10);
+    md.destroy();
+    field.destroy();
+  });
+});
