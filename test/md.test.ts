@@ -188,3 +188,22 @@ describe('MD engine on the GPU', () => {
     field.destroy();
   });
 });
+
+describe('FIRE minimiser', () => {
+  it('brings max |F| under 0.01 eV/A on a structure that can relax (soft spheres, float64 reference)', async () => {
+    const { ReferenceMtp } = await import('../src/potential/mtp/reference.ts');
+    const { fireMinimize } = await import('../src/md/fire.ts');
+    const potential = new ReferenceMtp(compileMtp(softSphereMtp()));
+    const system = testSystem();
+    // shake the crystal so it starts far from a minimum
+    system.positions.forEach((x, k) => {
+      system.positions[k] = x + 0.3 * Math.sin(7.1 * k);
+    });
+    const config = { types: system.types, positions: system.positions, cell: system.cell, features: [] };
+    const e0 = potential.compute(config).energy;
+    const r = await fireMinimize(potential, config, { fmax: 0.01, maxSteps: 3000 });
+    expect(r.converged).toBe(true);
+    expect(r.fmax).toBeLessThan(0.01);
+    expect(r.energy).toBeLessThan(e0);
+  });
+});

@@ -3,8 +3,9 @@ import { benchCommand } from './commands/bench.ts';
 import { calcEfsCommand } from './commands/calc-efs.ts';
 import { checkMtpCommand } from './commands/check-mtp.ts';
 import { gpuInfoCommand } from './commands/gpu-info.ts';
+import { mdCommand } from './commands/md.ts';
 
-const COMMANDS: Command[] = [gpuInfoCommand, checkMtpCommand, calcEfsCommand, benchCommand];
+const COMMANDS: Command[] = [gpuInfoCommand, checkMtpCommand, calcEfsCommand, mdCommand, benchCommand];
 
 function overview(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

@@ -148,9 +148,10 @@ export function formatExtxyzFrame(
     ':',
   );
   const extra = Object.entries(info)
-    .map(([k, v]) =>
-      typeof v === 'string' && /\s/.test(v) ? `${k}="${v}"` : `${k}=${typeof v === 'number' ? num(v) : v}`,
-    )
+    .map(([k, v]) => {
+      if (typeof v === 'number') return `${k}=${Number.isInteger(v) ? String(v) : num(v)}`;
+      return /\s/.test(v) ? `${k}="${v}"` : `${k}=${v}`;
+    })
     .join(' ');
   const pbc = s.cell.pbc.map((p) => (p ? 'T' : 'F')).join(' ');
   const head = `Lattice="${Array.from(L, num).join(' ')}" Properties=${props}${extra ? ` ${extra}` : ''} pbc="${pbc}"`;

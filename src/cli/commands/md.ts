@@ -1,0 +1,243 @@
+import { appendFileSync, writeFileSync } from 'node:fs';
+import { formatAdapter } from '../../gpu/device.ts';
+import { nodeGpuContext } from '../../gpu/node-gpu.ts';
+import { formatExtxyzFrame } from '../../io/extxyz.ts';
+import { formatLammpsDump } from '../../io/lammps.ts';
+import { BlowUpError, type Frame, MdEngine, type ThermoRecord, type Thermostat } from '../../md/engine.ts';
+import { fireMinimize } from '../../md/fire.ts';
+import { element } from '../../model/species.ts';
+import { compileMtp } from '../../potential/mtp/model.ts';
+import { WebGpuMtp } from '../../potential/mtp/webgpu.ts';
+import { type Command, numberOption, stringOption, UsageError } from '../command.ts';
+import { loadMtpFile, writeText } from '../files.ts';
+import { loadStructure, parseSupercell, STRUCTURE_PRESETS, typesForPotential } from '../structure-input.ts';
+
+const THERMOSTATS: Thermostat[] = ['csvr', 'langevin', 'nve'];
+
+export const THERMO_HEADER =
+  'step,time_fs,potential_eV,kinetic_eV,total_eV,conserved_eV,temperature_K,pxx_GPa,pyy_GPa,pzz_GPa,pyz_GPa,pxz_GPa,pxy_GPa,min_dist_A,list_rebuilds';
+
+export function thermoCsvRow(t: ThermoRecord): string {
+  const p = t.pressure;
+  return [
+    t.step,
+    t.time.toFixed(3),
+    t.potential.toFixed(6),
+    t.kinetic.toFixed(6),
+    t.total.toFixed(6),
+    t.conserved.toFixed(6),
+    t.temperature.toFixed(3),
+    ...[p[0], p[4], p[8], p[5], p[2], p[1]].map((v) => v.toFixed(5)),
+    t.minDistance.toFixed(4),
+    t.rebuilds,
+  ].join(',');
+}
+
+export interface Checkpoint {
+  format: 'lilab-checkpoint-1';
+  step: number;
+  species: string[];
+  types: number[];
+  lattice: number[];
+  positions: number[];
+  velocities: number[];
+  images: number[];
+  state: number[];
+}
+
+export function checkpointOf(frame: Frame, species: string[], types: Int32Array, lattice: Float64Array): Checkpoint {
+  return {
+    format: 'lilab-checkpoint-1',
+    step: frame.step,
+    species,
+    types: Array.from(types),
+    lattice: Array.from(lattice),
+    positions: Array.from(frame.positions),
+    velocities: Array.from(frame.velocities),
+    images: Array.from(frame.images),
+    state: Array.from(frame.state),
+  };
+}
+
+export const mdCommand: Command = {
+  name: 'md',
+  summary: 'molecular dynamics on the GPU with an MTP: NVE, CSVR or Langevin; trajectory, thermodynamics, checkpoints',
+  usage:
+    '--structure FILE|PRESET --potential POT.mtp [--supercell 2x2x2] [--temperature 800] [--dt 1] [--steps N] ' +
+    '[--thermostat csvr|langevin|nve] [--seed S] [--out traj.extxyz] [--thermo thermo.csv]',
+  help: [
+    `Presets: ${Object.entries(STRUCTURE_PRESETS)
+      .map(([k, v]) => `${k} (${v.summary})`)
+      .join('; ')}. Files: .extxyz/.xyz (last frame), .cfg (first configuration).`,
+    "Species map onto the potential in the order of --species (default Li,P,S, as the lab's potentials).",
+    'Units: K, fs, A. Thermodynamics every --every steps (CSV: energies eV, temperature K, pressure GPa);',
+    'trajectory frames every --frame-every steps as extended XYZ with unwrapped positions (and --dump: LAMMPS dump).',
+    '--relax runs FIRE (positions, fixed cell) to --fmax before MD. --resume continues a --checkpoint file.',
+    'On a blow-up (NaN, contacts below min_dist, runaway temperature) the run stops, names atoms and step, and',
+    'writes the last good state to the checkpoint file (default OUT.lastgood.json).',
+  ].join('\n'),
+  options: {
+    structure: { type: 'string' },
+    potential: { type: 'string' },
+    supercell: { type: 'string' },
+    species: { type: 'string', default: 'Li,P,S' },
+    temperature: { type: 'string', default: '800' },
+    dt: { type: 'string', default: '1' },
+    steps: { type: 'string', default: '1000' },
+    thermostat: { type: 'string', default: 'csvr' },
+    tau: { type: 'string', default: '100' },
+    friction: { type: 'string', default: '0.01' },
+    seed: { type: 'string', default: '1' },
+    skin: { type: 'string', default: '0.5' },
+    every: { type: 'string', default: '100' },
+    'frame-every': { type: 'string' },
+    out: { type: 'string' },
+    thermo: { type: 'string' },
+    dump: { type: 'string' },
+    checkpoint: { type: 'string' },
+    resume: { type: 'string' },
+    relax: { type: 'boolean' },
+    fmax: { type: 'string', default: '0.01' },
+  },
+  async run(args) {
+    const structureSpec = stringOption(args, 'structure');
+    const potentialPath = stringOption(args, 'potential');
+    if (!structureSpec) throw new UsageError('--structure is required (a preset or a file)');
+    if (!potentialPath) throw new UsageError('--potential POT.mtp is required');
+    const thermostat = stringOption(args, 'thermostat') as Thermostat;
+    if (!THERMOSTATS.includes(thermostat))
+      throw new UsageError(`--thermostat must be one of ${THERMOSTATS.join(', ')}`);
+    const species = (stringOption(args, 'species') ?? 'Li,P,S').split(',');
+    const steps = numberOption(args, 'steps', 1000);
+    const every = numberOption(args, 'every', 100);
+    const frameEvery = numberOption(args, 'frame-every', every);
+    if (frameEvery % every !== 0) throw new UsageError('--frame-every must be a multiple of --every');
+    const out = stringOption(args, 'out');
+    const thermoPath = stringOption(args, 'thermo');
+    const dumpPath = stringOption(args, 'dump');
+    const checkpointPath =
+      stringOption(args, 'checkpoint') ?? (out ? `${out}.lastgood.json` : 'lilab-md.lastgood.json');
+
+    const model = compileMtp(loadMtpFile(potentialPath));
+    if (species.length !== model.speciesCount) {
+      throw new UsageError(`--species lists ${species.length} species, the potential has ${model.speciesCount}`);
+    }
+    const structure = loadStructure(structureSpec, parseSupercell(stringOption(args, 'supercell')), species);
+    const types = typesForPotential(structure, species);
+    const masses = Float64Array.from(types, (t) => element(species[t]).mass);
+
+    const ctx = await nodeGpuContext();
+    console.log(`adapter: ${formatAdapter(ctx.report)}`);
+    console.log(`system:  ${structure.title ?? structureSpec}, ${types.length} atoms; potential ${potentialPath}`);
+    const field = await WebGpuMtp.create(ctx.device, model);
+    let positions = structure.positions;
+    if (args.values.relax) {
+      const fmax = numberOption(args, 'fmax', 0.01);
+      const r = await fireMinimize(
+        field,
+        { types, positions, cell: structure.cell, features: [] },
+        {
+          fmax,
+          maxSteps: 5000,
+          onStep: (s, e, f) => {
+            if (s % 50 === 0) console.log(`relax ${s}: E = ${e.toFixed(6)} eV, max |F| = ${f.toFixed(4)} eV/A`);
+          },
+        },
+      );
+      console.log(
+        `relax: ${r.converged ? 'converged' : 'NOT converged'} after ${r.steps} steps, max |F| = ${r.fmax.toFixed(4)} eV/A`,
+      );
+      positions = r.positions;
+    }
+    const engine = await MdEngine.create(
+      ctx.device,
+      field,
+      { types, positions, cell: structure.cell, masses },
+      {
+        dt: numberOption(args, 'dt', 1),
+        temperature: numberOption(args, 'temperature', 800),
+        thermostat,
+        seed: numberOption(args, 'seed', 1),
+        tau: numberOption(args, 'tau', 100),
+        friction: numberOption(args, 'friction', 0.01),
+        skin: numberOption(args, 'skin', 0.5),
+      },
+    );
+    const resume = stringOption(args, 'resume');
+    if (resume) {
+      const { readText } = await import('../files.ts');
+      const cp = JSON.parse(readText(resume)) as Checkpoint;
+      if (cp.format !== 'lilab-checkpoint-1' || cp.types.length !== types.length) {
+        throw new UsageError(`${resume} is not a checkpoint of this system (${types.length} atoms)`);
+      }
+      await engine.restore({
+        step: cp.step,
+        time: cp.step * engine.options.dt,
+        positions: Float64Array.from(cp.positions),
+        velocities: Float64Array.from(cp.velocities),
+        images: Int32Array.from(cp.images),
+        state: Float32Array.from(cp.state),
+      });
+      console.log(`resumed from ${resume} at step ${cp.step}`);
+    }
+
+    if (out && !resume) writeFileSync(out, '');
+    if (thermoPath && !resume) writeFileSync(thermoPath, `${THERMO_HEADER}\n`);
+    if (dumpPath && !resume) writeFileSync(dumpPath, '');
+    const tty = process.stdout.isTTY && !process.env.CI;
+    const t0 = performance.now();
+    const startStep = engine.step;
+    const speciesOfTypes = species;
+    let lastFrame: Frame | null = null;
+    try {
+      await engine.run(steps, every, (t, frame) => {
+        lastFrame = frame;
+        const elapsed = (performance.now() - t0) / 1000;
+        const done = t.step - startStep;
+        const nsPerDay = ((done * engine.options.dt * 1e-6) / elapsed) * 86400;
+        const atomSteps = (done * types.length) / elapsed;
+        const line =
+          `step ${t.step}/${startStep + steps}  T ${t.temperature.toFixed(1)} K  E ${t.total.toFixed(4)} eV  ` +
+          `conserved ${t.conserved.toFixed(4)} eV  ${nsPerDay.toFixed(3)} ns/day  ${atomSteps.toExponential(2)} atom-steps/s`;
+        if (tty) process.stdout.write(`\r${line}   `);
+        else console.log(line);
+        if (thermoPath) appendFileSync(thermoPath, `${thermoCsvRow(t)}\n`);
+        if (t.step % frameEvery === 0 || t.step === startStep + steps) {
+          const s = { cell: structure.cell, species: speciesOfTypes, types, positions: frame.positions };
+          if (out) {
+            appendFileSync(
+              out,
+              formatExtxyzFrame(s, {
+                step: t.step,
+                Time: t.time,
+                energy: t.potential,
+                temperature: t.temperature,
+              }),
+            );
+          }
+          if (dumpPath) appendFileSync(dumpPath, formatLammpsDump(t.step, structure.cell, types, frame.positions));
+        }
+      });
+    } catch (err) {
+      if (tty) process.stdout.write('\n');
+      if (err instanceof BlowUpError) {
+        const good = err.lastGood;
+        if (good) {
+          writeText(checkpointPath, JSON.stringify(checkpointOf(good, species, types, structure.cell.lattice)));
+          console.error(`last good state (step ${good.step}) written to ${checkpointPath}`);
+        }
+      }
+      throw err;
+    } finally {
+      engine.destroy();
+      field.destroy();
+    }
+    if (tty) process.stdout.write('\n');
+    if (stringOption(args, 'checkpoint') && lastFrame) {
+      writeText(checkpointPath, JSON.stringify(checkpointOf(lastFrame, species, types, structure.cell.lattice)));
+      console.log(`checkpoint: ${checkpointPath}`);
+    }
+    ctx.device.destroy();
+    return 0;
+  },
+};

@@ -1,0 +1,113 @@
+/**
+ * LAMMPS output: data files (atom_style atomic, with masses) and dump frames (`id type x y z ix iy iz`). LAMMPS wants a
+ * restricted triclinic box (a along x, b in the xy plane); any cell is mapped there through fractional coordinates,
+ * which rotates the structure rigidly without changing any distance.
+ */
+import type { Cell } from '../model/cell.ts';
+import { toFractional } from '../model/cell.ts';
+import { element } from '../model/species.ts';
+import type { Structure } from '../model/structure.ts';
+
+export interface LammpsBox {
+  /** Lower-triangular lattice rows: a = (xhi, 0, 0), b = (xy, yhi, 0), c = (xz, yz, zhi). */
+  lattice: Float64Array;
+  xy: number;
+  xz: number;
+  yz: number;
+  triclinic: boolean;
+}
+
+export function lammpsBox(cell: Cell): LammpsBox {
+  const L = cell.lattice;
+  const a = [L[0], L[1], L[2]];
+  const b = [L[3], L[4], L[5]];
+  const c = [L[6], L[7], L[8]];
+  const dot = (u: number[], v: number[]) => u[0] * v[0] + u[1] * v[1] + u[2] * v[2];
+  const ax = Math.sqrt(dot(a, a));
+  const bx = dot(b, a) / ax;
+  const by = Math.sqrt(Math.max(0, dot(b, b) - bx * bx));
+  const cx = dot(c, a) / ax;
+  const cy = (dot(b, c) - bx * cx) / by;
+  const cz = Math.sqrt(Math.max(0, dot(c, c) - cx * cx - cy * cy));
+  const lattice = Float64Array.from([ax, 0, 0, bx, by, 0, cx, cy, cz]);
+  const tiny = 1e-10 * ax;
+  const triclinic = Math.abs(bx) > tiny || Math.abs(cx) > tiny || Math.abs(cy) > tiny;
+  return { lattice, xy: bx, xz: cx, yz: cy, triclinic };
+}
+
+/** Positions in the LAMMPS frame (same fractional coordinates in the restricted box). */
+export function toLammpsFrame(cell: Cell, positions: ArrayLike<number>, box = lammpsBox(cell)): Float64Array {
+  const f = toFractional(cell, positions);
+  const L = box.lattice;
+  const out = new Float64Array(positions.length);
+  for (let i = 0; i < positions.length; i += 3) {
+    for (let d = 0; d < 3; d++) out[i + d] = f[i] * L[d] + f[i + 1] * L[3 + d] + f[i + 2] * L[6 + d];
+  }
+  return out;
+}
+
+const g = (v: number) =>
+  v
+    .toPrecision(16)
+    .replace(/\.?0+$/, '')
+    .replace(/\.?0+e/, 'e');
+
+export function writeLammpsData(s: Structure, title = s.title ?? 'LiLab structure'): string {
+  const box = lammpsBox(s.cell);
+  const pos = toLammpsFrame(s.cell, s.positions, box);
+  const L = box.lattice;
+  const lines = [
+    `# ${title} (written by LiLab; units metal; atom_style atomic)`,
+    '',
+    `${s.types.length} atoms`,
+    `${s.species.length} atom types`,
+    '',
+    `0 ${g(L[0])} xlo xhi`,
+    `0 ${g(L[4])} ylo yhi`,
+    `0 ${g(L[8])} zlo zhi`,
+  ];
+  if (box.triclinic) lines.push(`${g(box.xy)} ${g(box.xz)} ${g(box.yz)} xy xz yz`);
+  lines.push('', 'Masses', '');
+  s.species.forEach((sym, t) => {
+    lines.push(`${t + 1} ${element(sym).mass} # ${sym}`);
+  });
+  lines.push('', 'Atoms # atomic', '');
+  for (let i = 0; i < s.types.length; i++) {
+    lines.push(`${i + 1} ${s.types[i] + 1} ${g(pos[3 * i])} ${g(pos[3 * i + 1])} ${g(pos[3 * i + 2])}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/**
+ * One dump frame. `positions` are unwrapped; the dump gets positions in the box plus image flags ix iy iz, as LAMMPS
+ * itself writes them (`dump custom ... id type x y z ix iy iz`).
+ */
+export function formatLammpsDump(step: number, cell: Cell, types: Int32Array, positions: ArrayLike<number>): string {
+  const box = lammpsBox(cell);
+  const f = toFractional(cell, positions);
+  const L = box.lattice;
+  const n = types.length;
+  const bounds = box.triclinic
+    ? [
+        'ITEM: BOX BOUNDS xy xz yz pp pp pp',
+        `${g(Math.min(0, box.xy, box.xz, box.xy + box.xz))} ${g(L[0] + Math.max(0, box.xy, box.xz, box.xy + box.xz))} ${g(box.xy)}`,
+        `${g(Math.min(0, box.yz))} ${g(L[4] + Math.max(0, box.yz))} ${g(box.xz)}`,
+        `0 ${g(L[8])} ${g(box.yz)}`,
+      ]
+    : ['ITEM: BOX BOUNDS pp pp pp', `0 ${g(L[0])}`, `0 ${g(L[4])}`, `0 ${g(L[8])}`];
+  const rows = [
+    `ITEM: TIMESTEP`,
+    String(step),
+    'ITEM: NUMBER OF ATOMS',
+    String(n),
+    ...bounds,
+    'ITEM: ATOMS id type x y z ix iy iz',
+  ];
+  for (let i = 0; i < n; i++) {
+    const img = [Math.floor(f[3 * i]), Math.floor(f[3 * i + 1]), Math.floor(f[3 * i + 2])];
+    const w = [f[3 * i] - img[0], f[3 * i + 1] - img[1], f[3 * i + 2] - img[2]];
+    const r = [0, 1, 2].map((d) => w[0] * L[d] + w[1] * L[3 + d] + w[2] * L[6 + d]);
+    rows.push(`${i + 1} ${types[i] + 1} ${g(r[0])} ${g(r[1])} ${g(r[2])} ${img[0]} ${img[1]} ${img[2]}`);
+  }
+  return `${rows.join('\n')}\n`;
+}

@@ -1,0 +1,71 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { main } from '../src/cli/main.ts';
+import { parseExtxyz } from '../src/io/extxyz.ts';
+import { writeMtp } from '../src/io/mtp.ts';
+import { softSphereMtp } from './support.ts';
+
+describe('lilab md', () => {
+  it('writes thermodynamics, an extended-XYZ trajectory, a LAMMPS dump and a checkpoint that resumes', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lilab-md-'));
+    const pot = join(dir, 'soft.mtp');
+    writeFileSync(pot, writeMtp(softSphereMtp()));
+    const files = {
+      out: join(dir, 't.extxyz'),
+      thermo: join(dir, 't.csv'),
+      dump: join(dir, 't.dump'),
+      cp: join(dir, 'cp.json'),
+    };
+    const common = ['--structure', 'beta-li3ps4', '--supercell', '1x1x2', '--potential', pot, '--temperature', '300'];
+    const code = await main([
+      'md',
+      ...common,
+      '--steps',
+      '60',
+      '--every',
+      '20',
+      '--out',
+      files.out,
+      '--thermo',
+      files.thermo,
+      '--dump',
+      files.dump,
+      '--checkpoint',
+      files.cp,
+    ]);
+    expect(code).toBe(0);
+    const csv = readFileSync(files.thermo, 'utf8').trim().split('\n');
+    expect(csv.length).toBe(4);
+    expect(csv[0]).toMatch(/^step,time_fs,potential_eV/);
+    expect(csv.slice(1).map((l) => Number(l.split(',')[0]))).toEqual([20, 40, 60]);
+    const frames = parseExtxyz(readFileSync(files.out, 'utf8'));
+    expect(frames.length).toBe(3);
+    expect(frames[0].structure.types.length).toBe(64);
+    expect(frames[2].info.step).toBe('60');
+    expect(readFileSync(files.dump, 'utf8').match(/ITEM: TIMESTEP/g)?.length).toBe(3);
+    const cp = JSON.parse(readFileSync(files.cp, 'utf8'));
+    expect(cp.step).toBe(60);
+    const resumed = await main([
+      'md',
+      ...common,
+      '--steps',
+      '20',
+      '--every',
+      '20',
+      '--resume',
+      files.cp,
+      '--thermo',
+      files.thermo,
+    ]);
+    expect(resumed).toBe(0);
+    const more = readFileSync(files.thermo, 'utf8').trim().split('\n');
+    expect(Number(more.at(-1)!.split(',')[0])).toBe(80);
+  });
+
+  it('refuses bad options with a usage message', async () => {
+    expect(await main(['md', '--structure', 'beta-li3ps4'])).toBe(2);
+    expect(await main(['md', '--structure', 'nowhere.xyz', '--potential', 'x.mtp'])).toBe(1);
+  });
+});
