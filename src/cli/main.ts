@@ -1,11 +1,21 @@
 import { type Command, commandHelp, parseCommandArgs, UsageError } from './command.ts';
+import { arrheniusCommand } from './commands/arrhenius.ts';
 import { benchCommand } from './commands/bench.ts';
 import { calcEfsCommand } from './commands/calc-efs.ts';
 import { checkMtpCommand } from './commands/check-mtp.ts';
 import { gpuInfoCommand } from './commands/gpu-info.ts';
 import { mdCommand } from './commands/md.ts';
+import { msdCommand } from './commands/msd.ts';
 
-const COMMANDS: Command[] = [gpuInfoCommand, checkMtpCommand, calcEfsCommand, mdCommand, benchCommand];
+const COMMANDS: Command[] = [
+  gpuInfoCommand,
+  checkMtpCommand,
+  calcEfsCommand,
+  mdCommand,
+  msdCommand,
+  arrheniusCommand,
+  benchCommand,
+];
 
 function overview(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));

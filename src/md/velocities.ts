@@ -1,19 +1,39 @@
 import { KB, MVV_TO_EV } from './units.ts';
 
-/** A small seeded generator (xorshift128+ into doubles) with normal deviates, for initial conditions on the host. */
-export function seededNormal(seed: number): () => number {
-  let s0 = (seed >>> 0) ^ 0x9e3779b9 || 1;
-  let s1 = Math.imul(seed >>> 0, 0x85ebca6b) ^ 0xc2b2ae35 || 2;
-  const next = () => {
-    let x = s0;
-    const y = s1;
-    s0 = y;
-    x ^= x << 23;
-    x ^= x >>> 17;
-    x ^= y ^ (y >>> 26);
-    s1 = x;
-    return ((s0 + s1) >>> 0) / 4294967296;
+/**
+ * Seeded uniform doubles in [0, 1) for initial conditions on the host: sfc32 (Doty-Humphrey's small fast counting
+ * generator, period >= 2^32, passes PractRand), its state filled by splitmix32 from the seed.
+ */
+export function seededUniform(seed: number): () => number {
+  let z = seed >>> 0;
+  const splitmix = () => {
+    z = (z + 0x9e3779b9) >>> 0;
+    let t = z;
+    t = Math.imul(t ^ (t >>> 16), 0x85ebca6b);
+    t = Math.imul(t ^ (t >>> 13), 0xc2b2ae35);
+    return (t ^ (t >>> 16)) >>> 0;
   };
+  let a = splitmix();
+  let b = splitmix();
+  let c = splitmix();
+  let d = 1;
+  const next32 = () => {
+    const t = (((a + b) >>> 0) + d) >>> 0;
+    d = (d + 1) >>> 0;
+    a = b ^ (b >>> 9);
+    b = (c + (c << 3)) >>> 0;
+    c = ((c << 21) | (c >>> 11)) >>> 0;
+    c = (c + t) >>> 0;
+    return t;
+  };
+  for (let k = 0; k < 12; k++) next32();
+  // 53 random bits per double
+  return () => ((next32() >>> 5) * 67108864 + (next32() >>> 6)) / 9007199254740992;
+}
+
+/** Standard normal deviates (Box-Muller) from a seed. */
+export function seededNormal(seed: number): () => number {
+  const next = seededUniform(seed);
   let spare: number | null = null;
   return () => {
     if (spare !== null) {

@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { StreamingMsd } from '../../analysis/streaming-msd.ts';
 import { storageBuffer } from '../../gpu/compute.ts';
 import { formatAdapter, type GpuContext, isSoftwareAdapter } from '../../gpu/device.ts';
 import { nodeGpuContext } from '../../gpu/node-gpu.ts';
@@ -138,6 +139,27 @@ async function benchGpu(
   };
 }
 
+/** Streaming MSD of many frames in bounded memory (the live analysis path). */
+function benchAnalysis(frames: number, atoms: number): string {
+  const s = new StreamingMsd(atoms, 16, 8);
+  const frame = new Float64Array(3 * atoms);
+  let state = 12345;
+  const t0 = performance.now();
+  for (let f = 0; f < frames; f++) {
+    for (let k = 0; k < frame.length; k++) {
+      state = (Math.imul(state, 1103515245) + 12345) >>> 0;
+      frame[k] += (state / 4294967296 - 0.5) * 0.1;
+    }
+    s.push(frame);
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  const r = s.result();
+  return (
+    `streaming MSD: ${frames} frames x ${atoms} atoms in ${seconds.toFixed(1)} s (${(frames / seconds).toFixed(0)} frames/s), ` +
+    `memory ${(s.bytes / 1024 / 1024).toFixed(2)} MiB (bounded: 8 levels x 16 frames), longest lag ${r.lagFrames.at(-1)} frames`
+  );
+}
+
 export const benchCommand: Command = {
   name: 'bench',
   summary: 'speed figures: MTP energy+forces+virial on the GPU (WebGPU) and the float64 CPU reference',
@@ -188,6 +210,8 @@ export const benchCommand: Command = {
       }
     }
     ctx.device.destroy();
+    console.log('# analysis');
+    console.log(benchAnalysis(quick ? 10000 : 100000, 500));
     return 0;
   },
 };

@@ -210,6 +210,7 @@ export const mdCommand: Command = {
               formatExtxyzFrame(s, {
                 step: t.step,
                 Time: t.time,
+                unwrapped: 'T',
                 energy: t.potential,
                 temperature: t.temperature,
               }),

@@ -1,0 +1,49 @@
+/**
+ * Unwrapping: positions folded into the cell frame by frame become continuous trajectories. Between two frames an atom
+ * is assumed to move less than half a cell along any lattice vector; the fractional jump is then the nearest integer
+ * and is removed exactly (integers), so atoms that cross the cell many times come back exactly.
+ */
+import { type Cell, inverse3 } from '../model/cell.ts';
+
+export class Unwrapper {
+  private prevFrac: Float64Array | null = null;
+  private shift: Float64Array | null = null;
+  private readonly inv: Float64Array;
+
+  constructor(private readonly cell: Cell) {
+    this.inv = inverse3(cell.lattice);
+  }
+
+  /** Takes the next wrapped frame (Cartesian, 3N) and returns it unwrapped. */
+  next(wrapped: ArrayLike<number>): Float64Array {
+    const n3 = wrapped.length;
+    const inv = this.inv;
+    const L = this.cell.lattice;
+    const frac = new Float64Array(n3);
+    for (let i = 0; i < n3; i += 3) {
+      const x = wrapped[i];
+      const y = wrapped[i + 1];
+      const z = wrapped[i + 2];
+      frac[i] = x * inv[0] + y * inv[3] + z * inv[6];
+      frac[i + 1] = x * inv[1] + y * inv[4] + z * inv[7];
+      frac[i + 2] = x * inv[2] + y * inv[5] + z * inv[8];
+    }
+    if (!this.prevFrac || !this.shift) {
+      this.prevFrac = frac;
+      this.shift = new Float64Array(n3);
+    } else {
+      for (let k = 0; k < n3; k++) {
+        if (this.cell.pbc[k % 3]) this.shift[k] -= Math.round(frac[k] - this.prevFrac[k]);
+      }
+      this.prevFrac = frac;
+    }
+    const out = new Float64Array(n3);
+    for (let i = 0; i < n3; i += 3) {
+      const f0 = frac[i] + this.shift[i];
+      const f1 = frac[i + 1] + this.shift[i + 1];
+      const f2 = frac[i + 2] + this.shift[i + 2];
+      for (let d = 0; d < 3; d++) out[i + d] = f0 * L[d] + f1 * L[3 + d] + f2 * L[6 + d];
+    }
+    return out;
+  }
+}

@@ -1,0 +1,139 @@
+import { basename } from 'node:path';
+import { nernstEinstein } from '../../analysis/conductivity.ts';
+import { A2_PER_FS_TO_CM2_PER_S, estimateDiffusion, isotropy } from '../../analysis/diffusion.ts';
+import { Unwrapper } from '../../analysis/unwrap.ts';
+import { parseExtxyz } from '../../io/extxyz.ts';
+import { volume } from '../../model/cell.ts';
+import { element } from '../../model/species.ts';
+import { type Command, numberOption, stringOption, UsageError } from '../command.ts';
+import { readText, writeText } from '../files.ts';
+
+const fmtD = (v: number, e: number) =>
+  `${(v * A2_PER_FS_TO_CM2_PER_S).toExponential(3)} +- ${(e * A2_PER_FS_TO_CM2_PER_S).toExponential(2)}`;
+
+export const msdCommand: Command = {
+  name: 'msd',
+  summary: 'per-axis mean-squared displacement of one species, diffusion coefficients with uncertainties, conductivity',
+  usage:
+    'TRAJ.extxyz [--species Li] [--region gb:3.0|bulk:3.0] [--axis-normal z] [--fit-start FS] [--fit-end FS] [--out msd.csv]',
+  help: [
+    'Frames: extended XYZ with Time=fs on each comment line (lilab md writes them, positions unwrapped); frames',
+    'without unwrapped=T are unwrapped here (atoms must move less than half a cell between frames).',
+    'MSD per axis averaged over every time origin (FFT), centre-of-mass drift removed. D_a = slope/2 per axis,',
+    'D = slope/6 for the total, fitted in [--fit-start, --fit-end] fs (default: 20-80 % of a block). Uncertainty:',
+    'the trajectory is cut into --blocks pieces (default 5), D fitted in each; +-1 sigma with a Student-t factor.',
+    '--region gb:W keeps atoms within W A of a boundary plane (per-atom gb_distance column), bulk:W the others,',
+    'classified in the first frame. --axis-normal names the boundary normal for the isotropy D_normal/D_in-plane.',
+    'Conductivity by Nernst-Einstein with the Haven ratio taken as 1 (see docs/analysis.md). Units: A, fs, cm^2/s.',
+  ].join('\n'),
+  options: {
+    species: { type: 'string', default: 'Li' },
+    region: { type: 'string' },
+    'axis-normal': { type: 'string' },
+    'fit-start': { type: 'string' },
+    'fit-end': { type: 'string' },
+    blocks: { type: 'string', default: '5' },
+    temperature: { type: 'string' },
+    out: { type: 'string' },
+  },
+  async run(args) {
+    const [path] = args.positionals;
+    if (!path || args.positionals.length !== 1) throw new UsageError('expected one trajectory file');
+    const frames = parseExtxyz(readText(path), basename(path));
+    if (frames.length < 10) throw new UsageError(`${path} has ${frames.length} frames; the MSD needs at least 10`);
+    const first = frames[0];
+    const s0 = first.structure;
+    const times = frames.map((f, k) => (f.info.Time !== undefined ? Number(f.info.Time) : Number.NaN) || k);
+    const dt = times[1] - times[0];
+    if (!(dt > 0)) throw new UsageError(`${path}: frames need increasing Time= values (fs)`);
+    for (let k = 2; k < times.length; k++) {
+      if (Math.abs(times[k] - times[k - 1] - dt) > 1e-6 * dt)
+        throw new UsageError(`${path}: frames are not evenly spaced in time (frame ${k + 1})`);
+    }
+    const speciesName = stringOption(args, 'species') ?? 'Li';
+    const t = s0.species.indexOf(speciesName);
+    if (t < 0) throw new UsageError(`${path} has no ${speciesName} (species: ${s0.species.join(', ')})`);
+    let atoms = Array.from(s0.types.keys()).filter((i) => s0.types[i] === t);
+    const region = stringOption(args, 'region');
+    if (region) {
+      const m = /^(gb|bulk):([\d.]+)$/.exec(region);
+      if (!m) throw new UsageError(`--region expects gb:W or bulk:W (A), got '${region}'`);
+      const dist = first.arrays.gb_distance;
+      if (!dist)
+        throw new UsageError(
+          `${path} has no per-atom gb_distance column (write the structure with the grain-boundary builder)`,
+        );
+      const w = Number(m[2]);
+      atoms = atoms.filter((i) => (m[1] === 'gb' ? Math.abs(dist[i]) < w : Math.abs(dist[i]) >= w));
+      if (atoms.length === 0) throw new UsageError(`no ${speciesName} atoms in region ${region}`);
+    }
+    const unwrapped = frames.every((f) => f.info.unwrapped === 'T');
+    let positions = frames.map((f) => f.structure.positions);
+    if (!unwrapped) {
+      const u = new Unwrapper(s0.cell);
+      positions = positions.map((p) => u.next(p));
+    }
+    const masses = Array.from(s0.types, (k) => element(s0.species[k]).mass);
+    const blocks = numberOption(args, 'blocks', 5);
+    const blockSpan = (Math.floor(frames.length / blocks) - 1) * dt;
+    const start = numberOption(args, 'fit-start', 0.2 * blockSpan);
+    const end = numberOption(args, 'fit-end', 0.8 * blockSpan);
+    const r = estimateDiffusion(positions, dt, { atoms, masses, start, end, blocks });
+    const temps = frames.map((f) => Number(f.info.temperature)).filter(Number.isFinite);
+    const temperature = numberOption(
+      args,
+      'temperature',
+      temps.length ? temps.reduce((a, b) => a + b, 0) / temps.length : Number.NaN,
+    );
+    const vol = volume(s0.cell);
+    const sigma = Number.isFinite(temperature)
+      ? nernstEinstein(r.total.value, atoms.length, vol, temperature)
+      : Number.NaN;
+    const normal = stringOption(args, 'axis-normal') as 'x' | 'y' | 'z' | undefined;
+    if (normal && !['x', 'y', 'z'].includes(normal)) throw new UsageError('--axis-normal must be x, y or z');
+    const iso = isotropy({ x: r.x.value, y: r.y.value, z: r.z.value }, normal ?? 'z');
+    const summary: [string, string][] = [
+      ['trajectory', path],
+      ['species', speciesName],
+      ['region', region ?? 'all'],
+      ['atoms', String(atoms.length)],
+      ['frames', String(frames.length)],
+      ['frame_interval_fs', String(dt)],
+      ['fit_window_fs', `${start} ${end}`],
+      ['blocks', String(blocks)],
+      ['temperature_K', String(temperature)],
+      ['D_x_cm2_s', `${r.x.value * 0.1} ${r.x.error * 0.1}`],
+      ['D_y_cm2_s', `${r.y.value * 0.1} ${r.y.error * 0.1}`],
+      ['D_z_cm2_s', `${r.z.value * 0.1} ${r.z.error * 0.1}`],
+      ['D_total_cm2_s', `${r.total.value * 0.1} ${r.total.error * 0.1}`],
+      ['anisotropy_max_over_min', String(iso.anisotropy)],
+      ...(normal ? ([['isotropy_normal_over_inplane', String(iso.isotropy)]] as [string, string][]) : []),
+      ['conductivity_S_cm_nernst_einstein', String(sigma)],
+    ];
+    console.log(
+      `${speciesName} atoms: ${atoms.length}${region ? ` (region ${region})` : ''}; ${frames.length} frames every ${dt} fs`,
+    );
+    console.log(`fit window ${start.toFixed(0)}-${end.toFixed(0)} fs, ${blocks} blocks; D in cm^2/s (+- 1 sigma):`);
+    console.log(`  D_x     ${fmtD(r.x.value, r.x.error)}`);
+    console.log(`  D_y     ${fmtD(r.y.value, r.y.error)}`);
+    console.log(`  D_z     ${fmtD(r.z.value, r.z.error)}`);
+    console.log(`  D       ${fmtD(r.total.value, r.total.error)}`);
+    console.log(
+      `  anisotropy (max/min) ${iso.anisotropy.toFixed(3)}${normal ? `; isotropy D_${normal}/D_in-plane ${iso.isotropy.toFixed(3)}` : ''}`,
+    );
+    if (Number.isFinite(sigma))
+      console.log(
+        `  sigma (Nernst-Einstein, Haven ratio 1) at ${temperature.toFixed(0)} K: ${sigma.toExponential(3)} S/cm`,
+      );
+    const out = stringOption(args, 'out');
+    if (out) {
+      const c = r.curves;
+      const rows = summary.map(([k, v]) => `# ${k}=${v}`);
+      rows.push('lag_fs,msd_x_A2,msd_y_A2,msd_z_A2,msd_total_A2');
+      for (let m = 0; m < c.lag.length; m++) rows.push(`${c.lag[m]},${c.x[m]},${c.y[m]},${c.z[m]},${c.total[m]}`);
+      writeText(out, `${rows.join('\n')}\n`);
+      console.log(`MSD curves -> ${out}`);
+    }
+    return 0;
+  },
+};

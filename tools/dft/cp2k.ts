@@ -1,0 +1,165 @@
+/**
+ * CP2K inputs and outputs for the lab's reference data. One fixed set of settings for every label (they must stay
+ * comparable): PBE + D3(BJ), GTH-PBE pseudopotentials (Li q3, P q5, S q6), DZVP-MOLOPT-SR-GTH, plane-wave cutoff
+ * 400 Ry with REL_CUTOFF 50, SCF to 1e-6, Gamma point only, analytic stress.
+ */
+import type { Structure } from '../../src/model/structure.ts';
+
+export const SETTINGS = {
+  functional: 'PBE',
+  dispersion: 'DFTD3(BJ)',
+  basis: 'DZVP-MOLOPT-SR-GTH',
+  pseudopotentials: { Li: 'GTH-PBE-q3', P: 'GTH-PBE-q5', S: 'GTH-PBE-q6' } as Record<string, string>,
+  cutoffRy: 400,
+  relCutoffRy: 50,
+  epsScf: 1e-6,
+  kpoints: 'Gamma',
+  stress: 'analytical',
+};
+
+/** CODATA 2018 conversions. */
+export const HARTREE_EV = 27.211386245988;
+export const BOHR_A = 0.529177210903;
+export const GPA_PER_EV_A3 = 160.21766208;
+
+const f = (v: number) => v.toFixed(10);
+
+export function cp2kInput(s: Structure, project: string, maxScf = 60): string {
+  const L = s.cell.lattice;
+  const coords = Array.from(
+    s.types,
+    (t, i) =>
+      `      ${s.species[t]} ${f(s.positions[3 * i])} ${f(s.positions[3 * i + 1])} ${f(s.positions[3 * i + 2])}`,
+  );
+  const kinds = s.species.map((sym) => {
+    const pp = SETTINGS.pseudopotentials[sym];
+    if (!pp) throw new Error(`no pseudopotential chosen for ${sym}`);
+    return `    &KIND ${sym}\n      BASIS_SET ${SETTINGS.basis}\n      POTENTIAL ${pp}\n    &END KIND`;
+  });
+  return `&GLOBAL
+  PROJECT ${project}
+  RUN_TYPE ENERGY_FORCE
+  PRINT_LEVEL LOW
+&END GLOBAL
+&FORCE_EVAL
+  METHOD Quickstep
+  STRESS_TENSOR ANALYTICAL
+  &DFT
+    BASIS_SET_FILE_NAME BASIS_MOLOPT
+    POTENTIAL_FILE_NAME GTH_POTENTIALS
+    &MGRID
+      CUTOFF ${SETTINGS.cutoffRy}
+      REL_CUTOFF ${SETTINGS.relCutoffRy}
+    &END MGRID
+    &SCF
+      SCF_GUESS ATOMIC
+      EPS_SCF ${SETTINGS.epsScf.toExponential(1)}
+      MAX_SCF ${maxScf}
+      &OT
+        MINIMIZER DIIS
+        PRECONDITIONER FULL_SINGLE_INVERSE
+      &END OT
+      &OUTER_SCF
+        EPS_SCF ${SETTINGS.epsScf.toExponential(1)}
+        MAX_SCF 5
+      &END OUTER_SCF
+    &END SCF
+    &XC
+      &XC_FUNCTIONAL PBE
+      &END XC_FUNCTIONAL
+      &VDW_POTENTIAL
+        POTENTIAL_TYPE PAIR_POTENTIAL
+        &PAIR_POTENTIAL
+          TYPE DFTD3(BJ)
+          PARAMETER_FILE_NAME dftd3.dat
+          REFERENCE_FUNCTIONAL PBE
+        &END PAIR_POTENTIAL
+      &END VDW_POTENTIAL
+    &END XC
+  &END DFT
+  &SUBSYS
+    &CELL
+      A ${f(L[0])} ${f(L[1])} ${f(L[2])}
+      B ${f(L[3])} ${f(L[4])} ${f(L[5])}
+      C ${f(L[6])} ${f(L[7])} ${f(L[8])}
+    &END CELL
+    &COORD
+${coords.join('\n')}
+    &END COORD
+${kinds.join('\n')}
+  &END SUBSYS
+  &PRINT
+    &FORCES ON
+    &END FORCES
+    &STRESS_TENSOR ON
+    &END STRESS_TENSOR
+  &END PRINT
+&END FORCE_EVAL
+`;
+}
+
+export interface Cp2kResult {
+  /** eV */
+  energy: number;
+  /** eV/A, 3 per atom in input order */
+  forces: Float64Array;
+  /** Stress tensor as CP2K prints it (GPa, positive = compressive, i.e. the pressure tensor), row-major 3x3. */
+  stressGPa: Float64Array;
+  scfConverged: boolean;
+  scfSteps: number;
+  version: string;
+}
+
+export class Cp2kOutputError extends Error {
+  override name = 'Cp2kOutputError';
+}
+
+export function parseCp2kOutput(text: string, natoms: number): Cp2kResult {
+  const lines = text.split('\n');
+  const version =
+    /CP2K\| version string:\s+(.*)/.exec(text)?.[1].trim() ?? /CP2K version (\S+)/.exec(text)?.[1] ?? 'unknown';
+  const energies = [...text.matchAll(/ENERGY\| Total FORCE_EVAL \( QS \) energy[^:]*:\s+(-?\d+\.\d+(?:E[+-]\d+)?)/g)];
+  if (energies.length === 0)
+    throw new Cp2kOutputError('no total energy in the output (the run failed or was cut short)');
+  const energy = Number(energies[energies.length - 1][1]) * HARTREE_EV;
+  const scfFailed = /SCF run NOT converged/.test(text) || /outer SCF loop FAILED to converge/i.test(text);
+  const stepsMatch = [...text.matchAll(/\*\*\* SCF run converged in\s+(\d+) steps/g)];
+  const scfSteps = stepsMatch.length > 0 ? stepsMatch.reduce((s, m) => s + Number(m[1]), 0) : -1;
+  // ATOMIC FORCES in [a.u.] ... # Atom Kind Element X Y Z
+  const start = lines.findIndex((l) => /ATOMIC FORCES in \[a\.u\.\]/.test(l));
+  if (start < 0) throw new Cp2kOutputError('no ATOMIC FORCES block in the output');
+  const forces = new Float64Array(3 * natoms);
+  let read = 0;
+  for (let k = start + 1; k < lines.length && read < natoms; k++) {
+    const m =
+      /^\s*(\d+)\s+\d+\s+[A-Z][a-z]?\s+(-?\d+\.\d+(?:E[+-]\d+)?)\s+(-?\d+\.\d+(?:E[+-]\d+)?)\s+(-?\d+\.\d+(?:E[+-]\d+)?)/.exec(
+        lines[k],
+      );
+    if (!m) continue;
+    const i = Number(m[1]) - 1;
+    for (let d = 0; d < 3; d++) forces[3 * i + d] = Number(m[2 + d]) * (HARTREE_EV / BOHR_A);
+    read++;
+  }
+  if (read !== natoms) throw new Cp2kOutputError(`read ${read} atomic forces, expected ${natoms}`);
+  const stressStart = lines.findIndex((l) => /STRESS\|\s+Analytical stress tensor \[GPa\]/.test(l));
+  if (stressStart < 0) throw new Cp2kOutputError('no analytical stress tensor in the output');
+  const stressGPa = new Float64Array(9);
+  let rows = 0;
+  for (let k = stressStart + 1; k < lines.length && rows < 3; k++) {
+    const m =
+      /^\s*STRESS\|\s+([xyz])\s+(-?\d+\.\d+(?:E[+-]\d+)?)\s+(-?\d+\.\d+(?:E[+-]\d+)?)\s+(-?\d+\.\d+(?:E[+-]\d+)?)/.exec(
+        lines[k],
+      );
+    if (!m) continue;
+    const r = 'xyz'.indexOf(m[1]);
+    for (let d = 0; d < 3; d++) stressGPa[3 * r + d] = Number(m[2 + d]);
+    rows++;
+  }
+  if (rows !== 3) throw new Cp2kOutputError('incomplete stress tensor in the output');
+  return { energy, forces, stressGPa, scfConverged: !scfFailed, scfSteps, version };
+}
+
+/** MLIP's PlusStress (virial, eV) from CP2K's stress (pressure tensor, GPa) and the cell volume (A^3). */
+export function plusStressFromCp2k(stressGPa: ArrayLike<number>, volume: number): Float64Array {
+  return Float64Array.from(stressGPa, (p) => (p / GPA_PER_EV_A3) * volume);
+}

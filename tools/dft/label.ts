@@ -1,0 +1,95 @@
+/**
+ * Labels configurations with CP2K, resumably: each finished configuration is appended to the dataset at once, a
+ * restart skips what is done, and a failed SCF is recorded (data/dft-failed.tsv) and not retried.
+ *
+ * node scripts/tsrun.mjs tools/dft/label.ts PENDING.extxyz [--dataset data/li3ps4-dft.extxyz] [--np 2]
+ *     [--work /tmp/lilab-dft] [--limit N] [--order interleave|file]
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { type ExtxyzFrame, formatExtxyzFrame, parseExtxyz } from '../../src/io/extxyz.ts';
+import { volume } from '../../src/model/cell.ts';
+import { cp2kInput, parseCp2kOutput, plusStressFromCp2k, SETTINGS } from './cp2k.ts';
+
+function arg(name: string, fallback: string): string {
+  const k = process.argv.indexOf(`--${name}`);
+  return k > 0 ? process.argv[k + 1] : fallback;
+}
+
+const pendingPath = process.argv[2];
+if (!pendingPath || pendingPath.startsWith('--')) {
+  console.error('usage: label.ts PENDING.extxyz [--dataset FILE] [--np N] [--work DIR] [--limit N]');
+  process.exit(2);
+}
+const datasetPath = arg('dataset', 'data/li3ps4-dft.extxyz');
+const failedPath = arg('failed', 'data/dft-failed.tsv');
+const np = arg('np', '2');
+const work = arg('work', '/tmp/lilab-dft');
+const limit = Number(arg('limit', '1000000'));
+const order = arg('order', 'interleave');
+mkdirSync(work, { recursive: true });
+
+const done = new Set<string>();
+if (existsSync(datasetPath))
+  for (const f of parseExtxyz(readFileSync(datasetPath, 'utf8'), datasetPath)) done.add(f.info.config_id);
+if (existsSync(failedPath))
+  for (const l of readFileSync(failedPath, 'utf8').split('\n').slice(1)) if (l) done.add(l.split('\t')[0]);
+let pending = parseExtxyz(readFileSync(pendingPath, 'utf8'), pendingPath).filter((f) => !done.has(f.info.config_id));
+if (order === 'interleave') {
+  // round-robin over kinds (the id without its trailing counter) so a partial run covers every kind
+  const groups = new Map<string, ExtxyzFrame[]>();
+  for (const f of pending) {
+    const kind = f.info.config_id.replace(/-\d+$/, '');
+    groups.set(kind, [...(groups.get(kind) ?? []), f]);
+  }
+  const lists = [...groups.values()];
+  pending = [];
+  for (let k = 0; lists.some((l) => l.length > k); k++) for (const l of lists) if (l[k]) pending.push(l[k]);
+}
+const version =
+  execFileSync('cp2k.psmp', ['--version'], { encoding: 'utf8' }).match(/CP2K version (\S+)/)?.[1] ?? 'unknown';
+console.log(`${done.size} done or failed; ${pending.length} to label with CP2K ${version} on ${np} ranks`);
+if (!existsSync(failedPath)) writeFileSync(failedPath, 'config_id\treason\n');
+
+let count = 0;
+for (const frame of pending) {
+  if (count++ >= limit) break;
+  const id = frame.info.config_id;
+  const s = frame.structure;
+  const inp = join(work, `${id}.inp`);
+  const out = join(work, `${id}.out`);
+  writeFileSync(inp, cp2kInput(s, id));
+  const t0 = Date.now();
+  const run = spawnSync('mpirun', ['--allow-run-as-root', '-np', np, 'cp2k.psmp', '-i', inp, '-o', out], {
+    cwd: work,
+    env: { ...process.env, OMP_NUM_THREADS: '1' },
+    encoding: 'utf8',
+  });
+  const seconds = (Date.now() - t0) / 1000;
+  try {
+    if (run.status !== 0) throw new Error(`cp2k exited with ${run.status}: ${(run.stderr ?? '').slice(-300)}`);
+    const r = parseCp2kOutput(readFileSync(out, 'utf8'), s.types.length);
+    if (!r.scfConverged) throw new Error(`SCF not converged (${r.scfSteps} steps)`);
+    const virial = plusStressFromCp2k(r.stressGPa, volume(s.cell));
+    const labelled = formatExtxyzFrame(
+      s,
+      {
+        config_id: id,
+        source: frame.info.source ?? '',
+        energy: r.energy,
+        virial: Array.from(virial, (v) => v.toPrecision(12)).join(' '),
+        dft: `${SETTINGS.functional}-D3(BJ)/${SETTINGS.basis}/${SETTINGS.cutoffRy}Ry/rel${SETTINGS.relCutoffRy}/Gamma/scf${SETTINGS.epsScf}`,
+        cp2k: r.version,
+        scf_steps: r.scfSteps,
+        seconds: Math.round(seconds),
+      },
+      { forces: r.forces },
+    );
+    appendFileSync(datasetPath, labelled);
+    console.log(`${id}: E = ${r.energy.toFixed(5)} eV, ${r.scfSteps} SCF steps, ${seconds.toFixed(0)} s`);
+  } catch (err) {
+    appendFileSync(failedPath, `${id}\t${(err as Error).message.replace(/\s+/g, ' ')}\n`);
+    console.log(`${id}: FAILED (${(err as Error).message})`);
+  }
+}
