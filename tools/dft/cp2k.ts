@@ -57,7 +57,8 @@ export function cp2kInput(s: Structure, project: string, maxScf = 60): string {
       MAX_SCF ${maxScf}
       &OT
         MINIMIZER DIIS
-        PRECONDITIONER FULL_SINGLE_INVERSE
+        PRECONDITIONER FULL_ALL
+        ENERGY_GAP 0.1
       &END OT
       &OUTER_SCF
         EPS_SCF ${SETTINGS.epsScf.toExponential(1)}
@@ -123,8 +124,9 @@ export function parseCp2kOutput(text: string, natoms: number): Cp2kResult {
     throw new Cp2kOutputError('no total energy in the output (the run failed or was cut short)');
   const energy = Number(energies[energies.length - 1][1]) * HARTREE_EV;
   const scfFailed = /SCF run NOT converged/.test(text) || /outer SCF loop FAILED to converge/i.test(text);
-  const stepsMatch = [...text.matchAll(/\*\*\* SCF run converged in\s+(\d+) steps/g)];
-  const scfSteps = stepsMatch.length > 0 ? stepsMatch.reduce((s, m) => s + Number(m[1]), 0) : -1;
+  const outer = /outer SCF loop converged in\s+\d+ iterations or\s+(\d+) steps/.exec(text);
+  const inner = [...text.matchAll(/\*\*\* SCF run converged in\s+(\d+) steps/g)];
+  const scfSteps = outer ? Number(outer[1]) : inner.length > 0 ? Number(inner[inner.length - 1][1]) : -1;
   // ATOMIC FORCES in [a.u.] ... # Atom Kind Element X Y Z
   const start = lines.findIndex((l) => /ATOMIC FORCES in \[a\.u\.\]/.test(l));
   if (start < 0) throw new Cp2kOutputError('no ATOMIC FORCES block in the output');
