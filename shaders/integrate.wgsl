@@ -2,6 +2,7 @@
 // Units: A, fs, eV, amu. velocities[i].w holds 1 / (m_i * 103.642697) so that dv = dt * F * w (F in eV/A).
 // A step for Langevin (BAOAB): kick(dt/2) drift(dt/2) O(dt) drift(dt/2) [list, forces] kick(dt/2).
 // A step for NVE and CSVR: kick(dt/2) drift(dt) [list, forces] kick(dt/2) [CSVR: rescale].
+// A step for a Nose-Hoover chain: NHC(dt/2) kick(dt/2) drift(dt) [list, forces] kick(dt/2) NHC(dt/2).
 // Every reduction runs in one workgroup in a fixed order, so a seed reproduces a run bit for bit on one device.
 
 struct MdParams {
@@ -13,7 +14,8 @@ struct MdParams {
   kT: f32,
   // Langevin: exp(-gamma dt) for the O step; CSVR: exp(-dt / tau)
   decay: f32,
-  _pad: f32,
+  // thermostat time constant, fs (CSVR, Nose-Hoover chain)
+  tau: f32,
 }
 
 @group(0) @binding(0) var<uniform> md: MdParams;
@@ -21,8 +23,9 @@ struct MdParams {
 @group(0) @binding(2) var<storage, read_write> velocities: array<vec4f>;
 @group(0) @binding(3) var<storage, read> forces: array<vec4f>;
 @group(0) @binding(4) var<storage, read_write> images: array<vec4i>;
-// [0] step counter (u32 bits), [1] kinetic energy before, [2] kinetic energy after, [3] CSVR factor,
-// [4] energy the thermostat has added since the start (eV): the conserved quantity is E_total - [4]
+// [0] step counter (u32 bits), [1] kinetic energy before, [2] kinetic energy after, [3] velocity scale factor,
+// [4] energy the thermostat has added since the start (eV): the conserved quantity is E_total - [4],
+// [8..10] Nose-Hoover chain positions xi_1..3, [11..13] chain velocities v_xi (1/fs)
 @group(0) @binding(5) var<storage, read_write> state: array<f32>;
 @group(0) @binding(6) var<uniform> cell: CellParams;
 
@@ -148,6 +151,65 @@ fn csvr_factor(@builtin(local_invocation_id) lid: vec3u) {
     state[3] = alpha;
     state[4] += (alpha * alpha - 1.0) * k;
   }
+}
+
+// Nose-Hoover chain of length 3 (Martyna, Tuckerman, Klein 1992; propagation of Martyna et al., Mol. Phys. 87 (1996)
+// 1117), half a step: updates the chain from the kinetic energy and leaves the velocity scale factor in state[3].
+// Masses Q_1 = Nf kT tau^2, Q_j = kT tau^2. state[4] = -(chain energy), so E_total - state[4] is conserved.
+const NHC_M: u32 = 3u;
+
+@compute @workgroup_size(256)
+fn nhc_half(@builtin(local_invocation_id) lid: vec3u) {
+  var k = kinetic_energy(lid.x);
+  if (lid.x != 0u) {
+    return;
+  }
+  let kT = md.kT;
+  let nf = md.ndof;
+  let q1 = nf * kT * md.tau * md.tau;
+  let qj = kT * md.tau * md.tau;
+  let dt2 = 0.5 * md.dt;
+  let dt4 = 0.25 * md.dt;
+  let dt8 = 0.125 * md.dt;
+  var v = array<f32, 3>(state[11], state[12], state[13]);
+  var q = array<f32, 3>(q1, qj, qj);
+  // backward sweep
+  v[2] += dt4 * (q[1] * v[1] * v[1] - kT) / q[2];
+  for (var j = 1; j >= 0; j--) {
+    let e = exp(-dt8 * v[j + 1]);
+    v[j] *= e;
+    var g = 0.0;
+    if (j == 0) {
+      g = (2.0 * k - nf * kT) / q[0];
+    } else {
+      g = (q[j - 1] * v[j - 1] * v[j - 1] - kT) / q[j];
+    }
+    v[j] = (v[j] + dt4 * g) * e;
+  }
+  let scale = exp(-dt2 * v[0]);
+  k *= scale * scale;
+  state[8] += dt2 * v[0];
+  state[9] += dt2 * v[1];
+  state[10] += dt2 * v[2];
+  // forward sweep
+  for (var j = 0; j < 2; j++) {
+    let e = exp(-dt8 * v[j + 1]);
+    v[j] *= e;
+    var g = 0.0;
+    if (j == 0) {
+      g = (2.0 * k - nf * kT) / q[0];
+    } else {
+      g = (q[j - 1] * v[j - 1] * v[j - 1] - kT) / q[j];
+    }
+    v[j] = (v[j] + dt4 * g) * e;
+  }
+  v[2] += dt4 * (q[1] * v[1] * v[1] - kT) / q[2];
+  state[11] = v[0];
+  state[12] = v[1];
+  state[13] = v[2];
+  state[3] = scale;
+  let chain = 0.5 * (q[0] * v[0] * v[0] + q[1] * v[1] * v[1] + q[2] * v[2] * v[2]) + nf * kT * state[8] + kT * (state[9] + state[10]);
+  state[4] = -chain;
 }
 
 @compute @workgroup_size(64)

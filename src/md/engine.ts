@@ -41,7 +41,7 @@ export interface GpuForceField {
   encodeInPass(pass: GPUComputePassEncoder, out: ReturnType<GpuForceField['allocateOutputs']>, natoms: number): void;
 }
 
-export type Thermostat = 'nve' | 'langevin' | 'csvr';
+export type Thermostat = 'nve' | 'langevin' | 'csvr' | 'nhc';
 
 export interface MdOptions {
   /** Time step, fs. */
@@ -50,7 +50,7 @@ export interface MdOptions {
   temperature: number;
   thermostat: Thermostat;
   seed: number;
-  /** CSVR relaxation time, fs (default 100). */
+  /** CSVR relaxation time / Nose-Hoover chain period, fs (default 100). */
   tau?: number;
   /** Langevin friction, 1/fs (default 0.01, i.e. 100 fs). */
   friction?: number;
@@ -58,6 +58,25 @@ export interface MdOptions {
   skin?: number;
   /** Initial velocities (A/fs); default Maxwell-Boltzmann at `temperature` from `seed`. */
   velocities?: Float64Array;
+  /** Berendsen barostat, applied at every record (see MdEngine.run). */
+  barostat?: BarostatOptions;
+}
+
+/**
+ * Berendsen pressure coupling (Berendsen et al., J. Chem. Phys. 81 (1984) 3684), anisotropic: each Cartesian axis
+ * marked free is scaled by mu_a = 1 - kappa (dt_c / tau) (P_target - P_aa) / 3, applied once per record interval
+ * dt_c with the pressure of that record. Positions scale with the cell; velocities are kept. For relaxing cells
+ * (e.g. a grain boundary with only its normal free), not for sampling an NPT ensemble.
+ */
+export interface BarostatOptions {
+  /** Target pressure, GPa. */
+  pressure: number;
+  /** Relaxation time, fs (default 2000). */
+  tau?: number;
+  /** Isothermal compressibility, 1/GPa (default 0.04, about right for sulfide electrolytes). */
+  compressibility?: number;
+  /** Which Cartesian axes may change (default all three). */
+  axes?: [boolean, boolean, boolean];
 }
 
 export interface MdSystem {
@@ -115,8 +134,9 @@ export class BlowUpError extends Error {
   }
 }
 
-const STATE_FLOATS = 8;
+const STATE_FLOATS = 16;
 const KERNELS = [
+  'nhc_half',
   'kick_half',
   'drift_full',
   'drift_half',
@@ -151,13 +171,13 @@ export class MdEngine {
   private readonly staging: Staging[];
   private readonly recordBytes: number;
   private lastGood: Frame | null = null;
-  private readonly volume: number;
+  private volume: number;
 
   private constructor(
     readonly device: GPUDevice,
     readonly field: GpuForceField,
     readonly system: MdSystem,
-    readonly options: Required<Omit<MdOptions, 'velocities'>>,
+    readonly options: Required<Omit<MdOptions, 'velocities' | 'barostat'>> & { barostat?: BarostatOptions },
     private readonly pipelines: Record<Kernel, GPUComputePipeline>,
     velocities: Float64Array,
   ) {
@@ -191,9 +211,10 @@ export class MdEngine {
       options.thermostat === 'langevin'
         ? Math.exp(-options.friction * options.dt)
         : Math.exp(-options.dt / options.tau);
+    f[7] = options.tau;
     this.params = uniformBuffer(d, 'md params', p);
     this.out = field.allocateOutputs(n);
-    // record: state (8) | energies (n) | min dist (n) | velocities (4n) | virials (9n) | overflow (2) | rebuilds (2)
+    // record: state (16) | energies (n) | min dist (n) | velocities (4n) | virials (9n) | overflow (2) | rebuilds (2)
     //         | positions (4n) | images (4n), 4 bytes each
     this.recordBytes = 4 * (STATE_FLOATS + n + n + 4 * n + 9 * n + 4 + 4 * n + 4 * n);
     this.staging = [0, 1].map((k) => ({
@@ -222,6 +243,7 @@ export class MdEngine {
       tau: options.tau ?? 100,
       friction: options.friction ?? 0.01,
       skin: options.skin ?? 0.5,
+      barostat: options.barostat,
     };
     if (!(opts.dt > 0 && opts.dt <= 10)) throw new Error(`time step ${opts.dt} fs is outside (0, 10] fs`);
     if (!(opts.temperature >= 0)) throw new Error(`temperature ${opts.temperature} K must be >= 0`);
@@ -263,6 +285,7 @@ export class MdEngine {
       kinetic_after: [0, 2, 5],
       csvr_factor: [0, 2, 5],
       csvr_scale: [0, 2, 5],
+      nhc_half: [0, 2, 5],
       end_step: [5],
       wrap_positions: [0, 1, 4, 6],
     };
@@ -326,6 +349,10 @@ export class MdEngine {
   private encodeStep(pass: GPUComputePassEncoder): void {
     const atoms = workgroups(this.natoms, 64);
     const nl = this.field.neighbors;
+    if (this.options.thermostat === 'nhc') {
+      this.dispatch(pass, 'nhc_half', 1);
+      this.dispatch(pass, 'csvr_scale', atoms);
+    }
     this.dispatch(pass, 'kick_half', atoms);
     if (this.options.thermostat === 'langevin') {
       this.dispatch(pass, 'drift_half', atoms);
@@ -347,6 +374,9 @@ export class MdEngine {
     this.dispatch(pass, 'kick_half', atoms);
     if (this.options.thermostat === 'csvr') {
       this.dispatch(pass, 'csvr_factor', 1);
+      this.dispatch(pass, 'csvr_scale', atoms);
+    } else if (this.options.thermostat === 'nhc') {
+      this.dispatch(pass, 'nhc_half', 1);
       this.dispatch(pass, 'csvr_scale', atoms);
     }
     this.dispatch(pass, 'end_step', 1);
@@ -456,9 +486,22 @@ export class MdEngine {
   ): Promise<void> {
     if (!Number.isInteger(steps) || steps < 0) throw new Error('steps must be a whole number >= 0');
     const target = this.step + steps;
+    const barostat = this.options.barostat;
     for (;;) {
       try {
-        await this.runBatches(target - this.step, every, onRecord);
+        if (!barostat) {
+          await this.runBatches(target - this.step, every, onRecord);
+          return;
+        }
+        // With a barostat the cell changes at every record, so batches run one at a time.
+        while (this.step < target) {
+          let last: ThermoRecord | null = null;
+          await this.runBatches(Math.min(every, target - this.step), every, async (t, f) => {
+            last = t;
+            await onRecord(t, f);
+          });
+          if (last && this.lastGood) await this.applyBarostat(barostat, last, this.lastGood, every);
+        }
         return;
       } catch (err) {
         if (!(err instanceof ListOverflow) || !this.field.neighbors) throw err;
@@ -531,6 +574,35 @@ export class MdEngine {
       await drain();
       throw err;
     }
+  }
+
+  private async applyBarostat(b: BarostatOptions, t: ThermoRecord, frame: Frame, every: number): Promise<void> {
+    const kappa = b.compressibility ?? 0.04;
+    const tau = b.tau ?? 2000;
+    const axes = b.axes ?? [true, true, true];
+    const dtc = every * this.options.dt;
+    const mu = [0, 1, 2].map((a) => {
+      if (!axes[a]) return 1;
+      const m = 1 - ((kappa * dtc) / tau) * ((b.pressure - t.pressure[4 * a]) / 3);
+      // never more than 1 % per application: a far-from-target start must not tear the structure
+      return Math.min(1.01, Math.max(0.99, m));
+    });
+    const scale = (v: Float64Array) => v.map((x, k) => x * mu[k % 3]);
+    const cell: Cell = { lattice: scale(this.system.cell.lattice), pbc: this.system.cell.pbc };
+    await this.setCell(cell, { ...frame, positions: scale(frame.positions) });
+  }
+
+  /** Replaces the cell (and the state, given in the new cell): barostat steps, deformation protocols. */
+  async setCell(cell: Cell, frame: Frame): Promise<void> {
+    this.system.cell = cell;
+    this.volume = volume(cell);
+    const nl = this.field.neighbors;
+    if (nl) {
+      nl.configure(cell, frame.positions, this.field.cutoff + this.options.skin, nl.capacity);
+      nl.setSkin(this.options.skin);
+    }
+    await this.restore(frame);
+    this.lastGood = frame;
   }
 
   /** The state at creation, for a redo before the first record. */

@@ -12,7 +12,7 @@ import { type Command, numberOption, stringOption, UsageError } from '../command
 import { loadMtpFile, writeText } from '../files.ts';
 import { loadStructure, parseSupercell, STRUCTURE_PRESETS, typesForPotential } from '../structure-input.ts';
 
-const THERMOSTATS: Thermostat[] = ['csvr', 'langevin', 'nve'];
+const THERMOSTATS: Thermostat[] = ['csvr', 'langevin', 'nhc', 'nve'];
 
 export const THERMO_HEADER =
   'step,time_fs,potential_eV,kinetic_eV,total_eV,conserved_eV,temperature_K,pxx_GPa,pyy_GPa,pzz_GPa,pyz_GPa,pxz_GPa,pxy_GPa,min_dist_A,list_rebuilds';
@@ -59,12 +59,24 @@ export function checkpointOf(frame: Frame, species: string[], types: Int32Array,
   };
 }
 
+function barostatOptions(args: Parameters<Command['run']>[0]) {
+  const p = stringOption(args, 'pressure');
+  if (p === undefined) return undefined;
+  const axesText = stringOption(args, 'barostat-axes') ?? 'xyz';
+  if (!/^[xyz]{1,3}$/.test(axesText)) throw new UsageError(`--barostat-axes takes letters from xyz, got '${axesText}'`);
+  return {
+    pressure: numberOption(args, 'pressure', 0),
+    tau: numberOption(args, 'barostat-tau', 2000),
+    axes: ['x', 'y', 'z'].map((a) => axesText.includes(a)) as [boolean, boolean, boolean],
+  };
+}
+
 export const mdCommand: Command = {
   name: 'md',
   summary: 'molecular dynamics on the GPU with an MTP: NVE, CSVR or Langevin; trajectory, thermodynamics, checkpoints',
   usage:
     '--structure FILE|PRESET --potential POT.mtp [--supercell 2x2x2] [--temperature 800] [--dt 1] [--steps N] ' +
-    '[--thermostat csvr|langevin|nve] [--seed S] [--out traj.extxyz] [--thermo thermo.csv]',
+    '[--thermostat csvr|langevin|nhc|nve] [--seed S] [--out traj.extxyz] [--thermo thermo.csv]',
   help: [
     `Presets: ${Object.entries(STRUCTURE_PRESETS)
       .map(([k, v]) => `${k} (${v.summary})`)
@@ -73,6 +85,8 @@ export const mdCommand: Command = {
     'Units: K, fs, A. Thermodynamics every --every steps (CSV: energies eV, temperature K, pressure GPa);',
     'trajectory frames every --frame-every steps as extended XYZ with unwrapped positions (and --dump: LAMMPS dump).',
     '--relax runs FIRE (positions, fixed cell) to --fmax before MD. --resume continues a --checkpoint file.',
+    '--pressure P (GPa) adds a Berendsen barostat applied every --every steps on the axes in --barostat-axes',
+    '(default xyz; e.g. z for a grain boundary whose normal is z), with --barostat-tau (fs, default 2000).',
     'On a blow-up (NaN, contacts below min_dist, runaway temperature) the run stops, names atoms and step, and',
     'writes the last good state to the checkpoint file (default OUT.lastgood.json).',
   ].join('\n'),
@@ -97,6 +111,9 @@ export const mdCommand: Command = {
     checkpoint: { type: 'string' },
     resume: { type: 'string' },
     relax: { type: 'boolean' },
+    pressure: { type: 'string' },
+    'barostat-axes': { type: 'string', default: 'xyz' },
+    'barostat-tau': { type: 'string', default: '2000' },
     fmax: { type: 'string', default: '0.01' },
   },
   async run(args) {
@@ -161,6 +178,7 @@ export const mdCommand: Command = {
         tau: numberOption(args, 'tau', 100),
         friction: numberOption(args, 'friction', 0.01),
         skin: numberOption(args, 'skin', 0.5),
+        barostat: barostatOptions(args),
       },
     );
     const resume = stringOption(args, 'resume');
