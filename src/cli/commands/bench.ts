@@ -4,7 +4,9 @@ import { StreamingMsd } from '../../analysis/streaming-msd.ts';
 import { storageBuffer } from '../../gpu/compute.ts';
 import { formatAdapter, type GpuContext, isSoftwareAdapter } from '../../gpu/device.ts';
 import { nodeGpuContext } from '../../gpu/node-gpu.ts';
+import { MdEngine } from '../../md/engine.ts';
 import type { Configuration } from '../../model/configuration.ts';
+import { element } from '../../model/species.ts';
 import { compileMtp, flopsPerAtom, type MtpModel, modelLevel } from '../../potential/mtp/model.ts';
 import { ReferenceMtp } from '../../potential/mtp/reference.ts';
 import { WebGpuMtp } from '../../potential/mtp/webgpu.ts';
@@ -160,6 +162,86 @@ function benchAnalysis(frames: number, atoms: number): string {
   );
 }
 
+/** A soft-sphere pair potential as a level-2 MTP: a stable stand-in for MD figures when no physical potential is given. */
+export function softSphereStandIn(): MtpModel {
+  const radial = Array.from({ length: 3 }, () => Array.from({ length: 3 }, () => [[1, 0]]));
+  return compileMtp({
+    version: '1.1.0',
+    potentialName: 'soft_sphere_stand_in',
+    scaling: 1,
+    scalingWritten: false,
+    speciesCount: 3,
+    potentialTag: '',
+    radialBasisType: 'RBChebyshev',
+    minDist: 0.1,
+    maxDist: 3.0,
+    radialBasisSize: 2,
+    radialFuncsCount: 1,
+    radialCoeffs: radial,
+    alphaMomentsCount: 1,
+    alphaIndexBasic: [[0, 0, 0, 0]],
+    alphaIndexTimes: [],
+    alphaMomentMapping: [0],
+    speciesCoeffs: [0, 0, 0],
+    momentCoeffs: [0.5],
+  });
+}
+
+/**
+ * NVE on beta-Li3PS4 2x2x2 (256 atoms) at 300 K, dt = 1 fs: drift of the total energy, its fluctuation at dt and
+ * dt/2, and the speed. Without --md-potential the stand-in is soft spheres on a 25 %-expanded cell (stable, not
+ * physical); the figure then measures the integrator and float32 arithmetic, not the material.
+ */
+async function benchNve(
+  ctx: GpuContext,
+  model: MtpModel,
+  label: string,
+  expand: number,
+  picoseconds: number,
+): Promise<string[]> {
+  const s = repeatStructure(betaLi3PS4(), 2, 2, 2);
+  const system = {
+    types: s.types,
+    positions: s.positions.map((x) => x * expand),
+    cell: { lattice: s.cell.lattice.map((x) => x * expand), pbc: s.cell.pbc },
+    masses: Float64Array.from(s.types, (t) => element(s.species[t]).mass),
+  };
+  const rows: string[] = [];
+  const sds: number[] = [];
+  for (const dt of [1, 0.5]) {
+    const field = await WebGpuMtp.create(ctx.device, model);
+    const md = await MdEngine.create(
+      ctx.device,
+      field,
+      { ...system, cell: { ...system.cell } },
+      { dt, temperature: 300, thermostat: 'nve', seed: 1 },
+    );
+    const e: number[] = [];
+    const t0 = performance.now();
+    const steps = Math.round((picoseconds * 1000) / dt);
+    await md.run(steps, Math.round(10 / dt), (t) => {
+      e.push(t.conserved);
+    });
+    const seconds = (performance.now() - t0) / 1000;
+    const n = system.types.length;
+    const mean = e.reduce((a, b) => a + b, 0) / e.length;
+    const sd = Math.sqrt(e.reduce((a, b) => a + (b - mean) ** 2, 0) / e.length);
+    sds.push(sd);
+    const drift = ((e[e.length - 1] - e[0]) / n) * (10 / picoseconds) * 1000;
+    const nsDay = ((steps * dt * 1e-6) / seconds) * 86400;
+    rows.push(
+      `nve ${label} 256 atoms dt=${dt} fs: ${picoseconds} ps, drift ${drift.toFixed(3)} meV/atom per 10 ps, ` +
+        `fluctuation ${((sd / n) * 1000).toFixed(4)} meV/atom, ${nsDay.toFixed(2)} ns/day, ${((steps * n) / seconds).toExponential(2)} atom-steps/s`,
+    );
+    md.destroy();
+    field.destroy();
+  }
+  rows.push(
+    `nve fluctuation ratio dt=1 / dt=0.5: ${(sds[0] / sds[1]).toFixed(2)} (4 expected for a second-order integrator)`,
+  );
+  return rows;
+}
+
 export const benchCommand: Command = {
   name: 'bench',
   summary: 'speed figures: MTP energy+forces+virial on the GPU (WebGPU) and the float64 CPU reference',
@@ -170,8 +252,11 @@ export const benchCommand: Command = {
     'GFLOP/s, and the speed ratio GPU/CPU on the same cell. Cells: beta-Li3PS4 4x4x4 (2,048 atoms) and 8x8x10',
     `(20,480 atoms). Potentials: ${SHARED_L08} and ${SHARED_L16} (MLIP reference vectors, random coefficients:`,
     'timing workloads only), or --potential. On a software adapter (SwiftShader) the GPU column is CPU work too.',
+    'MD: NVE drift and fluctuation on beta-Li3PS4 2x2x2 at 300 K with --md-potential (default: a soft-sphere',
+    'stand-in on an expanded cell, which measures the integrator, not the material). Analysis: streaming MSD of',
+    '100,000 frames x 500 atoms in bounded memory.',
   ].join('\n'),
-  options: { potential: { type: 'string' }, quick: { type: 'boolean' } },
+  options: { potential: { type: 'string' }, 'md-potential': { type: 'string' }, quick: { type: 'boolean' } },
   async run(args) {
     const custom = stringOption(args, 'potential');
     const paths = custom ? [custom] : [SHARED_L08, SHARED_L16];
@@ -209,9 +294,21 @@ export const benchCommand: Command = {
         console.log(formatRow(gpu, cpu.seconds));
       }
     }
-    ctx.device.destroy();
+    console.log('# MD (NVE, velocity Verlet, float32 state)');
+    const mdPath = stringOption(args, 'md-potential');
+    const mdModel = mdPath ? compileMtp(loadMtpFile(mdPath)) : softSphereStandIn();
+    for (const row of await benchNve(
+      ctx,
+      mdModel,
+      mdPath ? mdModel.name : 'soft-sphere stand-in',
+      mdPath ? 1 : 1.25,
+      quick ? 1 : 10,
+    )) {
+      console.log(row);
+    }
     console.log('# analysis');
     console.log(benchAnalysis(quick ? 10000 : 100000, 500));
+    ctx.device.destroy();
     return 0;
   },
 };
