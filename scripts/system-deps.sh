@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
-# Makes sure the system packages the GPU tests need are present: Chromium (headless browser, and the SwiftShader
-# Vulkan driver at /usr/lib/chromium/vk_swiftshader_icd.json) and the Vulkan loader (libvulkan1) that Dawn needs in
-# Node. Installs them with apt-get when running as root; otherwise says exactly what to install.
+# Makes sure the system packages the tests need are present: Chromium (headless browser, and the SwiftShader Vulkan
+# driver at /usr/lib/chromium/vk_swiftshader_icd.json), the Vulkan loader (libvulkan1) that Dawn needs in Node, and
+# LAMMPS (the exported data files are loaded by it). Installs them with apt-get when running as root; otherwise says
+# exactly what to install.
 set -euo pipefail
 
 missing=()
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 [ -f /usr/lib/chromium/vk_swiftshader_icd.json ] || { [[ " ${missing[*]-} " == *" chromium "* ]] || missing+=(chromium); }
 ldconfig -p 2>/dev/null | grep -q 'libvulkan\.so\.1' || missing+=(libvulkan1)
+command -v lmp >/dev/null || missing+=(lammps)
 
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0

@@ -1,8 +1,10 @@
 import { type Command, commandHelp, parseCommandArgs, UsageError } from './command.ts';
 import { arrheniusCommand } from './commands/arrhenius.ts';
 import { benchCommand } from './commands/bench.ts';
+import { buildCommand } from './commands/build.ts';
 import { calcEfsCommand } from './commands/calc-efs.ts';
 import { checkMtpCommand } from './commands/check-mtp.ts';
+import { convertCommand } from './commands/convert.ts';
 import { gpuInfoCommand } from './commands/gpu-info.ts';
 import { mdCommand } from './commands/md.ts';
 import { msdCommand } from './commands/msd.ts';
@@ -11,6 +13,8 @@ const COMMANDS: Command[] = [
   gpuInfoCommand,
   checkMtpCommand,
   calcEfsCommand,
+  buildCommand,
+  convertCommand,
   mdCommand,
   msdCommand,
   arrheniusCommand,

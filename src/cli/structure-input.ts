@@ -1,8 +1,8 @@
-import { basename, extname } from 'node:path';
-import { parseCfg } from '../io/cfg.ts';
-import { parseExtxyz } from '../io/extxyz.ts';
+import { readStructureText } from '../io/structure-files.ts';
 import { LI_P_S } from '../model/species.ts';
 import type { Structure } from '../model/structure.ts';
+import { buildBicrystal } from '../structure/gb/builder.ts';
+import { betaLi3PS4Standard, GB_PRESETS } from '../structure/gb/presets.ts';
 import { betaLi3PS4 } from '../structure/li3ps4.ts';
 import { repeatStructure } from '../structure/supercell.ts';
 import { UsageError } from './command.ts';
@@ -10,6 +10,15 @@ import { readText } from './files.ts';
 
 export const STRUCTURE_PRESETS: Record<string, { summary: string; build: () => Structure }> = {
   'beta-li3ps4': { summary: 'bulk beta-Li3PS4, Pnma, 32 atoms (ordered model)', build: betaLi3PS4 },
+  ...Object.fromEntries(
+    GB_PRESETS.map((p) => [
+      p.id,
+      {
+        summary: `${p.label} bicrystal (contacts below 1.5 A removed)`,
+        build: () => buildBicrystal(betaLi3PS4Standard(), { ...p.spec, removeCloserThan: 1.5 }).structure,
+      },
+    ]),
+  ),
 };
 
 export function parseSupercell(text: string | undefined): [number, number, number] {
@@ -19,7 +28,7 @@ export function parseSupercell(text: string | undefined): [number, number, numbe
   return [Number(m[1]), Number(m[2]), Number(m[3])];
 }
 
-/** A preset name or a structure file (.extxyz/.xyz: last frame; .cfg: first configuration, types in `species` order). */
+/** A preset name or a structure file (see src/io/structure-files.ts; .cfg types map to `species` in order). */
 export function loadStructure(
   spec: string,
   supercell: [number, number, number],
@@ -29,24 +38,15 @@ export function loadStructure(
   const preset = STRUCTURE_PRESETS[spec.toLowerCase()];
   if (preset) s = preset.build();
   else {
-    const ext = extname(spec).toLowerCase();
-    const text = readText(spec);
-    if (ext === '.xyz' || ext === '.extxyz') {
-      const frames = parseExtxyz(text, basename(spec));
-      if (frames.length === 0) throw new UsageError(`${spec} holds no frames`);
-      s = frames[frames.length - 1].structure;
-    } else if (ext === '.cfg') {
-      const [c] = parseCfg(text, basename(spec));
-      if (!c) throw new UsageError(`${spec} holds no configurations`);
-      if (!c.cell) throw new UsageError(`${spec}: MD needs a periodic cell (Supercell block)`);
-      const bad = c.types.find((t) => t >= species.length);
-      if (bad !== undefined)
-        throw new UsageError(`${spec}: type ${bad} has no species in --species ${species.join(',')}`);
-      s = { cell: c.cell, species: [...species], types: c.types, positions: c.positions, title: basename(spec) };
-    } else {
-      throw new UsageError(
-        `cannot read '${spec}': not a preset (${Object.keys(STRUCTURE_PRESETS).join(', ')}) nor a .extxyz/.xyz/.cfg file`,
-      );
+    try {
+      s = readStructureText(readText(spec), spec, { species: [...species] });
+    } catch (err) {
+      if (err instanceof Error && /cannot tell the format/.test(err.message)) {
+        throw new UsageError(
+          `'${spec}' is neither a preset (${Object.keys(STRUCTURE_PRESETS).join(', ')}) nor a structure file`,
+        );
+      }
+      throw err;
     }
   }
   return supercell.every((n) => n === 1) ? s : repeatStructure(s, ...supercell);

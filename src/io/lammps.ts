@@ -111,3 +111,61 @@ export function formatLammpsDump(step: number, cell: Cell, types: Int32Array, po
   }
   return `${rows.join('\n')}\n`;
 }
+
+/**
+ * An `in.lammps` that runs the lab's MD with MLIP's LAMMPS interface (`pair_style mlip`, from the MLIP-2 interface
+ * package, which Debian's lammps does not include) and the `mlip.ini` it reads. Units metal (A, eV, ps: the time step
+ * is converted from fs). Thermostat: csvr -> fix temp/csvr, langevin -> fix langevin, nhc -> fix nvt, nve -> fix nve.
+ */
+export function writeLammpsInput(o: {
+  dataFile: string;
+  mlipIni: string;
+  temperature: number;
+  dtFs: number;
+  steps: number;
+  thermostat: 'csvr' | 'langevin' | 'nhc' | 'nve';
+  seed: number;
+  tauFs?: number;
+  dumpEvery?: number;
+}): string {
+  const dt = o.dtFs / 1000;
+  const tdamp = (o.tauFs ?? 100) / 1000;
+  const fixes: Record<typeof o.thermostat, string[]> = {
+    csvr: [
+      'fix integrate all nve',
+      `fix thermostat all temp/csvr ${o.temperature} ${o.temperature} ${tdamp} ${o.seed}`,
+    ],
+    langevin: [
+      'fix integrate all nve',
+      `fix thermostat all langevin ${o.temperature} ${o.temperature} ${tdamp} ${o.seed} zero yes`,
+    ],
+    nhc: [`fix integrate all nvt temp ${o.temperature} ${o.temperature} ${tdamp} tchain 3`],
+    nve: ['fix integrate all nve'],
+  };
+  return `# written by LiLab: the lab's MD run for LAMMPS with MLIP's pair_style mlip
+units metal
+atom_style atomic
+boundary p p p
+read_data ${o.dataFile}
+
+pair_style mlip ${o.mlipIni}
+pair_coeff * *
+
+neighbor 0.5 bin
+neigh_modify every 1 delay 0 check yes
+
+velocity all create ${o.temperature} ${o.seed} mom yes rot no dist gaussian
+timestep ${dt}
+${fixes[o.thermostat].join('\n')}
+
+compute msd_li all msd com yes
+thermo_style custom step time temp pe ke etotal press pxx pyy pzz
+thermo 100
+dump traj all custom ${o.dumpEvery ?? 1000} traj.lammpstrj id type x y z ix iy iz
+run ${o.steps}
+`;
+}
+
+export function writeMlipIni(mtpFile: string): string {
+  return `mtp-filename ${mtpFile}\nselect FALSE\n`;
+}

@@ -28,11 +28,20 @@ export function repeatStructure(s: Structure, n0: number, n1: number, n2: number
     lattice[3 + d] *= n1;
     lattice[6 + d] *= n2;
   }
+  const repeatLabel = <T extends Int32Array | Float64Array>(v: T | undefined): T | undefined => {
+    if (!v) return undefined;
+    const out = new (v.constructor as new (n: number) => T)(v.length * copies);
+    for (let k = 0; k < copies; k++) out.set(v, k * v.length);
+    return out;
+  };
   return {
     cell: { lattice, pbc: [...s.cell.pbc] },
     species: [...s.species],
     types,
     positions,
+    labels: s.labels
+      ? { grain: repeatLabel(s.labels.grain), boundaryDistance: repeatLabel(s.labels.boundaryDistance) }
+      : undefined,
     title: `${s.title ?? 'structure'} ${n0}x${n1}x${n2}`,
   };
 }

@@ -1,0 +1,25 @@
+import { readStructureText, writeStructureText } from '../../io/structure-files.ts';
+import { type Command, numberOption, stringOption, UsageError } from '../command.ts';
+import { readText, writeText } from '../files.ts';
+
+export const convertCommand: Command = {
+  name: 'convert',
+  summary: 'convert a structure between CIF, POSCAR, extended XYZ, MLIP .cfg and LAMMPS data (write only)',
+  usage: 'IN OUT [--species Li,P,S] [--order-seed N]',
+  help: [
+    'Formats follow the file names: .cif, POSCAR/CONTCAR/.vasp, .xyz/.extxyz, .cfg, .data/.lmp.',
+    '--species gives the type order for .cfg files. A CIF with partially occupied sites is refused unless',
+    '--order-seed picks the occupied positions (reproducibly, documented in src/io/cif.ts).',
+  ].join('\n'),
+  options: { species: { type: 'string', default: 'Li,P,S' }, 'order-seed': { type: 'string' } },
+  async run(args) {
+    if (args.positionals.length !== 2) throw new UsageError('expected IN OUT');
+    const [input, output] = args.positionals;
+    const species = (stringOption(args, 'species') ?? 'Li,P,S').split(',');
+    const seed = stringOption(args, 'order-seed') !== undefined ? numberOption(args, 'order-seed', 0) : undefined;
+    const s = readStructureText(readText(input), input, { species, orderSeed: seed });
+    writeText(output, writeStructureText(s, output, { species }));
+    console.log(`${input} (${s.types.length} atoms) -> ${output}`);
+    return 0;
+  },
+};

@@ -1,0 +1,89 @@
+/**
+ * One entry point for structure files, by name: .cif, POSCAR/CONTCAR (or .vasp/.poscar), .xyz/.extxyz (last frame when
+ * reading), .cfg (MLIP; types mapped to species in the given order), and LAMMPS data (.data/.lmp, write only).
+ */
+import { basename, extname } from 'node:path';
+import type { Structure } from '../model/structure.ts';
+import { parseCfg, writeCfg } from './cfg.ts';
+import { parseCif, writeCif } from './cif.ts';
+import { formatExtxyzFrame, parseExtxyz } from './extxyz.ts';
+import { writeLammpsData } from './lammps.ts';
+import { parsePoscar, writePoscar } from './poscar.ts';
+
+export type StructureFormat = 'cif' | 'poscar' | 'extxyz' | 'cfg' | 'lammps-data';
+
+export function formatOf(path: string): StructureFormat {
+  const name = basename(path).toLowerCase();
+  const ext = extname(name);
+  if (ext === '.cif') return 'cif';
+  if (ext === '.xyz' || ext === '.extxyz') return 'extxyz';
+  if (ext === '.cfg') return 'cfg';
+  if (ext === '.data' || ext === '.lmp') return 'lammps-data';
+  if (ext === '.vasp' || ext === '.poscar' || name.startsWith('poscar') || name.startsWith('contcar')) return 'poscar';
+  throw new Error(`cannot tell the format of '${path}' (use .cif, POSCAR/CONTCAR/.vasp, .xyz/.extxyz, .cfg or .data)`);
+}
+
+export function readStructureText(
+  text: string,
+  path: string,
+  options: { species?: string[]; orderSeed?: number } = {},
+): Structure {
+  const file = basename(path);
+  switch (formatOf(path)) {
+    case 'cif':
+      return parseCif(text, file, { orderSeed: options.orderSeed });
+    case 'poscar':
+      return parsePoscar(text, file);
+    case 'extxyz': {
+      const frames = parseExtxyz(text, file);
+      if (frames.length === 0) throw new Error(`${file} holds no frames`);
+      const f = frames[frames.length - 1];
+      const s = f.structure;
+      if (f.arrays.grain && f.arrays.gb_distance) {
+        s.labels = {
+          grain: Int32Array.from(f.arrays.grain),
+          boundaryDistance: Float64Array.from(f.arrays.gb_distance),
+        };
+      }
+      return { ...s, title: s.title ?? file };
+    }
+    case 'cfg': {
+      const [c] = parseCfg(text, file);
+      if (!c) throw new Error(`${file} holds no configurations`);
+      if (!c.cell) throw new Error(`${file}: the configuration has no Supercell (a periodic cell is needed)`);
+      const species = options.species ?? ['Li', 'P', 'S'];
+      const bad = c.types.find((t) => t >= species.length);
+      if (bad !== undefined)
+        throw new Error(`${file}: type ${bad} has no species name (species order ${species.join(',')})`);
+      return { cell: c.cell, species: [...species], types: c.types, positions: c.positions, title: file };
+    }
+    case 'lammps-data':
+      throw new Error('LAMMPS data files are written, not read, by the lab');
+  }
+}
+
+export function writeStructureText(s: Structure, path: string, options: { species?: string[] } = {}): string {
+  switch (formatOf(path)) {
+    case 'cif':
+      return writeCif(s);
+    case 'poscar':
+      return writePoscar(s);
+    case 'extxyz': {
+      const arrays: Record<string, Float64Array> = {};
+      if (s.labels?.grain) arrays.grain = Float64Array.from(s.labels.grain);
+      if (s.labels?.boundaryDistance) arrays.gb_distance = Float64Array.from(s.labels.boundaryDistance);
+      return formatExtxyzFrame(s, s.title ? { title: s.title } : {}, arrays);
+    }
+    case 'cfg': {
+      const order = options.species ?? ['Li', 'P', 'S'];
+      const types = Int32Array.from(s.types, (t) => {
+        const k = order.indexOf(s.species[t]);
+        if (k < 0) throw new Error(`species ${s.species[t]} is not in the type order ${order.join(',')}`);
+        return k;
+      });
+      return writeCfg([{ types, positions: s.positions, cell: s.cell, features: [] }]);
+    }
+    case 'lammps-data':
+      return writeLammpsData(s);
+  }
+}

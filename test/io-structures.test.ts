@@ -1,0 +1,168 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { main } from '../src/cli/main.ts';
+import { parseCif } from '../src/io/cif.ts';
+import { ParseError } from '../src/io/errors.ts';
+import { parseExtxyz } from '../src/io/extxyz.ts';
+import { writeLammpsData } from '../src/io/lammps.ts';
+import { parsePoscar } from '../src/io/poscar.ts';
+import { readStructureText, writeStructureText } from '../src/io/structure-files.ts';
+import { toFractional, volume } from '../src/model/cell.ts';
+import type { Structure } from '../src/model/structure.ts';
+import { buildBicrystal } from '../src/structure/gb/builder.ts';
+import { betaLi3PS4Standard, GB_PRESETS } from '../src/structure/gb/presets.ts';
+import { betaLi3PS4 } from '../src/structure/li3ps4.ts';
+import { SHARED } from './support.ts';
+
+/** Same atoms (as a set, matched by species and fractional position), same cell lengths and angles. */
+function expectSameStructure(a: Structure, b: Structure, tolA = 1e-6) {
+  expect(b.types.length).toBe(a.types.length);
+  const lens = (s: Structure) =>
+    [0, 1, 2].map((k) => Math.hypot(s.cell.lattice[3 * k], s.cell.lattice[3 * k + 1], s.cell.lattice[3 * k + 2]));
+  expect(Math.max(...lens(a).map((v, k) => Math.abs(v - lens(b)[k])))).toBeLessThan(1e-6);
+  expect(Math.abs(volume(a.cell) - volume(b.cell))).toBeLessThan(1e-5);
+  const fa = toFractional(a.cell, a.positions);
+  const fb = toFractional(b.cell, b.positions);
+  const scale = Math.max(...lens(a));
+  const used = new Set<number>();
+  for (let i = 0; i < a.types.length; i++) {
+    let found = -1;
+    for (let j = 0; j < b.types.length && found < 0; j++) {
+      if (used.has(j) || b.species[b.types[j]] !== a.species[a.types[i]]) continue;
+      const d = [0, 1, 2].map((k) => {
+        const x = fa[3 * i + k] - fb[3 * j + k];
+        return x - Math.round(x);
+      });
+      if (Math.max(...d.map(Math.abs)) * scale < tolA) found = j;
+    }
+    expect(found, `atom ${i} (${a.species[a.types[i]]}) not found after the round trip`).toBeGreaterThanOrEqual(0);
+    used.add(found);
+  }
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'lilab-io-'));
+
+describe('structure files', () => {
+  it('the shared CIF (symmetry expanded) and POSCAR give the built-in beta-Li3PS4', () => {
+    const builtIn = betaLi3PS4();
+    const cif = parseCif(readFileSync(`${SHARED}structures/beta-Li3PS4.cif`, 'utf8'), 'beta-Li3PS4.cif');
+    expect(cif.types.length).toBe(32);
+    expectSameStructure(builtIn, cif);
+    const poscar = parsePoscar(readFileSync(`${SHARED}structures/beta-Li3PS4.POSCAR`, 'utf8'), 'beta-Li3PS4.POSCAR');
+    expectSameStructure(builtIn, poscar);
+  });
+
+  const gb = buildBicrystal(betaLi3PS4Standard(), { ...GB_PRESETS[5].spec, removeCloserThan: 1.5 }).structure; // triclinic-ish Sigma 3
+  for (const [name, structure] of [
+    ['bulk', betaLi3PS4()],
+    ['Sigma 3 bicrystal (oblique cell)', gb],
+  ] as const) {
+    for (const file of ['x.cif', 'POSCAR', 'x.extxyz', 'x.cfg']) {
+      it(`${name}: round trip through ${file} keeps species, positions (1e-6 A) and cell`, () => {
+        const text = writeStructureText(structure, file);
+        const back = readStructureText(text, file);
+        expectSameStructure(structure, back);
+      });
+    }
+  }
+
+  it('extended XYZ keeps the grain labels of a bicrystal', () => {
+    const back = readStructureText(writeStructureText(gb, 'g.extxyz'), 'g.extxyz');
+    expect(Array.from(back.labels!.grain!)).toEqual(Array.from(gb.labels!.grain!));
+    expect(
+      Math.max(...back.labels!.boundaryDistance!.map((v, i) => Math.abs(v - gb.labels!.boundaryDistance![i]))),
+    ).toBeLessThan(1e-9);
+  });
+
+  it('refuses malformed CIF, POSCAR and extended XYZ with file and line', () => {
+    const cif = readFileSync(`${SHARED}structures/beta-Li3PS4.cif`, 'utf8');
+    expect(() => parseCif(cif.replace('0.0322', 'abc'), 'bad.cif')).toThrow(
+      /bad\.cif:\d+: expected a number for fract_y/,
+    );
+    expect(() => parseCif(cif.replace("'x,y,z'", "'x,y'"), 'bad.cif')).toThrow(/bad\.cif:\d+: .*three components/);
+    expect(() => parseCif(cif.replace(/_cell_length_b.*\n/, ''), 'bad.cif')).toThrow(/missing _cell_length_b/);
+    expect(() =>
+      parseCif(cif.replace('Li2 Li 4b 0.0000 0.0000 0.5000 1.0', 'Li2 Li 4b 0.0000 0.0000 0.5000'), 'bad.cif'),
+    ).toThrow(/not a multiple/);
+    const poscar = readFileSync(`${SHARED}structures/beta-Li3PS4.POSCAR`, 'utf8').split('\n');
+    const cut = poscar.slice(0, 20).join('\n');
+    expect(() => parsePoscar(cut, 'POSCAR')).toThrow(/POSCAR:\d+: expected 32 atom lines/);
+    const nan = [...poscar];
+    nan[9] = '0.3422 nan 0.3812 Li';
+    try {
+      parsePoscar(nan.join('\n'), 'POSCAR');
+      throw new Error('no error');
+    } catch (e) {
+      expect(e).toBeInstanceOf(ParseError);
+      expect((e as ParseError).line).toBe(10);
+    }
+    const vasp4 = [...poscar];
+    vasp4.splice(5, 1);
+    expect(() => parsePoscar(vasp4.join('\n'), 'POSCAR')).toThrow(/species names are missing/);
+    expect(() =>
+      parseExtxyz('2\nLattice="1 0 0 0 1 0 0 0 1" Properties=species:S:1:pos:R:3\nLi 0 0 0\n', 'a.xyz'),
+    ).toThrow(/a\.xyz:\d+: expected 2 atom lines/);
+  });
+
+  it('refuses a disordered CIF unless an ordering seed is given, then orders it reproducibly', () => {
+    const cif = readFileSync(`${SHARED}structures/beta-Li3PS4.cif`, 'utf8').replace(
+      'Li2 Li 4b 0.0000 0.0000 0.5000 1.0',
+      'Li2 Li 4b 0.0000 0.0000 0.5000 0.5',
+    );
+    expect(() => parseCif(cif, 'dis.cif')).toThrow(/disordered structure: partially occupied sites Li2 \(0\.5\)/);
+    const a = parseCif(cif, 'dis.cif', { orderSeed: 3 });
+    const b = parseCif(cif, 'dis.cif', { orderSeed: 3 });
+    expect(a.types.length).toBe(30); // 4b holds 4 Li: half of them kept
+    expect(Array.from(a.positions)).toEqual(Array.from(b.positions));
+  });
+
+  it('a LAMMPS data file of a grain-boundary preset loads in LAMMPS (Debian lammps)', () => {
+    const structure = buildBicrystal(betaLi3PS4Standard(), { ...GB_PRESETS[0].spec, removeCloserThan: 1.5 }).structure;
+    const data = join(dir, 'gb.data');
+    writeFileSync(data, writeLammpsData(structure));
+    writeFileSync(
+      join(dir, 'in.check'),
+      [
+        'units metal',
+        'atom_style atomic',
+        'boundary p p p',
+        `read_data ${data}`,
+        'group li type 1',
+        'group p type 2',
+        'group s type 3',
+        'pair_style zero 5.0',
+        'pair_coeff * *',
+        'run 0',
+      ].join('\n'),
+    );
+    const out = execFileSync(
+      'lmp',
+      ['-in', join(dir, 'in.check'), '-log', 'none', '-screen', 'none', '-echo', 'none'],
+      {
+        encoding: 'utf8',
+      },
+    );
+    expect(out).toBe('');
+    const log = execFileSync('lmp', ['-in', join(dir, 'in.check'), '-log', 'none'], { encoding: 'utf8' });
+    expect(log).toMatch(new RegExp(`${structure.types.length} atoms`));
+    const count = (sym: string) => structure.types.filter((t) => structure.species[t] === sym).length;
+    expect(log).toMatch(new RegExp(`${count('Li')} atoms in group li`));
+    expect(log).toMatch(new RegExp(`${count('P')} atoms in group p`));
+    expect(log).toMatch(new RegExp(`${count('S')} atoms in group s`));
+  });
+
+  it('lilab build and convert write files the readers accept', async () => {
+    const out = join(dir, 'sigma5.extxyz');
+    expect(await main(['build', '--preset', 'sigma5-001-120', '--out', out])).toBe(0);
+    const s = readStructureText(readFileSync(out, 'utf8'), out);
+    expect(s.labels?.grain?.length).toBe(s.types.length);
+    const cif = join(dir, 'sigma5.cif');
+    expect(await main(['convert', out, cif])).toBe(0);
+    expectSameStructure(s, readStructureText(readFileSync(cif, 'utf8'), cif), 1e-5);
+    expect(await main(['build', '--list'])).toBe(0);
+    expect(await main(['build', '--axis', '0,0,1', '--plane', '1,1,1'])).toBe(1);
+  });
+});
