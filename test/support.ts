@@ -4,6 +4,7 @@ import { parseCfg } from '../src/io/cfg.ts';
 import { parseMtp } from '../src/io/mtp.ts';
 import type { Configuration } from '../src/model/configuration.ts';
 import { compileMtp, type MtpModel } from '../src/potential/mtp/model.ts';
+import { softSphereMtpFile } from '../src/potential/mtp/soft-sphere.ts';
 
 /** ../shared beside the checkout: read-only reference data (MLIP vectors, structures, GB table). */
 export const SHARED = fileURLToPath(new URL('../../shared/', import.meta.url));
@@ -111,31 +112,7 @@ export function relError(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return diff / Math.max(scale, 1);
 }
 
-/**
- * A soft-sphere pair potential written as a level-2 MTP: V_i = A sum_j (r_ij - rc)^2 for r < rc, for every species
- * pair. Smooth and purely repulsive, so MD with it is stable at any temperature; it exercises the MTP kernels with a
- * physics we can reason about.
- */
+/** The soft-sphere MTP (src/potential/mtp/soft-sphere.ts) with the parameters the MD tests use. */
 export function softSphereMtp(species = 3, a = 0.5, rc = 3.0): import('../src/io/mtp.ts').MtpFile {
-  const radial = Array.from({ length: species }, () => Array.from({ length: species }, () => [[1, 0]]));
-  return {
-    version: '1.1.0',
-    potentialName: 'soft_sphere_test',
-    scaling: 1,
-    scalingWritten: false,
-    speciesCount: species,
-    potentialTag: '',
-    radialBasisType: 'RBChebyshev',
-    minDist: 0.1,
-    maxDist: rc,
-    radialBasisSize: 2,
-    radialFuncsCount: 1,
-    radialCoeffs: radial,
-    alphaMomentsCount: 1,
-    alphaIndexBasic: [[0, 0, 0, 0]],
-    alphaIndexTimes: [],
-    alphaMomentMapping: [0],
-    speciesCoeffs: new Array(species).fill(0),
-    momentCoeffs: [a],
-  };
+  return softSphereMtpFile(species, a, rc, 'soft_sphere_test');
 }

@@ -1,25 +1,12 @@
 import { readStructureText } from '../io/structure-files.ts';
 import { LI_P_S } from '../model/species.ts';
 import type { Structure } from '../model/structure.ts';
-import { buildBicrystal } from '../structure/gb/builder.ts';
-import { betaLi3PS4Standard, GB_PRESETS } from '../structure/gb/presets.ts';
-import { betaLi3PS4 } from '../structure/li3ps4.ts';
+import { STRUCTURE_PRESETS } from '../structure/presets.ts';
 import { repeatStructure } from '../structure/supercell.ts';
 import { UsageError } from './command.ts';
 import { readText } from './files.ts';
 
-export const STRUCTURE_PRESETS: Record<string, { summary: string; build: () => Structure }> = {
-  'beta-li3ps4': { summary: 'bulk beta-Li3PS4, Pnma, 32 atoms (ordered model)', build: betaLi3PS4 },
-  ...Object.fromEntries(
-    GB_PRESETS.map((p) => [
-      p.id,
-      {
-        summary: `${p.label} bicrystal (contacts below 1.5 A removed)`,
-        build: () => buildBicrystal(betaLi3PS4Standard(), { ...p.spec, removeCloserThan: 1.5 }).structure,
-      },
-    ]),
-  ),
-};
+export { STRUCTURE_PRESETS };
 
 export function parseSupercell(text: string | undefined): [number, number, number] {
   if (!text) return [1, 1, 1];

@@ -2,13 +2,20 @@
  * One entry point for structure files, by name: .cif, POSCAR/CONTCAR (or .vasp/.poscar), .xyz/.extxyz (last frame when
  * reading), .cfg (MLIP; types mapped to species in the given order), and LAMMPS data (.data/.lmp, write only).
  */
-import { basename, extname } from 'node:path';
 import type { Structure } from '../model/structure.ts';
 import { parseCfg, writeCfg } from './cfg.ts';
 import { parseCif, writeCif } from './cif.ts';
 import { formatExtxyzFrame, parseExtxyz } from './extxyz.ts';
 import { writeLammpsData } from './lammps.ts';
 import { parsePoscar, writePoscar } from './poscar.ts';
+
+// Plain string helpers (this module also runs in the browser, where node:path does not exist).
+const basename = (p: string) => p.split(/[\\/]/).pop() ?? p;
+const extname = (p: string) => {
+  const b = basename(p);
+  const k = b.lastIndexOf('.');
+  return k > 0 ? b.slice(k) : '';
+};
 
 export type StructureFormat = 'cif' | 'poscar' | 'extxyz' | 'cfg' | 'lammps-data';
 

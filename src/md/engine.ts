@@ -23,6 +23,7 @@ import { type Cell, volume } from '../model/cell.ts';
 import type { GpuNeighborList } from '../potential/neighbors-gpu.ts';
 import { packPositions } from '../potential/neighbors-gpu.ts';
 import { EV_A3_TO_GPA, KB, MVV_TO_EV } from './units.ts';
+import { maxwellBoltzmann } from './velocities.ts';
 
 /** What the engine needs from a GPU potential (WebGpuMtp implements it). */
 export interface GpuForceField {
@@ -250,7 +251,6 @@ export class MdEngine {
     const module = await compileModule(device, 'integrate', withCellCommon(`${randomWgsl}\n${integrateWgsl}`));
     const list = await Promise.all(KERNELS.map((k) => computePipeline(device, module, k)));
     const pipelines = Object.fromEntries(KERNELS.map((k, i) => [k, list[i]])) as Record<Kernel, GPUComputePipeline>;
-    const { maxwellBoltzmann } = await import('./velocities.ts');
     const velocities = options.velocities ?? maxwellBoltzmann(system.masses, opts.temperature, opts.seed);
     const engine = new MdEngine(device, field, system, opts, pipelines, velocities);
     await engine.initialForces();

@@ -1,30 +1,90 @@
 /**
- * The page's start-up: find WebGPU, prove it computes, report it in the status line. The state that end-to-end tests
- * read is mirrored on `document.body.dataset` (adapter, gpuSelfTest) so tests need no private hooks.
+ * The page's start-up and wiring: find WebGPU, prove it computes, start the default scene (a beta-Li3PS4 Sigma 5 grain
+ * boundary at 800 K) with no clicks, and connect the panel. State that end-to-end tests read is mirrored on
+ * `document.body.dataset` (adapter, gpuSelfTest, step, msdPoints) so tests need no private hooks.
  */
+import GUI from 'lil-gui';
 import { acquireDevice, formatAdapter, type GpuContext } from '../gpu/device.ts';
 import { gpuSelfTest } from '../gpu/selftest.ts';
+import { formatExtxyzFrame } from '../io/extxyz.ts';
+import { writeLammpsData } from '../io/lammps.ts';
+import { parseMtp } from '../io/mtp.ts';
+import { readStructureText, writeStructureText } from '../io/structure-files.ts';
+import type { Thermostat } from '../md/engine.ts';
+import { compileMtp } from '../potential/mtp/model.ts';
+import { softSphereMtpFile } from '../potential/mtp/soft-sphere.ts';
+import { STRUCTURE_PRESETS } from '../structure/presets.ts';
+import { startAnalysisWorker } from '../worker/analysis-client.ts';
+import { Lab, type LabStatus, type LoadedPotential } from './lab.ts';
+import { Plots } from './plots.ts';
+import { type LabSettings, settingsFromUrl, settingsToUrl } from './settings.ts';
+import { Viewport } from './viewport.ts';
 
 export interface AppState {
   gpu: GpuContext | null;
   error: string | null;
+  lab: Lab | null;
 }
 
-function showMessage(doc: Document, text: string): void {
+/** Until the DFT-trained default potential ships, the lab runs with this, and says so everywhere. */
+export function placeholderPotential(): LoadedPotential {
+  return {
+    model: compileMtp(softSphereMtpFile()),
+    label: 'PLACEHOLDER soft spheres (not a model of Li3PS4): load a trained .mtp',
+    species: ['Li', 'P', 'S'],
+  };
+}
+
+function showMessage(doc: Document, text: string, kind: 'error' | 'info' = 'error'): void {
   const box = doc.getElementById('message');
   if (!box) return;
   box.textContent = text;
+  box.dataset.kind = kind;
   box.hidden = false;
+  if (kind === 'info') setTimeout(() => (box.hidden = true), 6000);
+}
+
+function download(doc: Document, name: string, content: string | Blob): void {
+  const blob = typeof content === 'string' ? new Blob([content], { type: 'text/plain' }) : content;
+  const a = doc.createElement('a');
+  a.href = URL.createObjectURL(blob);
+  a.download = name;
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(a.href), 1000);
+}
+
+function pickFile(doc: Document, accept: string, id: string): Promise<File | null> {
+  let input = doc.getElementById(id) as HTMLInputElement | null;
+  if (!input) {
+    input = doc.createElement('input');
+    input.type = 'file';
+    input.id = id;
+    input.accept = accept;
+    input.hidden = true;
+    doc.body.appendChild(input);
+  }
+  const el = input;
+  return new Promise((resolve) => {
+    el.onchange = () => resolve(el.files?.[0] ?? null);
+    el.click();
+  });
 }
 
 export async function startApp(doc: Document): Promise<AppState> {
   const adapterEl = doc.getElementById('status-adapter')!;
-  const state: AppState = { gpu: null, error: null };
+  const runEl = doc.getElementById('status-run')!;
+  const potEl = doc.getElementById('status-potential')!;
+  const state: AppState = { gpu: null, error: null, lab: null };
   try {
     state.gpu = await acquireDevice(navigator.gpu, 'browser', {
       onLost: (info) => {
-        if (info.reason !== 'destroyed')
-          showMessage(doc, `The GPU device was lost (${info.message}). Reload to continue.`);
+        if (info.reason === 'destroyed') return;
+        showMessage(doc, `The GPU device was lost (${info.message}). Restarting from the last frame...`);
+        void acquireDevice(navigator.gpu, 'browser').then(async (ctx) => {
+          state.gpu = ctx;
+          await state.lab?.recover(ctx.device);
+          showMessage(doc, 'Recovered from the last frame after the GPU device was lost.', 'info');
+        });
       },
     });
     const test = await gpuSelfTest(state.gpu.device);
@@ -38,7 +98,188 @@ export async function startApp(doc: Document): Promise<AppState> {
     adapterEl.textContent = 'no WebGPU';
     adapterEl.dataset.state = 'error';
     doc.body.dataset.adapter = 'none';
-    showMessage(doc, state.error);
+    showMessage(
+      doc,
+      `${state.error}\nLiLab runs its molecular dynamics on the GPU through WebGPU. Open it in a browser with WebGPU ` +
+        '(Chrome or Edge 113+, Safari 26+, Firefox 141+), or run it headless with the lilab command line.',
+    );
+    return state;
   }
+
+  const settings: LabSettings = settingsFromUrl(location.search);
+  const viewport = new Viewport(doc.getElementById('viewport')!);
+  viewport.colorMode = settings.colorBy;
+  const plots = new Plots(doc.getElementById('plot-msd')!, doc.getElementById('plot-thermo')!);
+  const { remote } = startAnalysisWorker();
+  const status = (s: LabStatus) => {
+    runEl.textContent =
+      `${s.atoms} atoms | step ${s.step} | ${s.stepsPerSecond.toFixed(0)} steps/s | ${s.nsPerDay.toFixed(2)} ns/day | ` +
+      `T ${s.temperature.toFixed(0)} K | E ${s.energy.toFixed(3)} eV`;
+    doc.body.dataset.step = String(s.step);
+    doc.body.dataset.msdPoints = String(plots.msdPoints);
+  };
+  const lab = new Lab(
+    state.gpu.device,
+    settings,
+    placeholderPotential(),
+    viewport,
+    plots,
+    remote,
+    (m, k) => showMessage(doc, m, k),
+    status,
+  );
+  state.lab = lab;
+  potEl.textContent = lab.potential.label;
+  potEl.dataset.state = 'placeholder';
+  await lab.restart();
+  doc.body.dataset.scene = settings.preset;
+
+  const saveUrl = () => history.replaceState(null, '', settingsToUrl(settings));
+  const restartWith = (fn: () => void) => {
+    void lab
+      .command(async () => {
+        fn();
+        saveUrl();
+        await lab.restart();
+        lab.playing = true;
+      })
+      .catch((e) => showMessage(doc, (e as Error).message));
+  };
+
+  const loadPotential = async (file: File) => {
+    const text = await file.text();
+    await lab.command(async () => {
+      const model = compileMtp(parseMtp(text, file.name));
+      if (model.speciesCount !== 3)
+        throw new Error(
+          `${file.name}: the lab expects 3 species in the order Li, P, S; this potential has ${model.speciesCount}`,
+        );
+      const old = lab.potential;
+      lab.potential = { model, label: `${file.name} (${model.name}, loaded)`, species: ['Li', 'P', 'S'] };
+      try {
+        await lab.restart();
+      } catch (err) {
+        lab.potential = old;
+        throw err;
+      }
+      potEl.textContent = lab.potential.label;
+      potEl.dataset.state = 'loaded';
+    });
+  };
+  const loadStructure = async (file: File) => {
+    const text = await file.text();
+    await lab.command(async () => {
+      const s = readStructureText(text, file.name);
+      const old = lab.structure;
+      lab.structure = s;
+      try {
+        await lab.restart();
+      } catch (err) {
+        lab.structure = old;
+        throw err;
+      }
+    });
+  };
+  const loadAny = (file: File) =>
+    (file.name.endsWith('.mtp') ? loadPotential(file) : loadStructure(file)).catch((e) =>
+      showMessage(doc, (e as Error).message),
+    );
+
+  const gui = new GUI({ title: 'LiLab', container: doc.getElementById('viewport')! });
+  const presets = Object.keys(STRUCTURE_PRESETS);
+  gui
+    .add(settings, 'preset', presets)
+    .name('structure')
+    .onFinishChange((v: string) =>
+      restartWith(() => {
+        settings.preset = v;
+        lab.structure = STRUCTURE_PRESETS[v].build();
+      }),
+    );
+  gui
+    .add(settings, 'temperature', 100, 2500, 50)
+    .name('temperature (K)')
+    .onFinishChange(() => restartWith(() => {}));
+  gui
+    .add(settings, 'thermostat', ['csvr', 'langevin', 'nhc', 'nve'] as Thermostat[])
+    .onFinishChange(() => restartWith(() => {}));
+  gui
+    .add(settings, 'dt', 0.25, 3, 0.25)
+    .name('time step (fs)')
+    .onFinishChange(() => restartWith(() => {}));
+  gui.add(settings, 'stepsPerFrame', 1, 200, 1).name('steps per frame').onFinishChange(saveUrl);
+  gui.add(settings, 'seed', 0, 1000, 1).onFinishChange(() => restartWith(() => {}));
+  gui
+    .add(settings, 'colorBy', ['species', 'displacement', 'region'])
+    .name('colour Li by')
+    .onChange((v: LabSettings['colorBy']) => {
+      viewport.colorMode = v;
+      saveUrl();
+    });
+  const actions = {
+    play: () => {
+      lab.playing = true;
+    },
+    pause: () => {
+      lab.playing = false;
+    },
+    step: () => void lab.command(() => lab.advance(settings.stepsPerFrame)),
+    reset: () => restartWith(() => {}),
+    loadPotential: () => void pickFile(doc, '.mtp', 'file-mtp').then((f) => f && loadAny(f)),
+    loadStructure: () =>
+      void pickFile(doc, '.cif,.vasp,.xyz,.extxyz,.cfg,POSCAR,CONTCAR', 'file-structure').then((f) => f && loadAny(f)),
+    screenshot: () =>
+      void fetch(viewport.screenshot())
+        .then((r) => r.blob())
+        .then((b) => download(doc, 'lilab.png', b)),
+    exportFrame: () => {
+      const f = lab.frame;
+      if (!f) return;
+      download(
+        doc,
+        'frame.extxyz',
+        formatExtxyzFrame({ ...lab.structure, positions: f.positions }, { step: f.step, Time: f.time, unwrapped: 'T' }),
+      );
+    },
+    exportStructure: () => download(doc, 'structure.cif', writeStructureText(lab.structure, 'structure.cif')),
+    exportLammps: () => download(doc, 'structure.data', writeLammpsData(lab.structure)),
+    exportMsd: () => download(doc, 'msd.csv', plots.msdCsv()),
+    exportThermo: () => download(doc, 'thermo.csv', plots.thermoCsv()),
+    viewA: () => viewport.viewAlong(0),
+    viewB: () => viewport.viewAlong(1),
+    viewNormal: () => viewport.viewAlong(2),
+  };
+  const run = gui.addFolder('run');
+  run.add(actions, 'play');
+  run.add(actions, 'pause');
+  run.add(actions, 'step');
+  run.add(actions, 'reset');
+  const files = gui.addFolder('files');
+  files.add(actions, 'loadPotential').name('load .mtp');
+  files.add(actions, 'loadStructure').name('load structure');
+  files.add(actions, 'exportFrame').name('export frame (extxyz)');
+  files.add(actions, 'exportStructure').name('export structure (CIF)');
+  files.add(actions, 'exportLammps').name('export LAMMPS data');
+  files.add(actions, 'exportMsd').name('export MSD (CSV)');
+  files.add(actions, 'exportThermo').name('export thermo (CSV)');
+  const view = gui.addFolder('view');
+  view.add(actions, 'viewA').name('along a');
+  view.add(actions, 'viewB').name('along b');
+  view.add(actions, 'viewNormal').name('along c / GB normal');
+  view.add(actions, 'screenshot');
+
+  const root = doc.getElementById('viewport')!;
+  root.addEventListener('dragover', (e) => e.preventDefault());
+  root.addEventListener('drop', (e) => {
+    e.preventDefault();
+    const f = e.dataTransfer?.files[0];
+    if (f) void loadAny(f);
+  });
+
+  const loop = () => {
+    void lab.tick().catch((e) => showMessage(doc, (e as Error).message));
+    requestAnimationFrame(loop);
+  };
+  requestAnimationFrame(loop);
   return state;
 }

@@ -1,8 +1,39 @@
-import { mkdirSync } from 'node:fs';
-import type { BrowserContext } from 'playwright-core';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { BrowserContext, Page } from 'playwright-core';
 import type { PreviewServer } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { STRUCTURE_PRESETS } from '../../src/structure/presets.ts';
 import { launchChromium, serveDist } from './browser.ts';
+
+/** Pixel statistics of the viewport canvas: a blank canvas has (almost) one colour. */
+async function canvasStats(page: Page): Promise<{ distinct: number; sd: number }> {
+  return page.evaluate(() => {
+    const src = document.querySelector('#viewport canvas') as HTMLCanvasElement;
+    const c = document.createElement('canvas');
+    c.width = 200;
+    c.height = 150;
+    const ctx = c.getContext('2d')!;
+    ctx.drawImage(src, 0, 0, 200, 150);
+    const d = ctx.getImageData(0, 0, 200, 150).data;
+    const seen = new Set<number>();
+    let sum = 0;
+    let sum2 = 0;
+    for (let k = 0; k < d.length; k += 4) {
+      const v = d[k] + d[k + 1] + d[k + 2];
+      seen.add((d[k] << 16) | (d[k + 1] << 8) | d[k + 2]);
+      sum += v;
+      sum2 += v * v;
+    }
+    const n = d.length / 4;
+    return { distinct: seen.size, sd: Math.sqrt(sum2 / n - (sum / n) ** 2) };
+  });
+}
+
+async function stepOf(page: Page): Promise<number> {
+  return Number(await page.evaluate(() => document.body.dataset.step ?? '0'));
+}
 
 describe('the lab in headless Chromium (WebGPU on SwiftShader)', () => {
   let browser: BrowserContext;
@@ -17,7 +48,7 @@ describe('the lab in headless Chromium (WebGPU on SwiftShader)', () => {
     await server?.close();
   });
 
-  it('loads without console errors, reports a WebGPU adapter and passes the GPU self-test', async () => {
+  it('starts the default grain-boundary scene with no clicks: steps advance, MSD fills, the canvas is drawn', async () => {
     const page = await browser.newPage();
     const errors: string[] = [];
     page.on('console', (m) => {
@@ -26,14 +57,73 @@ describe('the lab in headless Chromium (WebGPU on SwiftShader)', () => {
     page.on('pageerror', (e) => errors.push(e.message));
     await page.goto(url);
     await page.waitForFunction(() => document.body.dataset.adapter !== undefined, null, { timeout: 60_000 });
-    const adapter = await page.evaluate(() => document.body.dataset.adapter);
     const message = await page.evaluate(() => document.getElementById('message')?.textContent ?? '');
-    expect(adapter, `no WebGPU adapter in Chromium: ${message}`).not.toBe('none');
-    await page.waitForFunction(() => document.body.dataset.gpuSelfTest !== undefined, null, { timeout: 60_000 });
+    expect(
+      await page.evaluate(() => document.body.dataset.adapter),
+      `no WebGPU adapter in Chromium: ${message}`,
+    ).not.toBe('none');
     expect(await page.evaluate(() => document.body.dataset.gpuSelfTest)).toBe('ok');
+    await page.waitForFunction(() => Number(document.body.dataset.step ?? 0) > 0, null, { timeout: 120_000 });
+    const s1 = await stepOf(page);
+    await page.waitForFunction((s) => Number(document.body.dataset.step ?? 0) > s + 100, s1, { timeout: 120_000 });
+    await page.waitForFunction(() => Number(document.body.dataset.msdPoints ?? 0) > 0, null, { timeout: 180_000 });
+    expect(await page.evaluate(() => document.body.dataset.scene)).toBe('sigma5-001-120');
+    expect(await page.textContent('#status-potential')).toMatch(/PLACEHOLDER/);
+    const stats = await canvasStats(page);
+    expect(stats.distinct).toBeGreaterThan(20);
+    expect(stats.sd).toBeGreaterThan(5);
     mkdirSync('test-results', { recursive: true });
-    await page.screenshot({ path: 'test-results/app.png' });
+    await page.screenshot({ path: 'test-results/lab.png' });
     expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('a broken .mtp shows the file, line and reason, and the run goes on', async () => {
+    const page = await browser.newPage();
+    await page.goto(url);
+    await page.waitForFunction(() => Number(document.body.dataset.step ?? 0) > 0, null, { timeout: 120_000 });
+    const bad = join(tmpdir(), 'broken.mtp');
+    writeFileSync(bad, 'MTP\nversion = 1.1.0\npotential_name = x\nspecies_count = three\n');
+    const chooser = page.waitForEvent('filechooser');
+    await page.getByText('load .mtp').click();
+    await (await chooser).setFiles(bad);
+    await page.waitForFunction(() => !document.getElementById('message')!.hidden, null, { timeout: 30_000 });
+    expect(await page.textContent('#message')).toMatch(/broken\.mtp:4: expected an integer for species_count/);
+    const s = await stepOf(page);
+    await page.waitForFunction((x) => Number(document.body.dataset.step ?? 0) > x, s, { timeout: 60_000 });
+    expect(await page.textContent('#status-potential')).toMatch(/PLACEHOLDER/);
+    await page.close();
+  });
+
+  it('every structure preset builds and runs 100 steps', async () => {
+    const page = await browser.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    for (const preset of Object.keys(STRUCTURE_PRESETS)) {
+      await page.goto(`${url}?preset=${preset}&spf=50`);
+      await page.waitForFunction(() => Number(document.body.dataset.step ?? 0) >= 100, null, { timeout: 180_000 });
+      expect(await page.evaluate(() => document.body.dataset.scene)).toBe(preset);
+      expect(await page.isHidden('#message')).toBe(true);
+    }
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('a shared URL restores the settings', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${url}?preset=beta-li3ps4&T=1200&thermostat=langevin&dt=0.5&spf=10&seed=7&color=displacement`);
+    await page.waitForFunction(() => Number(document.body.dataset.step ?? 0) > 0, null, { timeout: 120_000 });
+    expect(await page.evaluate(() => document.body.dataset.scene)).toBe('beta-li3ps4');
+    const gui = await page.evaluate(() =>
+      Array.from(document.querySelectorAll('.lil-controller')).map((c) => [
+        c.querySelector('.lil-name')?.textContent,
+        (c.querySelector('input,select') as HTMLInputElement | null)?.value,
+      ]),
+    );
+    const value = (name: string) => gui.find(([n]) => n === name)?.[1];
+    expect(value('temperature (K)')).toBe('1200');
+    expect(value('time step (fs)')).toBe('0.5');
+    expect(value('thermostat')).toBe('langevin');
     await page.close();
   });
 });

@@ -9,6 +9,7 @@ import type { Configuration } from '../../model/configuration.ts';
 import { element } from '../../model/species.ts';
 import { compileMtp, flopsPerAtom, type MtpModel, modelLevel } from '../../potential/mtp/model.ts';
 import { ReferenceMtp } from '../../potential/mtp/reference.ts';
+import { softSphereMtpFile } from '../../potential/mtp/soft-sphere.ts';
 import { WebGpuMtp } from '../../potential/mtp/webgpu.ts';
 import { buildNeighborList } from '../../potential/neighbors.ts';
 import { packPositions } from '../../potential/neighbors-gpu.ts';
@@ -162,29 +163,9 @@ function benchAnalysis(frames: number, atoms: number): string {
   );
 }
 
-/** A soft-sphere pair potential as a level-2 MTP: a stable stand-in for MD figures when no physical potential is given. */
+/** The soft-sphere stand-in: stable MD figures when no physical potential is given. */
 export function softSphereStandIn(): MtpModel {
-  const radial = Array.from({ length: 3 }, () => Array.from({ length: 3 }, () => [[1, 0]]));
-  return compileMtp({
-    version: '1.1.0',
-    potentialName: 'soft_sphere_stand_in',
-    scaling: 1,
-    scalingWritten: false,
-    speciesCount: 3,
-    potentialTag: '',
-    radialBasisType: 'RBChebyshev',
-    minDist: 0.1,
-    maxDist: 3.0,
-    radialBasisSize: 2,
-    radialFuncsCount: 1,
-    radialCoeffs: radial,
-    alphaMomentsCount: 1,
-    alphaIndexBasic: [[0, 0, 0, 0]],
-    alphaIndexTimes: [],
-    alphaMomentMapping: [0],
-    speciesCoeffs: [0, 0, 0],
-    momentCoeffs: [0.5],
-  });
+  return compileMtp(softSphereMtpFile(3, 0.5, 3.0, 'soft_sphere_stand_in'));
 }
 
 /**

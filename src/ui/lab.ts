@@ -1,0 +1,200 @@
+/**
+ * The running lab: one structure, one potential, one MD engine on the GPU, the viewport, the plots and the analysis
+ * worker. Commands from the panel are queued and applied between MD batches (a safe point); a failed command (a bad
+ * file, a blow-up) leaves the running simulation and everything loaded as it was.
+ */
+import type * as Comlink from 'comlink';
+import { BlowUpError, type Frame, MdEngine, type ThermoRecord } from '../md/engine.ts';
+import { element } from '../model/species.ts';
+import type { Structure } from '../model/structure.ts';
+import type { MtpModel } from '../potential/mtp/model.ts';
+import { WebGpuMtp } from '../potential/mtp/webgpu.ts';
+import { STRUCTURE_PRESETS } from '../structure/presets.ts';
+import type { AnalysisService } from '../worker/analysis-service.ts';
+import type { Plots } from './plots.ts';
+import type { LabSettings } from './settings.ts';
+import type { Viewport } from './viewport.ts';
+
+export interface LoadedPotential {
+  model: MtpModel;
+  /** What the status line says about it (placeholder potentials say so). */
+  label: string;
+  /** Species order of the potential's types. */
+  species: string[];
+}
+
+export interface LabStatus {
+  atoms: number;
+  step: number;
+  stepsPerSecond: number;
+  nsPerDay: number;
+  temperature: number;
+  energy: number;
+}
+
+export class Lab {
+  structure: Structure;
+  potential: LoadedPotential;
+  private engine: MdEngine | null = null;
+  private field: WebGpuMtp | null = null;
+  private queue: (() => Promise<void>)[] = [];
+  private busy = false;
+  playing = true;
+  private lastFrame: Frame | null = null;
+  private e0: number | null = null;
+  private rate = { t: performance.now(), step: 0, value: 0 };
+  status: LabStatus = { atoms: 0, step: 0, stepsPerSecond: 0, nsPerDay: 0, temperature: 0, energy: 0 };
+
+  constructor(
+    private device: GPUDevice,
+    readonly settings: LabSettings,
+    potential: LoadedPotential,
+    private readonly viewport: Viewport,
+    private readonly plots: Plots,
+    private readonly analysis: Comlink.Remote<AnalysisService>,
+    private readonly report: (msg: string, kind: 'error' | 'info') => void,
+    private readonly onStatus: (s: LabStatus) => void,
+  ) {
+    this.potential = potential;
+    this.structure = STRUCTURE_PRESETS[settings.preset].build();
+  }
+
+  /** Queues work to run between MD batches. */
+  command(fn: () => Promise<void>): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.queue.push(async () => {
+        try {
+          await fn();
+          resolve();
+        } catch (err) {
+          reject(err);
+        }
+      });
+    });
+  }
+
+  private typesForPotential(s: Structure): Int32Array {
+    return Int32Array.from(s.types, (t) => {
+      const k = this.potential.species.indexOf(s.species[t]);
+      if (k < 0)
+        throw new Error(
+          `the structure has ${s.species[t]}, which the potential (${this.potential.species.join(', ')}) does not know`,
+        );
+      return k;
+    });
+  }
+
+  /** (Re)starts MD for the current structure, potential and settings. Throws, leaving the old run intact, on failure. */
+  async restart(): Promise<void> {
+    const s = this.structure;
+    const types = this.typesForPotential(s);
+    const field = await WebGpuMtp.create(this.device, this.potential.model);
+    let engine: MdEngine;
+    try {
+      engine = await MdEngine.create(
+        this.device,
+        field,
+        {
+          types,
+          positions: s.positions,
+          cell: { ...s.cell, lattice: Float64Array.from(s.cell.lattice) },
+          masses: Float64Array.from(types, (t) => element(this.potential.species[t]).mass),
+        },
+        {
+          dt: this.settings.dt,
+          temperature: this.settings.temperature,
+          thermostat: this.settings.thermostat,
+          seed: this.settings.seed,
+        },
+      );
+    } catch (err) {
+      field.destroy();
+      throw err;
+    }
+    this.engine?.destroy();
+    this.field?.destroy();
+    this.engine = engine;
+    this.field = field;
+    this.lastFrame = null;
+    this.e0 = null;
+    this.viewport.setStructure(s);
+    this.plots.clear();
+    const li = Array.from(s.types.keys()).filter((i) => s.species[s.types[i]] === 'Li');
+    const dist = s.labels?.boundaryDistance;
+    const groups = [{ name: 'Li all', atoms: Int32Array.from(li) }];
+    if (dist) {
+      groups.push({ name: 'Li near GB', atoms: Int32Array.from(li.filter((i) => Math.abs(dist[i]) < 3)) });
+      groups.push({ name: 'Li bulk', atoms: Int32Array.from(li.filter((i) => Math.abs(dist[i]) >= 3)) });
+    }
+    await this.analysis.configure({
+      masses: Float64Array.from(types, (t) => element(this.potential.species[t]).mass),
+      groups: groups.filter((g) => g.atoms.length > 0),
+      frameInterval: this.settings.dt * this.settings.stepsPerFrame,
+    });
+    this.status = { ...this.status, atoms: types.length, step: 0 };
+    this.rate = { t: performance.now(), step: 0, value: 0 };
+  }
+
+  /** One animation frame's work: queued commands, then one MD batch if playing. */
+  async tick(): Promise<void> {
+    if (this.busy) return;
+    this.busy = true;
+    try {
+      while (this.queue.length > 0) await this.queue.shift()!();
+      if (this.playing && this.engine) await this.advance(this.settings.stepsPerFrame);
+    } finally {
+      this.busy = false;
+    }
+    this.viewport.render();
+  }
+
+  async advance(steps: number): Promise<void> {
+    const engine = this.engine;
+    if (!engine) return;
+    try {
+      await engine.run(steps, steps, (t, f) => this.onRecord(t, f));
+    } catch (err) {
+      this.playing = false;
+      if (err instanceof BlowUpError)
+        this.report(`${err.message}. Paused; press reset or change the settings.`, 'error');
+      else throw err;
+    }
+  }
+
+  private onRecord(t: ThermoRecord, f: Frame): void {
+    this.lastFrame = f;
+    this.viewport.updatePositions(f.positions);
+    const n = this.status.atoms;
+    this.e0 ??= t.conserved;
+    this.plots.addThermo(t.time / 1000, t.temperature, ((t.conserved - this.e0) / n) * 1000);
+    void this.analysis.push(Float64Array.from(f.positions));
+    if (t.step % (this.settings.stepsPerFrame * 10) === 0) {
+      void this.analysis.snapshot().then((snap) => this.plots.setMsd(snap));
+    }
+    const now = performance.now();
+    if (now - this.rate.t > 1000) {
+      this.rate = { t: now, step: t.step, value: ((t.step - this.rate.step) * 1000) / (now - this.rate.t) };
+    }
+    this.status = {
+      atoms: n,
+      step: t.step,
+      stepsPerSecond: this.rate.value,
+      nsPerDay: this.rate.value * this.settings.dt * 1e-6 * 86400,
+      temperature: t.temperature,
+      energy: t.total,
+    };
+    this.onStatus(this.status);
+  }
+
+  get frame(): Frame | null {
+    return this.lastFrame;
+  }
+
+  /** After a lost device: a new device, and the run continues from the last frame. */
+  async recover(device: GPUDevice): Promise<void> {
+    this.device = device;
+    const frame = this.lastFrame;
+    await this.restart();
+    if (frame && this.engine) await this.engine.restore(frame);
+  }
+}

@@ -1,0 +1,112 @@
+/** Live plots with uPlot (small and fast): per-axis Li MSD by region, and temperature/energy traces. */
+import uPlot from 'uplot';
+import 'uplot/dist/uPlot.min.css';
+
+const AXIS = { stroke: '#9aa3b5', grid: { stroke: '#2a3040' }, ticks: { stroke: '#2a3040' } };
+
+function chart(
+  el: HTMLElement,
+  title: string,
+  xLabel: string,
+  yLabel: string,
+  series: { label: string; stroke: string; dash?: number[] }[],
+) {
+  const opts: uPlot.Options = {
+    title,
+    width: el.clientWidth || 360,
+    height: 200,
+    scales: { x: { time: false } },
+    axes: [
+      { ...AXIS, label: xLabel },
+      { ...AXIS, label: yLabel },
+    ],
+    series: [{ label: xLabel }, ...series.map((s) => ({ label: s.label, stroke: s.stroke, dash: s.dash, width: 1.5 }))],
+    legend: { live: false },
+  };
+  const data: uPlot.AlignedData = [[], ...series.map(() => [])];
+  return new uPlot(opts, data, el);
+}
+
+export interface MsdCurve {
+  name: string;
+  lag: Float64Array;
+  x: Float64Array;
+  y: Float64Array;
+  z: Float64Array;
+  total: Float64Array;
+}
+
+export class Plots {
+  readonly msd: uPlot;
+  readonly thermo: uPlot;
+  private readonly time: number[] = [];
+  private readonly temperature: number[] = [];
+  private readonly energy: number[] = [];
+  /** Points in the MSD plot (the end-to-end tests read it). */
+  msdPoints = 0;
+  private lastMsd: MsdCurve[] = [];
+
+  constructor(msdEl: HTMLElement, thermoEl: HTMLElement) {
+    this.msd = chart(msdEl, 'Li mean-squared displacement', 'lag (ps)', 'MSD (A^2)', [
+      { label: 'x', stroke: '#ef5350' },
+      { label: 'y', stroke: '#66bb6a' },
+      { label: 'z (normal)', stroke: '#42a5f5' },
+      { label: 'total/3', stroke: '#eeeeee' },
+      { label: 'z near GB', stroke: '#42a5f5', dash: [4, 4] },
+      { label: 'x near GB', stroke: '#ef5350', dash: [4, 4] },
+    ]);
+    this.thermo = chart(thermoEl, 'temperature and energy', 'time (ps)', 'T (K)', [
+      { label: 'T (K)', stroke: '#ffb74d' },
+      { label: 'E - E0 (meV/atom)', stroke: '#ba68c8' },
+    ]);
+  }
+
+  addThermo(timePs: number, temperature: number, energyPerAtomMeV: number): void {
+    this.time.push(timePs);
+    this.temperature.push(temperature);
+    this.energy.push(energyPerAtomMeV);
+    this.thermo.setData([this.time, this.temperature, this.energy]);
+  }
+
+  setMsd(curves: MsdCurve[]): void {
+    this.lastMsd = curves;
+    const all = curves.find((c) => c.name === 'Li all');
+    const gb = curves.find((c) => c.name === 'Li near GB');
+    if (!all || all.lag.length === 0) return;
+    const lag = Array.from(all.lag, (t) => t / 1000);
+    const pick = (c: MsdCurve | undefined, key: 'x' | 'y' | 'z') =>
+      c && c.lag.length === all.lag.length ? Array.from(c[key]) : lag.map(() => null);
+    this.msd.setData([
+      lag,
+      Array.from(all.x),
+      Array.from(all.y),
+      Array.from(all.z),
+      Array.from(all.total, (v) => v / 3),
+      pick(gb, 'z'),
+      pick(gb, 'x'),
+    ] as uPlot.AlignedData);
+    this.msdPoints = lag.length;
+  }
+
+  clear(): void {
+    this.time.length = 0;
+    this.temperature.length = 0;
+    this.energy.length = 0;
+    this.thermo.setData([[], [], []]);
+    this.msd.setData([[], [], [], [], [], [], []]);
+    this.msdPoints = 0;
+    this.lastMsd = [];
+  }
+
+  msdCsv(): string {
+    const rows = ['group,lag_fs,msd_x_A2,msd_y_A2,msd_z_A2,msd_total_A2'];
+    for (const c of this.lastMsd)
+      for (let m = 0; m < c.lag.length; m++)
+        rows.push(`${c.name},${c.lag[m]},${c.x[m]},${c.y[m]},${c.z[m]},${c.total[m]}`);
+    return `${rows.join('\n')}\n`;
+  }
+
+  thermoCsv(): string {
+    return `time_ps,temperature_K,energy_meV_per_atom\n${this.time.map((t, k) => `${t},${this.temperature[k]},${this.energy[k]}`).join('\n')}\n`;
+  }
+}

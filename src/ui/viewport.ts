@@ -1,0 +1,234 @@
+/**
+ * The three.js view: instanced spheres per species (Jmol colours), the periodic cell, translucent grain-boundary
+ * planes, orbit controls and an axis triad. Positions arrive once per frame as one array (the batched readback of the
+ * MD engine) and go straight into the instance matrices: no per-atom JavaScript objects.
+ */
+import * as THREE from 'three';
+import { OrbitControls } from 'three/examples/jsm/controls/OrbitControls.js';
+import { inverse3 } from '../model/cell.ts';
+import { element } from '../model/species.ts';
+import type { Structure } from '../model/structure.ts';
+
+export type ColorMode = 'species' | 'displacement' | 'region';
+
+export class Viewport {
+  readonly renderer: THREE.WebGLRenderer;
+  private readonly scene = new THREE.Scene();
+  private readonly camera: THREE.PerspectiveCamera;
+  private readonly controls: OrbitControls;
+  private readonly group = new THREE.Group();
+  private meshes: { mesh: THREE.InstancedMesh; atoms: Int32Array; species: string }[] = [];
+  private structure: Structure | null = null;
+  private inv: Float64Array = new Float64Array(9);
+  private first: Float64Array | null = null;
+  private readonly matrix = new THREE.Matrix4();
+  private readonly color = new THREE.Color();
+  colorMode: ColorMode = 'species';
+  radiusScale = 1;
+
+  constructor(private readonly container: HTMLElement) {
+    this.renderer = new THREE.WebGLRenderer({ antialias: true, preserveDrawingBuffer: true });
+    this.renderer.setPixelRatio(Math.min(2, window.devicePixelRatio));
+    this.renderer.setClearColor(0x12151c);
+    container.appendChild(this.renderer.domElement);
+    this.camera = new THREE.PerspectiveCamera(40, 1, 0.1, 2000);
+    this.controls = new OrbitControls(this.camera, this.renderer.domElement);
+    this.scene.add(new THREE.AmbientLight(0xffffff, 0.55));
+    const sun = new THREE.DirectionalLight(0xffffff, 1.6);
+    sun.position.set(1, 2, 3);
+    this.scene.add(sun);
+    this.scene.add(this.group);
+    const axes = new THREE.AxesHelper(3);
+    axes.position.set(-2, -2, -2);
+    this.scene.add(axes);
+    new ResizeObserver(() => this.resize()).observe(container);
+    this.resize();
+  }
+
+  private resize(): void {
+    const w = Math.max(1, this.container.clientWidth);
+    const h = Math.max(1, this.container.clientHeight);
+    this.renderer.setSize(w, h, false);
+    this.camera.aspect = w / h;
+    this.camera.updateProjectionMatrix();
+  }
+
+  setStructure(s: Structure): void {
+    this.group.clear();
+    for (const m of this.meshes) m.mesh.geometry.dispose();
+    this.meshes = [];
+    this.structure = s;
+    this.first = null;
+    this.inv = inverse3(s.cell.lattice);
+    const L = s.cell.lattice;
+    s.species.forEach((sym, t) => {
+      const atoms = Int32Array.from(Array.from(s.types.keys()).filter((i) => s.types[i] === t));
+      if (atoms.length === 0) return;
+      const el = element(sym);
+      const geo = new THREE.SphereGeometry(el.drawRadius * this.radiusScale, 14, 10);
+      const mat = new THREE.MeshStandardMaterial({ color: 0xffffff, roughness: 0.5, metalness: 0.05 });
+      const mesh = new THREE.InstancedMesh(geo, mat, atoms.length);
+      mesh.instanceMatrix.setUsage(THREE.DynamicDrawUsage);
+      for (let k = 0; k < atoms.length; k++) mesh.setColorAt(k, this.color.setHex(el.color));
+      this.group.add(mesh);
+      this.meshes.push({ mesh, atoms, species: sym });
+    });
+    // the cell's 12 edges
+    const corner = (a: number, b: number, c: number) =>
+      new THREE.Vector3(a * L[0] + b * L[3] + c * L[6], a * L[1] + b * L[4] + c * L[7], a * L[2] + b * L[5] + c * L[8]);
+    const pts: THREE.Vector3[] = [];
+    for (const [p, q] of [
+      [
+        [0, 0, 0],
+        [1, 0, 0],
+      ],
+      [
+        [0, 0, 0],
+        [0, 1, 0],
+      ],
+      [
+        [0, 0, 0],
+        [0, 0, 1],
+      ],
+      [
+        [1, 1, 0],
+        [0, 1, 0],
+      ],
+      [
+        [1, 1, 0],
+        [1, 0, 0],
+      ],
+      [
+        [1, 1, 0],
+        [1, 1, 1],
+      ],
+      [
+        [1, 0, 1],
+        [0, 0, 1],
+      ],
+      [
+        [1, 0, 1],
+        [1, 1, 1],
+      ],
+      [
+        [1, 0, 1],
+        [1, 0, 0],
+      ],
+      [
+        [0, 1, 1],
+        [0, 0, 1],
+      ],
+      [
+        [0, 1, 1],
+        [1, 1, 1],
+      ],
+      [
+        [0, 1, 1],
+        [0, 1, 0],
+      ],
+    ] as const) {
+      pts.push(corner(p[0], p[1], p[2]), corner(q[0], q[1], q[2]));
+    }
+    this.group.add(
+      new THREE.LineSegments(
+        new THREE.BufferGeometry().setFromPoints(pts),
+        new THREE.LineBasicMaterial({ color: 0x8090b0 }),
+      ),
+    );
+    // grain-boundary planes (bicrystals: the normal is along the third lattice vector, boundaries where the grain changes)
+    if (s.labels?.grain) {
+      for (const f of [0, 0.5]) {
+        const g = new THREE.BufferGeometry().setFromPoints([
+          corner(0, 0, f),
+          corner(1, 0, f),
+          corner(1, 1, f),
+          corner(0, 0, f),
+          corner(1, 1, f),
+          corner(0, 1, f),
+        ]);
+        g.computeVertexNormals();
+        const plane = new THREE.Mesh(
+          g,
+          new THREE.MeshBasicMaterial({
+            color: 0x4fc3f7,
+            transparent: true,
+            opacity: 0.18,
+            side: THREE.DoubleSide,
+            depthWrite: false,
+          }),
+        );
+        this.group.add(plane);
+      }
+    }
+    const centre = corner(0.5, 0.5, 0.5);
+    const size = Math.max(...[0, 1, 2].map((k) => Math.hypot(L[3 * k], L[3 * k + 1], L[3 * k + 2])));
+    this.controls.target.copy(centre);
+    this.camera.position.copy(centre).add(new THREE.Vector3(0.9 * size, 0.7 * size, 1.4 * size));
+    this.controls.update();
+    this.updatePositions(s.positions);
+  }
+
+  /** Looks along a cell vector (0, 1, 2) or the boundary normal (2 for bicrystals). */
+  viewAlong(k: 0 | 1 | 2): void {
+    if (!this.structure) return;
+    const L = this.structure.cell.lattice;
+    const dir = new THREE.Vector3(L[3 * k], L[3 * k + 1], L[3 * k + 2]).normalize();
+    const dist = this.camera.position.distanceTo(this.controls.target);
+    this.camera.position.copy(this.controls.target).addScaledVector(dir, -dist);
+    this.controls.update();
+  }
+
+  /** Unwrapped positions (3N, A): folded into the cell for drawing; colours follow `colorMode`. */
+  updatePositions(positions: Float64Array): void {
+    const s = this.structure;
+    if (!s) return;
+    this.first ??= Float64Array.from(positions);
+    const L = s.cell.lattice;
+    const inv = this.inv;
+    for (const { mesh, atoms, species } of this.meshes) {
+      const base = element(species).color;
+      for (let k = 0; k < atoms.length; k++) {
+        const i = atoms[k];
+        const x = positions[3 * i];
+        const y = positions[3 * i + 1];
+        const z = positions[3 * i + 2];
+        let f0 = x * inv[0] + y * inv[3] + z * inv[6];
+        let f1 = x * inv[1] + y * inv[4] + z * inv[7];
+        let f2 = x * inv[2] + y * inv[5] + z * inv[8];
+        f0 -= Math.floor(f0);
+        f1 -= Math.floor(f1);
+        f2 -= Math.floor(f2);
+        this.matrix.makeTranslation(
+          f0 * L[0] + f1 * L[3] + f2 * L[6],
+          f0 * L[1] + f1 * L[4] + f2 * L[7],
+          f0 * L[2] + f1 * L[5] + f2 * L[8],
+        );
+        mesh.setMatrixAt(k, this.matrix);
+        if (species === 'Li' && this.colorMode !== 'species') {
+          if (this.colorMode === 'displacement') {
+            const d = Math.hypot(x - this.first[3 * i], y - this.first[3 * i + 1], z - this.first[3 * i + 2]);
+            this.color.setHSL(0.7 - 0.7 * Math.min(1, d / 4), 0.9, 0.55);
+          } else {
+            const dist = Math.abs(s.labels?.boundaryDistance?.[i] ?? 99);
+            this.color.setHex(dist < 3 ? 0xff5252 : 0x90caf9);
+          }
+          mesh.setColorAt(k, this.color);
+        } else if (this.colorMode === 'species') {
+          mesh.setColorAt(k, this.color.setHex(base));
+        }
+      }
+      mesh.instanceMatrix.needsUpdate = true;
+      if (mesh.instanceColor) mesh.instanceColor.needsUpdate = true;
+    }
+  }
+
+  render(): void {
+    this.controls.update();
+    this.renderer.render(this.scene, this.camera);
+  }
+
+  screenshot(): string {
+    this.render();
+    return this.renderer.domElement.toDataURL('image/png');
+  }
+}
