@@ -1,5 +1,6 @@
 // Velocity Verlet, thermostats and bookkeeping for MD, all on the GPU (prepended: common/cell.wgsl, common/random.wgsl).
-// Units: A, fs, eV, amu. velocities[i].w holds 1 / (m_i * 103.642697) so that dv = dt * F * w (F in eV/A).
+// Units: A, fs, eV, amu. velocities[i].w holds 1 / (m_i * 103.642697) so that dv = dt * F * w (F in eV/A); frozen
+// atoms have w = 0 and v = 0, so kicks, drifts and thermostats leave them in place.
 // A step for Langevin (BAOAB): kick(dt/2) drift(dt/2) O(dt) drift(dt/2) [list, forces] kick(dt/2).
 // A step for NVE and CSVR: kick(dt/2) drift(dt) [list, forces] kick(dt/2) [CSVR: rescale].
 // A step for a Nose-Hoover chain: NHC(dt/2) kick(dt/2) drift(dt) [list, forces] kick(dt/2) NHC(dt/2).
@@ -80,7 +81,10 @@ fn kinetic_energy(lid: u32) -> f32 {
   var s = 0.0;
   for (var i = lid; i < md.natoms; i += 256u) {
     let v = velocities[i];
-    s += 0.5 * dot(v.xyz, v.xyz) / v.w;
+    if (v.w > 0.0) {
+      // frozen atoms carry w = 0 and no velocity
+      s += 0.5 * dot(v.xyz, v.xyz) / v.w;
+    }
   }
   partial[lid] = s;
   workgroupBarrier();

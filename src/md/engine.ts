@@ -86,6 +86,19 @@ export interface MdSystem {
   cell: Cell;
   /** Mass of each atom, amu. */
   masses: Float64Array;
+  /** Atoms held fixed (1): no velocity, no kick, outside the thermostat (melt-quench of one grain, slabs). */
+  frozen?: Uint8Array;
+}
+
+/** Velocities as the GPU holds them: vec4f, w = 1 / (m 103.64) so that dv = dt F w; frozen atoms get v = 0, w = 0. */
+function packVelocities(v: ArrayLike<number>, masses: ArrayLike<number>, frozen?: Uint8Array): Float32Array {
+  const n = masses.length;
+  const out = new Float32Array(4 * n);
+  for (let i = 0; i < n; i++) {
+    if (frozen?.[i]) continue;
+    out.set([v[3 * i], v[3 * i + 1], v[3 * i + 2], 1 / (masses[i] * MVV_TO_EV)], 4 * i);
+  }
+  return out;
 }
 
 export interface ThermoRecord {
@@ -185,17 +198,12 @@ export class MdEngine {
     const n = system.types.length;
     this.natoms = n;
     // Langevin exchanges momentum with the bath; NVE and CSVR keep the total momentum (zero) fixed.
-    this.ndof = options.thermostat === 'langevin' ? 3 * n : Math.max(1, 3 * n - 3);
+    const mobile = system.frozen ? system.frozen.reduce((c, f) => c + (f ? 0 : 1), 0) : n;
+    this.ndof = options.thermostat === 'langevin' || mobile < n ? 3 * mobile : Math.max(1, 3 * mobile - 3);
     this.volume = volume(system.cell);
     const d = device;
     this.positions = storageBuffer(d, 'md positions', packPositions(system.positions, system.types));
-    const v4 = new Float32Array(4 * n);
-    for (let i = 0; i < n; i++) {
-      v4.set(
-        [velocities[3 * i], velocities[3 * i + 1], velocities[3 * i + 2], 1 / (system.masses[i] * MVV_TO_EV)],
-        4 * i,
-      );
-    }
+    const v4 = packVelocities(velocities, system.masses, system.frozen);
     this.velocities = storageBuffer(d, 'md velocities', v4);
     this.images = storageBuffer(d, 'md images', 16 * n);
     this.state = storageBuffer(d, 'md state', STATE_FLOATS * 4);
@@ -427,10 +435,11 @@ export class MdEngine {
     for (let i = 0; i < n; i++) {
       const w = vel[4 * i + 3];
       const v = [vel[4 * i], vel[4 * i + 1], vel[4 * i + 2]];
+      for (let k = 0; k < 9; k++) pressure[k] += vir[9 * i + k];
+      if (w === 0) continue; // a frozen atom has no kinetic energy
       kinetic += (0.5 * (v[0] * v[0] + v[1] * v[1] + v[2] * v[2])) / w;
       // kinetic part of the pressure tensor: m v_a v_b, in eV
       for (let a = 0; a < 3; a++) for (let b = 0; b < 3; b++) pressure[3 * a + b] += (v[a] * v[b]) / w;
-      for (let k = 0; k < 9; k++) pressure[k] += vir[9 * i + k];
     }
     for (let k = 0; k < 9; k++) pressure[k] *= EV_A3_TO_GPA / this.volume;
     let minDistance = Infinity;
@@ -620,18 +629,7 @@ export class MdEngine {
     }
     const q = this.device.queue;
     q.writeBuffer(this.positions, 0, packPositions(wrapped, this.system.types));
-    const v4 = new Float32Array(4 * n);
-    for (let i = 0; i < n; i++) {
-      v4.set(
-        [
-          frame.velocities[3 * i],
-          frame.velocities[3 * i + 1],
-          frame.velocities[3 * i + 2],
-          1 / (this.system.masses[i] * MVV_TO_EV),
-        ],
-        4 * i,
-      );
-    }
+    const v4 = packVelocities(frame.velocities, this.system.masses, this.system.frozen);
     q.writeBuffer(this.velocities, 0, v4);
     const img = new Int32Array(4 * n);
     for (let i = 0; i < n; i++)

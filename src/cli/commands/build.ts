@@ -1,18 +1,56 @@
 import { dirname, join } from 'node:path';
+import { nodeGpuContext } from '../../gpu/node-gpu.ts';
 import { writeLammpsInput, writeMlipIni } from '../../io/lammps.ts';
 import { writeStructureText } from '../../io/structure-files.ts';
+import { meltQuench } from '../../md/melt-quench.ts';
+import { element } from '../../model/species.ts';
 import { countBySpecies } from '../../model/structure.ts';
+import { compileMtp } from '../../potential/mtp/model.ts';
+import { WebGpuMtp } from '../../potential/mtp/webgpu.ts';
 import { buildBicrystal, type GbSpec } from '../../structure/gb/builder.ts';
 import type { IVec } from '../../structure/gb/index-math.ts';
 import { betaLi3PS4Standard, GB_PRESETS } from '../../structure/gb/presets.ts';
-import { type Command, numberOption, stringOption, UsageError } from '../command.ts';
-import { writeText } from '../files.ts';
+import { type Command, numberOption, type ParsedArgs, stringOption, UsageError } from '../command.ts';
+import { loadMtpFile, writeText } from '../files.ts';
 
 function vec(text: string | undefined, name: string): IVec | undefined {
   if (text === undefined) return undefined;
   const v = text.split(',').map(Number);
   if (v.length !== 3 || !v.every(Number.isInteger)) throw new UsageError(`--${name} expects three integers like 1,2,0`);
   return v as IVec;
+}
+
+/** The study's amorphous/(120) interface: grain A of the (120) bicrystal melted and quenched, grain B crystalline. */
+async function buildAmorphous(args: ParsedArgs): Promise<number> {
+  const pot = stringOption(args, 'potential');
+  if (!pot) throw new UsageError('amorphous-120 is made by MD: give --potential POT.mtp (species Li, P, S)');
+  const out = stringOption(args, 'out');
+  const model = compileMtp(loadMtpFile(pot));
+  const preset = GB_PRESETS.find((p) => p.id === 'sigma5-001-120')!;
+  const { structure } = buildBicrystal(betaLi3PS4Standard(), { ...preset.spec, removeCloserThan: 1.5 });
+  const species = ['Li', 'P', 'S'];
+  const types = Int32Array.from(structure.types, (t) => species.indexOf(structure.species[t]));
+  const masses = Float64Array.from(types, (t) => element(species[t]).mass);
+  const ctx = await nodeGpuContext();
+  const field = await WebGpuMtp.create(ctx.device, model);
+  const result = await meltQuench(ctx.device, field, structure, types, masses, {
+    grain: 0,
+    meltTemperature: numberOption(args, 'melt-temperature', 2000),
+    finalTemperature: 300,
+    meltSteps: numberOption(args, 'melt-steps', 4000),
+    quenchSteps: numberOption(args, 'quench-steps', 8000),
+    onProgress: (stage, t) => console.log(`${stage}: ${t.toFixed(0)} K`),
+  });
+  field.destroy();
+  ctx.device.destroy();
+  console.log(
+    `a-(120)/crystal interface from ${pot}: ${result.types.length} atoms, grain A melt-quenched, grain B crystalline`,
+  );
+  if (out) {
+    writeText(out, writeStructureText({ ...result, title: 'a-(120)/crystal interface' }, out));
+    console.log(`-> ${out}`);
+  }
+  return 0;
 }
 
 export const buildCommand: Command = {
@@ -42,6 +80,10 @@ export const buildCommand: Command = {
     out: { type: 'string' },
     'lammps-input': { type: 'string' },
     temperature: { type: 'string', default: '800' },
+    potential: { type: 'string' },
+    'melt-steps': { type: 'string', default: '4000' },
+    'quench-steps': { type: 'string', default: '8000' },
+    'melt-temperature': { type: 'string', default: '2000' },
   },
   async run(args) {
     const standard = betaLi3PS4Standard();
@@ -74,6 +116,7 @@ export const buildCommand: Command = {
       return 0;
     }
     const presetId = stringOption(args, 'preset');
+    if (presetId === 'amorphous-120') return buildAmorphous(args);
     let spec: GbSpec;
     let label: string;
     if (presetId) {
