@@ -162,6 +162,18 @@ fn csvr_factor(@builtin(local_invocation_id) lid: vec3u) {
 // Masses Q_1 = Nf kT tau^2, Q_j = kT tau^2. state[4] = -(chain energy), so E_total - state[4] is conserved.
 const NHC_M: u32 = 3u;
 
+// One link of the chain: v_j damped by v_{j+1} for dt/8, pushed by its force for dt/4, damped again. The first link's
+// force comes from the kinetic energy k, the others' from the link below.
+fn nhc_link(v: ptr<function, array<f32, 3>>, q: ptr<function, array<f32, 3>>, j: i32, k: f32, nf: f32, kT: f32, dt4: f32,
+            dt8: f32) {
+  let e = exp(-dt8 * (*v)[j + 1]);
+  var g = (2.0 * k - nf * kT) / (*q)[0];
+  if (j > 0) {
+    g = ((*q)[j - 1] * (*v)[j - 1] * (*v)[j - 1] - kT) / (*q)[j];
+  }
+  (*v)[j] = ((*v)[j] * e + dt4 * g) * e;
+}
+
 @compute @workgroup_size(256)
 fn nhc_half(@builtin(local_invocation_id) lid: vec3u) {
   var k = kinetic_energy(lid.x);
@@ -180,15 +192,7 @@ fn nhc_half(@builtin(local_invocation_id) lid: vec3u) {
   // backward sweep
   v[2] += dt4 * (q[1] * v[1] * v[1] - kT) / q[2];
   for (var j = 1; j >= 0; j--) {
-    let e = exp(-dt8 * v[j + 1]);
-    v[j] *= e;
-    var g = 0.0;
-    if (j == 0) {
-      g = (2.0 * k - nf * kT) / q[0];
-    } else {
-      g = (q[j - 1] * v[j - 1] * v[j - 1] - kT) / q[j];
-    }
-    v[j] = (v[j] + dt4 * g) * e;
+    nhc_link(&v, &q, j, k, nf, kT, dt4, dt8);
   }
   let scale = exp(-dt2 * v[0]);
   k *= scale * scale;
@@ -197,15 +201,7 @@ fn nhc_half(@builtin(local_invocation_id) lid: vec3u) {
   state[10] += dt2 * v[2];
   // forward sweep
   for (var j = 0; j < 2; j++) {
-    let e = exp(-dt8 * v[j + 1]);
-    v[j] *= e;
-    var g = 0.0;
-    if (j == 0) {
-      g = (2.0 * k - nf * kT) / q[0];
-    } else {
-      g = (q[j - 1] * v[j - 1] * v[j - 1] - kT) / q[j];
-    }
-    v[j] = (v[j] + dt4 * g) * e;
+    nhc_link(&v, &q, j, k, nf, kT, dt4, dt8);
   }
   v[2] += dt4 * (q[1] * v[1] * v[1] - kT) / q[2];
   state[11] = v[0];

@@ -3,31 +3,18 @@
  * is assumed to move less than half a cell along any lattice vector; the fractional jump is then the nearest integer
  * and is removed exactly (integers), so atoms that cross the cell many times come back exactly.
  */
-import { type Cell, inverse3 } from '../model/cell.ts';
+import { type Cell, toFractional } from '../model/cell.ts';
 
 export class Unwrapper {
   private prevFrac: Float64Array | null = null;
   private shift: Float64Array | null = null;
-  private readonly inv: Float64Array;
-
-  constructor(private readonly cell: Cell) {
-    this.inv = inverse3(cell.lattice);
-  }
+  constructor(private readonly cell: Cell) {}
 
   /** Takes the next wrapped frame (Cartesian, 3N) and returns it unwrapped. */
   next(wrapped: ArrayLike<number>): Float64Array {
     const n3 = wrapped.length;
-    const inv = this.inv;
     const L = this.cell.lattice;
-    const frac = new Float64Array(n3);
-    for (let i = 0; i < n3; i += 3) {
-      const x = wrapped[i];
-      const y = wrapped[i + 1];
-      const z = wrapped[i + 2];
-      frac[i] = x * inv[0] + y * inv[3] + z * inv[6];
-      frac[i + 1] = x * inv[1] + y * inv[4] + z * inv[7];
-      frac[i + 2] = x * inv[2] + y * inv[5] + z * inv[8];
-    }
+    const frac = toFractional(this.cell, wrapped);
     if (!this.prevFrac || !this.shift) {
       this.prevFrac = frac;
       this.shift = new Float64Array(n3);

@@ -314,16 +314,8 @@ export class MdEngine {
     if (nl) {
       nl.configure(this.system.cell, this.system.positions, this.field.cutoff + this.options.skin);
       nl.setSkin(this.options.skin);
-      await nl.build(this.positions);
-      this.groups.delete('wrap_positions');
     }
-    await checked(this.device, 'initial forces', () => {
-      const encoder = this.device.createCommandEncoder();
-      const pass = encoder.beginComputePass();
-      this.field.encodeInPass(pass, this.out, this.natoms);
-      pass.end();
-      this.device.queue.submit([encoder.finish()]);
-    });
+    await this.rebuildListAndForces('initial forces');
     if (nl) {
       // Bad input (atoms on top of each other) is refused before the first step.
       const minDist = new Float32Array(await readBuffer(this.device, this.out.atomMinDist, 4 * this.natoms));
@@ -637,17 +629,22 @@ export class MdEngine {
     q.writeBuffer(this.images, 0, img);
     q.writeBuffer(this.state, 0, frame.state);
     this.step = frame.step;
+    await this.rebuildListAndForces('forces after restore');
+  }
+
+  /** A full neighbour-list build from the current positions, then forces: the start of every run segment. */
+  private async rebuildListAndForces(what: string): Promise<void> {
     const nl = this.field.neighbors;
     if (nl) {
       await nl.build(this.positions);
       this.groups.delete('wrap_positions');
     }
-    await checked(this.device, 'forces after restore', () => {
+    await checked(this.device, what, () => {
       const encoder = this.device.createCommandEncoder();
       const pass = encoder.beginComputePass();
       this.field.encodeInPass(pass, this.out, this.natoms);
       pass.end();
-      q.submit([encoder.finish()]);
+      this.device.queue.submit([encoder.finish()]);
     });
   }
 

@@ -95,11 +95,15 @@ async function benchCpu(model: MtpModel, label: string, config: Configuration, m
   const neighbours = nl.index.length / n;
   const potential = new ReferenceMtp(model);
   const seconds = await timeIt(() => potential.compute(config), minSeconds, 3);
+  return row('cpu-f64', model, label, n, neighbours, seconds);
+}
+
+function row(backend: string, model: MtpModel, label: string, atoms: number, neighbours: number, seconds: number): Row {
   return {
-    backend: 'cpu-f64',
+    backend,
     potential: label,
     level: modelLevel(model),
-    atoms: n,
+    atoms,
     neighbours,
     seconds,
     flops: flopsPerAtom(model, neighbours),
@@ -131,15 +135,7 @@ async function benchGpu(
   }, minSeconds);
   for (const b of [positions, ...Object.values(out)]) b.destroy();
   gpu.destroy();
-  return {
-    backend: 'webgpu-f32',
-    potential: label,
-    level: modelLevel(model),
-    atoms: n,
-    neighbours,
-    seconds,
-    flops: flopsPerAtom(model, neighbours),
-  };
+  return row('webgpu-f32', model, label, n, neighbours, seconds);
 }
 
 /** Streaming MSD of many frames in bounded memory (the live analysis path). */
