@@ -109,6 +109,31 @@ describe('the lab in headless Chromium (WebGPU on SwiftShader)', () => {
     await page.close();
   });
 
+  it('works offline once loaded (service worker)', async () => {
+    const page = await browser.newPage();
+    await page.goto(url);
+    await page.waitForFunction(
+      () => navigator.serviceWorker.controller !== null || Number(document.body.dataset.step ?? 0) > 0,
+      null,
+      {
+        timeout: 120_000,
+      },
+    );
+    await page.evaluate(() => navigator.serviceWorker.ready);
+    // a second load under the service worker's control caches every module the page needs
+    await page.reload();
+    await page.waitForFunction(() => Number(document.body.dataset.step ?? 0) > 0, null, { timeout: 120_000 });
+    await browser.setOffline(true);
+    try {
+      await page.reload();
+      await page.waitForFunction(() => Number(document.body.dataset.step ?? 0) > 0, null, { timeout: 120_000 });
+      expect(await page.evaluate(() => document.body.dataset.adapter)).not.toBe('none');
+    } finally {
+      await browser.setOffline(false);
+    }
+    await page.close();
+  });
+
   it('a shared URL restores the settings', async () => {
     const page = await browser.newPage();
     await page.goto(`${url}?preset=beta-li3ps4&T=1200&thermostat=langevin&dt=0.5&spf=10&seed=7&color=displacement`);
