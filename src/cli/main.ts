@@ -6,8 +6,10 @@ import { calcEfsCommand } from './commands/calc-efs.ts';
 import { checkMtpCommand } from './commands/check-mtp.ts';
 import { convertCommand } from './commands/convert.ts';
 import { gpuInfoCommand } from './commands/gpu-info.ts';
+import { gradeCommand } from './commands/grade.ts';
 import { mdCommand } from './commands/md.ts';
 import { msdCommand } from './commands/msd.ts';
+import { trainCommand } from './commands/train.ts';
 
 const COMMANDS: Command[] = [
   gpuInfoCommand,
@@ -18,6 +20,8 @@ const COMMANDS: Command[] = [
   mdCommand,
   msdCommand,
   arrheniusCommand,
+  trainCommand,
+  gradeCommand,
   benchCommand,
 ];
 

@@ -1,0 +1,81 @@
+import { basename } from 'node:path';
+import { writeCfg } from '../../io/cfg.ts';
+import { parseExtxyz } from '../../io/extxyz.ts';
+import type { Configuration } from '../../model/configuration.ts';
+import { compileMtp } from '../../potential/mtp/model.ts';
+import { readLabelled } from '../../train/dataset.ts';
+import { neighbourhoodRows } from '../../train/descriptors.ts';
+import { grade, maxvol } from '../../train/maxvol.ts';
+import { type Command, numberOption, stringOption, UsageError } from '../command.ts';
+import { loadMtpFile, readText, writeText } from '../files.ts';
+
+export const gradeCommand: Command = {
+  name: 'grade',
+  summary: 'MaxVol extrapolation grade of configurations against the training set; select those above a threshold',
+  usage: '--potential POT.mtp --train DATA --data FRAMES.extxyz [--threshold 2] [--select-out NEW.cfg]',
+  help: [
+    'The active set is chosen by MaxVol among the atomic neighbourhoods of the training data (rows: derivatives of',
+    "the site energy by the linear parameters). A frame's grade is the largest grade of its neighbourhoods: <= 1",
+    'inside the training span, > 1 outside it (MLIP: 2 or more asks for a new DFT label). --select-out writes the',
+    'frames above --threshold as a .cfg for labelling.',
+  ].join('\n'),
+  options: {
+    potential: { type: 'string' },
+    train: { type: 'string' },
+    data: { type: 'string' },
+    threshold: { type: 'string', default: '2' },
+    'select-out': { type: 'string' },
+    species: { type: 'string', default: 'Li,P,S' },
+  },
+  async run(args) {
+    const pot = stringOption(args, 'potential');
+    const trainPath = stringOption(args, 'train');
+    const dataPath = stringOption(args, 'data');
+    if (!pot || !trainPath || !dataPath) throw new UsageError('--potential, --train and --data are required');
+    const species = (stringOption(args, 'species') ?? 'Li,P,S').split(',');
+    const model = compileMtp(loadMtpFile(pot));
+    const P = model.speciesCount + model.mapping.length;
+    const rows = readLabelled(readText(trainPath), basename(trainPath), species).map((c) =>
+      neighbourhoodRows(model, c),
+    );
+    const m = rows.reduce((s, r) => s + r.length / P, 0);
+    const all = new Float64Array(m * P);
+    let at = 0;
+    for (const r of rows) {
+      all.set(r, at);
+      at += r.length;
+    }
+    const active = maxvol(all, m, P, 1e-3);
+    const threshold = numberOption(args, 'threshold', 2);
+    const frames = parseExtxyz(readText(dataPath), basename(dataPath), species);
+    const selected: Configuration[] = [];
+    frames.forEach((f, k) => {
+      const c: Configuration = {
+        types: f.structure.types,
+        positions: f.structure.positions,
+        cell: f.structure.cell,
+        features: [],
+      };
+      const r = neighbourhoodRows(model, c);
+      let worst = 0;
+      let atom = -1;
+      for (let i = 0; i < c.types.length; i++) {
+        const g = grade(active, r.subarray(i * P, (i + 1) * P));
+        if (g > worst) {
+          worst = g;
+          atom = i;
+        }
+      }
+      console.log(
+        `frame ${k + 1}: grade ${worst.toFixed(3)} (atom ${atom + 1})${worst > threshold ? '  -> select' : ''}`,
+      );
+      if (worst > threshold) selected.push({ ...c, features: [['grade', worst.toFixed(4)]] });
+    });
+    const out = stringOption(args, 'select-out');
+    if (out) {
+      writeText(out, writeCfg(selected));
+      console.log(`${selected.length} frames above ${threshold} -> ${out}`);
+    }
+    return 0;
+  },
+};

@@ -1,0 +1,59 @@
+/**
+ * Labelled configurations from files: MLIP .cfg (Energy, fx fy fz, PlusStress) or extended XYZ as the lab's DFT
+ * pipeline writes it (energy=, forces per atom, virial="9 numbers" in eV). Species map to types in `species` order.
+ */
+import { parseCfg } from '../io/cfg.ts';
+import { ParseError } from '../io/errors.ts';
+import { parseExtxyz } from '../io/extxyz.ts';
+import { plusStressOf } from '../potential/types.ts';
+import type { LabelledConfiguration } from './linear-fit.ts';
+
+export function readLabelled(
+  text: string,
+  file: string,
+  species: string[] = ['Li', 'P', 'S'],
+): LabelledConfiguration[] {
+  if (file.endsWith('.cfg')) {
+    return parseCfg(text, file).map((c, k) => {
+      if (c.energy === undefined || !c.forces)
+        throw new ParseError(file, 0, `configuration ${k + 1} has no Energy or forces: not labelled`);
+      return { ...c, energy: c.energy, forces: c.forces };
+    });
+  }
+  return parseExtxyz(text, file, species).map((f, k) => {
+    const energy = Number(f.info.energy);
+    const forces = f.arrays.forces;
+    if (!Number.isFinite(energy) || !forces)
+      throw new ParseError(file, 0, `frame ${k + 1} has no energy= or forces column: not labelled`);
+    let plusStress: Float64Array | undefined;
+    if (f.info.virial) {
+      const v = f.info.virial.trim().split(/\s+/).map(Number);
+      if (v.length !== 9 || !v.every(Number.isFinite))
+        throw new ParseError(file, 0, `frame ${k + 1}: virial needs 9 numbers`);
+      plusStress = plusStressOf(v);
+    }
+    const s = f.structure;
+    return {
+      types: Int32Array.from(s.types, (t) => species.indexOf(s.species[t])),
+      positions: s.positions,
+      cell: s.cell,
+      energy,
+      forces,
+      plusStress,
+      features: f.info.config_id ? [['config_id', f.info.config_id]] : [],
+    };
+  });
+}
+
+/** A reproducible train/validation split (seeded shuffle). */
+export function splitData<T>(data: T[], validationFraction: number, seed: number): { train: T[]; validation: T[] } {
+  let s = seed >>> 0 || 1;
+  const order = data.map((_, i) => i);
+  for (let i = order.length - 1; i > 0; i--) {
+    s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+    const j = s % (i + 1);
+    [order[i], order[j]] = [order[j], order[i]];
+  }
+  const nv = Math.round(validationFraction * data.length);
+  return { validation: order.slice(0, nv).map((i) => data[i]), train: order.slice(nv).map((i) => data[i]) };
+}

@@ -1,0 +1,30 @@
+/**
+ * Rows for active learning: the derivatives of an energy by the potential's linear parameters (species coefficients,
+ * then moment coefficients). Per neighbourhood: [one-hot species of atom i, B_k(i)]; per configuration: the sum over
+ * its atoms.
+ */
+import type { Configuration } from '../model/configuration.ts';
+import type { MtpModel } from '../potential/mtp/model.ts';
+import { basisMatrix } from '../potential/mtp/reference.ts';
+import { buildNeighborList } from '../potential/neighbors.ts';
+
+export function neighbourhoodRows(model: MtpModel, c: Configuration): Float64Array {
+  const S = model.speciesCount;
+  const K = model.mapping.length;
+  const n = c.types.length;
+  const B = basisMatrix(model, c.types, buildNeighborList(c.positions, c.cell, model.maxDist));
+  const rows = new Float64Array(n * (S + K));
+  for (let i = 0; i < n; i++) {
+    rows[i * (S + K) + c.types[i]] = 1;
+    rows.set(B.subarray(i * K, (i + 1) * K), i * (S + K) + S);
+  }
+  return rows;
+}
+
+export function configurationRow(model: MtpModel, c: Configuration): Float64Array {
+  const P = model.speciesCount + model.mapping.length;
+  const per = neighbourhoodRows(model, c);
+  const row = new Float64Array(P);
+  for (let i = 0; i < c.types.length; i++) for (let p = 0; p < P; p++) row[p] += per[i * P + p];
+  return row;
+}

@@ -1,0 +1,132 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { parseMtp, writeMtp } from '../src/io/mtp.ts';
+import type { Configuration } from '../src/model/configuration.ts';
+import { compileMtp } from '../src/potential/mtp/model.ts';
+import { ReferenceMtp } from '../src/potential/mtp/reference.ts';
+import { plusStressOf } from '../src/potential/types.ts';
+import { neighbourhoodRows } from '../src/train/descriptors.ts';
+import { fitErrors, fitLinear, type LabelledConfiguration } from '../src/train/linear-fit.ts';
+import { grade, maxvol } from '../src/train/maxvol.ts';
+import { randomTriclinicConfig, VECTORS } from './support.ts';
+
+const truthFile = parseMtp(readFileSync(`${VECTORS}l08.mtp`, 'utf8'), 'l08.mtp');
+const truth = new ReferenceMtp(compileMtp(truthFile));
+
+function label(c: Configuration): LabelledConfiguration {
+  const r = truth.compute(c);
+  return { ...c, energy: r.energy, forces: r.forces, plusStress: plusStressOf(r.virial) };
+}
+
+const data = Array.from({ length: 10 }, (_, k) => label(randomTriclinicConfig(40 + k, 24, 3, 1.9, 0.045)));
+
+describe('fitting the linear parameters of an MTP', () => {
+  it("recovers a known MTP's coefficients from its own energies, forces and stresses", () => {
+    const template = { ...truthFile, speciesCoeffs: null, momentCoeffs: null };
+    const fitted = fitLinear(template, data);
+    const scale = Math.max(...truthFile.momentCoeffs!.map(Math.abs));
+    fitted.momentCoeffs!.forEach((v, k) => {
+      expect(Math.abs(v - truthFile.momentCoeffs![k]) / scale).toBeLessThan(1e-6);
+    });
+    const errors = fitErrors(compileMtp(fitted), data);
+    const spread =
+      Math.sqrt(data.flatMap((c) => Array.from(c.forces)).reduce((s, f) => s + f * f, 0) / (data.length * 72)) * 1000;
+    expect(errors.forceMeVPerA.rmse).toBeLessThan(0.01 * spread);
+    expect(errors.energyMeVPerAtom.mae).toBeLessThan(1e-3);
+    // the fitted file is an ordinary MLIP .mtp
+    expect(parseMtp(writeMtp(fitted)).momentCoeffs).toEqual(fitted.momentCoeffs);
+  });
+
+  it('reports validation errors on a held-out split', () => {
+    const train = data.slice(0, 8);
+    const validation = data.slice(8);
+    const fitted = fitLinear({ ...truthFile, speciesCoeffs: null, momentCoeffs: null }, train);
+    const v = fitErrors(compileMtp(fitted), validation);
+    expect(v.configurations).toBe(2);
+    expect(v.forceMeVPerA.mae).toBeLessThan(1e-3);
+    expect(v.stressGPa).not.toBeNull();
+  });
+});
+
+describe('MaxVol active set and extrapolation grade', () => {
+  const model = compileMtp(truthFile);
+  const P = model.speciesCount + model.mapping.length;
+  const rows = data.slice(0, 6).map((c) => neighbourhoodRows(model, c));
+  const m = rows.reduce((s, r) => s + r.length / P, 0);
+  const all = new Float64Array(m * P);
+  let at = 0;
+  for (const r of rows) {
+    all.set(r, at);
+    at += r.length;
+  }
+  const active = maxvol(all, m, P, 1e-3);
+
+  it('grades every training neighbourhood at most 1 (to the MaxVol tolerance)', () => {
+    let worst = 0;
+    for (let r = 0; r < m; r++) worst = Math.max(worst, grade(active, all.subarray(r * P, (r + 1) * P)));
+    expect(worst).toBeLessThanOrEqual(1 + 1e-3 + 1e-9);
+    for (const s of active.selected) expect(grade(active, all.subarray(s * P, (s + 1) * P))).toBeCloseTo(1, 9);
+  });
+
+  it('grades a configuration compressed by 20 % above 1', () => {
+    const c = data[0];
+    const squeezed: Configuration = {
+      ...c,
+      positions: c.positions.map((x) => x * 0.8),
+      cell: { lattice: c.cell!.lattice.map((x) => x * 0.8), pbc: [true, true, true] },
+    };
+    const r = neighbourhoodRows(model, squeezed);
+    let worst = 0;
+    for (let i = 0; i < c.types.length; i++) worst = Math.max(worst, grade(active, r.subarray(i * P, (i + 1) * P)));
+    expect(worst).toBeGreaterThan(1.5);
+  });
+});
+
+describe('lilab train and grade', () => {
+  it('fit a potential from a .cfg and grade frames, selecting those outside the training span', async () => {
+    const { main } = await import('../src/cli/main.ts');
+    const { mkdtempSync, readFileSync: read } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { tmpdir } = await import('node:os');
+    const { parseCfg } = await import('../src/io/cfg.ts');
+    const dir = mkdtempSync(join(tmpdir(), 'lilab-train-'));
+    const out = join(dir, 'fit.mtp');
+    const quiet = console.log;
+    console.log = () => {};
+    try {
+      expect(
+        await main(['train', '--data', `${VECTORS}l08.out.cfg`, '--init', `${VECTORS}l08.mtp`, '--out', out]),
+      ).toBe(0);
+      const fitted = parseMtp(read(out, 'utf8'), 'fit.mtp');
+      fitted.momentCoeffs!.forEach((v, k) => {
+        expect(Math.abs(v - truthFile.momentCoeffs![k])).toBeLessThan(
+          1e-5 * Math.max(...truthFile.momentCoeffs!.map(Math.abs)),
+        );
+      });
+      const frames = join(dir, 'frames.extxyz');
+      expect(await main(['build', '--preset', 'sigma5-001-120', '--raw', '--out', frames])).toBe(0);
+      const sel = join(dir, 'sel.cfg');
+      expect(
+        await main([
+          'grade',
+          '--potential',
+          out,
+          '--train',
+          `${VECTORS}l08.out.cfg`,
+          '--data',
+          frames,
+          '--threshold',
+          '1.5',
+          '--select-out',
+          sel,
+        ]),
+      ).toBe(0);
+      expect(parseCfg(read(sel, 'utf8')).length).toBe(1);
+      expect(await main(['train', '--data', `${VECTORS}l08.in.cfg`, '--init', `${VECTORS}l08.mtp`, '--out', out])).toBe(
+        1,
+      );
+    } finally {
+      console.log = quiet;
+    }
+  });
+});
