@@ -1,9 +1,11 @@
 import { basename } from 'node:path';
 import { writeMtp } from '../../io/mtp.ts';
 import { compileMtp } from '../../potential/mtp/model.ts';
+import { basisTemplate } from '../../train/basis.ts';
 import { readLabelled, splitData } from '../../train/dataset.ts';
-import { type FitErrors, fitErrors, fitLinear } from '../../train/linear-fit.ts';
-import { type Command, numberOption, stringOption, UsageError } from '../command.ts';
+import { randomRadialCoefficients } from '../../train/init.ts';
+import { type FitErrors, fitErrors, fitLinear, type LabelledConfiguration } from '../../train/linear-fit.ts';
+import { type Command, numberOption, type ParsedArgs, stringOption, UsageError } from '../command.ts';
 import { loadMtpFile, readText, writeText } from '../files.ts';
 
 function table(label: string, e: FitErrors): string[] {
@@ -19,16 +21,47 @@ function table(label: string, e: FitErrors): string[] {
   ].filter(Boolean);
 }
 
+/** Grid search over levels and cutoffs (linear stage of each fit), printing the validation MAE table. */
+function gridSearch(args: ParsedArgs, data: LabelledConfiguration[], species: string[]): number {
+  const levels = (stringOption(args, 'grid-levels') ?? '8,12,16').split(',').map(Number);
+  const cutoffs = (stringOption(args, 'grid-cutoffs') ?? '4.5,5.0,5.5').split(',').map(Number);
+  const { train, validation } = splitData(data, numberOption(args, 'validation', 0.1), numberOption(args, 'seed', 1));
+  const check = validation.length > 0 ? validation : train;
+  console.log(
+    `grid search (linear stage, radial coefficients random from the seed), errors on ${validation.length > 0 ? 'validation' : 'training'} data`,
+  );
+  console.log('level  cutoff  E MAE meV/atom  F MAE meV/A  S MAE GPa');
+  for (const level of levels) {
+    for (const cutoff of cutoffs) {
+      const template = randomRadialCoefficients(
+        basisTemplate(level, species.length, { maxDist: cutoff, minDist: numberOption(args, 'min-dist', 1.6) }),
+        numberOf(args, 'seed'),
+      );
+      const e = fitErrors(compileMtp(fitLinear(template, train)), check);
+      console.log(
+        `${String(level).padStart(5)}  ${cutoff.toFixed(2).padStart(6)}  ${e.energyMeVPerAtom.mae.toFixed(3).padStart(14)}  ` +
+          `${e.forceMeVPerA.mae.toFixed(3).padStart(11)}  ${(e.stressGPa?.mae ?? Number.NaN).toFixed(4).padStart(9)}`,
+      );
+    }
+  }
+  return 0;
+}
+
+const numberOf = (args: ParsedArgs, name: string) => numberOption(args, name, 1);
+
 export const trainCommand: Command = {
   name: 'train',
   summary: 'fit an MTP to labelled data (linear stage: species and moment coefficients) and report MAE/RMSE',
-  usage: '--data DATA.(cfg|extxyz) --init POT.mtp --out NEW.mtp [--validation 0.1] [--seed 1]',
+  usage:
+    '--data DATA.(cfg|extxyz) (--init POT.mtp | --level 16 [--cutoff 5.0] [--min-dist 1.6]) --out NEW.mtp [--validation 0.1] [--seed 1]',
   help: [
     "Fits species_coeffs and moment_coeffs by regularised least squares on energies, forces and stresses with MLIP's",
     'default weights (energy 1 per atom, forces 0.01 A^2, stress 0.001 per atom), keeping the radial coefficients of',
-    '--init. The nonlinear stage (radial coefficients by L-BFGS) is not implemented yet, so --init must carry radial',
-    'coefficients (a trained potential, or a template initialised elsewhere). Reports errors on the training set and',
-    'on a held-out validation split (--validation fraction, seeded).',
+    '--init. The nonlinear stage (radial coefficients by L-BFGS) is not implemented yet: with --level the basis of that',
+    "level is generated (identical to MLIP's templates) and its radial coefficients are drawn at random from --seed, as",
+    'MLIP initialises them, and kept; such a fit is a first stage, not a finished potential. Reports errors on the',
+    'training set and on a held-out validation split (--validation fraction, seeded).',
+    '--grid prints validation errors over --grid-levels x --grid-cutoffs instead of writing a potential.',
   ].join('\n'),
   options: {
     data: { type: 'string' },
@@ -36,16 +69,39 @@ export const trainCommand: Command = {
     out: { type: 'string' },
     validation: { type: 'string', default: '0.1' },
     seed: { type: 'string', default: '1' },
+    level: { type: 'string' },
+    cutoff: { type: 'string', default: '5.0' },
+    'min-dist': { type: 'string', default: '1.6' },
+    grid: { type: 'boolean' },
+    'grid-levels': { type: 'string', default: '8,12,16' },
+    'grid-cutoffs': { type: 'string', default: '4.5,5.0,5.5' },
     species: { type: 'string', default: 'Li,P,S' },
   },
   async run(args) {
     const dataPath = stringOption(args, 'data');
     const init = stringOption(args, 'init');
     const out = stringOption(args, 'out');
-    if (!dataPath || !init || !out) throw new UsageError('--data, --init and --out are required');
+    const level = stringOption(args, 'level');
+    if (dataPath && args.values.grid) {
+      return gridSearch(
+        args,
+        readLabelled(readText(dataPath), basename(dataPath), (stringOption(args, 'species') ?? 'Li,P,S').split(',')),
+        (stringOption(args, 'species') ?? 'Li,P,S').split(','),
+      );
+    }
+    if (!dataPath || !out || (!init && !level))
+      throw new UsageError('--data, --out and one of --init or --level are required');
     const species = (stringOption(args, 'species') ?? 'Li,P,S').split(',');
     const data = readLabelled(readText(dataPath), basename(dataPath), species);
-    const template = loadMtpFile(init);
+    const template = init
+      ? loadMtpFile(init)
+      : randomRadialCoefficients(
+          basisTemplate(numberOption(args, 'level', 16), species.length, {
+            maxDist: numberOption(args, 'cutoff', 5.0),
+            minDist: numberOption(args, 'min-dist', 1.6),
+          }),
+          numberOption(args, 'seed', 1),
+        );
     if (!template.radialCoeffs) {
       throw new UsageError(
         `${init} has no radial coefficients: fitting them (the L-BFGS stage) is not implemented yet`,
