@@ -1,9 +1,12 @@
 import { basename } from 'node:path';
+import type { MtpFile } from '../../io/mtp.ts';
 import { writeMtp } from '../../io/mtp.ts';
-import { compileMtp } from '../../potential/mtp/model.ts';
+import { compileMtp, type MtpModel } from '../../potential/mtp/model.ts';
 import { basisTemplate } from '../../train/basis.ts';
 import { readLabelled, splitData } from '../../train/dataset.ts';
+import { lossAndGradient, lossOnly, parameterVector, withParameters } from '../../train/gradient.ts';
 import { randomRadialCoefficients } from '../../train/init.ts';
+import { lbfgs } from '../../train/lbfgs.ts';
 import { type FitErrors, fitErrors, fitLinear, type LabelledConfiguration } from '../../train/linear-fit.ts';
 import { type Command, numberOption, type ParsedArgs, stringOption, UsageError } from '../command.ts';
 import { loadMtpFile, readText, writeText } from '../files.ts';
@@ -49,9 +52,29 @@ function gridSearch(args: ParsedArgs, data: LabelledConfiguration[], species: st
 
 const numberOf = (args: ParsedArgs, name: string) => numberOption(args, name, 1);
 
+/** The file description with the fitted numbers of `m` (same basis). */
+function modelToFile(template: MtpFile, m: MtpModel): MtpFile {
+  const S = m.speciesCount;
+  const R = m.radialFuncsCount;
+  const Q = m.radialBasisSize;
+  const radialCoeffs = Array.from({ length: S }, (_, a) =>
+    Array.from({ length: S }, (_, b) =>
+      Array.from({ length: R }, (_, mu) =>
+        Array.from(m.radialCoeffs.subarray(((a * S + b) * R + mu) * Q, ((a * S + b) * R + mu + 1) * Q)),
+      ),
+    ),
+  );
+  return {
+    ...template,
+    radialCoeffs,
+    speciesCoeffs: Array.from(m.speciesCoeffs),
+    momentCoeffs: Array.from(m.momentCoeffs),
+  };
+}
+
 export const trainCommand: Command = {
   name: 'train',
-  summary: 'fit an MTP to labelled data (linear stage: species and moment coefficients) and report MAE/RMSE',
+  summary: 'fit an MTP to labelled data (linear stage, then all parameters by L-BFGS) and report MAE/RMSE',
   usage:
     '--data DATA.(cfg|extxyz) (--init POT.mtp | --level 16 [--cutoff 5.0] [--min-dist 1.6]) --out NEW.mtp [--validation 0.1] [--seed 1]',
   help: [
@@ -73,6 +96,7 @@ export const trainCommand: Command = {
     cutoff: { type: 'string', default: '5.0' },
     'min-dist': { type: 'string', default: '1.6' },
     grid: { type: 'boolean' },
+    iterations: { type: 'string', default: '1000' },
     'grid-levels': { type: 'string', default: '8,12,16' },
     'grid-cutoffs': { type: 'string', default: '4.5,5.0,5.5' },
     species: { type: 'string', default: 'Li,P,S' },
@@ -109,8 +133,28 @@ export const trainCommand: Command = {
     }
     const { train, validation } = splitData(data, numberOption(args, 'validation', 0.1), numberOption(args, 'seed', 1));
     if (train.length === 0) throw new UsageError(`${dataPath}: no configurations left for training`);
-    const fitted = fitLinear(template, train);
-    const model = compileMtp(fitted);
+    const linear = fitLinear(template, train);
+    let model = compileMtp(linear);
+    const iterations = numberOption(args, 'iterations', 1000);
+    if (iterations > 0) {
+      // all parameters (radial included) by L-BFGS from the linear-stage start, MLIP's stopping rule
+      const start = parameterVector(model);
+      const base = model;
+      const r = lbfgs(
+        (x) => lossAndGradient(withParameters(base, x), train),
+        start,
+        (x) => lossOnly(withParameters(base, x), train),
+        {
+          maxIterations: iterations,
+          onIteration: (it, loss) => {
+            if (it % 10 === 0) console.log(`L-BFGS ${it}: loss ${loss.toExponential(4)}`);
+          },
+        },
+      );
+      model = withParameters(base, r.x);
+      console.log(`L-BFGS: ${r.iterations} iterations, loss ${r.loss.toExponential(4)}`);
+    }
+    const fitted = modelToFile(linear, model);
     for (const line of table('training', fitErrors(model, train))) console.log(line);
     if (validation.length > 0) for (const line of table('validation', fitErrors(model, validation))) console.log(line);
     writeText(out, writeMtp({ ...fitted, potentialName: fitted.potentialName || 'lilab_fit' }));

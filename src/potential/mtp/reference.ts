@@ -69,6 +69,8 @@ export function evaluateMtp(
   types: Int32Array,
   nl: NeighborList,
   onMoments?: (atom: number, moments: Float64Array) => void,
+  /** After back-propagation: dE_i/dM for every moment of atom i (the first basicCount are the basic moments). */
+  onBasicGradient?: (atom: number, grad: Float64Array) => void,
 ): EfsResult {
   const n = types.length;
   const { speciesCount: S, radialFuncsCount: R, radialBasisSize: Q, basicCount: NB, maxPower: PMAX } = model;
@@ -156,6 +158,7 @@ export function evaluateMtp(
       grad[i0] += w * moments[i1];
       grad[i1] += w * moments[i0];
     }
+    onBasicGradient?.(i, grad);
     // Pass 2: dE/dr_ij per neighbour from the basic-moment gradients.
     for (let s = 0; s < count; s++) {
       const e = start + s;
