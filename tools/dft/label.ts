@@ -3,7 +3,7 @@
  * restart skips what is done, and a failed SCF is recorded (data/dft-failed.tsv) and not retried.
  *
  * node scripts/tsrun.mjs tools/dft/label.ts PENDING.extxyz [--dataset data/li3ps4-dft.extxyz] [--np 2]
- *     [--work /tmp/lilab-dft] [--limit N] [--order interleave|file]
+ *     [--work /tmp/lilab-dft] [--limit N] [--order interleave|file] [--prefer rattle]
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -28,6 +28,8 @@ const np = arg('np', '2');
 const work = arg('work', '/tmp/lilab-dft');
 const limit = Number(arg('limit', '1000000'));
 const order = arg('order', 'interleave');
+// kinds whose id contains this go first (e.g. --prefer rattle: forces matter more than strains for a first fit)
+const prefer = arg('prefer', '');
 mkdirSync(work, { recursive: true });
 
 const done = new Set<string>();
@@ -37,13 +39,17 @@ if (existsSync(failedPath))
   for (const l of readFileSync(failedPath, 'utf8').split('\n').slice(1)) if (l) done.add(l.split('\t')[0]);
 let pending = parseExtxyz(readFileSync(pendingPath, 'utf8'), pendingPath).filter((f) => !done.has(f.info.config_id));
 if (order === 'interleave') {
-  // round-robin over kinds (the id without its trailing counter) so a partial run covers every kind
+  // round-robin over kinds (the id without its two-digit counter) so a partial run covers every kind
   const groups = new Map<string, ExtxyzFrame[]>();
   for (const f of pending) {
-    const kind = f.info.config_id.replace(/-\d+$/, '');
+    const kind = f.info.config_id.replace(/-\d{2}$/, '');
     groups.set(kind, [...(groups.get(kind) ?? []), f]);
   }
-  const lists = [...groups.values()];
+  const kinds = [...groups.keys()];
+  const lists = [
+    ...kinds.filter((k) => prefer && k.includes(prefer)),
+    ...kinds.filter((k) => !prefer || !k.includes(prefer)),
+  ].map((k) => groups.get(k)!);
   pending = [];
   for (let k = 0; lists.some((l) => l.length > k); k++) for (const l of lists) if (l[k]) pending.push(l[k]);
 }
