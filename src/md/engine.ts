@@ -426,12 +426,12 @@ export class MdEngine {
     const pressure = new Float64Array(9);
     for (let i = 0; i < n; i++) {
       const w = vel[4 * i + 3];
-      const v = [vel[4 * i], vel[4 * i + 1], vel[4 * i + 2]];
       for (let k = 0; k < 9; k++) pressure[k] += vir[9 * i + k];
       if (w === 0) continue; // a frozen atom has no kinetic energy
-      kinetic += (0.5 * (v[0] * v[0] + v[1] * v[1] + v[2] * v[2])) / w;
+      const o = 4 * i;
+      kinetic += (0.5 * (vel[o] * vel[o] + vel[o + 1] * vel[o + 1] + vel[o + 2] * vel[o + 2])) / w;
       // kinetic part of the pressure tensor: m v_a v_b, in eV
-      for (let a = 0; a < 3; a++) for (let b = 0; b < 3; b++) pressure[3 * a + b] += (v[a] * v[b]) / w;
+      for (let a = 0; a < 3; a++) for (let b = 0; b < 3; b++) pressure[3 * a + b] += (vel[o + a] * vel[o + b]) / w;
     }
     for (let k = 0; k < 9; k++) pressure[k] *= EV_A3_TO_GPA / this.volume;
     let minDistance = Infinity;
@@ -447,10 +447,12 @@ export class MdEngine {
     const velocities = new Float64Array(3 * n);
     const images = new Int32Array(3 * n);
     for (let i = 0; i < n; i++) {
+      const m0 = img[4 * i];
+      const m1 = img[4 * i + 1];
+      const m2 = img[4 * i + 2];
       for (let d = 0; d < 3; d++) {
-        const m = [img[4 * i], img[4 * i + 1], img[4 * i + 2]];
-        images[3 * i + d] = m[d];
-        positions[3 * i + d] = pos[4 * i + d] + m[0] * L[d] + m[1] * L[3 + d] + m[2] * L[6 + d];
+        images[3 * i + d] = img[4 * i + d];
+        positions[3 * i + d] = pos[4 * i + d] + m0 * L[d] + m1 * L[3 + d] + m2 * L[6 + d];
         velocities[3 * i + d] = vel[4 * i + d];
       }
     }

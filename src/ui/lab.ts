@@ -10,6 +10,7 @@ import type { Structure } from '../model/structure.ts';
 import type { MtpModel } from '../potential/mtp/model.ts';
 import { WebGpuMtp } from '../potential/mtp/webgpu.ts';
 import { STRUCTURE_PRESETS } from '../structure/presets.ts';
+import { transferFrame } from '../worker/analysis-client.ts';
 import type { AnalysisService } from '../worker/analysis-service.ts';
 import type { Plots } from './plots.ts';
 import type { LabSettings } from './settings.ts';
@@ -167,7 +168,8 @@ export class Lab {
     const n = this.status.atoms;
     this.e0 ??= t.conserved;
     this.plots.addThermo(t.time / 1000, t.temperature, ((t.conserved - this.e0) / n) * 1000);
-    void this.analysis.push(Float64Array.from(f.positions));
+    // a copy moves to the worker without a second copy (the frame itself stays for exports)
+    void transferFrame(this.analysis, Float64Array.from(f.positions));
     if (t.step % (this.settings.stepsPerFrame * 10) === 0) {
       void this.analysis.snapshot().then((snap) => this.plots.setMsd(snap));
     }
