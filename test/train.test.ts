@@ -122,6 +122,24 @@ describe('lilab train and grade', () => {
         ]),
       ).toBe(0);
       expect(parseCfg(read(sel, 'utf8')).length).toBe(1);
+      // the active set saved beside the potential gives the same grades
+      const sel2 = join(dir, 'sel2.cfg');
+      expect(
+        await main([
+          'grade',
+          '--potential',
+          out,
+          '--active',
+          `${out}.als.json`,
+          '--data',
+          frames,
+          '--threshold',
+          '1.5',
+          '--select-out',
+          sel2,
+        ]),
+      ).toBe(0);
+      expect(parseCfg(read(sel2, 'utf8')).length).toBe(1);
       expect(await main(['train', '--data', `${VECTORS}l08.in.cfg`, '--init', `${VECTORS}l08.mtp`, '--out', out])).toBe(
         1,
       );

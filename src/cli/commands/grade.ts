@@ -3,16 +3,18 @@ import { writeCfg } from '../../io/cfg.ts';
 import { parseExtxyz } from '../../io/extxyz.ts';
 import type { Configuration } from '../../model/configuration.ts';
 import { compileMtp } from '../../potential/mtp/model.ts';
+import { fromActiveSetFile } from '../../train/active-set-file.ts';
 import { readLabelled } from '../../train/dataset.ts';
 import { neighbourhoodRows } from '../../train/descriptors.ts';
-import { grade, maxvol } from '../../train/maxvol.ts';
+import { type ActiveSet, grade, maxvol } from '../../train/maxvol.ts';
 import { type Command, numberOption, stringOption, UsageError } from '../command.ts';
 import { loadMtpFile, readText, writeText } from '../files.ts';
 
 export const gradeCommand: Command = {
   name: 'grade',
   summary: 'MaxVol extrapolation grade of configurations against the training set; select those above a threshold',
-  usage: '--potential POT.mtp --train DATA --data FRAMES.extxyz [--threshold 2] [--select-out NEW.cfg]',
+  usage:
+    '--potential POT.mtp (--train DATA | --active POT.mtp.als.json) --data FRAMES.extxyz [--threshold 2] [--select-out NEW.cfg]',
   help: [
     'The active set is chosen by MaxVol among the atomic neighbourhoods of the training data (rows: derivatives of',
     "the site energy by the linear parameters). A frame's grade is the largest grade of its neighbourhoods: <= 1",
@@ -22,6 +24,7 @@ export const gradeCommand: Command = {
   options: {
     potential: { type: 'string' },
     train: { type: 'string' },
+    active: { type: 'string' },
     data: { type: 'string' },
     threshold: { type: 'string', default: '2' },
     'select-out': { type: 'string' },
@@ -30,22 +33,29 @@ export const gradeCommand: Command = {
   async run(args) {
     const pot = stringOption(args, 'potential');
     const trainPath = stringOption(args, 'train');
+    const activePath = stringOption(args, 'active');
     const dataPath = stringOption(args, 'data');
-    if (!pot || !trainPath || !dataPath) throw new UsageError('--potential, --train and --data are required');
+    if (!pot || !dataPath || (!trainPath && !activePath))
+      throw new UsageError('--potential, --data and one of --train or --active are required');
     const species = (stringOption(args, 'species') ?? 'Li,P,S').split(',');
     const model = compileMtp(loadMtpFile(pot));
     const P = model.speciesCount + model.mapping.length;
-    const rows = readLabelled(readText(trainPath), basename(trainPath), species).map((c) =>
-      neighbourhoodRows(model, c),
-    );
-    const m = rows.reduce((s, r) => s + r.length / P, 0);
-    const all = new Float64Array(m * P);
-    let at = 0;
-    for (const r of rows) {
-      all.set(r, at);
-      at += r.length;
+    let active: ActiveSet;
+    if (activePath) {
+      active = fromActiveSetFile(readText(activePath), activePath);
+      if (active.k !== P) throw new UsageError(`${activePath} has ${active.k} parameters, the potential ${P}`);
+    } else {
+      const path = trainPath!;
+      const rows = readLabelled(readText(path), basename(path), species).map((c) => neighbourhoodRows(model, c));
+      const m = rows.reduce((s, r) => s + r.length / P, 0);
+      const all = new Float64Array(m * P);
+      let at = 0;
+      for (const r of rows) {
+        all.set(r, at);
+        at += r.length;
+      }
+      active = maxvol(all, m, P, 1e-3);
     }
-    const active = maxvol(all, m, P, 1e-3);
     const threshold = numberOption(args, 'threshold', 2);
     const frames = parseExtxyz(readText(dataPath), basename(dataPath), species);
     const selected: Configuration[] = [];
