@@ -81,13 +81,15 @@ export const trainCommand: Command = {
   usage:
     '--data DATA.(cfg|extxyz) (--init POT.mtp | --level 16 [--cutoff 5.0] [--min-dist 1.6]) --out NEW.mtp [--validation 0.1] [--seed 1]',
   help: [
-    "Fits species_coeffs and moment_coeffs by regularised least squares on energies, forces and stresses with MLIP's",
-    'default weights (energy 1 per atom, forces 0.01 A^2, stress 0.001 per atom), keeping the radial coefficients of',
-    '--init. The nonlinear stage (radial coefficients by L-BFGS) is not implemented yet: with --level the basis of that',
-    "level is generated (identical to MLIP's templates) and its radial coefficients are drawn at random from --seed, as",
-    'MLIP initialises them, and kept; such a fit is a first stage, not a finished potential. Reports errors on the',
-    'training set and on a held-out validation split (--validation fraction, seeded).',
-    '--grid prints validation errors over --grid-levels x --grid-cutoffs instead of writing a potential.',
+    'Start: --init POT.mtp (a trained potential, or an untrained MLIP template whose radial coefficients are then drawn',
+    "at random from --seed), or --level L: the basis of that level generated (identical to MLIP's templates) with",
+    'random radial coefficients, as MLIP starts. Then the linear stage: species_coeffs and moment_coeffs by regularised',
+    "least squares on energies, forces and stresses with MLIP's default weights (energy 1 per atom, forces 0.01 A^2,",
+    'stress 0.001 per atom); then every parameter, radial coefficients included, by L-BFGS with analytic gradients',
+    '(--iterations, default 1000; stops when the loss fell by less than 0.1 % over 50 iterations; 0 = linear only).',
+    'Reports errors on the training set and on a held-out validation split (--validation fraction, seeded), and saves',
+    'the active set beside the potential (NAME.mtp.als.json, for lilab grade --active).',
+    '--grid prints validation errors of linear-stage fits over --grid-levels x --grid-cutoffs instead.',
   ].join('\n'),
   options: {
     data: { type: 'string' },
@@ -120,8 +122,11 @@ export const trainCommand: Command = {
       throw new UsageError('--data, --out and one of --init or --level are required');
     const species = (stringOption(args, 'species') ?? 'Li,P,S').split(',');
     const data = readLabelled(readText(dataPath), basename(dataPath), species);
-    const template = init
-      ? loadMtpFile(init)
+    const initial = init ? loadMtpFile(init) : null;
+    const template = initial
+      ? initial.radialCoeffs
+        ? initial
+        : randomRadialCoefficients(initial, numberOption(args, 'seed', 1))
       : randomRadialCoefficients(
           basisTemplate(numberOption(args, 'level', 16), species.length, {
             maxDist: numberOption(args, 'cutoff', 5.0),
@@ -129,11 +134,6 @@ export const trainCommand: Command = {
           }),
           numberOption(args, 'seed', 1),
         );
-    if (!template.radialCoeffs) {
-      throw new UsageError(
-        `${init} has no radial coefficients: fitting them (the L-BFGS stage) is not implemented yet`,
-      );
-    }
     const { train, validation } = splitData(data, numberOption(args, 'validation', 0.1), numberOption(args, 'seed', 1));
     if (train.length === 0) throw new UsageError(`${dataPath}: no configurations left for training`);
     const linear = fitLinear(template, train);
