@@ -293,3 +293,38 @@ describe('melt-quench (the amorphous/(120) interface)', () => {
     ctx.device.destroy();
   });
 });
+
+describe('CPU fallback engine', () => {
+  it('conserves energy in NVE and holds the temperature with CSVR (float64 reference)', async () => {
+    const { CpuMdEngine } = await import('../src/md/cpu-engine.ts');
+    const { ReferenceMtp } = await import('../src/potential/mtp/reference.ts');
+    const potential = new ReferenceMtp(compileMtp(softSphereMtp()));
+    const nve = await CpuMdEngine.create(potential, testSystem(), {
+      dt: 0.5,
+      temperature: 300,
+      thermostat: 'nve',
+      seed: 2,
+    });
+    const e: number[] = [];
+    await nve.run(400, 10, (t) => {
+      e.push(t.conserved);
+    });
+    expect(Math.abs(e.at(-1)! - e[0]) / 64).toBeLessThan(1e-5);
+    const csvr = await CpuMdEngine.create(potential, testSystem(), {
+      dt: 1,
+      temperature: 600,
+      thermostat: 'csvr',
+      seed: 3,
+      tau: 20,
+    });
+    const temps: number[] = [];
+    const conserved: number[] = [];
+    await csvr.run(1500, 10, (t) => {
+      temps.push(t.temperature);
+      conserved.push(t.conserved);
+    });
+    const tail = temps.slice(50);
+    expect(Math.abs(tail.reduce((a, b) => a + b, 0) / tail.length / 600 - 1)).toBeLessThan(0.1);
+    expect(Math.abs(conserved.at(-1)! - conserved[0]) / 64).toBeLessThan(1e-3);
+  });
+});

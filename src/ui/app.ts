@@ -95,18 +95,23 @@ export async function startApp(doc: Document): Promise<AppState> {
     if (!test.ok) showMessage(doc, `The GPU self-test failed (max error ${test.maxAbsError}); results would be wrong.`);
   } catch (err) {
     state.error = (err as Error).message;
-    adapterEl.textContent = 'no WebGPU';
+    adapterEl.textContent = 'no WebGPU: CPU fallback (float64 reference, small systems)';
     adapterEl.dataset.state = 'error';
     doc.body.dataset.adapter = 'none';
     showMessage(
       doc,
       `${state.error}\nLiLab runs its molecular dynamics on the GPU through WebGPU. Open it in a browser with WebGPU ` +
-        '(Chrome or Edge 113+, Safari 26+, Firefox 141+), or run it headless with the lilab command line.',
+        '(Chrome or Edge 113+, Safari 26+, Firefox 141+) for grain boundaries. Meanwhile the CPU runs bulk beta-Li3PS4 ' +
+        'with the float64 reference evaluator.',
     );
-    return state;
   }
 
   const settings: LabSettings = settingsFromUrl(location.search);
+  if (!state.gpu) {
+    // the CPU fallback runs small systems only: bulk beta-Li3PS4, few steps per frame
+    settings.preset = 'beta-li3ps4';
+    settings.stepsPerFrame = Math.min(settings.stepsPerFrame, 5);
+  }
   const viewport = new Viewport(doc.getElementById('viewport')!);
   viewport.colorMode = settings.colorBy;
   const plots = new Plots(doc.getElementById('plot-msd')!, doc.getElementById('plot-thermo')!);
@@ -119,7 +124,7 @@ export async function startApp(doc: Document): Promise<AppState> {
     doc.body.dataset.msdPoints = String(plots.msdPoints);
   };
   const lab = new Lab(
-    state.gpu.device,
+    state.gpu?.device ?? null,
     settings,
     placeholderPotential(),
     viewport,
@@ -186,7 +191,7 @@ export async function startApp(doc: Document): Promise<AppState> {
     );
 
   const gui = new GUI({ title: 'LiLab', container: doc.getElementById('viewport')! });
-  const presets = Object.keys(STRUCTURE_PRESETS);
+  const presets = state.gpu ? Object.keys(STRUCTURE_PRESETS) : ['beta-li3ps4'];
   gui
     .add(settings, 'preset', presets)
     .name('structure')

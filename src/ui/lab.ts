@@ -4,10 +4,12 @@
  * file, a blow-up) leaves the running simulation and everything loaded as it was.
  */
 import type * as Comlink from 'comlink';
+import { CpuMdEngine } from '../md/cpu-engine.ts';
 import { BlowUpError, type Frame, MdEngine, type ThermoRecord } from '../md/engine.ts';
 import { element } from '../model/species.ts';
 import type { Structure } from '../model/structure.ts';
 import type { MtpModel } from '../potential/mtp/model.ts';
+import { ReferenceMtp } from '../potential/mtp/reference.ts';
 import { WebGpuMtp } from '../potential/mtp/webgpu.ts';
 import { STRUCTURE_PRESETS } from '../structure/presets.ts';
 import { transferFrame } from '../worker/analysis-client.ts';
@@ -36,7 +38,7 @@ export interface LabStatus {
 export class Lab {
   structure: Structure;
   potential: LoadedPotential;
-  private engine: MdEngine | null = null;
+  private engine: MdEngine | CpuMdEngine | null = null;
   private field: WebGpuMtp | null = null;
   private queue: (() => Promise<void>)[] = [];
   private busy = false;
@@ -47,7 +49,8 @@ export class Lab {
   status: LabStatus = { atoms: 0, step: 0, stepsPerSecond: 0, nsPerDay: 0, temperature: 0, energy: 0 };
 
   constructor(
-    private device: GPUDevice,
+    /** null: no WebGPU, the float64 CPU engine runs instead (small systems). */
+    private device: GPUDevice | null,
     readonly settings: LabSettings,
     potential: LoadedPotential,
     private readonly viewport: Viewport,
@@ -89,28 +92,39 @@ export class Lab {
   async restart(): Promise<void> {
     const s = this.structure;
     const types = this.typesForPotential(s);
-    const field = await WebGpuMtp.create(this.device, this.potential.model);
-    let engine: MdEngine;
-    try {
-      engine = await MdEngine.create(
-        this.device,
-        field,
-        {
-          types,
-          positions: s.positions,
-          cell: { ...s.cell, lattice: Float64Array.from(s.cell.lattice) },
-          masses: Float64Array.from(types, (t) => element(this.potential.species[t]).mass),
-        },
-        {
+    const system = {
+      types,
+      positions: s.positions,
+      cell: { ...s.cell, lattice: Float64Array.from(s.cell.lattice) },
+      masses: Float64Array.from(types, (t) => element(this.potential.species[t]).mass),
+    };
+    let engine: MdEngine | CpuMdEngine;
+    let field: WebGpuMtp | null = null;
+    if (this.device) {
+      field = await WebGpuMtp.create(this.device, this.potential.model);
+      try {
+        engine = await MdEngine.create(this.device, field, system, {
           dt: this.settings.dt,
           temperature: this.settings.temperature,
           thermostat: this.settings.thermostat,
           seed: this.settings.seed,
-        },
-      );
-    } catch (err) {
-      field.destroy();
-      throw err;
+        });
+      } catch (err) {
+        field.destroy();
+        throw err;
+      }
+    } else {
+      if (types.length > 300) {
+        throw new Error(
+          `${types.length} atoms are too many for the CPU fallback (300 at most): use a browser with WebGPU`,
+        );
+      }
+      engine = await CpuMdEngine.create(new ReferenceMtp(this.potential.model), system, {
+        dt: this.settings.dt,
+        temperature: this.settings.temperature,
+        thermostat: this.settings.thermostat === 'nve' ? 'nve' : 'csvr',
+        seed: this.settings.seed,
+      });
     }
     this.engine?.destroy();
     this.field?.destroy();
@@ -197,6 +211,6 @@ export class Lab {
     this.device = device;
     const frame = this.lastFrame;
     await this.restart();
-    if (frame && this.engine) await this.engine.restore(frame);
+    if (frame && this.engine instanceof MdEngine) await this.engine.restore(frame);
   }
 }

@@ -134,6 +134,23 @@ describe('the lab in headless Chromium (WebGPU on SwiftShader)', () => {
     await page.close();
   });
 
+  it('without WebGPU the page explains and runs bulk beta-Li3PS4 on the CPU', async () => {
+    const plain = await launchChromium({ webgpu: false });
+    try {
+      const page = await plain.newPage();
+      await page.goto(url);
+      await page.waitForFunction(() => document.body.dataset.adapter !== undefined, null, { timeout: 60_000 });
+      expect(await page.evaluate(() => document.body.dataset.adapter)).toBe('none');
+      expect(await page.textContent('#message')).toMatch(/WebGPU/);
+      await page.waitForFunction(() => Number(document.body.dataset.step ?? 0) > 10, null, { timeout: 120_000 });
+      expect(await page.evaluate(() => document.body.dataset.scene)).toBe('beta-li3ps4');
+      const stats = await canvasStats(page);
+      expect(stats.distinct).toBeGreaterThan(20);
+    } finally {
+      await plain.close();
+    }
+  });
+
   it('a shared URL restores the settings', async () => {
     const page = await browser.newPage();
     await page.goto(`${url}?preset=beta-li3ps4&T=1200&thermostat=langevin&dt=0.5&spf=10&seed=7&color=displacement`);

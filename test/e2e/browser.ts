@@ -27,7 +27,7 @@ export const CHROMIUM_ARGS = [
 ];
 
 /** A fresh profile every launch (a persistent context on a new temporary --user-data-dir). */
-export async function launchChromium(): Promise<BrowserContext> {
+export async function launchChromium(options: { webgpu?: boolean } = {}): Promise<BrowserContext> {
   if (!existsSync(CHROMIUM)) {
     throw new Error(
       `Chromium not found at ${CHROMIUM}: install it (apt-get install -y chromium) or set LILAB_CHROMIUM`,
@@ -37,7 +37,11 @@ export async function launchChromium(): Promise<BrowserContext> {
   return chromium.launchPersistentContext(userDataDir, {
     executablePath: CHROMIUM,
     headless: true,
-    args: CHROMIUM_ARGS,
+    // without WebGPU: the page must explain and fall back to the CPU
+    args:
+      options.webgpu === false
+        ? [...CHROMIUM_ARGS.filter((a) => !a.includes('webgpu')), '--disable-blink-features=WebGPU']
+        : CHROMIUM_ARGS,
     viewport: { width: 1280, height: 800 },
   });
 }
