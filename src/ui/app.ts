@@ -3,6 +3,8 @@
  * boundary at 800 K) with no clicks, and connect the panel. State that end-to-end tests read is mirrored on
  * `document.body.dataset` (adapter, gpuSelfTest, step, msdPoints) so tests need no private hooks.
  */
+
+import * as Comlink from 'comlink';
 import GUI from 'lil-gui';
 import { acquireDevice, formatAdapter, type GpuContext } from '../gpu/device.ts';
 import { gpuSelfTest } from '../gpu/selftest.ts';
@@ -14,9 +16,9 @@ import type { Thermostat } from '../md/engine.ts';
 import { compileMtp } from '../potential/mtp/model.ts';
 import { softSphereMtpFile } from '../potential/mtp/soft-sphere.ts';
 import { STRUCTURE_PRESETS } from '../structure/presets.ts';
-import { startAnalysisWorker } from '../worker/analysis-client.ts';
+import { startAnalysisWorker, startTrainingWorker } from '../worker/analysis-client.ts';
 import { Lab, type LabStatus, type LoadedPotential } from './lab.ts';
-import { Plots } from './plots.ts';
+import { Plots, parityPlot } from './plots.ts';
 import { type LabSettings, settingsFromUrl, settingsToUrl } from './settings.ts';
 import { Viewport } from './viewport.ts';
 
@@ -272,6 +274,83 @@ export async function startApp(doc: Document): Promise<AppState> {
   view.add(actions, 'viewB').name('along b');
   view.add(actions, 'viewNormal').name('along c / GB normal');
   view.add(actions, 'screenshot');
+
+  // training in a worker: a labelled dataset in, an MTP out (progress, errors, parity plots), then live grades
+  const trainer = startTrainingWorker();
+  const training = { level: 8, cutoff: 5.0, iterations: 100, validation: 0.1 };
+  let trained: string | null = null;
+  const progressEl = doc.getElementById('train-progress')!;
+  const trainFrom = async (file: File) => {
+    const text = await file.text();
+    progressEl.textContent = `training on ${file.name}...`;
+    try {
+      const r = await trainer.train(
+        {
+          text,
+          fileName: file.name,
+          level: training.level,
+          cutoff: training.cutoff,
+          iterations: training.iterations,
+          validation: training.validation,
+          seed: settings.seed,
+        },
+        Comlink.proxy((stage: string, fraction: number) => {
+          progressEl.textContent = `training: ${stage} (${Math.round(100 * fraction)} %)`;
+        }),
+      );
+      trained = r.mtpText;
+      const e = r.validation ?? r.train;
+      progressEl.textContent =
+        `trained level ${training.level} on ${r.configurations} configurations; ${r.validation ? 'validation' : 'training'} MAE: ` +
+        `E ${e.energyMeVPerAtom.mae.toFixed(2)} meV/atom, F ${e.forceMeVPerA.mae.toFixed(1)} meV/A` +
+        (e.stressGPa ? `, S ${e.stressGPa.mae.toFixed(3)} GPa` : '');
+      doc.body.dataset.trained = 'yes';
+      parityPlot(
+        doc.getElementById('plot-parity-e')!,
+        'parity: energy per atom',
+        r.parity.energyRef,
+        r.parity.energyPred,
+        'eV/atom',
+      );
+      parityPlot(
+        doc.getElementById('plot-parity-f')!,
+        'parity: force components',
+        r.parity.forceRef,
+        r.parity.forcePred,
+        'eV/A',
+      );
+    } catch (err) {
+      progressEl.textContent = '';
+      showMessage(doc, (err as Error).message);
+    }
+  };
+  const trainActions = {
+    train: () => void pickFile(doc, '.cfg,.extxyz,.xyz', 'file-dataset').then((f) => f && trainFrom(f)),
+    use: () => {
+      if (!trained) return showMessage(doc, 'train a potential first', 'info');
+      void loadPotential(new File([trained], 'trained-in-lab.mtp')).catch((e) =>
+        showMessage(doc, (e as Error).message),
+      );
+    },
+    download: () => {
+      if (trained) download(doc, 'trained-in-lab.mtp', trained);
+    },
+  };
+  const tf = gui.addFolder('training');
+  tf.add(training, 'level', [2, 4, 6, 8, 10, 12, 14, 16]);
+  tf.add(training, 'cutoff', 3.5, 7, 0.1).name('cutoff (A)');
+  tf.add(training, 'iterations', 0, 1000, 10).name('L-BFGS iterations');
+  tf.add(trainActions, 'train').name('train on a dataset (.cfg/.extxyz)');
+  tf.add(trainActions, 'use').name('use the trained potential');
+  tf.add(trainActions, 'download').name('download the trained .mtp');
+  lab.onFrame = (positions, types, lattice) => {
+    if (settings.colorBy !== 'grade') return;
+    void trainer.grades(types, positions, lattice).then((g) => {
+      viewport.grades = g;
+      const max = g.length ? Math.max(...g) : Number.NaN;
+      doc.body.dataset.maxGrade = Number.isFinite(max) ? max.toFixed(3) : '';
+    });
+  };
 
   const root = doc.getElementById('viewport')!;
   root.addEventListener('dragover', (e) => e.preventDefault());

@@ -147,6 +147,7 @@ export class Lab {
       frameInterval: this.settings.dt * this.settings.stepsPerFrame,
     });
     this.status = { ...this.status, atoms: types.length, step: 0 };
+    this.onFrame?.(Float64Array.from(s.positions), types, Float64Array.from(s.cell.lattice));
     this.rate = { t: performance.now(), step: 0, value: 0 };
   }
 
@@ -176,8 +177,18 @@ export class Lab {
     }
   }
 
+  /** Called with each frame every few records (e.g. the live extrapolation grade). */
+  onFrame: ((positions: Float64Array, types: Int32Array, lattice: Float64Array) => void) | null = null;
+
   private onRecord(t: ThermoRecord, f: Frame): void {
     this.lastFrame = f;
+    if (this.onFrame && t.step % (this.settings.stepsPerFrame * 10) === 0) {
+      this.onFrame(
+        Float64Array.from(f.positions),
+        this.typesForPotential(this.structure),
+        Float64Array.from(this.structure.cell.lattice),
+      );
+    }
     this.viewport.updatePositions(f.positions);
     const n = this.status.atoms;
     this.e0 ??= t.conserved;

@@ -110,3 +110,31 @@ export class Plots {
     return `time_ps,temperature_K,energy_meV_per_atom\n${this.time.map((t, k) => `${t},${this.temperature[k]},${this.energy[k]}`).join('\n')}\n`;
   }
 }
+
+/** Parity plot of a fit: predicted against reference, energies per atom and force components (uPlot scatter). */
+export function parityPlot(el: HTMLElement, title: string, ref: number[], pred: number[], unit: string): uPlot {
+  const order = ref.map((_, i) => i).sort((a, b) => ref[a] - ref[b]);
+  const x = order.map((i) => ref[i]);
+  const y = order.map((i) => pred[i]);
+  el.replaceChildren();
+  return new uPlot(
+    {
+      title,
+      width: el.clientWidth || 360,
+      height: 200,
+      scales: { x: { time: false } },
+      axes: [
+        { ...AXIS, label: `reference (${unit})` },
+        { ...AXIS, label: `MTP (${unit})` },
+      ],
+      series: [
+        {},
+        { label: 'MTP', stroke: '#4fc3f7', width: 0, points: { show: true, size: 3 } },
+        { label: 'y = x', stroke: '#777', width: 1 },
+      ],
+      legend: { live: false },
+    },
+    [x, y, x],
+    el,
+  );
+}

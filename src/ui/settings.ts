@@ -9,7 +9,7 @@ export interface LabSettings {
   dt: number;
   stepsPerFrame: number;
   seed: number;
-  colorBy: 'species' | 'displacement' | 'region';
+  colorBy: 'species' | 'displacement' | 'region' | 'grade';
 }
 
 export const DEFAULT_SETTINGS: LabSettings = {
@@ -40,7 +40,7 @@ export function settingsFromUrl(search: string): LabSettings {
     dt: num('dt', DEFAULT_SETTINGS.dt, 0.1, 5),
     stepsPerFrame: Math.round(num('spf', DEFAULT_SETTINGS.stepsPerFrame, 1, 1000)),
     seed: Math.round(num('seed', DEFAULT_SETTINGS.seed, 0, 2 ** 31)),
-    colorBy: ['species', 'displacement', 'region'].includes(colorBy) ? colorBy : DEFAULT_SETTINGS.colorBy,
+    colorBy: ['species', 'displacement', 'region', 'grade'].includes(colorBy) ? colorBy : DEFAULT_SETTINGS.colorBy,
   };
 }
 

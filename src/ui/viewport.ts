@@ -9,7 +9,7 @@ import { inverse3 } from '../model/cell.ts';
 import { element } from '../model/species.ts';
 import type { Structure } from '../model/structure.ts';
 
-export type ColorMode = 'species' | 'displacement' | 'region';
+export type ColorMode = 'species' | 'displacement' | 'region' | 'grade';
 
 export class Viewport {
   readonly renderer: THREE.WebGLRenderer;
@@ -24,6 +24,8 @@ export class Viewport {
   private readonly matrix = new THREE.Matrix4();
   private readonly color = new THREE.Color();
   colorMode: ColorMode = 'species';
+  /** Per-atom extrapolation grades for the 'grade' colouring (empty: none known yet). */
+  grades: Float64Array = new Float64Array(0);
   radiusScale = 1;
 
   constructor(private readonly container: HTMLElement) {
@@ -204,7 +206,13 @@ export class Viewport {
           f0 * L[2] + f1 * L[5] + f2 * L[8],
         );
         mesh.setMatrixAt(k, this.matrix);
-        if (species === 'Li' && this.colorMode !== 'species') {
+        if (this.colorMode === 'grade') {
+          // blue inside the training span (grade <= 1), through yellow, to red at grade >= 3
+          const g = this.grades[i];
+          if (g === undefined || Number.isNaN(g)) this.color.setHex(0x777777);
+          else this.color.setHSL(0.66 * (1 - Math.min(1, Math.max(0, (g - 1) / 2))), 0.9, 0.55);
+          mesh.setColorAt(k, this.color);
+        } else if (species === 'Li' && this.colorMode !== 'species') {
           if (this.colorMode === 'displacement') {
             const d = Math.hypot(x - this.first[3 * i], y - this.first[3 * i + 1], z - this.first[3 * i + 2]);
             this.color.setHSL(0.7 - 0.7 * Math.min(1, d / 4), 0.9, 0.55);

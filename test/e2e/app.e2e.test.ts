@@ -5,6 +5,7 @@ import type { BrowserContext, Page } from 'playwright-core';
 import type { PreviewServer } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { STRUCTURE_PRESETS } from '../../src/structure/presets.ts';
+import { VECTORS } from '../support.ts';
 import { launchChromium, serveDist } from './browser.ts';
 
 /** Pixel statistics of the viewport canvas: a blank canvas has (almost) one colour. */
@@ -149,6 +150,37 @@ describe('the lab in headless Chromium (WebGPU on SwiftShader)', () => {
     } finally {
       await plain.close();
     }
+  });
+
+  it('trains a potential in the lab, shows parity plots, uses it, and colours atoms by extrapolation grade', async () => {
+    const page = await browser.newPage();
+    const logs: string[] = [];
+    page.on('console', (m) => logs.push(`${m.type()}: ${m.text()}`));
+    page.on('pageerror', (e) => logs.push(`pageerror: ${e.message}`));
+    await page.goto(`${url}?preset=beta-li3ps4&color=grade`);
+    await page.waitForFunction(() => Number(document.body.dataset.step ?? 0) > 0, null, { timeout: 120_000 });
+    const iterations = page.locator('.lil-controller', { hasText: 'L-BFGS iterations' }).locator('input').last();
+    await iterations.fill('3');
+    await iterations.press('Enter');
+    const chooser = page.waitForEvent('filechooser');
+    await page.getByText('train on a dataset').click();
+    await (await chooser).setFiles(`${VECTORS}l08.out.cfg`);
+    await page.waitForFunction(() => document.body.dataset.trained === 'yes', null, { timeout: 240_000 });
+    expect(await page.textContent('#train-progress')).toMatch(/trained level 8 on 7 configurations/);
+    expect(await page.locator('#plot-parity-f canvas').count()).toBeGreaterThan(0);
+    await page.getByText('use the trained potential').click();
+    await page.waitForFunction(
+      () => document.getElementById('status-potential')?.textContent?.includes('trained-in-lab'),
+      null,
+      { timeout: 60_000 },
+    );
+    await page
+      .waitForFunction(() => (document.body.dataset.maxGrade ?? '') !== '', null, { timeout: 60_000 })
+      .catch((e) => {
+        throw new Error(`${e}\n${logs.join('\n')}\nstep ${page.url()}`);
+      });
+    expect(Number(await page.evaluate(() => document.body.dataset.maxGrade))).toBeGreaterThan(0);
+    await page.close();
   });
 
   it('a shared URL restores the settings', async () => {

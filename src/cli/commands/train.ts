@@ -1,7 +1,6 @@
 import { basename } from 'node:path';
-import type { MtpFile } from '../../io/mtp.ts';
 import { writeMtp } from '../../io/mtp.ts';
-import { compileMtp, type MtpModel } from '../../potential/mtp/model.ts';
+import { compileMtp } from '../../potential/mtp/model.ts';
 import { toActiveSetFile } from '../../train/active-set-file.ts';
 import { basisTemplate } from '../../train/basis.ts';
 import { readLabelled, splitData } from '../../train/dataset.ts';
@@ -11,6 +10,7 @@ import { randomRadialCoefficients } from '../../train/init.ts';
 import { lbfgs } from '../../train/lbfgs.ts';
 import { type FitErrors, fitErrors, fitLinear, type LabelledConfiguration } from '../../train/linear-fit.ts';
 import { maxvol } from '../../train/maxvol.ts';
+import { modelToFile } from '../../train/model-file.ts';
 import { type Command, numberOption, type ParsedArgs, stringOption, UsageError } from '../command.ts';
 import { loadMtpFile, readText, writeText } from '../files.ts';
 
@@ -54,26 +54,6 @@ function gridSearch(args: ParsedArgs, data: LabelledConfiguration[], species: st
 }
 
 const numberOf = (args: ParsedArgs, name: string) => numberOption(args, name, 1);
-
-/** The file description with the fitted numbers of `m` (same basis). */
-function modelToFile(template: MtpFile, m: MtpModel): MtpFile {
-  const S = m.speciesCount;
-  const R = m.radialFuncsCount;
-  const Q = m.radialBasisSize;
-  const radialCoeffs = Array.from({ length: S }, (_, a) =>
-    Array.from({ length: S }, (_, b) =>
-      Array.from({ length: R }, (_, mu) =>
-        Array.from(m.radialCoeffs.subarray(((a * S + b) * R + mu) * Q, ((a * S + b) * R + mu + 1) * Q)),
-      ),
-    ),
-  );
-  return {
-    ...template,
-    radialCoeffs,
-    speciesCoeffs: Array.from(m.speciesCoeffs),
-    momentCoeffs: Array.from(m.momentCoeffs),
-  };
-}
 
 export const trainCommand: Command = {
   name: 'train',
