@@ -140,6 +140,24 @@ describe('lilab train and grade', () => {
         ]),
       ).toBe(0);
       expect(parseCfg(read(sel2, 'utf8')).length).toBe(1);
+      const sel3 = join(dir, 'sel3.cfg');
+      expect(
+        await main([
+          'select',
+          '--potential',
+          out,
+          '--active',
+          `${out}.als.json`,
+          '--data',
+          frames,
+          '--threshold',
+          '1.5',
+          '--select-out',
+          sel3,
+        ]),
+      ).toBe(0);
+      expect(parseCfg(read(sel3, 'utf8')).length).toBe(1);
+      expect(await main(['select', '--potential', out, '--active', `${out}.als.json`, '--data', frames])).toBe(2);
       expect(await main(['train', '--data', `${VECTORS}l08.in.cfg`, '--init', `${VECTORS}l08.mtp`, '--out', out])).toBe(
         1,
       );

@@ -9,6 +9,7 @@ import { gpuInfoCommand } from './commands/gpu-info.ts';
 import { gradeCommand } from './commands/grade.ts';
 import { mdCommand } from './commands/md.ts';
 import { msdCommand } from './commands/msd.ts';
+import { selectCommand } from './commands/select.ts';
 import { trainCommand } from './commands/train.ts';
 
 const COMMANDS: Command[] = [
@@ -22,6 +23,7 @@ const COMMANDS: Command[] = [
   arrheniusCommand,
   trainCommand,
   gradeCommand,
+  selectCommand,
   benchCommand,
 ];
 

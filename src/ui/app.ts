@@ -343,14 +343,35 @@ export async function startApp(doc: Document): Promise<AppState> {
   tf.add(trainActions, 'train').name('train on a dataset (.cfg/.extxyz)');
   tf.add(trainActions, 'use').name('use the trained potential');
   tf.add(trainActions, 'download').name('download the trained .mtp');
+  // frames whose grade exceeds the threshold are collected for DFT labelling (export: extxyz or MLIP .cfg)
+  const selection = { threshold: 2, collected: [] as { positions: Float64Array; grade: number }[] };
   lab.onFrame = (positions, types, lattice) => {
     if (settings.colorBy !== 'grade') return;
     void trainer.grades(types, positions, lattice).then((g) => {
       viewport.grades = g;
       const max = g.length ? Math.max(...g) : Number.NaN;
       doc.body.dataset.maxGrade = Number.isFinite(max) ? max.toFixed(3) : '';
+      if (max > selection.threshold && selection.collected.length < 1000) {
+        selection.collected.push({ positions, grade: max });
+        doc.body.dataset.collected = String(selection.collected.length);
+      }
     });
   };
+  const exportSelected = (format: 'extxyz' | 'cfg') => {
+    if (selection.collected.length === 0)
+      return showMessage(doc, `no frame above grade ${selection.threshold} collected yet`, 'info');
+    const s = lab.structure;
+    const text =
+      format === 'extxyz'
+        ? selection.collected
+            .map((c) => formatExtxyzFrame({ ...s, positions: c.positions }, { grade: c.grade }))
+            .join('')
+        : selection.collected.map((c) => writeStructureText({ ...s, positions: c.positions }, 'x.cfg')).join('\n');
+    download(doc, `selected-for-dft.${format}`, text);
+  };
+  tf.add(selection, 'threshold', 1, 10, 0.1).name('collect frames with grade >');
+  tf.add({ x: () => exportSelected('extxyz') }, 'x').name('export collected (extxyz)');
+  tf.add({ x: () => exportSelected('cfg') }, 'x').name('export collected (MLIP .cfg)');
 
   const root = doc.getElementById('viewport')!;
   root.addEventListener('dragover', (e) => e.preventDefault());
