@@ -7,6 +7,7 @@ import type { Configuration } from '../model/configuration.ts';
 import type { MtpModel } from '../potential/mtp/model.ts';
 import { basisMatrix } from '../potential/mtp/reference.ts';
 import { buildNeighborList } from '../potential/neighbors.ts';
+import { type ActiveSet, maxvol } from './maxvol.ts';
 
 export function neighbourhoodRows(model: MtpModel, c: Configuration): Float64Array {
   const S = model.speciesCount;
@@ -27,4 +28,27 @@ export function configurationRow(model: MtpModel, c: Configuration): Float64Arra
   const row = new Float64Array(P);
   for (let i = 0; i < c.types.length; i++) for (let p = 0; p < P; p++) row[p] += per[i * P + p];
   return row;
+}
+
+/**
+ * The MaxVol active set over every atomic neighbourhood of `configs`, and where each selected row came from. Throws
+ * when the neighbourhoods do not span all linear parameters.
+ */
+export function neighbourhoodActiveSet(
+  model: MtpModel,
+  configs: Configuration[],
+  tolerance = 1e-3,
+): { active: ActiveSet; source: (row: number) => { configuration: number; atom: number } } {
+  const P = model.speciesCount + model.mapping.length;
+  const rows = configs.map((c) => neighbourhoodRows(model, c));
+  const m = rows.reduce((s, r) => s + r.length / P, 0);
+  const all = new Float64Array(m * P);
+  const origin: { configuration: number; atom: number }[] = [];
+  let at = 0;
+  rows.forEach((r, c) => {
+    all.set(r, at * P);
+    for (let i = 0; i < r.length / P; i++) origin.push({ configuration: c, atom: i });
+    at += r.length / P;
+  });
+  return { active: maxvol(all, m, P, tolerance), source: (row) => origin[row] };
 }

@@ -9,12 +9,12 @@ import { evaluateMtp } from '../potential/mtp/reference.ts';
 import { buildNeighborList } from '../potential/neighbors.ts';
 import { basisTemplate } from '../train/basis.ts';
 import { readLabelled, splitData } from '../train/dataset.ts';
-import { neighbourhoodRows } from '../train/descriptors.ts';
+import { neighbourhoodActiveSet, neighbourhoodRows } from '../train/descriptors.ts';
 import { lossAndGradient, lossOnly, parameterVector, withParameters } from '../train/gradient.ts';
 import { randomRadialCoefficients } from '../train/init.ts';
 import { lbfgs } from '../train/lbfgs.ts';
 import { type FitErrors, fitErrors, fitLinear, type LabelledConfiguration } from '../train/linear-fit.ts';
-import { type ActiveSet, grade, maxvol } from '../train/maxvol.ts';
+import { type ActiveSet, grade } from '../train/maxvol.ts';
 import { modelToFile } from '../train/model-file.ts';
 
 export interface TrainingRequest {
@@ -77,20 +77,10 @@ export class TrainingService {
   }
 
   private activeSet(model: MtpModel, data: LabelledConfiguration[]): ActiveSet | null {
-    const P = model.speciesCount + model.mapping.length;
-    const rows = data.map((c) => neighbourhoodRows(model, c));
-    const m = rows.reduce((s, r) => s + r.length / P, 0);
-    if (m < P) return null;
-    const all = new Float64Array(m * P);
-    let at = 0;
-    for (const r of rows) {
-      all.set(r, at);
-      at += r.length;
-    }
     try {
-      return maxvol(all, m, P, 1e-3);
+      return neighbourhoodActiveSet(model, data).active;
     } catch {
-      return null;
+      return null; // too few or too uniform neighbourhoods: no grades, the lab says nothing rather than nonsense
     }
   }
 

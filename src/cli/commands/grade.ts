@@ -5,8 +5,8 @@ import type { Configuration } from '../../model/configuration.ts';
 import { compileMtp } from '../../potential/mtp/model.ts';
 import { fromActiveSetFile } from '../../train/active-set-file.ts';
 import { readLabelled } from '../../train/dataset.ts';
-import { neighbourhoodRows } from '../../train/descriptors.ts';
-import { type ActiveSet, grade, maxvol } from '../../train/maxvol.ts';
+import { neighbourhoodActiveSet, neighbourhoodRows } from '../../train/descriptors.ts';
+import { type ActiveSet, grade } from '../../train/maxvol.ts';
 import { type Command, numberOption, stringOption, UsageError } from '../command.ts';
 import { loadMtpFile, readText, writeText } from '../files.ts';
 
@@ -46,15 +46,7 @@ export const gradeCommand: Command = {
       if (active.k !== P) throw new UsageError(`${activePath} has ${active.k} parameters, the potential ${P}`);
     } else {
       const path = trainPath!;
-      const rows = readLabelled(readText(path), basename(path), species).map((c) => neighbourhoodRows(model, c));
-      const m = rows.reduce((s, r) => s + r.length / P, 0);
-      const all = new Float64Array(m * P);
-      let at = 0;
-      for (const r of rows) {
-        all.set(r, at);
-        at += r.length;
-      }
-      active = maxvol(all, m, P, 1e-3);
+      active = neighbourhoodActiveSet(model, readLabelled(readText(path), basename(path), species)).active;
     }
     const threshold = numberOption(args, 'threshold', 2);
     const frames = parseExtxyz(readText(dataPath), basename(dataPath), species);

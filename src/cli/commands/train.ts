@@ -4,12 +4,11 @@ import { compileMtp } from '../../potential/mtp/model.ts';
 import { toActiveSetFile } from '../../train/active-set-file.ts';
 import { basisTemplate } from '../../train/basis.ts';
 import { readLabelled, splitData } from '../../train/dataset.ts';
-import { neighbourhoodRows } from '../../train/descriptors.ts';
+import { neighbourhoodActiveSet } from '../../train/descriptors.ts';
 import { lossAndGradient, lossOnly, parameterVector, withParameters } from '../../train/gradient.ts';
 import { randomRadialCoefficients } from '../../train/init.ts';
 import { lbfgs } from '../../train/lbfgs.ts';
 import { type FitErrors, fitErrors, fitLinear, type LabelledConfiguration } from '../../train/linear-fit.ts';
-import { maxvol } from '../../train/maxvol.ts';
 import { modelToFile } from '../../train/model-file.ts';
 import { type Command, numberOption, type ParsedArgs, stringOption, UsageError } from '../command.ts';
 import { loadMtpFile, readText, writeText } from '../files.ts';
@@ -143,25 +142,12 @@ export const trainCommand: Command = {
     writeText(out, writeMtp({ ...fitted, potentialName: fitted.potentialName || 'lilab_fit' }));
     console.log(`-> ${out}`);
     // the active set of the training data, for extrapolation grades (lilab grade --active)
-    const P = model.speciesCount + model.mapping.length;
-    const rows = train.map((c) => neighbourhoodRows(model, c));
-    const m = rows.reduce((acc, r) => acc + r.length / P, 0);
-    if (m >= P) {
-      const all = new Float64Array(m * P);
-      const source: { configuration: number; atom: number }[] = [];
-      let at = 0;
-      rows.forEach((r, c) => {
-        all.set(r, at * P);
-        for (let i = 0; i < r.length / P; i++) source.push({ configuration: c, atom: i });
-        at += r.length / P;
-      });
-      try {
-        const active = maxvol(all, m, P, 1e-3);
-        writeText(`${out}.als.json`, JSON.stringify(toActiveSetFile(active, basename(out), (row) => source[row])));
-        console.log(`-> ${out}.als.json (active set: ${P} neighbourhoods)`);
-      } catch (err) {
-        console.log(`no active set written: ${(err as Error).message}`);
-      }
+    try {
+      const { active, source } = neighbourhoodActiveSet(model, train);
+      writeText(`${out}.als.json`, JSON.stringify(toActiveSetFile(active, basename(out), source)));
+      console.log(`-> ${out}.als.json (active set: ${active.k} neighbourhoods)`);
+    } catch (err) {
+      console.log(`no active set written: ${(err as Error).message}`);
     }
     return 0;
   },
