@@ -55,6 +55,13 @@ function download(doc: Document, name: string, content: string | Blob): void {
   setTimeout(() => URL.revokeObjectURL(a.href), 1000);
 }
 
+/** A plot's canvas as a PNG blob (uPlot draws on one canvas). */
+function plotPng(plot: { ctx: CanvasRenderingContext2D }): Blob {
+  const url = plot.ctx.canvas.toDataURL('image/png');
+  const bytes = atob(url.split(',')[1]);
+  return new Blob([Uint8Array.from(bytes, (c) => c.charCodeAt(0))], { type: 'image/png' });
+}
+
 function pickFile(doc: Document, accept: string, id: string): Promise<File | null> {
   let input = doc.getElementById(id) as HTMLInputElement | null;
   if (!input) {
@@ -217,8 +224,8 @@ export async function startApp(doc: Document): Promise<AppState> {
   gui.add(settings, 'stepsPerFrame', 1, 200, 1).name('steps per frame').onFinishChange(saveUrl);
   gui.add(settings, 'seed', 0, 1000, 1).onFinishChange(() => restartWith(() => {}));
   gui
-    .add(settings, 'colorBy', ['species', 'displacement', 'region'])
-    .name('colour Li by')
+    .add(settings, 'colorBy', ['species', 'displacement', 'region', 'grade'])
+    .name('colour by')
     .onChange((v: LabSettings['colorBy']) => {
       viewport.colorMode = v;
       saveUrl();
@@ -274,6 +281,10 @@ export async function startApp(doc: Document): Promise<AppState> {
   view.add(actions, 'viewB').name('along b');
   view.add(actions, 'viewNormal').name('along c / GB normal');
   view.add(actions, 'screenshot');
+  view.add(viewport, 'showTetrahedra').name('PS4 tetrahedra');
+  view.add(viewport, 'showTrails').name('Li trails');
+  view.add({ png: () => download(doc, 'msd.png', plotPng(plots.msd)) }, 'png').name('export MSD plot (PNG)');
+  view.add({ png: () => download(doc, 'thermo.png', plotPng(plots.thermo)) }, 'png').name('export thermo plot (PNG)');
 
   // training in a worker: a labelled dataset in, an MTP out (progress, errors, parity plots), then live grades
   const trainer = startTrainingWorker();

@@ -8,6 +8,10 @@ import { OrbitControls } from 'three/examples/jsm/controls/OrbitControls.js';
 import { inverse3 } from '../model/cell.ts';
 import { element } from '../model/species.ts';
 import type { Structure } from '../model/structure.ts';
+import { buildNeighborList } from '../potential/neighbors.ts';
+
+/** Frames kept for Li trails. */
+const TRAIL = 40;
 
 export type ColorMode = 'species' | 'displacement' | 'region' | 'grade';
 
@@ -24,6 +28,15 @@ export class Viewport {
   private readonly matrix = new THREE.Matrix4();
   private readonly color = new THREE.Color();
   colorMode: ColorMode = 'species';
+  /** PS4 tetrahedra (each P with its four nearest S) drawn as translucent solids. */
+  showTetrahedra = true;
+  /** Recent Li paths (the last TRAIL frames). */
+  showTrails = false;
+  private tetra: { p: number; s: number[] }[] = [];
+  private tetraMesh: THREE.Mesh | null = null;
+  private trailLines: THREE.LineSegments | null = null;
+  private trail: Float64Array[] = [];
+  private liAtoms: number[] = [];
   /** Per-atom extrapolation grades for the 'grade' colouring (empty: none known yet). */
   grades: Float64Array = new Float64Array(0);
   radiusScale = 1;
@@ -162,6 +175,45 @@ export class Viewport {
         this.group.add(plane);
       }
     }
+    // PS4 units: each P with its four nearest S
+    this.tetra = [];
+    const nl = buildNeighborList(s.positions, s.cell, 2.6);
+    for (let i = 0; i < s.types.length; i++) {
+      if (s.species[s.types[i]] !== 'P') continue;
+      const near: [number, number][] = [];
+      for (let e = nl.offsets[i]; e < nl.offsets[i + 1]; e++) {
+        const j = nl.index[e];
+        if (s.species[s.types[j]] === 'S')
+          near.push([Math.hypot(nl.vectors[3 * e], nl.vectors[3 * e + 1], nl.vectors[3 * e + 2]), j]);
+      }
+      near.sort((a, b) => a[0] - b[0]);
+      if (near.length >= 4) this.tetra.push({ p: i, s: near.slice(0, 4).map((x) => x[1]) });
+    }
+    const tg = new THREE.BufferGeometry();
+    tg.setAttribute('position', new THREE.BufferAttribute(new Float32Array(this.tetra.length * 12 * 3), 3));
+    this.tetraMesh = new THREE.Mesh(
+      tg,
+      new THREE.MeshStandardMaterial({
+        color: 0xff8000,
+        transparent: true,
+        opacity: 0.35,
+        side: THREE.DoubleSide,
+        depthWrite: false,
+      }),
+    );
+    this.group.add(this.tetraMesh);
+    this.liAtoms = Array.from(s.types.keys()).filter((i) => s.species[s.types[i]] === 'Li');
+    this.trail = [];
+    const lg = new THREE.BufferGeometry();
+    lg.setAttribute(
+      'position',
+      new THREE.BufferAttribute(new Float32Array(this.liAtoms.length * (TRAIL - 1) * 2 * 3), 3),
+    );
+    this.trailLines = new THREE.LineSegments(
+      lg,
+      new THREE.LineBasicMaterial({ color: 0xe1bee7, transparent: true, opacity: 0.7 }),
+    );
+    this.group.add(this.trailLines);
     const centre = corner(0.5, 0.5, 0.5);
     const size = Math.max(...[0, 1, 2].map((k) => Math.hypot(L[3 * k], L[3 * k + 1], L[3 * k + 2])));
     this.controls.target.copy(centre);
@@ -228,6 +280,100 @@ export class Viewport {
       mesh.instanceMatrix.needsUpdate = true;
       if (mesh.instanceColor) mesh.instanceColor.needsUpdate = true;
     }
+    this.updateTetrahedra(positions);
+    this.updateTrails(positions);
+  }
+
+  /** Folded position of atom i (into the cell), written to out[0..2]. */
+  private fold(positions: Float64Array, i: number, out: number[]): void {
+    const L = this.structure!.cell.lattice;
+    const inv = this.inv;
+    const x = positions[3 * i];
+    const y = positions[3 * i + 1];
+    const z = positions[3 * i + 2];
+    let f0 = x * inv[0] + y * inv[3] + z * inv[6];
+    let f1 = x * inv[1] + y * inv[4] + z * inv[7];
+    let f2 = x * inv[2] + y * inv[5] + z * inv[8];
+    f0 -= Math.floor(f0);
+    f1 -= Math.floor(f1);
+    f2 -= Math.floor(f2);
+    for (let d = 0; d < 3; d++) out[d] = f0 * L[d] + f1 * L[3 + d] + f2 * L[6 + d];
+  }
+
+  private updateTetrahedra(positions: Float64Array): void {
+    const mesh = this.tetraMesh;
+    if (!mesh) return;
+    mesh.visible = this.showTetrahedra;
+    if (!this.showTetrahedra) return;
+    const L = this.structure!.cell.lattice;
+    const inv = this.inv;
+    const attr = mesh.geometry.getAttribute('position') as THREE.BufferAttribute;
+    const arr = attr.array as Float32Array;
+    const p = [0, 0, 0];
+    const v: number[][] = [[], [], [], []];
+    const faces = [
+      [0, 1, 2],
+      [0, 1, 3],
+      [0, 2, 3],
+      [1, 2, 3],
+    ];
+    this.tetra.forEach((t, k) => {
+      this.fold(positions, t.p, p);
+      let intact = true;
+      t.s.forEach((j, n) => {
+        // the S image nearest to P (minimum image through fractional coordinates)
+        const d = [0, 1, 2].map((c) => positions[3 * j + c] - positions[3 * t.p + c]);
+        const f = [0, 1, 2]
+          .map((c) => d[0] * inv[c] + d[1] * inv[3 + c] + d[2] * inv[6 + c])
+          .map((x) => x - Math.round(x));
+        v[n] = [0, 1, 2].map((c) => p[c] + f[0] * L[c] + f[1] * L[3 + c] + f[2] * L[6 + c]);
+        if (Math.hypot(v[n][0] - p[0], v[n][1] - p[1], v[n][2] - p[2]) > 2.4) intact = false; // P-S bonds are 2.05 A
+      });
+      // a unit whose S atoms wandered off is no tetrahedron any more: collapse its faces to a point
+      if (!intact) for (let n = 0; n < 4; n++) v[n] = [p[0], p[1], p[2]];
+      faces.forEach((face, fi) => {
+        face.forEach((vi, q) => {
+          arr.set(v[vi], (k * 12 + fi * 3 + q) * 3);
+        });
+      });
+    });
+    attr.needsUpdate = true;
+    mesh.geometry.computeVertexNormals();
+  }
+
+  private updateTrails(positions: Float64Array): void {
+    const lines = this.trailLines;
+    if (!lines) return;
+    lines.visible = this.showTrails;
+    const folded = new Float64Array(this.liAtoms.length * 3);
+    const p = [0, 0, 0];
+    this.liAtoms.forEach((i, k) => {
+      this.fold(positions, i, p);
+      folded.set(p, 3 * k);
+    });
+    this.trail.push(folded);
+    if (this.trail.length > TRAIL) this.trail.shift();
+    if (!this.showTrails) return;
+    const attr = lines.geometry.getAttribute('position') as THREE.BufferAttribute;
+    const arr = attr.array as Float32Array;
+    arr.fill(0);
+    const L = this.structure!.cell.lattice;
+    const half = 0.5 * Math.min(...[0, 1, 2].map((c) => Math.hypot(L[3 * c], L[3 * c + 1], L[3 * c + 2])));
+    let at = 0;
+    for (let t = 1; t < this.trail.length; t++) {
+      const a = this.trail[t - 1];
+      const b = this.trail[t];
+      for (let k = 0; k < this.liAtoms.length; k++) {
+        const dx = b[3 * k] - a[3 * k];
+        const dy = b[3 * k + 1] - a[3 * k + 1];
+        const dz = b[3 * k + 2] - a[3 * k + 2];
+        if (Math.hypot(dx, dy, dz) > half) continue; // crossed the cell: no segment across the view
+        arr.set([a[3 * k], a[3 * k + 1], a[3 * k + 2], b[3 * k], b[3 * k + 1], b[3 * k + 2]], at);
+        at += 6;
+      }
+    }
+    lines.geometry.setDrawRange(0, at / 3);
+    attr.needsUpdate = true;
   }
 
   render(): void {
