@@ -239,6 +239,19 @@ export async function startApp(doc: Document): Promise<AppState> {
     },
     step: () => void lab.command(() => lab.advance(settings.stepsPerFrame)),
     reset: () => restartWith(() => {}),
+    relax: () =>
+      void lab
+        .command(async () => {
+          const r = await lab.relax(0.05, 500, (step, f) => {
+            runEl.textContent = `relaxing (FIRE): step ${step}, max |F| ${f.toFixed(3)} eV/A`;
+          });
+          showMessage(
+            doc,
+            `FIRE: ${r.steps} steps, max |F| ${r.fmax.toFixed(3)} eV/A; MD restarted from the relaxed structure`,
+            'info',
+          );
+        })
+        .catch((e) => showMessage(doc, (e as Error).message)),
     loadPotential: () => void pickFile(doc, '.mtp', 'file-mtp').then((f) => f && loadAny(f)),
     loadStructure: () =>
       void pickFile(doc, '.cif,.vasp,.xyz,.extxyz,.cfg,POSCAR,CONTCAR', 'file-structure').then((f) => f && loadAny(f)),
@@ -268,6 +281,7 @@ export async function startApp(doc: Document): Promise<AppState> {
   run.add(actions, 'pause');
   run.add(actions, 'step');
   run.add(actions, 'reset');
+  run.add(actions, 'relax').name('relax (FIRE), then MD');
   const files = gui.addFolder('files');
   files.add(actions, 'loadPotential').name('load .mtp');
   files.add(actions, 'loadStructure').name('load structure');
@@ -354,6 +368,11 @@ export async function startApp(doc: Document): Promise<AppState> {
   tf.add(trainActions, 'train').name('train on a dataset (.cfg/.extxyz)');
   tf.add(trainActions, 'use').name('use the trained potential');
   tf.add(trainActions, 'download').name('download the trained .mtp');
+  const dEl = doc.getElementById('d-values')!;
+  lab.onDiffusion = (text) => {
+    dEl.textContent = text ? `live fit (slope errors; lilab msd gives block errors):\n${text}` : '';
+  };
+
   // frames whose grade exceeds the threshold are collected for DFT labelling (export: extxyz or MLIP .cfg)
   const selection = { threshold: 2, collected: [] as { positions: Float64Array; grade: number }[] };
   lab.onFrame = (positions, types, lattice) => {

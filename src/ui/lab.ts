@@ -6,6 +6,7 @@
 import type * as Comlink from 'comlink';
 import { CpuMdEngine } from '../md/cpu-engine.ts';
 import { BlowUpError, type Frame, MdEngine, type ThermoRecord } from '../md/engine.ts';
+import { fireMinimize } from '../md/fire.ts';
 import { element } from '../model/species.ts';
 import type { Structure } from '../model/structure.ts';
 import type { MtpModel } from '../potential/mtp/model.ts';
@@ -14,7 +15,7 @@ import { WebGpuMtp } from '../potential/mtp/webgpu.ts';
 import { STRUCTURE_PRESETS } from '../structure/presets.ts';
 import { transferFrame } from '../worker/analysis-client.ts';
 import type { AnalysisService } from '../worker/analysis-service.ts';
-import type { Plots } from './plots.ts';
+import { diffusionText, type Plots } from './plots.ts';
 import type { LabSettings } from './settings.ts';
 import type { Viewport } from './viewport.ts';
 
@@ -151,6 +152,38 @@ export class Lab {
     this.rate = { t: performance.now(), step: 0, value: 0 };
   }
 
+  /**
+   * FIRE relaxation of the current structure (positions, fixed cell) with the current potential, then MD restarts from
+   * it. A separate evaluator is used so the running engine's buffers are not touched if relaxing fails.
+   */
+  async relax(
+    fmax = 0.05,
+    maxSteps = 500,
+    onStep?: (step: number, fmax: number) => void,
+  ): Promise<{ steps: number; fmax: number }> {
+    const s = this.structure;
+    const types = this.typesForPotential(s);
+    const potential = this.device
+      ? await WebGpuMtp.create(this.device, this.potential.model)
+      : new ReferenceMtp(this.potential.model);
+    try {
+      const r = await fireMinimize(
+        potential,
+        { types, positions: s.positions, cell: s.cell, features: [] },
+        {
+          fmax,
+          maxSteps,
+          onStep: (step, _e, f) => onStep?.(step, f),
+        },
+      );
+      this.structure = { ...s, positions: r.positions };
+      await this.restart();
+      return { steps: r.steps, fmax: r.fmax };
+    } finally {
+      if (potential instanceof WebGpuMtp) potential.destroy();
+    }
+  }
+
   /** One animation frame's work: queued commands, then one MD batch if playing. */
   async tick(): Promise<void> {
     if (this.busy) return;
@@ -177,6 +210,9 @@ export class Lab {
     }
   }
 
+  /** Called with the live D per axis (text) whenever the MSD plot updates. */
+  onDiffusion: ((text: string) => void) | null = null;
+
   /** Called with each frame every few records (e.g. the live extrapolation grade). */
   onFrame: ((positions: Float64Array, types: Int32Array, lattice: Float64Array) => void) | null = null;
 
@@ -196,7 +232,10 @@ export class Lab {
     // a copy moves to the worker without a second copy (the frame itself stays for exports)
     void transferFrame(this.analysis, Float64Array.from(f.positions));
     if (t.step % (this.settings.stepsPerFrame * 10) === 0) {
-      void this.analysis.snapshot().then((snap) => this.plots.setMsd(snap));
+      void this.analysis.snapshot().then((snap) => {
+        this.plots.setMsd(snap);
+        this.onDiffusion?.(diffusionText(snap));
+      });
     }
     const now = performance.now();
     if (now - this.rate.t > 1000) {

@@ -34,6 +34,28 @@ export interface MsdCurve {
   y: Float64Array;
   z: Float64Array;
   total: Float64Array;
+  /** Live fit, A^2/fs, with standard errors of the slope. */
+  d?: {
+    x: number;
+    y: number;
+    z: number;
+    total: number;
+    xErr: number;
+    yErr: number;
+    zErr: number;
+    totalErr: number;
+  } | null;
+}
+
+/** D per axis of each group as text, in cm^2/s (1 A^2/fs = 0.1 cm^2/s). */
+export function diffusionText(curves: MsdCurve[]): string {
+  const f = (v: number, e: number) => `${(v * 0.1).toExponential(2)} +- ${(e * 0.1).toExponential(1)}`;
+  return curves
+    .filter((c) => c.d)
+    .map(
+      (c) => `${c.name}: D_x ${f(c.d!.x, c.d!.xErr)}, D_y ${f(c.d!.y, c.d!.yErr)}, D_z ${f(c.d!.z, c.d!.zErr)} cm^2/s`,
+    )
+    .join('\n');
 }
 
 export class Plots {

@@ -183,6 +183,24 @@ describe('the lab in headless Chromium (WebGPU on SwiftShader)', () => {
     await page.close();
   });
 
+  it('relaxes with FIRE from the panel, then MD goes on; the live D per axis is shown', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${url}?preset=beta-li3ps4&spf=10`);
+    await page.waitForFunction(() => Number(document.body.dataset.step ?? 0) > 0, null, { timeout: 120_000 });
+    await page.getByText('relax (FIRE), then MD').click();
+    await page.waitForFunction(
+      () => /FIRE: \d+ steps/.test(document.getElementById('message')?.textContent ?? ''),
+      null,
+      { timeout: 120_000 },
+    );
+    const s = await stepOf(page);
+    await page.waitForFunction((x) => Number(document.body.dataset.step ?? 0) > x, s, { timeout: 60_000 });
+    await page.waitForFunction(() => (document.getElementById('d-values')?.textContent ?? '').includes('D_x'), null, {
+      timeout: 180_000,
+    });
+    await page.close();
+  });
+
   it('a shared URL restores the settings', async () => {
     const page = await browser.newPage();
     await page.goto(`${url}?preset=beta-li3ps4&T=1200&thermostat=langevin&dt=0.5&spf=10&seed=7&color=displacement`);
