@@ -1,5 +1,6 @@
 /** Live plots with uPlot (small and fast): per-axis Li MSD by region, and temperature/energy traces. */
 import uPlot from 'uplot';
+import type { GroupSnapshot } from '../worker/analysis-service.ts';
 import 'uplot/dist/uPlot.min.css';
 
 const AXIS = { stroke: '#9aa3b5', grid: { stroke: '#2a3040' }, ticks: { stroke: '#2a3040' } };
@@ -27,25 +28,8 @@ function chart(
   return new uPlot(opts, data, el);
 }
 
-export interface MsdCurve {
-  name: string;
-  lag: Float64Array;
-  x: Float64Array;
-  y: Float64Array;
-  z: Float64Array;
-  total: Float64Array;
-  /** Live fit, A^2/fs, with standard errors of the slope. */
-  d?: {
-    x: number;
-    y: number;
-    z: number;
-    total: number;
-    xErr: number;
-    yErr: number;
-    zErr: number;
-    totalErr: number;
-  } | null;
-}
+/** One group's live MSD curves and D fit, as the analysis worker sends them. */
+export type MsdCurve = GroupSnapshot;
 
 /** D per axis of each group as text, in cm^2/s (1 A^2/fs = 0.1 cm^2/s). */
 export function diffusionText(curves: MsdCurve[]): string {

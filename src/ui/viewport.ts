@@ -237,8 +237,7 @@ export class Viewport {
     const s = this.structure;
     if (!s) return;
     this.first ??= Float64Array.from(positions);
-    const L = s.cell.lattice;
-    const inv = this.inv;
+    const p = [0, 0, 0];
     for (const { mesh, atoms, species } of this.meshes) {
       const base = element(species).color;
       for (let k = 0; k < atoms.length; k++) {
@@ -246,17 +245,8 @@ export class Viewport {
         const x = positions[3 * i];
         const y = positions[3 * i + 1];
         const z = positions[3 * i + 2];
-        let f0 = x * inv[0] + y * inv[3] + z * inv[6];
-        let f1 = x * inv[1] + y * inv[4] + z * inv[7];
-        let f2 = x * inv[2] + y * inv[5] + z * inv[8];
-        f0 -= Math.floor(f0);
-        f1 -= Math.floor(f1);
-        f2 -= Math.floor(f2);
-        this.matrix.makeTranslation(
-          f0 * L[0] + f1 * L[3] + f2 * L[6],
-          f0 * L[1] + f1 * L[4] + f2 * L[7],
-          f0 * L[2] + f1 * L[5] + f2 * L[8],
-        );
+        this.fold(positions, i, p);
+        this.matrix.makeTranslation(p[0], p[1], p[2]);
         mesh.setMatrixAt(k, this.matrix);
         if (this.colorMode === 'grade') {
           // blue inside the training span (grade <= 1), through yellow, to red at grade >= 3
