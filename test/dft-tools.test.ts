@@ -26,6 +26,20 @@ describe('CP2K labelling tools', () => {
     }
     expect(inp).not.toMatch(/KPOINTS/); // Gamma point only
     expect(inp.match(/^\s+(Li|P|S) -?\d/gm)?.length).toBe(64);
+    expect(inp).toContain('SCF_GUESS ATOMIC');
+    expect(inp).not.toContain('WFN_RESTART_FILE_NAME');
+  });
+
+  it('starts from a given wavefunction without touching the physics settings', () => {
+    const s = repeatStructure(betaLi3PS4(), 1, 1, 2);
+    const plain = cp2kInput(s, 'x');
+    const restarted = cp2kInput(s, 'x', { innerMaxScf: 20, outerMaxScf: 12, restartWfn: '/w/guess.wfn' });
+    expect(restarted).toContain('WFN_RESTART_FILE_NAME /w/guess.wfn');
+    expect(restarted).toContain('SCF_GUESS RESTART');
+    // the only lines that differ are the guess and its file
+    const a = new Set(plain.split('\n'));
+    const extra = restarted.split('\n').filter((l) => !a.has(l));
+    expect(extra.map((l) => l.trim())).toEqual(['WFN_RESTART_FILE_NAME /w/guess.wfn', 'SCF_GUESS RESTART']);
   });
 
   it('reads energy, forces and stress from a real CP2K 2023.1 output (beta-Li3PS4 1x1x2)', () => {

@@ -6,11 +6,11 @@
  *     [--work /tmp/lilab-dft] [--limit N] [--order interleave|file] [--prefer rattle]
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type ExtxyzFrame, formatExtxyzFrame, parseExtxyz } from '../../src/io/extxyz.ts';
 import { volume } from '../../src/model/cell.ts';
-import { cp2kInput, parseCp2kOutput, plusStressFromCp2k, SETTINGS } from './cp2k.ts';
+import { cp2kInput, DEFAULT_SCF, parseCp2kOutput, plusStressFromCp2k, SETTINGS } from './cp2k.ts';
 
 function arg(name: string, fallback: string): string {
   const k = process.argv.indexOf(`--${name}`);
@@ -58,6 +58,13 @@ const version =
 console.log(`${done.size} done or failed; ${pending.length} to label with CP2K ${version} on ${np} ranks`);
 if (!existsSync(failedPath)) writeFileSync(failedPath, 'config_id\treason\n');
 
+/** Short stable key of the species sequence: restart wavefunctions are only valid for the same atoms in the same order. */
+function atomSequenceKey(species: readonly string[], types: ArrayLike<number>): string {
+  let h = 2166136261;
+  for (const t of Array.from(types, (t) => species[t]).join(',')) h = Math.imul(h ^ t.charCodeAt(0), 16777619) >>> 0;
+  return h.toString(16);
+}
+
 let count = 0;
 for (const frame of pending) {
   if (count++ >= limit) break;
@@ -65,7 +72,9 @@ for (const frame of pending) {
   const s = frame.structure;
   const inp = join(work, `${id}.inp`);
   const out = join(work, `${id}.out`);
-  writeFileSync(inp, cp2kInput(s, id));
+  // a converged wavefunction of the same atom sequence is a far better start than atomic densities
+  const guess = join(work, `guess-${s.types.length}-${atomSequenceKey(s.species, s.types)}.wfn`);
+  writeFileSync(inp, cp2kInput(s, id, { ...DEFAULT_SCF, restartWfn: existsSync(guess) ? guess : undefined }));
   const t0 = Date.now();
   const run = spawnSync('mpirun', ['--allow-run-as-root', '-np', np, 'cp2k.psmp', '-i', inp, '-o', out], {
     cwd: work,
@@ -93,6 +102,8 @@ for (const frame of pending) {
       { forces: r.forces },
     );
     appendFileSync(datasetPath, labelled);
+    const wfn = join(work, `${id}-RESTART.wfn`);
+    if (existsSync(wfn)) copyFileSync(wfn, guess);
     console.log(`${id}: E = ${r.energy.toFixed(5)} eV, ${r.scfSteps} SCF steps, ${seconds.toFixed(0)} s`);
   } catch (err) {
     appendFileSync(failedPath, `${id}\t${(err as Error).message.replace(/\s+/g, ' ')}\n`);
