@@ -3,23 +3,45 @@ import type { Structure } from '../model/structure.ts';
 import { buildBicrystal } from './gb/builder.ts';
 import { betaLi3PS4Standard, GB_PRESETS } from './gb/presets.ts';
 import { betaLi3PS4 } from './li3ps4.ts';
+import { repeatStructure } from './supercell.ts';
+
+/**
+ * How big to build a preset: repeats along the first two cell vectors, and along the third (bulk) or CSL cells per
+ * grain along the boundary normal (bicrystals, so both grains grow and the two boundaries move apart).
+ */
+export interface PresetSize {
+  a: number;
+  b: number;
+  c: number;
+}
+
+export const UNIT_SIZE: PresetSize = { a: 1, b: 1, c: 1 };
 
 export interface StructurePreset {
   summary: string;
-  build: () => Structure;
+  build: (size?: PresetSize) => Structure;
   /** Which Cartesian axis is the grain-boundary normal (bicrystals are built with it along z). */
   normal?: 'z';
 }
 
 export const STRUCTURE_PRESETS: Record<string, StructurePreset> = {
-  'beta-li3ps4': { summary: 'bulk beta-Li3PS4, Pnma, 32 atoms (ordered model)', build: betaLi3PS4 },
+  'beta-li3ps4': {
+    summary: 'bulk beta-Li3PS4, Pnma, 32 atoms (ordered model)',
+    build: (n = UNIT_SIZE) => repeatStructure(betaLi3PS4(), n.a, n.b, n.c),
+  },
   ...Object.fromEntries(
     GB_PRESETS.map((p): [string, StructurePreset] => [
       p.id,
       {
         summary: `${p.label} bicrystal (contacts below 1.5 A removed)`,
-        build: () => ({
-          ...buildBicrystal(betaLi3PS4Standard(), { ...p.spec, removeCloserThan: 1.5 }).structure,
+        build: (n = UNIT_SIZE) => ({
+          ...buildBicrystal(betaLi3PS4Standard(), {
+            ...p.spec,
+            removeCloserThan: 1.5,
+            repeat: [n.a, n.b],
+            layersA: n.c,
+            layersB: n.c,
+          }).structure,
           title: p.label,
         }),
         normal: 'z',

@@ -9,17 +9,20 @@ import GUI from 'lil-gui';
 import { acquireDevice, formatAdapter, type GpuContext } from '../gpu/device.ts';
 import { gpuSelfTest } from '../gpu/selftest.ts';
 import { formatExtxyzFrame } from '../io/extxyz.ts';
-import { writeLammpsData } from '../io/lammps.ts';
-import { parseMtp } from '../io/mtp.ts';
+import { writeLammpsData, writeLammpsInput, writeMlipIni } from '../io/lammps.ts';
+import { parseMtp, writeMtp } from '../io/mtp.ts';
 import { readStructureText, writeStructureText } from '../io/structure-files.ts';
 import type { Thermostat } from '../md/engine.ts';
+import type { Structure } from '../model/structure.ts';
 import { compileMtp } from '../potential/mtp/model.ts';
 import { softSphereMtpFile } from '../potential/mtp/soft-sphere.ts';
 import { STRUCTURE_PRESETS } from '../structure/presets.ts';
+import { repeatStructure } from '../structure/supercell.ts';
 import { startAnalysisWorker, startTrainingWorker } from '../worker/analysis-client.ts';
 import { Lab, type LabStatus, type LoadedPotential } from './lab.ts';
-import { Plots, parityPlot } from './plots.ts';
-import { type LabSettings, settingsFromUrl, settingsToUrl } from './settings.ts';
+import { arrheniusPlot, Plots, parityPlot } from './plots.ts';
+import { type LabSettings, MAX_REPEAT, settingsFromUrl, settingsToUrl } from './settings.ts';
+import { TrajectoryRecorder } from './trajectory-recorder.ts';
 import { Viewport } from './viewport.ts';
 
 export interface AppState {
@@ -34,6 +37,7 @@ export function placeholderPotential(): LoadedPotential {
     model: compileMtp(softSphereMtpFile()),
     label: 'PLACEHOLDER soft spheres (not a model of Li3PS4): load a trained .mtp',
     species: ['Li', 'P', 'S'],
+    text: writeMtp(softSphereMtpFile()),
   };
 }
 
@@ -169,7 +173,7 @@ export async function startApp(doc: Document): Promise<AppState> {
           `${file.name}: the lab expects 3 species in the order Li, P, S; this potential has ${model.speciesCount}`,
         );
       const old = lab.potential;
-      lab.potential = { model, label: `${file.name} (${model.name}, loaded)`, species: ['Li', 'P', 'S'] };
+      lab.potential = { model, label: `${file.name} (${model.name}, loaded)`, species: ['Li', 'P', 'S'], text };
       try {
         await lab.restart();
       } catch (err) {
@@ -180,16 +184,22 @@ export async function startApp(doc: Document): Promise<AppState> {
       potEl.dataset.state = 'loaded';
     });
   };
+  /** A structure loaded from a file, before the size controls repeat it (null: a preset is shown). */
+  let loadedBase: Structure | null = null;
   const loadStructure = async (file: File) => {
     const text = await file.text();
     await lab.command(async () => {
       const s = readStructureText(text, file.name);
-      const old = lab.structure;
-      lab.structure = s;
+      const old = { structure: lab.structure, name: lab.sceneName, base: loadedBase };
+      loadedBase = s;
+      lab.structure = repeatStructure(s, settings.cells.a, settings.cells.b, settings.cells.c);
+      lab.sceneName = file.name;
       try {
         await lab.restart();
       } catch (err) {
-        lab.structure = old;
+        lab.structure = old.structure;
+        lab.sceneName = old.name;
+        loadedBase = old.base;
         throw err;
       }
     });
@@ -207,9 +217,23 @@ export async function startApp(doc: Document): Promise<AppState> {
     .onFinishChange((v: string) =>
       restartWith(() => {
         settings.preset = v;
-        lab.structure = STRUCTURE_PRESETS[v].build();
+        loadedBase = null;
+        lab.structure = STRUCTURE_PRESETS[v].build(settings.cells);
+        lab.sceneName = v;
       }),
     );
+  // size: bulk repeats a x b x c; bicrystals a x b in the plane and c CSL cells per grain along the normal
+  const size = gui.addFolder('size (repeats; bicrystal: c = cells per grain)');
+  for (const axis of ['a', 'b', 'c'] as const) {
+    size.add(settings.cells, axis, 1, MAX_REPEAT, 1).onFinishChange(() =>
+      restartWith(() => {
+        const n = settings.cells;
+        lab.structure = loadedBase
+          ? repeatStructure(loadedBase, n.a, n.b, n.c)
+          : STRUCTURE_PRESETS[settings.preset].build(n);
+      }),
+    );
+  }
   gui
     .add(settings, 'temperature', 100, 2500, 50)
     .name('temperature (K)')
@@ -270,6 +294,38 @@ export async function startApp(doc: Document): Promise<AppState> {
     },
     exportStructure: () => download(doc, 'structure.cif', writeStructureText(lab.structure, 'structure.cif')),
     exportLammps: () => download(doc, 'structure.data', writeLammpsData(lab.structure)),
+    // the same run for a cluster: data file, in.lammps (pair_style mlip), mlip.ini and the potential itself
+    exportLammpsRun: () => {
+      download(doc, 'structure.data', writeLammpsData(lab.structure));
+      download(
+        doc,
+        'in.lammps',
+        writeLammpsInput({
+          dataFile: 'structure.data',
+          mlipIni: 'mlip.ini',
+          temperature: settings.temperature,
+          dtFs: settings.dt,
+          steps: 100_000,
+          thermostat: settings.thermostat,
+          seed: settings.seed,
+        }),
+      );
+      download(doc, 'mlip.ini', writeMlipIni('potential.mtp'));
+      download(doc, 'potential.mtp', lab.potential.text);
+    },
+    record: () => {
+      lab.recorder = new TrajectoryRecorder();
+      doc.body.dataset.recording = 'yes';
+      showMessage(doc, 'recording the trajectory (every frame; memory-bounded)', 'info');
+    },
+    exportTrajectory: () => {
+      const rec = lab.recorder;
+      if (!rec || rec.frames.length === 0) return showMessage(doc, 'start a recording first', 'info');
+      download(doc, 'trajectory.extxyz', rec.toExtxyz(lab.structure));
+      if (rec.thinning > 0)
+        showMessage(doc, `older frames were thinned ${rec.thinning} time(s) to stay within memory`, 'info');
+    },
+    exportArrhenius: () => download(doc, 'arrhenius.csv', lab.arrhenius.csv(lab.sceneKey)),
     exportMsd: () => download(doc, 'msd.csv', plots.msdCsv()),
     exportThermo: () => download(doc, 'thermo.csv', plots.thermoCsv()),
     viewA: () => viewport.viewAlong(0),
@@ -288,6 +344,10 @@ export async function startApp(doc: Document): Promise<AppState> {
   files.add(actions, 'exportFrame').name('export frame (extxyz)');
   files.add(actions, 'exportStructure').name('export structure (CIF)');
   files.add(actions, 'exportLammps').name('export LAMMPS data');
+  files.add(actions, 'exportLammpsRun').name('export LAMMPS run (data, in.lammps, mlip.ini, .mtp)');
+  files.add(actions, 'record').name('record trajectory');
+  files.add(actions, 'exportTrajectory').name('export trajectory (extxyz)');
+  files.add(actions, 'exportArrhenius').name('export Arrhenius table (CSV)');
   files.add(actions, 'exportMsd').name('export MSD (CSV)');
   files.add(actions, 'exportThermo').name('export thermo (CSV)');
   const view = gui.addFolder('view');
@@ -368,6 +428,33 @@ export async function startApp(doc: Document): Promise<AppState> {
   tf.add(trainActions, 'train').name('train on a dataset (.cfg/.extxyz)');
   tf.add(trainActions, 'use').name('use the trained potential');
   tf.add(trainActions, 'download').name('download the trained .mtp');
+  const arrEl = doc.getElementById('arrhenius-values')!;
+  lab.onArrhenius = () => {
+    const key = lab.sceneKey;
+    const runs = lab.arrhenius.points(key);
+    const fit = lab.arrhenius.fit(key, 'total');
+    doc.body.dataset.arrheniusPoints = String(runs.length);
+    if (runs.length === 0) {
+      doc.getElementById('plot-arrhenius')!.replaceChildren();
+      arrEl.textContent = 'Arrhenius: change the temperature; each finished run adds its D here.';
+      return;
+    }
+    arrheniusPlot(doc.getElementById('plot-arrhenius')!, runs, fit);
+    const axisText = (['x', 'y', 'z'] as const)
+      .map((a) => {
+        const f = lab.arrhenius.fit(key, a);
+        return f ? `Ea_${a} ${f.activationEnergy.toFixed(2)} +- ${f.activationEnergyError.toFixed(2)}` : null;
+      })
+      .filter(Boolean)
+      .join(', ');
+    const d300 = fit?.extrapolate(300);
+    arrEl.textContent =
+      `${runs.length} run(s): ${runs.map((r) => `${r.temperature} K`).join(', ')}\n` +
+      (fit && d300
+        ? `Ea ${fit.activationEnergy.toFixed(3)} +- ${fit.activationEnergyError.toFixed(3)} eV (${axisText} eV); ` +
+          `D(300 K) ~ ${(d300.d * 0.1).toExponential(1)} cm^2/s (x/÷ ${Math.exp(d300.logError).toFixed(1)}, extrapolated)`
+        : 'run a second temperature for the fit');
+  };
   const dEl = doc.getElementById('d-values')!;
   lab.onDiffusion = (text) => {
     dEl.textContent = text ? `live fit (slope errors; lilab msd gives block errors):\n${text}` : '';
@@ -411,8 +498,24 @@ export async function startApp(doc: Document): Promise<AppState> {
     if (f) void loadAny(f);
   });
 
+  // which path positions take to the screen, and the frame rate it gives (measured, shown, and read by tests)
+  const renderEl = doc.getElementById('status-render')!;
+  const renderPath = state.gpu
+    ? 'WebGL2, positions by one batched readback per frame'
+    : 'WebGL2, positions from the CPU engine';
+  doc.body.dataset.renderPath = renderPath;
+  const fps = { frames: 0, t: performance.now() };
   const loop = () => {
     void lab.tick().catch((e) => showMessage(doc, (e as Error).message));
+    fps.frames++;
+    const now = performance.now();
+    if (now - fps.t > 2000) {
+      const value = (fps.frames * 1000) / (now - fps.t);
+      doc.body.dataset.fps = value.toFixed(1);
+      renderEl.textContent = `${renderPath} | ${value.toFixed(0)} fps`;
+      fps.frames = 0;
+      fps.t = now;
+    }
     requestAnimationFrame(loop);
   };
   requestAnimationFrame(loop);

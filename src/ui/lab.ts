@@ -4,6 +4,7 @@
  * file, a blow-up) leaves the running simulation and everything loaded as it was.
  */
 import type * as Comlink from 'comlink';
+import { ArrheniusRuns, type AxisDiffusion } from '../analysis/arrhenius-runs.ts';
 import { CpuMdEngine } from '../md/cpu-engine.ts';
 import { BlowUpError, type Frame, MdEngine, type ThermoRecord } from '../md/engine.ts';
 import { fireMinimize } from '../md/fire.ts';
@@ -17,6 +18,7 @@ import { transferFrame } from '../worker/analysis-client.ts';
 import type { AnalysisService } from '../worker/analysis-service.ts';
 import { diffusionText, type Plots } from './plots.ts';
 import type { LabSettings } from './settings.ts';
+import { TrajectoryRecorder } from './trajectory-recorder.ts';
 import type { Viewport } from './viewport.ts';
 
 export interface LoadedPotential {
@@ -25,6 +27,8 @@ export interface LoadedPotential {
   label: string;
   /** Species order of the potential's types. */
   species: string[];
+  /** The .mtp text, for exports (LAMMPS runs need the file). */
+  text: string;
 }
 
 export interface LabStatus {
@@ -48,6 +52,16 @@ export class Lab {
   private e0: number | null = null;
   private rate = { t: performance.now(), step: 0, value: 0 };
   status: LabStatus = { atoms: 0, step: 0, stepsPerSecond: 0, nsPerDay: 0, temperature: 0, energy: 0 };
+  /** What is simulated, for grouping runs in the Arrhenius plot (the app names presets and loaded files). */
+  sceneName: string;
+  /** D of finished runs per scene and temperature; a run counts as finished when the lab restarts. */
+  readonly arrhenius = new ArrheniusRuns();
+  /** The scene key and temperature of the run in progress, and its latest D estimate. */
+  private run: { scene: string; temperature: number; d: AxisDiffusion | null; time: number } | null = null;
+  /** Called after a finished run's D was added to `arrhenius`. */
+  onArrhenius: (() => void) | null = null;
+  /** While set, every record's frame is kept for export. */
+  recorder: TrajectoryRecorder | null = null;
 
   constructor(
     /** null: no WebGPU, the float64 CPU engine runs instead (small systems). */
@@ -61,7 +75,21 @@ export class Lab {
     private readonly onStatus: (s: LabStatus) => void,
   ) {
     this.potential = potential;
-    this.structure = STRUCTURE_PRESETS[settings.preset].build();
+    this.structure = STRUCTURE_PRESETS[settings.preset].build(settings.cells);
+    this.sceneName = settings.preset;
+  }
+
+  /** Runs of the same structure and potential at different temperatures belong in one Arrhenius plot. */
+  get sceneKey(): string {
+    return `${this.sceneName} (${this.status.atoms || this.structure.types.length} atoms) | ${this.potential.label}`;
+  }
+
+  private finishRun(): void {
+    const r = this.run;
+    this.run = null;
+    if (!r?.d) return;
+    this.arrhenius.record(r.scene, { temperature: r.temperature, d: r.d, time: r.time });
+    this.onArrhenius?.();
   }
 
   /** Queues work to run between MD batches. */
@@ -127,6 +155,7 @@ export class Lab {
         seed: this.settings.seed,
       });
     }
+    this.finishRun();
     this.engine?.destroy();
     this.field?.destroy();
     this.engine = engine;
@@ -135,6 +164,7 @@ export class Lab {
     this.e0 = null;
     this.viewport.setStructure(s);
     this.plots.clear();
+    this.onDiffusion?.('');
     const li = Array.from(s.types.keys()).filter((i) => s.species[s.types[i]] === 'Li');
     const dist = s.labels?.boundaryDistance;
     const groups = [{ name: 'Li all', atoms: Int32Array.from(li) }];
@@ -148,6 +178,10 @@ export class Lab {
       frameInterval: this.settings.dt * this.settings.stepsPerFrame,
     });
     this.status = { ...this.status, atoms: types.length, step: 0 };
+    this.run = { scene: this.sceneKey, temperature: this.settings.temperature, d: null, time: 0 };
+    // a recording continues across restarts of the same structure (new temperature, say), not across structures
+    if (this.recorder && this.recorder.frames[0]?.positions.length !== s.positions.length)
+      this.recorder = new TrajectoryRecorder();
     this.onFrame?.(Float64Array.from(s.positions), types, Float64Array.from(s.cell.lattice));
     this.rate = { t: performance.now(), step: 0, value: 0 };
   }
@@ -226,13 +260,20 @@ export class Lab {
       );
     }
     this.viewport.updatePositions(f.positions);
+    this.recorder?.push({ step: t.step, time: t.time, positions: f.positions });
     const n = this.status.atoms;
     this.e0 ??= t.conserved;
     this.plots.addThermo(t.time / 1000, t.temperature, ((t.conserved - this.e0) / n) * 1000);
     // a copy moves to the worker without a second copy (the frame itself stays for exports)
     void transferFrame(this.analysis, Float64Array.from(f.positions));
     if (t.step % (this.settings.stepsPerFrame * 10) === 0) {
+      const run = this.run;
       void this.analysis.snapshot().then((snap) => {
+        const all = snap.find((c) => c.name === 'Li all');
+        if (run && run === this.run && all?.d) {
+          run.d = all.d;
+          run.time = t.time;
+        }
         this.plots.setMsd(snap);
         this.onDiffusion?.(diffusionText(snap));
       });

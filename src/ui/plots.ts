@@ -1,5 +1,7 @@
 /** Live plots with uPlot (small and fast): per-axis Li MSD by region, and temperature/energy traces. */
 import uPlot from 'uplot';
+import type { ArrheniusFit } from '../analysis/arrhenius.ts';
+import type { RunDiffusion } from '../analysis/arrhenius-runs.ts';
 import type { GroupSnapshot } from '../worker/analysis-service.ts';
 import 'uplot/dist/uPlot.min.css';
 
@@ -141,6 +143,56 @@ export function parityPlot(el: HTMLElement, title: string, ref: number[], pred: 
       legend: { live: false },
     },
     [x, y, x],
+    el,
+  );
+}
+
+const ARRHENIUS_SERIES = [
+  { key: 'x', label: 'D_x', stroke: '#ef5350' },
+  { key: 'y', label: 'D_y', stroke: '#66bb6a' },
+  { key: 'z', label: 'D_z', stroke: '#42a5f5' },
+  { key: 'total', label: 'D', stroke: '#eeeeee' },
+] as const;
+
+/**
+ * Arrhenius plot of the runs of one scene: log10 D (cm^2/s) per axis against 1000/T, and the fit of the total D drawn
+ * out to 300 K. Points with D <= 0 (a live estimate below its noise) are left out.
+ */
+export function arrheniusPlot(el: HTMLElement, runs: RunDiffusion[], fit: ArrheniusFit | null): uPlot {
+  const inv = runs.map((r) => 1000 / r.temperature);
+  const xs = [...new Set([...inv, ...(fit ? [1000 / 300] : [])])].sort((a, b) => a - b);
+  const log = (d: number) => (d > 0 ? Math.log10(d * 0.1) : null);
+  const columns = ARRHENIUS_SERIES.map((s) =>
+    xs.map((x) => {
+      const r = runs.find((q) => 1000 / q.temperature === x);
+      return r ? log(r.d[s.key]) : null;
+    }),
+  );
+  const fitted = xs.map((x) => (fit ? log(fit.extrapolate(1000 / x).d) : null));
+  el.replaceChildren();
+  return new uPlot(
+    {
+      title: 'Arrhenius (runs at several temperatures)',
+      width: el.clientWidth || 360,
+      height: 200,
+      scales: { x: { time: false } },
+      axes: [
+        { ...AXIS, label: '1000/T (1/K)' },
+        { ...AXIS, label: 'log10 D (cm^2/s)' },
+      ],
+      series: [
+        { label: '1000/T' },
+        ...ARRHENIUS_SERIES.map((s) => ({
+          label: s.label,
+          stroke: s.stroke,
+          width: 0,
+          points: { show: true, size: 6 },
+        })),
+        { label: 'fit to 300 K', stroke: '#999', width: 1, dash: [4, 4], spanGaps: true },
+      ],
+      legend: { live: false },
+    },
+    [xs, ...columns, fitted] as uPlot.AlignedData,
     el,
   );
 }

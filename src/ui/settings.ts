@@ -1,9 +1,11 @@
 /** The lab's settings, kept in the URL so a link restores them. */
 import type { Thermostat } from '../md/engine.ts';
-import { STRUCTURE_PRESETS } from '../structure/presets.ts';
+import { type PresetSize, STRUCTURE_PRESETS } from '../structure/presets.ts';
 
 export interface LabSettings {
   preset: string;
+  /** Repeats of the preset (bulk: a x b x c; bicrystals: a x b in plane, c CSL cells per grain along the normal). */
+  cells: PresetSize;
   temperature: number;
   thermostat: Thermostat;
   dt: number;
@@ -14,6 +16,7 @@ export interface LabSettings {
 
 export const DEFAULT_SETTINGS: LabSettings = {
   preset: 'sigma5-001-120',
+  cells: { a: 1, b: 1, c: 1 },
   temperature: 800,
   thermostat: 'csvr',
   dt: 1,
@@ -35,6 +38,7 @@ export function settingsFromUrl(search: string): LabSettings {
   const colorBy = q.get('color') as LabSettings['colorBy'];
   return {
     preset: preset in STRUCTURE_PRESETS ? preset : DEFAULT_SETTINGS.preset,
+    cells: parseCells(q.get('cells')),
     temperature: num('T', DEFAULT_SETTINGS.temperature, 1, 5000),
     thermostat: THERMOSTATS.includes(thermostat) ? thermostat : DEFAULT_SETTINGS.thermostat,
     dt: num('dt', DEFAULT_SETTINGS.dt, 0.1, 5),
@@ -47,6 +51,7 @@ export function settingsFromUrl(search: string): LabSettings {
 export function settingsToUrl(s: LabSettings): string {
   const q = new URLSearchParams({
     preset: s.preset,
+    cells: formatCells(s.cells),
     T: String(s.temperature),
     thermostat: s.thermostat,
     dt: String(s.dt),
@@ -55,4 +60,19 @@ export function settingsToUrl(s: LabSettings): string {
     color: s.colorBy,
   });
   return `?${q.toString()}`;
+}
+
+/** Largest repeat per direction the panel offers: a bicrystal of 4x4x4 is already ~20,000 atoms. */
+export const MAX_REPEAT = 4;
+
+/** `2x1x3` -> {a: 2, b: 1, c: 3}; anything else (missing, malformed, out of 1..MAX_REPEAT) gives 1x1x1. */
+export function parseCells(text: string | null): PresetSize {
+  const m = /^(\d+)x(\d+)x(\d+)$/.exec(text ?? '');
+  const n = m ? [Number(m[1]), Number(m[2]), Number(m[3])] : [];
+  if (n.length !== 3 || n.some((v) => v < 1 || v > MAX_REPEAT)) return { ...DEFAULT_SETTINGS.cells };
+  return { a: n[0], b: n[1], c: n[2] };
+}
+
+export function formatCells(n: PresetSize): string {
+  return `${n.a}x${n.b}x${n.c}`;
 }

@@ -3,6 +3,7 @@
  * the selected groups (e.g. Li near the boundary, Li in the bulk) accumulate in bounded memory; a snapshot gives
  * curves and D estimates for the plots. Runs in a web worker (analysis.worker.ts) or directly.
  */
+import type { AxisDiffusion } from '../analysis/arrhenius-runs.ts';
 import { fitLine } from '../analysis/fit.ts';
 import { StreamingMsd } from '../analysis/streaming-msd.ts';
 
@@ -31,16 +32,7 @@ export interface GroupSnapshot {
   z: Float64Array;
   total: Float64Array;
   /** A^2/fs, with the standard error of the fitted slope (a live estimate; the msd command gives block errors). */
-  d: {
-    x: number;
-    y: number;
-    z: number;
-    total: number;
-    xErr: number;
-    yErr: number;
-    zErr: number;
-    totalErr: number;
-  } | null;
+  d: AxisDiffusion | null;
 }
 
 export class AnalysisService {

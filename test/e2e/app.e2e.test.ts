@@ -1,9 +1,11 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import type { PreviewServer } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseExtxyz } from '../../src/io/extxyz.ts';
+import { parseMtp } from '../../src/io/mtp.ts';
 import { STRUCTURE_PRESETS } from '../../src/structure/presets.ts';
 import { VECTORS } from '../support.ts';
 import { launchChromium, serveDist } from './browser.ts';
@@ -216,6 +218,63 @@ describe('the lab in headless Chromium (WebGPU on SwiftShader)', () => {
     expect(value('temperature (K)')).toBe('1200');
     expect(value('time step (fs)')).toBe('0.5');
     expect(value('thermostat')).toBe('langevin');
+    await page.close();
+  });
+
+  it('sizes a preset from the URL, fills the Arrhenius plot from two temperatures, exports trajectory and LAMMPS run', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${url}?preset=beta-li3ps4&cells=1x1x2&T=1500&spf=10`);
+    await page.waitForFunction(() => Number(document.body.dataset.step ?? 0) > 0, null, { timeout: 120_000 });
+    expect(await page.textContent('#status-run')).toMatch(/^64 atoms/);
+    expect(await page.evaluate(() => document.body.dataset.renderPath)).toMatch(/readback|CPU/);
+    await page.getByText('record trajectory').click();
+    const setTemperature = async (T: number) => {
+      const input = page.locator('.lil-controller', { hasText: 'temperature (K)' }).locator('input');
+      await input.fill(String(T));
+      await input.press('Enter');
+    };
+    const waitForD = () =>
+      page.waitForFunction(() => (document.getElementById('d-values')?.textContent ?? '').includes('D_x'), null, {
+        timeout: 180_000,
+      });
+    await waitForD();
+    await setTemperature(1200);
+    await page.waitForFunction(() => document.body.dataset.arrheniusPoints === '1', null, { timeout: 60_000 });
+    await page.waitForFunction(() => (document.getElementById('d-values')?.textContent ?? '') === '', null, {
+      timeout: 60_000,
+    });
+    await waitForD();
+    await setTemperature(1000);
+    await page.waitForFunction(() => document.body.dataset.arrheniusPoints === '2', null, { timeout: 60_000 });
+    expect(await page.textContent('#arrhenius-values')).toMatch(/1200 K, 1500 K/);
+    expect(await page.locator('#plot-arrhenius canvas').count()).toBe(1);
+
+    const downloaded = async (label: string, count = 1) => {
+      const files: Record<string, string> = {};
+      const done = new Promise<void>((resolve) => {
+        page.on('download', async (d) => {
+          files[d.suggestedFilename()] = readFileSync((await d.path())!, 'utf8');
+          if (Object.keys(files).length === count) resolve();
+        });
+      });
+      await page.getByText(label, { exact: true }).click();
+      await done;
+      page.removeAllListeners('download');
+      return files;
+    };
+    const traj = await downloaded('export trajectory (extxyz)');
+    const frames = parseExtxyz(traj['trajectory.extxyz'], 'trajectory.extxyz');
+    expect(frames.length).toBeGreaterThan(2);
+    expect(frames.every((f) => f.structure.types.length === 64)).toBe(true);
+    const steps = frames.map((f) => Number(f.info.step));
+    expect(steps.some((v, k) => k > 0 && v <= steps[k - 1])).toBe(true); // restarts at the new temperatures
+    const run = await downloaded('export LAMMPS run (data, in.lammps, mlip.ini, .mtp)', 4);
+    expect(Object.keys(run).sort()).toEqual(['in.lammps', 'mlip.ini', 'potential.mtp', 'structure.data']);
+    expect(run['in.lammps']).toMatch(/pair_style mlip mlip\.ini/);
+    expect(run['in.lammps']).toMatch(/temp\/csvr 1000 1000/);
+    expect(run['mlip.ini']).toMatch(/mtp-filename potential\.mtp/);
+    expect(parseMtp(run['potential.mtp'], 'potential.mtp').speciesCount).toBe(3);
+    expect(run['structure.data']).toMatch(/64 atoms/);
     await page.close();
   });
 });

@@ -1,0 +1,59 @@
+/**
+ * D from runs at several temperatures, kept per scene (structure, size, potential) so that an Arrhenius fit only ever
+ * mixes runs of the same system. A later run at a temperature replaces the earlier one.
+ */
+import { type ArrheniusFit, fitArrhenius } from './arrhenius.ts';
+
+export type Axis = 'x' | 'y' | 'z' | 'total';
+export const AXES: Axis[] = ['x', 'y', 'z', 'total'];
+
+/** D per axis (A^2/fs) with standard errors, as the live MSD fit gives them. */
+export interface AxisDiffusion {
+  x: number;
+  y: number;
+  z: number;
+  total: number;
+  xErr: number;
+  yErr: number;
+  zErr: number;
+  totalErr: number;
+}
+
+export interface RunDiffusion {
+  temperature: number;
+  d: AxisDiffusion;
+  /** Simulated time the estimate rests on, fs. */
+  time: number;
+}
+
+const errOf = (d: AxisDiffusion, axis: Axis) => d[`${axis}Err`];
+
+export class ArrheniusRuns {
+  private readonly scenes = new Map<string, Map<number, RunDiffusion>>();
+
+  record(scene: string, run: RunDiffusion): void {
+    if (!this.scenes.has(scene)) this.scenes.set(scene, new Map());
+    this.scenes.get(scene)!.set(run.temperature, run);
+  }
+
+  points(scene: string): RunDiffusion[] {
+    return [...(this.scenes.get(scene)?.values() ?? [])].sort((a, b) => a.temperature - b.temperature);
+  }
+
+  /** Arrhenius fit along one axis over the runs with D > 0; null with fewer than two such runs. */
+  fit(scene: string, axis: Axis): ArrheniusFit | null {
+    const pts = this.points(scene)
+      .filter((r) => r.d[axis] > 0)
+      .map((r) => ({ temperature: r.temperature, d: r.d[axis], dError: errOf(r.d, axis) }));
+    return pts.length >= 2 ? fitArrhenius(pts) : null;
+  }
+
+  csv(scene: string): string {
+    const head = 'temperature_K,time_fs,' + AXES.map((a) => `D_${a}_cm2_s,D_${a}_err_cm2_s`).join(',');
+    // 1 A^2/fs = 0.1 cm^2/s
+    const rows = this.points(scene).map(
+      (r) => `${r.temperature},${r.time},${AXES.map((a) => `${r.d[a] * 0.1},${errOf(r.d, a) * 0.1}`).join(',')}`,
+    );
+    return `${[head, ...rows].join('\n')}\n`;
+  }
+}

@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import { STRUCTURE_PRESETS } from '../src/structure/presets.ts';
+import { DEFAULT_SETTINGS, parseCells, settingsFromUrl, settingsToUrl } from '../src/ui/settings.ts';
+
+describe('lab settings in the URL', () => {
+  it('round-trips every setting, the size included', () => {
+    const s = {
+      ...DEFAULT_SETTINGS,
+      preset: 'sigma3-110-111',
+      cells: { a: 2, b: 1, c: 3 },
+      temperature: 1200,
+      thermostat: 'nhc' as const,
+    };
+    expect(settingsFromUrl(settingsToUrl(s))).toEqual(s);
+  });
+
+  it('falls back to 1x1x1 for malformed or oversized repeats', () => {
+    for (const bad of [null, '', '2x2', '0x1x1', '5x1x1', 'axbxc', '1x1x1x1'])
+      expect(parseCells(bad)).toEqual(DEFAULT_SETTINGS.cells);
+    expect(parseCells('4x3x2')).toEqual({ a: 4, b: 3, c: 2 });
+  });
+
+  it('sizes presets: bulk repeats its cell, a bicrystal grows in plane and per grain', () => {
+    const bulk = STRUCTURE_PRESETS['beta-li3ps4'];
+    expect(bulk.build({ a: 2, b: 1, c: 3 }).types.length).toBe(32 * 6);
+    const gb = STRUCTURE_PRESETS['sigma5-001-120'];
+    const one = gb.build();
+    const two = gb.build({ a: 1, b: 1, c: 2 });
+    const wide = gb.build({ a: 2, b: 1, c: 1 });
+    expect(two.cell.lattice[8]).toBeCloseTo(2 * one.cell.lattice[8], 6);
+    expect(wide.types.length).toBe(2 * one.types.length);
+    // thicker grains move the boundaries apart; the close contacts removed at the two boundaries may differ by a few
+    expect(Math.abs(two.types.length - 2 * one.types.length)).toBeLessThanOrEqual(4);
+  });
+});
