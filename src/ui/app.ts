@@ -41,6 +41,49 @@ export function placeholderPotential(): LoadedPotential {
   };
 }
 
+/** The file name of a potential trained in the page (its active set stays in the training worker). */
+const TRAINED_NAME = 'trained-in-lab.mtp';
+
+/** The shipped potential and its training report (public/potentials/), fetched so the offline cache keeps them. */
+const DEFAULT_POTENTIAL_URL = './potentials/li3ps4-default.mtp';
+const DEFAULT_REPORT_URL = './potentials/li3ps4-default.json';
+
+interface TrainingReport {
+  start?: { level?: number };
+  configurations?: { training: number; validation: number };
+  errors?: { validation?: { forceMeVPerA: { mae: number }; energyMeVPerAtom: { mae: number } } | null };
+}
+
+/** What the status line says about the default potential: what it was trained on and how well it validates. */
+export function describeDefault(report: TrainingReport | null): string {
+  const level = report?.start?.level ? `level ${report.start.level}` : 'MTP';
+  const n = report?.configurations;
+  const v = report?.errors?.validation;
+  return (
+    `default MTP (${level}) trained on ${n ? n.training : '?'} CP2K PBE-D3(BJ) configurations of bulk beta-Li3PS4` +
+    (v
+      ? `; validation MAE ${v.energyMeVPerAtom.mae.toFixed(1)} meV/atom, ${v.forceMeVPerA.mae.toFixed(0)} meV/A`
+      : '') +
+    '; boundaries extrapolate (colour by grade)'
+  );
+}
+
+/** The default potential, or null when it is not there (the placeholder then runs, labelled as such). */
+async function fetchDefaultPotential(): Promise<LoadedPotential | null> {
+  const response = await fetch(DEFAULT_POTENTIAL_URL).catch(() => null);
+  if (!response?.ok) return null;
+  const text = await response.text();
+  const report = await fetch(DEFAULT_REPORT_URL)
+    .then((r) => (r.ok ? (r.json() as Promise<TrainingReport>) : null))
+    .catch(() => null);
+  return {
+    model: compileMtp(parseMtp(text, 'li3ps4-default.mtp')),
+    label: describeDefault(report),
+    species: ['Li', 'P', 'S'],
+    text,
+  };
+}
+
 function showMessage(doc: Document, text: string, kind: 'error' | 'info' = 'error'): void {
   const box = doc.getElementById('message');
   if (!box) return;
@@ -136,10 +179,16 @@ export async function startApp(doc: Document): Promise<AppState> {
     doc.body.dataset.step = String(s.step);
     doc.body.dataset.msdPoints = String(plots.msdPoints);
   };
+  let initialPotential: LoadedPotential | null = null;
+  try {
+    initialPotential = await fetchDefaultPotential();
+  } catch (err) {
+    showMessage(doc, `The default potential could not be read (${(err as Error).message}); running the placeholder.`);
+  }
   const lab = new Lab(
     state.gpu?.device ?? null,
     settings,
-    placeholderPotential(),
+    initialPotential ?? placeholderPotential(),
     viewport,
     plots,
     remote,
@@ -148,7 +197,7 @@ export async function startApp(doc: Document): Promise<AppState> {
   );
   state.lab = lab;
   potEl.textContent = lab.potential.label;
-  potEl.dataset.state = 'placeholder';
+  potEl.dataset.state = initialPotential ? 'default' : 'placeholder';
   await lab.restart();
   doc.body.dataset.scene = settings.preset;
 
@@ -182,6 +231,8 @@ export async function startApp(doc: Document): Promise<AppState> {
       }
       potEl.textContent = lab.potential.label;
       potEl.dataset.state = 'loaded';
+      // the trainer keeps the active set of what it trained; any other file comes without one
+      if (file.name !== TRAINED_NAME) await trainer.clearActiveSet();
     });
   };
   /** A structure loaded from a file, before the size controls repeat it (null: a preset is shown). */
@@ -362,6 +413,13 @@ export async function startApp(doc: Document): Promise<AppState> {
 
   // training in a worker: a labelled dataset in, an MTP out (progress, errors, parity plots), then live grades
   const trainer = startTrainingWorker();
+  if (initialPotential) {
+    // the default potential's active set ships beside it: grades work from the first frame
+    void fetch(`${DEFAULT_POTENTIAL_URL}.als.json`)
+      .then((r) => (r.ok ? r.text() : null))
+      .then((als) => (als ? trainer.useActiveSet(initialPotential.text, als, 'li3ps4-default.mtp') : undefined))
+      .catch((e) => showMessage(doc, `no extrapolation grades: ${(e as Error).message}`));
+  }
   const training = { level: 8, cutoff: 5.0, iterations: 100, validation: 0.1 };
   let trained: string | null = null;
   const progressEl = doc.getElementById('train-progress')!;
@@ -413,12 +471,10 @@ export async function startApp(doc: Document): Promise<AppState> {
     train: () => void pickFile(doc, '.cfg,.extxyz,.xyz', 'file-dataset').then((f) => f && trainFrom(f)),
     use: () => {
       if (!trained) return showMessage(doc, 'train a potential first', 'info');
-      void loadPotential(new File([trained], 'trained-in-lab.mtp')).catch((e) =>
-        showMessage(doc, (e as Error).message),
-      );
+      void loadPotential(new File([trained], TRAINED_NAME)).catch((e) => showMessage(doc, (e as Error).message));
     },
     download: () => {
-      if (trained) download(doc, 'trained-in-lab.mtp', trained);
+      if (trained) download(doc, TRAINED_NAME, trained);
     },
   };
   const tf = gui.addFolder('training');

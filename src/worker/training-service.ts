@@ -3,10 +3,11 @@
  * progress, the errors like MLIP's calc-errors, parity data (reference vs predicted energies per atom and force
  * components) and the active set for live extrapolation grades.
  */
-import { writeMtp } from '../io/mtp.ts';
+import { parseMtp, writeMtp } from '../io/mtp.ts';
 import { compileMtp, type MtpModel } from '../potential/mtp/model.ts';
 import { evaluateMtp } from '../potential/mtp/reference.ts';
 import { buildNeighborList } from '../potential/neighbors.ts';
+import { fromActiveSetFile } from '../train/active-set-file.ts';
 import { basisTemplate } from '../train/basis.ts';
 import { readLabelled, splitData } from '../train/dataset.ts';
 import { neighbourhoodActiveSet, neighbourhoodRows } from '../train/descriptors.ts';
@@ -97,6 +98,24 @@ export class TrainingService {
       });
     }
     return out;
+  }
+
+  /** Grades from now on against a shipped potential and its saved active set (NAME.mtp.als.json). */
+  useActiveSet(mtpText: string, activeSetText: string, file: string): void {
+    const model = compileMtp(parseMtp(mtpText, file));
+    const active = fromActiveSetFile(activeSetText, `${file}.als.json`);
+    if (active.k !== model.speciesCount + model.mapping.length)
+      throw new Error(
+        `${file}.als.json: ${active.k} parameters, the potential has ${model.speciesCount + model.mapping.length}`,
+      );
+    this.model = model;
+    this.active = active;
+  }
+
+  /** A potential without an active set is in use: no grades rather than grades of another potential. */
+  clearActiveSet(): void {
+    this.model = null;
+    this.active = null;
   }
 
   /** Extrapolation grade of every atom of a frame against the last trained potential's active set (empty if none). */

@@ -1,10 +1,18 @@
 /**
- * Configurations to label with DFT, round 1 (bulk): the beta-Li3PS4 1x1x2 supercell (64 atoms, the smallest cell for
+ * Configurations to label with DFT.
+ *
+ * Round 1 (bulk): the beta-Li3PS4 1x1x2 supercell (64 atoms, the smallest cell for
  * which Gamma-point sampling is adequate) unstrained, isotropically strained -5..+5 %, and randomly displaced
  * ("rattled") with amplitudes of thermal motion at 300, 800 and 2000 K. The rattled cells stand in for MD snapshots
  * until the lab's own potential can make real ones (later rounds, picked by the extrapolation grade).
  *
- * node scripts/tsrun.mjs tools/dft/sample.ts OUT.extxyz [--seed 1]
+ * Round 2 (bulk, thermal): round 1's DFT energies showed its amplitudes far too large (independent displacements
+ * strain the stiff P-S bonds, which Debye-Waller factors do not: the "300 K" cells lie 0.19 eV/atom above the ideal
+ * cell, the "800 K" ones 0.67, the "2000 K" ones 1.7, where MD at T sits ~1.5 k_B T = 0.04/0.10/0.26 eV/atom above).
+ * Round 2 scales round 1's 300 K amplitude set by A(T) = sqrt(1.5 k_B T / 0.2 eV) (harmonic equipartition, 0.2
+ * eV/atom measured at A = 1), on the ideal cell and on cells strained isotropically or along one axis.
+ *
+ * node scripts/tsrun.mjs tools/dft/sample.ts OUT.extxyz [--round 1|2] [--seed 1]
  */
 import { writeFileSync } from 'node:fs';
 import { formatExtxyzFrame } from '../../src/io/extxyz.ts';
@@ -44,28 +52,77 @@ if (!out) {
   console.error('usage: sample.ts OUT.extxyz [--seed N]');
   process.exit(2);
 }
-const seedArg = process.argv.indexOf('--seed');
-const seed = seedArg > 0 ? Number(process.argv[seedArg + 1]) : 1;
-const normal = seededNormal(seed);
+const option = (name: string, fallback: number) => {
+  const k = process.argv.indexOf(`--${name}`);
+  return k > 0 ? Number(process.argv[k + 1]) : fallback;
+};
+const round = option('round', 1);
+const normal = seededNormal(option('seed', round));
 const base = repeatStructure(betaLi3PS4(), 1, 1, 2);
 const frames: string[] = [];
 const add = (s: Structure, id: string, source: string) => {
   frames.push(formatExtxyzFrame(s, { config_id: id, source }));
 };
-add(base, 'r1-bulk-ideal', 'ideal');
-for (const pct of [-5, -4, -3, -2, -1, 1, 2, 3, 4, 5]) {
-  add(
-    rattled(strained(base, pct / 100), 0.03, 0.03, normal),
-    `r1-strain${pct > 0 ? '+' : ''}${pct}`,
-    `strain ${pct}% rattled 0.03`,
-  );
-}
-for (const T of [300, 800, 2000]) {
-  for (let k = 0; k < 20; k++) {
-    const a = AMPLITUDE[T];
-    add(rattled(base, a.li, a.framework, normal), `r1-rattle${T}-${String(k).padStart(2, '0')}`, `rattled like ${T} K`);
-  }
-}
-// interleave so a partial run already covers every kind: ideal, strains, then temperatures round-robin
+if (round === 2) roundTwo();
+else roundOne();
 writeFileSync(out, frames.join(''));
 console.log(`${frames.length} configurations -> ${out}`);
+
+/** Strain along one Cartesian axis (the cell is orthorhombic). */
+function strainedAxis(s: Structure, axis: number, e: number): Structure {
+  const scale = (v: Float64Array | number[], k: number) => (k % 3 === axis ? v[k] * (1 + e) : v[k]);
+  return {
+    ...s,
+    cell: { ...s.cell, lattice: s.cell.lattice.map((_, k) => scale(s.cell.lattice, k)) },
+    positions: s.positions.map((_, k) => scale(s.positions, k)),
+  };
+}
+
+function roundTwo(): void {
+  const KB = 8.617333262e-5;
+  const thermal = (s: Structure, T: number) => {
+    const a = Math.sqrt((1.5 * KB * T) / 0.2);
+    return rattled(s, a * AMPLITUDE[300].li, a * AMPLITUDE[300].framework, normal);
+  };
+  // interleaved so that a partial run covers every kind
+  for (let k = 0; k < 12; k++) {
+    const n = String(k).padStart(2, '0');
+    add(thermal(base, 300), `r2-thermal300-${n}`, 'thermal rattle 300 K');
+    add(thermal(base, 800), `r2-thermal800-${n}`, 'thermal rattle 800 K');
+    add(thermal(base, 2000), `r2-thermal2000-${n}`, 'thermal rattle 2000 K');
+    const e = [-0.04, -0.02, 0.02, 0.04][k % 4];
+    if (k < 8) {
+      add(thermal(strained(base, e), 800), `r2-iso${e > 0 ? '+' : ''}${e * 100}-800-${n}`, `strain ${e * 100}% 800 K`);
+    }
+    if (k < 6) {
+      const axis = k % 3;
+      const ea = k < 3 ? -0.03 : 0.03;
+      add(
+        thermal(strainedAxis(base, axis, ea), 300),
+        `r2-axis${'xyz'[axis]}${ea > 0 ? '+' : ''}${ea * 100}-300-${n}`,
+        `strain ${ea * 100}% along ${'xyz'[axis]} 300 K`,
+      );
+    }
+  }
+}
+
+function roundOne(): void {
+  add(base, 'r1-bulk-ideal', 'ideal');
+  for (const pct of [-5, -4, -3, -2, -1, 1, 2, 3, 4, 5]) {
+    add(
+      rattled(strained(base, pct / 100), 0.03, 0.03, normal),
+      `r1-strain${pct > 0 ? '+' : ''}${pct}`,
+      `strain ${pct}% rattled 0.03`,
+    );
+  }
+  for (const T of [300, 800, 2000]) {
+    for (let k = 0; k < 20; k++) {
+      const a = AMPLITUDE[T];
+      add(
+        rattled(base, a.li, a.framework, normal),
+        `r1-rattle${T}-${String(k).padStart(2, '0')}`,
+        `rattled like ${T} K`,
+      );
+    }
+  }
+}

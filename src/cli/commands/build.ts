@@ -11,6 +11,7 @@ import { buildBicrystal, type GbSpec } from '../../structure/gb/builder.ts';
 import type { IVec } from '../../structure/gb/index-math.ts';
 import { betaLi3PS4Standard, GB_PRESETS } from '../../structure/gb/presets.ts';
 import { type Command, numberOption, type ParsedArgs, stringOption, UsageError } from '../command.ts';
+import { potentialOrDefault } from '../default-potential.ts';
 import { loadMtpFile, writeText } from '../files.ts';
 
 function vec(text: string | undefined, name: string): IVec | undefined {
@@ -22,8 +23,7 @@ function vec(text: string | undefined, name: string): IVec | undefined {
 
 /** The study's amorphous/(120) interface: grain A of the (120) bicrystal melted and quenched, grain B crystalline. */
 async function buildAmorphous(args: ParsedArgs): Promise<number> {
-  const pot = stringOption(args, 'potential');
-  if (!pot) throw new UsageError('amorphous-120 is made by MD: give --potential POT.mtp (species Li, P, S)');
+  const pot = potentialOrDefault(stringOption(args, 'potential'));
   const out = stringOption(args, 'out');
   const model = compileMtp(loadMtpFile(pot));
   const preset = GB_PRESETS.find((p) => p.id === 'sigma5-001-120')!;

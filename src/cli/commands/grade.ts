@@ -8,18 +8,19 @@ import { readLabelled } from '../../train/dataset.ts';
 import { neighbourhoodActiveSet, neighbourhoodRows } from '../../train/descriptors.ts';
 import { type ActiveSet, grade } from '../../train/maxvol.ts';
 import { type Command, numberOption, stringOption, UsageError } from '../command.ts';
+import { potentialOrDefault } from '../default-potential.ts';
 import { loadMtpFile, readText, writeText } from '../files.ts';
 
 export const gradeCommand: Command = {
   name: 'grade',
   summary: 'MaxVol extrapolation grade of configurations against the training set; select those above a threshold',
   usage:
-    '--potential POT.mtp (--train DATA | --active POT.mtp.als.json) --data FRAMES.extxyz [--threshold 2] [--select-out NEW.cfg]',
+    '[--potential POT.mtp] (--train DATA | --active POT.mtp.als.json) --data FRAMES.extxyz [--threshold 2] [--select-out NEW.cfg]',
   help: [
     'The active set is chosen by MaxVol among the atomic neighbourhoods of the training data (rows: derivatives of',
     "the site energy by the linear parameters). A frame's grade is the largest grade of its neighbourhoods: <= 1",
     'inside the training span, > 1 outside it (MLIP: 2 or more asks for a new DFT label). --select-out writes the',
-    'frames above --threshold as a .cfg for labelling.',
+    'frames above --threshold as a .cfg for labelling. Without --potential: the shipped default and its active set.',
   ].join('\n'),
   options: {
     potential: { type: 'string' },
@@ -31,12 +32,14 @@ export const gradeCommand: Command = {
     species: { type: 'string', default: 'Li,P,S' },
   },
   async run(args) {
-    const pot = stringOption(args, 'potential');
+    const given = stringOption(args, 'potential');
+    const pot = potentialOrDefault(given);
     const trainPath = stringOption(args, 'train');
-    const activePath = stringOption(args, 'active');
+    // the default potential's active set ships beside it
+    const activePath = stringOption(args, 'active') ?? (given || trainPath ? undefined : `${pot}.als.json`);
     const dataPath = stringOption(args, 'data');
-    if (!pot || !dataPath || (!trainPath && !activePath))
-      throw new UsageError('--potential, --data and one of --train or --active are required');
+    if (!dataPath || (!trainPath && !activePath))
+      throw new UsageError('--data and one of --train or --active are required');
     const species = (stringOption(args, 'species') ?? 'Li,P,S').split(',');
     const model = compileMtp(loadMtpFile(pot));
     const P = model.speciesCount + model.mapping.length;

@@ -9,6 +9,7 @@ import { element } from '../../model/species.ts';
 import { compileMtp } from '../../potential/mtp/model.ts';
 import { WebGpuMtp } from '../../potential/mtp/webgpu.ts';
 import { type Command, numberOption, stringOption, UsageError } from '../command.ts';
+import { potentialOrDefault } from '../default-potential.ts';
 import { loadMtpFile, writeText } from '../files.ts';
 import { loadStructure, parseSupercell, STRUCTURE_PRESETS, typesForPotential } from '../structure-input.ts';
 
@@ -75,13 +76,14 @@ export const mdCommand: Command = {
   name: 'md',
   summary: 'molecular dynamics on the GPU with an MTP: NVE, CSVR or Langevin; trajectory, thermodynamics, checkpoints',
   usage:
-    '--structure FILE|PRESET --potential POT.mtp [--supercell 2x2x2] [--temperature 800] [--dt 1] [--steps N] ' +
+    '--structure FILE|PRESET [--potential POT.mtp] [--supercell 2x2x2] [--temperature 800] [--dt 1] [--steps N] ' +
     '[--thermostat csvr|langevin|nhc|nve] [--seed S] [--out traj.extxyz] [--thermo thermo.csv]',
   help: [
     `Presets: ${Object.entries(STRUCTURE_PRESETS)
       .map(([k, v]) => `${k} (${v.summary})`)
       .join('; ')}. Files: .extxyz/.xyz (last frame), .cfg (first configuration).`,
     "Species map onto the potential in the order of --species (default Li,P,S, as the lab's potentials).",
+    'Without --potential the shipped default (public/potentials/li3ps4-default.mtp) is used.',
     'Units: K, fs, A. Thermodynamics every --every steps (CSV: energies eV, temperature K, pressure GPa);',
     'trajectory frames every --frame-every steps as extended XYZ with unwrapped positions (and --dump: LAMMPS dump).',
     '--relax runs FIRE (positions, fixed cell) to --fmax before MD. --resume continues a --checkpoint file.',
@@ -118,9 +120,8 @@ export const mdCommand: Command = {
   },
   async run(args) {
     const structureSpec = stringOption(args, 'structure');
-    const potentialPath = stringOption(args, 'potential');
     if (!structureSpec) throw new UsageError('--structure is required (a preset or a file)');
-    if (!potentialPath) throw new UsageError('--potential POT.mtp is required');
+    const potentialPath = potentialOrDefault(stringOption(args, 'potential'));
     const thermostat = stringOption(args, 'thermostat') as Thermostat;
     if (!THERMOSTATS.includes(thermostat))
       throw new UsageError(`--thermostat must be one of ${THERMOSTATS.join(', ')}`);

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { basename } from 'node:path';
 import { writeMtp } from '../../io/mtp.ts';
 import { compileMtp } from '../../potential/mtp/model.ts';
@@ -67,7 +68,8 @@ export const trainCommand: Command = {
     'stress 0.001 per atom); then every parameter, radial coefficients included, by L-BFGS with analytic gradients',
     '(--iterations, default 1000; stops when the loss fell by less than 0.1 % over 50 iterations; 0 = linear only).',
     'Reports errors on the training set and on a held-out validation split (--validation fraction, seeded), and saves',
-    'the active set beside the potential (NAME.mtp.als.json, for lilab grade --active).',
+    'the active set beside the potential (NAME.mtp.als.json, for lilab grade --active). --report FILE.json records',
+    'the provenance: data file and its SHA-256, settings, which configurations validated, errors, time taken.',
     '--grid prints validation errors of linear-stage fits over --grid-levels x --grid-cutoffs instead.',
   ].join('\n'),
   options: {
@@ -84,6 +86,7 @@ export const trainCommand: Command = {
     'grid-levels': { type: 'string', default: '8,12,16' },
     'grid-cutoffs': { type: 'string', default: '4.5,5.0,5.5' },
     species: { type: 'string', default: 'Li,P,S' },
+    report: { type: 'string' },
   },
   async run(args) {
     const dataPath = stringOption(args, 'data');
@@ -100,7 +103,9 @@ export const trainCommand: Command = {
     if (!dataPath || !out || (!init && !level))
       throw new UsageError('--data, --out and one of --init or --level are required');
     const species = (stringOption(args, 'species') ?? 'Li,P,S').split(',');
-    const data = readLabelled(readText(dataPath), basename(dataPath), species);
+    const t0 = Date.now();
+    const dataText = readText(dataPath);
+    const data = readLabelled(dataText, basename(dataPath), species);
     const initial = init ? loadMtpFile(init) : null;
     const template = initial
       ? initial.radialCoeffs
@@ -118,6 +123,7 @@ export const trainCommand: Command = {
     const linear = fitLinear(template, train);
     let model = compileMtp(linear);
     const iterations = numberOption(args, 'iterations', 1000);
+    let lbfgsRun = { iterations: 0, loss: Number.NaN };
     if (iterations > 0) {
       // all parameters (radial included) by L-BFGS from the linear-stage start, MLIP's stopping rule
       const start = parameterVector(model);
@@ -134,11 +140,36 @@ export const trainCommand: Command = {
         },
       );
       model = withParameters(base, r.x);
+      lbfgsRun = { iterations: r.iterations, loss: r.loss };
       console.log(`L-BFGS: ${r.iterations} iterations, loss ${r.loss.toExponential(4)}`);
     }
     const fitted = modelToFile(linear, model);
-    for (const line of table('training', fitErrors(model, train))) console.log(line);
-    if (validation.length > 0) for (const line of table('validation', fitErrors(model, validation))) console.log(line);
+    const trainErrors = fitErrors(model, train);
+    const validationErrors = validation.length > 0 ? fitErrors(model, validation) : null;
+    for (const line of table('training', trainErrors)) console.log(line);
+    if (validationErrors) for (const line of table('validation', validationErrors)) console.log(line);
+    const reportPath = stringOption(args, 'report');
+    if (reportPath) {
+      const id = (c: LabelledConfiguration) => c.features.find(([k]) => k === 'config_id')?.[1] ?? '';
+      const report = {
+        data: basename(dataPath),
+        dataSha256: createHash('sha256').update(dataText).digest('hex'),
+        species,
+        start: init ? { init: basename(init) } : { level: Number(level), seed: numberOption(args, 'seed', 1) },
+        cutoff: model.maxDist,
+        minDist: model.minDist,
+        validationFraction: numberOption(args, 'validation', 0.1),
+        configurations: { training: train.length, validation: validation.length },
+        atoms: { training: train.reduce((n, c) => n + c.types.length, 0) },
+        validationIds: validation.map(id),
+        lbfgs: lbfgsRun,
+        errors: { training: trainErrors, validation: validationErrors },
+        seconds: Math.round((Date.now() - t0) / 1000),
+        command: `lilab train ${process.argv.slice(3).join(' ')}`,
+      };
+      writeText(reportPath, `${JSON.stringify(report, null, 2)}\n`);
+      console.log(`-> ${reportPath}`);
+    }
     writeText(out, writeMtp({ ...fitted, potentialName: fitted.potentialName || 'lilab_fit' }));
     console.log(`-> ${out}`);
     // the active set of the training data, for extrapolation grades (lilab grade --active)
