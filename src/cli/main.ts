@@ -11,6 +11,7 @@ import { mdCommand } from './commands/md.ts';
 import { msdCommand } from './commands/msd.ts';
 import { selectCommand } from './commands/select.ts';
 import { trainCommand } from './commands/train.ts';
+import { validateCommand } from './commands/validate.ts';
 
 const COMMANDS: Command[] = [
   gpuInfoCommand,
@@ -22,6 +23,7 @@ const COMMANDS: Command[] = [
   msdCommand,
   arrheniusCommand,
   trainCommand,
+  validateCommand,
   gradeCommand,
   selectCommand,
   benchCommand,

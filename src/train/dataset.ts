@@ -57,3 +57,20 @@ export function splitData<T>(data: T[], validationFraction: number, seed: number
   const nv = Math.round(validationFraction * data.length);
   return { validation: order.slice(0, nv).map((i) => data[i]), train: order.slice(nv).map((i) => data[i]) };
 }
+
+/** The configuration id a labelled configuration carries (extxyz config_id=), or '' when it has none. */
+export function configId(c: { features: [string, string][] }): string {
+  return c.features.find(([k]) => k === 'config_id')?.[1] ?? '';
+}
+
+/** Its kind: the id without a trailing two-digit counter (r2-thermal800-03 -> r2-thermal800). */
+export function configKind(c: { features: [string, string][] }): string {
+  return configId(c).replace(/-\d{2}$/, '') || '(no id)';
+}
+
+/** Drops configurations whose id matches `pattern` (a regular expression); none dropped without a pattern. */
+export function excludeById<T extends { features: [string, string][] }>(data: T[], pattern: string | undefined): T[] {
+  if (!pattern) return data;
+  const re = new RegExp(pattern);
+  return data.filter((c) => !re.test(configId(c)));
+}

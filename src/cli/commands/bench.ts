@@ -15,8 +15,10 @@ import { buildNeighborList } from '../../potential/neighbors.ts';
 import { packPositions } from '../../potential/neighbors-gpu.ts';
 import { betaLi3PS4 } from '../../structure/li3ps4.ts';
 import { repeatStructure } from '../../structure/supercell.ts';
-import { type Command, stringOption } from '../command.ts';
+import { type Command, numberOption, type ParsedArgs, stringOption } from '../command.ts';
+import { DEFAULT_POTENTIAL, potentialOrDefault } from '../default-potential.ts';
 import { loadMtpFile } from '../files.ts';
+import { boundaryStability, diffusionCheck, latticeChecks } from './bench-physics.ts';
 
 /** The shared MLIP reference potentials in a checkout (used when --potential is not given). */
 const SHARED_L16 = resolve('../shared/mtp-vectors/l16.mtp');
@@ -229,12 +231,24 @@ export const benchCommand: Command = {
     'GFLOP/s, and the speed ratio GPU/CPU on the same cell. Cells: beta-Li3PS4 4x4x4 (2,048 atoms) and 8x8x10',
     `(20,480 atoms). Potentials: ${SHARED_L08} and ${SHARED_L16} (MLIP reference vectors, random coefficients:`,
     'timing workloads only), or --potential. On a software adapter (SwiftShader) the GPU column is CPU work too.',
-    'MD: NVE drift and fluctuation on beta-Li3PS4 2x2x2 at 300 K with --md-potential (default: a soft-sphere',
-    'stand-in on an expanded cell, which measures the integrator, not the material). Analysis: streaming MSD of',
+    'MD: NVE drift and fluctuation on beta-Li3PS4 2x2x2 at 300 K with --md-potential (default: the shipped',
+    'potential; a soft-sphere stand-in on an expanded cell when there is none). Analysis: streaming MSD of',
     '100,000 frames x 500 atoms in bounded memory.',
+    '--physics: physical checks of --md-potential (default: the shipped one) instead: lattice against the DFT labels',
+    'in --data, Li diffusion in bulk at 800 and 300 K (--diffusion-ps), the Sigma 5 (120) boundary at 800 K for',
+    '--gb-ps picoseconds (default 100) without collapse.',
   ].join('\n'),
-  options: { potential: { type: 'string' }, 'md-potential': { type: 'string' }, quick: { type: 'boolean' } },
+  options: {
+    potential: { type: 'string' },
+    'md-potential': { type: 'string' },
+    quick: { type: 'boolean' },
+    physics: { type: 'boolean' },
+    data: { type: 'string', default: 'data/li3ps4-dft.extxyz' },
+    'gb-ps': { type: 'string', default: '100' },
+    'diffusion-ps': { type: 'string', default: '20' },
+  },
   async run(args) {
+    if (args.values.physics) return physicsBench(args);
     const custom = stringOption(args, 'potential');
     const paths = custom ? [custom] : [SHARED_L08, SHARED_L16];
     for (const p of paths) {
@@ -272,7 +286,8 @@ export const benchCommand: Command = {
       }
     }
     console.log('# MD (NVE, velocity Verlet, float32 state)');
-    const mdPath = stringOption(args, 'md-potential');
+    const mdPath =
+      stringOption(args, 'md-potential') ?? (existsSync(DEFAULT_POTENTIAL) ? DEFAULT_POTENTIAL : undefined);
     const mdModel = mdPath ? compileMtp(loadMtpFile(mdPath)) : softSphereStandIn();
     for (const row of await benchNve(
       ctx,
@@ -289,3 +304,22 @@ export const benchCommand: Command = {
     return 0;
   },
 };
+
+async function physicsBench(args: ParsedArgs): Promise<number> {
+  const path = potentialOrDefault(stringOption(args, 'md-potential'));
+  const model = compileMtp(loadMtpFile(path));
+  const ctx = await nodeGpuContext();
+  const out = (line: string) => console.log(line);
+  out(`# lilab bench --physics  node ${process.version}  ${new Date().toISOString()}`);
+  out(`# adapter: ${formatAdapter(ctx.report)}`);
+  out(`# potential: ${path} (${model.name}, level ${modelLevel(model)}, cutoff ${model.maxDist} A)`);
+  out('# lattice');
+  for (const row of await latticeChecks(model, stringOption(args, 'data') ?? 'data/li3ps4-dft.extxyz')) out(row);
+  out('# Li diffusion in bulk');
+  const ps = numberOption(args, 'diffusion-ps', 20);
+  for (const T of [800, 300]) out(await diffusionCheck(ctx, model, T, ps));
+  out('# grain boundary at 800 K');
+  out(await boundaryStability(ctx, model, 'sigma5-001-120', 800, numberOption(args, 'gb-ps', 100), out));
+  ctx.device.destroy();
+  return 0;
+}

@@ -4,7 +4,7 @@ import { writeMtp } from '../../io/mtp.ts';
 import { compileMtp } from '../../potential/mtp/model.ts';
 import { toActiveSetFile } from '../../train/active-set-file.ts';
 import { basisTemplate } from '../../train/basis.ts';
-import { readLabelled, splitData } from '../../train/dataset.ts';
+import { configId, excludeById, readLabelled, splitData } from '../../train/dataset.ts';
 import { neighbourhoodActiveSet } from '../../train/descriptors.ts';
 import { lossAndGradient, lossOnly, parameterVector, withParameters } from '../../train/gradient.ts';
 import { randomRadialCoefficients } from '../../train/init.ts';
@@ -70,6 +70,7 @@ export const trainCommand: Command = {
     'Reports errors on the training set and on a held-out validation split (--validation fraction, seeded), and saves',
     'the active set beside the potential (NAME.mtp.als.json, for lilab grade --active). --report FILE.json records',
     'the provenance: data file and its SHA-256, settings, which configurations validated, errors, time taken.',
+    '--exclude REGEX leaves out configurations whose config_id matches (e.g. far-from-equilibrium cells).',
     '--grid prints validation errors of linear-stage fits over --grid-levels x --grid-cutoffs instead.',
   ].join('\n'),
   options: {
@@ -87,6 +88,7 @@ export const trainCommand: Command = {
     'grid-cutoffs': { type: 'string', default: '4.5,5.0,5.5' },
     species: { type: 'string', default: 'Li,P,S' },
     report: { type: 'string' },
+    exclude: { type: 'string' },
   },
   async run(args) {
     const dataPath = stringOption(args, 'data');
@@ -105,7 +107,11 @@ export const trainCommand: Command = {
     const species = (stringOption(args, 'species') ?? 'Li,P,S').split(',');
     const t0 = Date.now();
     const dataText = readText(dataPath);
-    const data = readLabelled(dataText, basename(dataPath), species);
+    const exclude = stringOption(args, 'exclude');
+    const all = readLabelled(dataText, basename(dataPath), species);
+    const data = excludeById(all, exclude);
+    if (exclude)
+      console.log(`--exclude ${exclude}: ${all.length - data.length} of ${all.length} configurations left out`);
     const initial = init ? loadMtpFile(init) : null;
     const template = initial
       ? initial.radialCoeffs
@@ -150,7 +156,6 @@ export const trainCommand: Command = {
     if (validationErrors) for (const line of table('validation', validationErrors)) console.log(line);
     const reportPath = stringOption(args, 'report');
     if (reportPath) {
-      const id = (c: LabelledConfiguration) => c.features.find(([k]) => k === 'config_id')?.[1] ?? '';
       const report = {
         data: basename(dataPath),
         dataSha256: createHash('sha256').update(dataText).digest('hex'),
@@ -161,7 +166,8 @@ export const trainCommand: Command = {
         validationFraction: numberOption(args, 'validation', 0.1),
         configurations: { training: train.length, validation: validation.length },
         atoms: { training: train.reduce((n, c) => n + c.types.length, 0) },
-        validationIds: validation.map(id),
+        exclude: exclude ?? null,
+        validationIds: validation.map(configId),
         lbfgs: lbfgsRun,
         errors: { training: trainErrors, validation: validationErrors },
         seconds: Math.round((Date.now() - t0) / 1000),

@@ -1,0 +1,241 @@
+/**
+ * Physical checks of a beta-Li3PS4 potential against its DFT data and against what the material does:
+ * - lattice: pressure at the experimental cell and the isotropic zero-pressure volume, MTP against the DFT labels of
+ *   the same cells; the cell relaxed with the MTP (FIRE on positions, axis lengths scaled by the stress) against it;
+ * - Li diffusion in bulk at 800 K (must not be zero) and 300 K (must be small);
+ * - a Sigma 5 grain boundary at 800 K over a long run: no collapse (shortest distance, intact PS4 units, temperature).
+ * Figures are printed; nothing is asserted here (the tests assert; the bench measures).
+ */
+import { readFileSync } from 'node:fs';
+import { estimateDiffusion } from '../../analysis/diffusion.ts';
+import { fitLine } from '../../analysis/fit.ts';
+import type { GpuContext } from '../../gpu/device.ts';
+import { MdEngine } from '../../md/engine.ts';
+import { fireMinimize } from '../../md/fire.ts';
+import { volume } from '../../model/cell.ts';
+import type { Configuration } from '../../model/configuration.ts';
+import { element } from '../../model/species.ts';
+import type { Structure } from '../../model/structure.ts';
+import type { MtpModel } from '../../potential/mtp/model.ts';
+import { ReferenceMtp } from '../../potential/mtp/reference.ts';
+import { WebGpuMtp } from '../../potential/mtp/webgpu.ts';
+import { buildNeighborList } from '../../potential/neighbors.ts';
+import { EV_PER_A3_IN_GPA } from '../../potential/types.ts';
+import { betaLi3PS4 } from '../../structure/li3ps4.ts';
+import { STRUCTURE_PRESETS } from '../../structure/presets.ts';
+import { repeatStructure } from '../../structure/supercell.ts';
+import { readLabelled } from '../../train/dataset.ts';
+import type { LabelledConfiguration } from '../../train/linear-fit.ts';
+
+const SPECIES = ['Li', 'P', 'S'];
+
+/** Pressure tensor diagonal (GPa, positive = compressed) from a virial (eV) and a volume (A^3). */
+const pressureDiag = (virial: ArrayLike<number>, v: number) => [0, 4, 8].map((k) => (virial[k] / v) * EV_PER_A3_IN_GPA);
+
+function idOf(c: LabelledConfiguration): string {
+  return c.features.find(([k]) => k === 'config_id')?.[1] ?? '';
+}
+
+/** The labels' virial as 3x3 from MLIP's PlusStress six (xx yy zz yz xz xy). */
+function virialDiagFromPlus(ps: Float64Array): number[] {
+  return [ps[0], 0, 0, 0, ps[1], 0, 0, 0, ps[2]];
+}
+
+function configOf(s: Structure): Configuration {
+  return {
+    types: Int32Array.from(s.types, (t) => SPECIES.indexOf(s.species[t])),
+    positions: Float64Array.from(s.positions),
+    cell: { ...s.cell, lattice: Float64Array.from(s.cell.lattice) },
+    features: [],
+  };
+}
+
+/** Zero crossing of a straight-line fit of pressure against volume. */
+function zeroPressureVolume(vs: number[], ps: number[]): number {
+  const f = fitLine(vs, ps);
+  return -f.intercept / f.slope;
+}
+
+export async function latticeChecks(model: MtpModel, dataPath: string): Promise<string[]> {
+  const ref = new ReferenceMtp(model);
+  const rows: string[] = [];
+  const data = readLabelled(readFileSync(dataPath, 'utf8'), dataPath, SPECIES);
+  const ideal = data.find((c) => idOf(c) === 'r1-bulk-ideal');
+  if (ideal?.plusStress && ideal.cell) {
+    const v = volume(ideal.cell);
+    const dft = pressureDiag(virialDiagFromPlus(ideal.plusStress), v);
+    const mtp = pressureDiag((await ref.compute(ideal)).virial, v);
+    rows.push(
+      `pressure at the experimental cell (GPa, xx yy zz): DFT ${dft.map((p) => p.toFixed(2)).join(' ')}, ` +
+        `MTP ${mtp.map((p) => p.toFixed(2)).join(' ')}`,
+    );
+  }
+  // isotropic equation of state on the labelled strain series (same cells for DFT and MTP)
+  const series = data.filter((c) => /^r1-(bulk-ideal|strain[-+]\d+)$/.test(idOf(c)) && c.plusStress && c.cell);
+  if (series.length >= 3) {
+    const vols = series.map((c) => volume(c.cell!));
+    const pDft = series.map((c) => c.plusStress!.slice(0, 3).reduce((a, b) => a + b, 0) / 3 / volume(c.cell!));
+    const pMtp: number[] = [];
+    for (const c of series) {
+      const w = (await ref.compute(c)).virial;
+      pMtp.push((w[0] + w[4] + w[8]) / 3 / volume(c.cell!));
+    }
+    const v0Dft = zeroPressureVolume(vols, pDft);
+    const v0Mtp = zeroPressureVolume(vols, pMtp);
+    const vExp = volume(ideal?.cell ?? series[0].cell!);
+    rows.push(
+      `zero-pressure volume from ${series.length} labelled strained cells (isotropic): DFT ${v0Dft.toFixed(1)} A^3, ` +
+        `MTP ${v0Mtp.toFixed(1)} A^3 (${((v0Mtp / v0Dft - 1) * 100).toFixed(2)} %); experimental cell ${vExp.toFixed(1)} A^3; ` +
+        `lattice scale MTP/DFT ${((v0Mtp / v0Dft) ** (1 / 3)).toFixed(4)}`,
+    );
+  } else {
+    rows.push(`zero-pressure volume: fewer than 3 labelled strained cells in ${dataPath}`);
+  }
+  // the cell relaxed with the MTP: FIRE on positions, then each axis scaled by its pressure (orthorhombic cell)
+  const s = repeatStructure(betaLi3PS4(), 1, 1, 2);
+  let config = configOf(s);
+  const bulkModulus = 25; // GPa, of the order of sulfide electrolytes' (only sets the step size)
+  let p = [0, 0, 0];
+  let it = 0;
+  for (; it < 40; it++) {
+    const relaxed = await fireMinimize(ref, config, { fmax: 0.02, maxSteps: 500 });
+    config = { ...config, positions: relaxed.positions };
+    const r = await ref.compute(config);
+    p = pressureDiag(r.virial, volume(config.cell!));
+    if (Math.max(...p.map(Math.abs)) < 0.05) break;
+    const scale = p.map((pi) => 1 + Math.max(-0.02, Math.min(0.02, pi / bulkModulus / 3)));
+    const L = config.cell!.lattice.map((x, k) => x * scale[k % 3]);
+    const pos = config.positions.map((x, k) => x * scale[k % 3]);
+    config = { ...config, positions: pos, cell: { ...config.cell!, lattice: L } };
+  }
+  const L0 = s.cell.lattice;
+  const L1 = config.cell!.lattice;
+  const axes = [0, 4, 8].map((k) => `${L1[k].toFixed(3)} (${((L1[k] / L0[k] - 1) * 100).toFixed(2)} %)`);
+  rows.push(
+    `MTP-relaxed 1x1x2 cell after ${it} cycles (residual ${p.map((x) => x.toFixed(2)).join(' ')} GPa): a b c = ${axes.join(', ')} ` +
+      `against the experimental ${[0, 4, 8].map((k) => L0[k].toFixed(3)).join(', ')} A`,
+  );
+  return rows;
+}
+
+function systemOf(s: Structure) {
+  const types = Int32Array.from(s.types, (t) => SPECIES.indexOf(s.species[t]));
+  return {
+    types,
+    positions: Float64Array.from(s.positions),
+    cell: { ...s.cell, lattice: Float64Array.from(s.cell.lattice) },
+    masses: Float64Array.from(types, (t) => element(SPECIES[t]).mass),
+  };
+}
+
+/** P atoms with exactly four S within 2.4 A (P-S bonds are 2.05 A): the PS4 framework is intact. */
+export function intactPs4Fraction(s: Structure, positions: Float64Array): number {
+  const nl = buildNeighborList(positions, s.cell, 2.4);
+  let p = 0;
+  let intact = 0;
+  for (let i = 0; i < s.types.length; i++) {
+    if (s.species[s.types[i]] !== 'P') continue;
+    p++;
+    let sulfur = 0;
+    for (let k = nl.offsets[i]; k < nl.offsets[i + 1]; k++) if (s.species[s.types[nl.index[k]]] === 'S') sulfur++;
+    if (sulfur === 4) intact++;
+  }
+  return p ? intact / p : Number.NaN;
+}
+
+export async function diffusionCheck(
+  ctx: GpuContext,
+  model: MtpModel,
+  temperature: number,
+  picoseconds: number,
+): Promise<string> {
+  const s = repeatStructure(betaLi3PS4(), 1, 2, 2);
+  const system = systemOf(s);
+  const field = await WebGpuMtp.create(ctx.device, model);
+  const md = await MdEngine.create(ctx.device, field, system, { dt: 1, temperature, thermostat: 'csvr', seed: 5 });
+  const t0 = performance.now();
+  await md.run(2000, 100, () => {}); // 2 ps to equilibrate
+  const frames: Float64Array[] = [];
+  let tSum = 0;
+  let minDist = Number.POSITIVE_INFINITY;
+  const every = 20;
+  const steps = Math.round(picoseconds * 1000);
+  await md.run(steps, every, (t, f) => {
+    frames.push(Float64Array.from(f.positions));
+    tSum += t.temperature;
+    minDist = Math.min(minDist, t.minDistance);
+  });
+  const seconds = (performance.now() - t0) / 1000;
+  md.destroy();
+  field.destroy();
+  const li = Array.from(s.types.keys()).filter((i) => s.species[s.types[i]] === 'Li');
+  const blockFs = (frames.length / 5 - 1) * every;
+  const d = estimateDiffusion(frames, every, {
+    atoms: li,
+    masses: system.masses,
+    start: 0.1 * blockFs,
+    end: 0.6 * blockFs,
+    blocks: 5,
+  });
+  const cm = (x: { value: number; error: number }) =>
+    `${(x.value * 0.1).toExponential(2)} +- ${(x.error * 0.1).toExponential(1)}`;
+  const msdEnd = d.curves.total[Math.floor(d.curves.total.length / 2)];
+  return (
+    `bulk 1x2x2 (${s.types.length} atoms) ${temperature} K, ${picoseconds} ps after 2 ps: <T> ${(tSum / frames.length).toFixed(0)} K, ` +
+    `min distance ${minDist.toFixed(2)} A, Li MSD at ${((d.curves.lag[Math.floor(d.curves.lag.length / 2)] ?? 0) / 1000).toFixed(1)} ps ` +
+    `${msdEnd.toFixed(2)} A^2, D ${cm(d.total)} (x ${cm(d.x)}, y ${cm(d.y)}, z ${cm(d.z)}) cm^2/s; ` +
+    `intact PS4 ${(100 * intactPs4Fraction(s, frames[frames.length - 1])).toFixed(0)} %; ${seconds.toFixed(0)} s`
+  );
+}
+
+export async function boundaryStability(
+  ctx: GpuContext,
+  model: MtpModel,
+  preset: string,
+  temperature: number,
+  picoseconds: number,
+  log: (line: string) => void,
+): Promise<string> {
+  const s = STRUCTURE_PRESETS[preset].build();
+  const system = systemOf(s);
+  const field = await WebGpuMtp.create(ctx.device, model);
+  const md = await MdEngine.create(ctx.device, field, system, { dt: 1, temperature, thermostat: 'csvr', seed: 3 });
+  const t0 = performance.now();
+  const steps = Math.round(picoseconds * 1000);
+  let minDist = Number.POSITIVE_INFINITY;
+  let tSum = 0;
+  let records = 0;
+  let last: Float64Array = system.positions;
+  let intactMin = 1;
+  const every = 1000;
+  const start = intactPs4Fraction(s, system.positions);
+  try {
+    await md.run(steps, every, (t, f) => {
+      minDist = Math.min(minDist, t.minDistance);
+      tSum += t.temperature;
+      records++;
+      last = f.positions;
+      if (t.step % 10000 === 0) {
+        const intact = intactPs4Fraction(s, f.positions);
+        intactMin = Math.min(intactMin, intact);
+        log(
+          `  ${preset} ${(t.time / 1000).toFixed(0)} ps: T ${t.temperature.toFixed(0)} K, min distance ${t.minDistance.toFixed(2)} A, ` +
+            `intact PS4 ${(100 * intact).toFixed(0)} %, ${((performance.now() - t0) / 1000).toFixed(0)} s`,
+        );
+      }
+    });
+  } catch (err) {
+    md.destroy();
+    field.destroy();
+    return `${preset} ${temperature} K: FAILED after ${records} records: ${(err as Error).message}`;
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  md.destroy();
+  field.destroy();
+  const end = intactPs4Fraction(s, last);
+  return (
+    `${preset} (${s.types.length} atoms) ${temperature} K, ${picoseconds} ps: <T> ${(tSum / records).toFixed(0)} K, ` +
+    `shortest distance over the run ${minDist.toFixed(2)} A, intact PS4 ${(100 * start).toFixed(0)} % -> ${(100 * end).toFixed(0)} % ` +
+    `(lowest ${(100 * Math.min(intactMin, end)).toFixed(0)} %), ${seconds.toFixed(0)} s (${(((steps * 1e-6) / seconds) * 86400).toFixed(2)} ns/day)`
+  );
+}

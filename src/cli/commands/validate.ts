@@ -1,0 +1,55 @@
+import { basename } from 'node:path';
+import { compileMtp } from '../../potential/mtp/model.ts';
+import { configId, configKind, excludeById, readLabelled } from '../../train/dataset.ts';
+import { type FitErrors, fitErrors } from '../../train/linear-fit.ts';
+import { type Command, stringOption, UsageError } from '../command.ts';
+import { potentialOrDefault } from '../default-potential.ts';
+import { loadMtpFile, readText } from '../files.ts';
+
+function row(name: string, e: FitErrors): string {
+  const f = (x: number, d: number, w: number) => (Number.isFinite(x) ? x.toFixed(d) : '-').padStart(w);
+  return (
+    `${name.padEnd(22)} ${String(e.configurations).padStart(4)}  ${f(e.energyMeVPerAtom.mae, 2, 9)}  ` +
+    `${f(e.forceMeVPerA.mae, 1, 9)}  ${f(e.forceMeVPerA.rmse, 1, 9)}  ${f(e.stressGPa?.mae ?? Number.NaN, 3, 8)}`
+  );
+}
+
+export const validateCommand: Command = {
+  name: 'validate',
+  summary: 'errors of a potential on labelled data (energy, forces, stress MAE), by kind of configuration',
+  usage: '[--potential POT.mtp] --data DATA.(extxyz|cfg) [--only REGEX] [--exclude REGEX]',
+  help: [
+    'For a validation table: run it on configurations the potential was not trained on (e.g. labelled after it was',
+    'trained, or the ids in its training report). Kinds are config_id without the trailing counter. Units: energy',
+    'meV/atom, forces meV/A (components), stress GPa. Without --potential: the shipped default.',
+  ].join('\n'),
+  options: {
+    potential: { type: 'string' },
+    data: { type: 'string' },
+    only: { type: 'string' },
+    exclude: { type: 'string' },
+    species: { type: 'string', default: 'Li,P,S' },
+  },
+  async run(args) {
+    const dataPath = stringOption(args, 'data');
+    if (!dataPath) throw new UsageError('--data is required');
+    const model = compileMtp(loadMtpFile(potentialOrDefault(stringOption(args, 'potential'))));
+    const species = (stringOption(args, 'species') ?? 'Li,P,S').split(',');
+    let data = excludeById(
+      readLabelled(readText(dataPath), basename(dataPath), species),
+      stringOption(args, 'exclude'),
+    );
+    const only = stringOption(args, 'only');
+    if (only) data = data.filter((c) => new RegExp(only).test(configId(c)));
+    if (data.length === 0) throw new UsageError(`${dataPath}: no configurations selected`);
+    const kinds = new Map<string, typeof data>();
+    for (const c of data) kinds.set(configKind(c), [...(kinds.get(configKind(c)) ?? []), c]);
+    console.log(
+      `${'kind'.padEnd(22)} ${'n'.padStart(4)}  ${'E MAE'.padStart(9)}  ${'F MAE'.padStart(9)}  ${'F RMSE'.padStart(9)}  ${'S MAE'.padStart(8)}`,
+    );
+    for (const [kind, list] of [...kinds].sort(([a], [b]) => a.localeCompare(b)))
+      console.log(row(kind, fitErrors(model, list)));
+    console.log(row('all', fitErrors(model, data)));
+    return 0;
+  },
+};

@@ -1,0 +1,69 @@
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { main } from '../src/cli/main.ts';
+import { parseMtp } from '../src/io/mtp.ts';
+import { compileMtp } from '../src/potential/mtp/model.ts';
+import { configId, configKind, excludeById, readLabelled } from '../src/train/dataset.ts';
+import { fitErrors } from '../src/train/linear-fit.ts';
+
+const DATA = 'data/li3ps4-dft.extxyz';
+
+async function captured(argv: string[]): Promise<{ code: number; lines: string[] }> {
+  const lines: string[] = [];
+  const log = console.log;
+  console.log = (...a: unknown[]) => lines.push(a.join(' '));
+  try {
+    return { code: await main(argv), lines };
+  } finally {
+    console.log = log;
+  }
+}
+
+describe('training provenance and validation by kind, on the project DFT data', () => {
+  const data = readLabelled(readFileSync(DATA, 'utf8'), DATA);
+
+  it('ids and kinds come from config_id; --exclude drops by regular expression', () => {
+    expect(configId(data[0])).toBe('r1-bulk-ideal');
+    expect(configKind({ features: [['config_id', 'r2-thermal800-03']] })).toBe('r2-thermal800');
+    const kept = excludeById(data, '^r1-rattle(800|2000)');
+    expect(kept.length).toBeLessThan(data.length);
+    expect(kept.some((c) => /^r1-rattle(800|2000)/.test(configId(c)))).toBe(false);
+  });
+
+  it('train --report records the data hash, what was left out and validated; validate reproduces the errors', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lilab-report-'));
+    const out = join(dir, 'fit.mtp');
+    const report = join(dir, 'fit.json');
+    const args = ['train', '--data', DATA, '--level', '6', '--iterations', '0', '--validation', '0.3'];
+    const r = await captured([...args, '--exclude', '^r1-rattle2000', '--out', out, '--report', report]);
+    expect(r.code).toBe(0);
+    const rep = JSON.parse(readFileSync(report, 'utf8'));
+    expect(rep.dataSha256).toBe(createHash('sha256').update(readFileSync(DATA)).digest('hex'));
+    expect(rep.exclude).toBe('^r1-rattle2000');
+    const used = excludeById(data, '^r1-rattle2000');
+    expect(rep.configurations.training + rep.configurations.validation).toBe(used.length);
+    expect(rep.validationIds).toHaveLength(rep.configurations.validation);
+    for (const id of rep.validationIds) expect(used.map(configId)).toContain(id);
+
+    // the validation table over exactly the validation ids matches the report's validation errors
+    const escape = (id: string) => id.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    const only = `^(${rep.validationIds.map(escape).join('|')})$`;
+    const v = await captured(['validate', '--potential', out, '--data', DATA, '--only', only]);
+    expect(v.code).toBe(0);
+    const all = v.lines
+      .find((l) => l.startsWith('all'))!
+      .trim()
+      .split(/\s+/);
+    expect(Number(all[1])).toBe(rep.configurations.validation);
+    expect(Number(all[3])).toBeCloseTo(rep.errors.validation.forceMeVPerA.mae, 1);
+    const model = compileMtp(parseMtp(readFileSync(out, 'utf8'), 'fit.mtp'));
+    const direct = fitErrors(
+      model,
+      used.filter((c) => rep.validationIds.includes(configId(c))),
+    );
+    expect(Number(all[2])).toBeCloseTo(direct.energyMeVPerAtom.mae, 2);
+  });
+});
