@@ -7,7 +7,7 @@ import type { Configuration } from '../model/configuration.ts';
 import type { MtpModel } from '../potential/mtp/model.ts';
 import { basisMatrix } from '../potential/mtp/reference.ts';
 import { buildNeighborList } from '../potential/neighbors.ts';
-import { type ActiveSet, maxvol } from './maxvol.ts';
+import { type ActiveSet, grade, maxvol } from './maxvol.ts';
 
 export function neighbourhoodRows(model: MtpModel, c: Configuration): Float64Array {
   const S = model.speciesCount;
@@ -51,4 +51,11 @@ export function neighbourhoodActiveSet(
     at += r.length / P;
   });
   return { active: maxvol(all, m, P, tolerance), source: (row) => origin[row] };
+}
+
+/** Extrapolation grade of every atom of a configuration against an active set (<= 1 inside its span). */
+export function atomGrades(model: MtpModel, active: ActiveSet, c: Configuration): Float64Array {
+  const P = active.k;
+  const rows = neighbourhoodRows(model, c);
+  return Float64Array.from({ length: c.types.length }, (_, i) => grade(active, rows.subarray(i * P, (i + 1) * P)));
 }

@@ -10,12 +10,12 @@ import { buildNeighborList } from '../potential/neighbors.ts';
 import { fromActiveSetFile } from '../train/active-set-file.ts';
 import { basisTemplate } from '../train/basis.ts';
 import { readLabelled, splitData } from '../train/dataset.ts';
-import { neighbourhoodActiveSet, neighbourhoodRows } from '../train/descriptors.ts';
+import { atomGrades, neighbourhoodActiveSet } from '../train/descriptors.ts';
 import { lossAndGradient, lossOnly, parameterVector, withParameters } from '../train/gradient.ts';
 import { randomRadialCoefficients } from '../train/init.ts';
 import { lbfgs } from '../train/lbfgs.ts';
 import { type FitErrors, fitErrors, fitLinear, type LabelledConfiguration } from '../train/linear-fit.ts';
-import { type ActiveSet, grade } from '../train/maxvol.ts';
+import type { ActiveSet } from '../train/maxvol.ts';
 import { modelToFile } from '../train/model-file.ts';
 
 export interface TrainingRequest {
@@ -121,15 +121,11 @@ export class TrainingService {
   /** Extrapolation grade of every atom of a frame against the last trained potential's active set (empty if none). */
   grades(types: Int32Array, positions: Float64Array, lattice: Float64Array): Float64Array {
     if (!this.model || !this.active) return new Float64Array(0);
-    const P = this.active.k;
-    const rows = neighbourhoodRows(this.model, {
+    return atomGrades(this.model, this.active, {
       types,
       positions,
       cell: { lattice, pbc: [true, true, true] },
       features: [],
     });
-    return Float64Array.from({ length: types.length }, (_, i) =>
-      grade(this.active!, rows.subarray(i * P, (i + 1) * P)),
-    );
   }
 }

@@ -5,8 +5,8 @@ import type { Configuration } from '../../model/configuration.ts';
 import { compileMtp } from '../../potential/mtp/model.ts';
 import { fromActiveSetFile } from '../../train/active-set-file.ts';
 import { readLabelled } from '../../train/dataset.ts';
-import { neighbourhoodActiveSet, neighbourhoodRows } from '../../train/descriptors.ts';
-import { type ActiveSet, grade } from '../../train/maxvol.ts';
+import { atomGrades, neighbourhoodActiveSet } from '../../train/descriptors.ts';
+import type { ActiveSet } from '../../train/maxvol.ts';
 import { type Command, numberOption, stringOption, UsageError } from '../command.ts';
 import { potentialOrDefault } from '../default-potential.ts';
 import { loadMtpFile, readText, writeText } from '../files.ts';
@@ -61,16 +61,10 @@ export const gradeCommand: Command = {
         cell: f.structure.cell,
         features: [],
       };
-      const r = neighbourhoodRows(model, c);
-      let worst = 0;
-      let atom = -1;
-      for (let i = 0; i < c.types.length; i++) {
-        const g = grade(active, r.subarray(i * P, (i + 1) * P));
-        if (g > worst) {
-          worst = g;
-          atom = i;
-        }
-      }
+      const g = atomGrades(model, active, c);
+      let atom = 0;
+      for (let i = 1; i < g.length; i++) if (g[i] > g[atom]) atom = i;
+      const worst = g[atom];
       console.log(
         `frame ${k + 1}: grade ${worst.toFixed(3)} (atom ${atom + 1})${worst > threshold ? '  -> select' : ''}`,
       );

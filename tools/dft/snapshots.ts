@@ -1,0 +1,110 @@
+/**
+ * MD snapshots to label (active learning): MD with a trained MTP on the 64-atom DFT cell at several temperatures;
+ * frames are graded against the potential's active set and the highest-graded ones, at least --spacing fs apart,
+ * are written for labelling. A run that blows up still gives its frames up to the last good record (those are the
+ * configurations the potential most needs to see).
+ *
+ * node scripts/tsrun.mjs tools/dft/snapshots.ts OUT.extxyz --potential POT.mtp [--prefix r3] [--temperatures
+ *     300,800,2000] [--ps 3] [--per-temperature 8] [--spacing 200] [--seed 1]
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { nodeGpuContext } from '../../src/gpu/node-gpu.ts';
+import { formatExtxyzFrame } from '../../src/io/extxyz.ts';
+import { parseMtp } from '../../src/io/mtp.ts';
+import { BlowUpError, MdEngine } from '../../src/md/engine.ts';
+import { toCartesian, toFractional } from '../../src/model/cell.ts';
+import { element } from '../../src/model/species.ts';
+import type { Structure } from '../../src/model/structure.ts';
+import { compileMtp } from '../../src/potential/mtp/model.ts';
+import { WebGpuMtp } from '../../src/potential/mtp/webgpu.ts';
+import { betaLi3PS4 } from '../../src/structure/li3ps4.ts';
+import { repeatStructure } from '../../src/structure/supercell.ts';
+import { fromActiveSetFile } from '../../src/train/active-set-file.ts';
+import { atomGrades } from '../../src/train/descriptors.ts';
+
+const arg = (name: string, fallback: string) => {
+  const k = process.argv.indexOf(`--${name}`);
+  return k > 0 ? process.argv[k + 1] : fallback;
+};
+const out = process.argv[2];
+const potentialPath = arg('potential', '');
+if (!out || out.startsWith('--') || !potentialPath) {
+  console.error('usage: snapshots.ts OUT.extxyz --potential POT.mtp [--temperatures 300,800,2000] [--ps 3]');
+  process.exit(2);
+}
+const prefix = arg('prefix', 'r3');
+const temperatures = arg('temperatures', '300,800,2000').split(',').map(Number);
+const picoseconds = Number(arg('ps', '3'));
+const perTemperature = Number(arg('per-temperature', '8'));
+const spacing = Number(arg('spacing', '200'));
+const seed = Number(arg('seed', '1'));
+
+const model = compileMtp(parseMtp(readFileSync(potentialPath, 'utf8'), potentialPath));
+const active = fromActiveSetFile(readFileSync(`${potentialPath}.als.json`, 'utf8'), `${potentialPath}.als.json`);
+const base = repeatStructure(betaLi3PS4(), 1, 1, 2);
+const species = ['Li', 'P', 'S'];
+const types = Int32Array.from(base.types, (t) => species.indexOf(base.species[t]));
+const ctx = await nodeGpuContext();
+
+/** Positions folded into the cell (DFT codes do not need it, but readers of the file expect it). */
+function wrapped(s: Structure, positions: Float64Array): Float64Array {
+  const f = toFractional(s.cell, positions);
+  return toCartesian(
+    s.cell,
+    f.map((x) => x - Math.floor(x)),
+  );
+}
+
+const frames: string[] = [];
+for (const T of temperatures) {
+  const field = await WebGpuMtp.create(ctx.device, model);
+  const md = await MdEngine.create(
+    ctx.device,
+    field,
+    {
+      types,
+      positions: Float64Array.from(base.positions),
+      cell: { ...base.cell, lattice: Float64Array.from(base.cell.lattice) },
+      masses: Float64Array.from(types, (t) => element(species[t]).mass),
+    },
+    { dt: 1, temperature: T, thermostat: 'csvr', seed: seed + T, tau: 50 },
+  );
+  const candidates: { time: number; positions: Float64Array; grade: number }[] = [];
+  let ended = `${picoseconds} ps`;
+  try {
+    await md.run(Math.round(picoseconds * 1000), 50, (t, f) => {
+      const g = atomGrades(model, active, { types, positions: f.positions, cell: base.cell, features: [] });
+      candidates.push({ time: t.time, positions: Float64Array.from(f.positions), grade: Math.max(...g) });
+    });
+  } catch (err) {
+    if (!(err instanceof BlowUpError)) throw err;
+    ended = `blew up after ${candidates.at(-1)?.time ?? 0} fs`;
+  }
+  md.destroy();
+  field.destroy();
+  // highest grades first, at least `spacing` fs apart
+  const picked: typeof candidates = [];
+  for (const c of [...candidates].sort((a, b) => b.grade - a.grade)) {
+    if (picked.length >= perTemperature) break;
+    if (picked.every((p) => Math.abs(p.time - c.time) >= spacing)) picked.push(c);
+  }
+  picked.sort((a, b) => a.time - b.time);
+  console.log(
+    `${T} K: ${ended}, ${candidates.length} frames, grades ${Math.min(...candidates.map((c) => c.grade)).toFixed(2)}-` +
+      `${Math.max(...candidates.map((c) => c.grade)).toFixed(2)}; picked ${picked.map((p) => `${p.time} fs (${p.grade.toFixed(1)})`).join(', ')}`,
+  );
+  picked.forEach((p, k) => {
+    frames.push(
+      formatExtxyzFrame(
+        { ...base, positions: wrapped(base, p.positions) },
+        {
+          config_id: `${prefix}-md${T}-${String(k).padStart(2, '0')}`,
+          source: `MTP MD ${T} K, ${p.time} fs, grade ${p.grade.toFixed(2)} (${potentialPath.split('/').pop()})`,
+        },
+      ),
+    );
+  });
+}
+ctx.device.destroy();
+writeFileSync(out, frames.join(''));
+console.log(`${frames.length} configurations -> ${out}`);
