@@ -49,8 +49,8 @@ describe('training provenance and validation by kind, on the project DFT data', 
     for (const id of rep.validationIds) expect(used.map(configId)).toContain(id);
 
     // the validation table over exactly the validation ids matches the report's validation errors
-    const escape = (id: string) => id.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-    const only = `^(${rep.validationIds.map(escape).join('|')})$`;
+    const escapeRe = (id: string) => id.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    const only = `^(${rep.validationIds.map(escapeRe).join('|')})$`;
     const v = await captured(['validate', '--potential', out, '--data', DATA, '--only', only]);
     expect(v.code).toBe(0);
     const all = v.lines

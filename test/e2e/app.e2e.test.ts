@@ -71,7 +71,8 @@ describe('the lab in headless Chromium (WebGPU on SwiftShader)', () => {
     await page.waitForFunction((s) => Number(document.body.dataset.step ?? 0) > s + 100, s1, { timeout: 120_000 });
     await page.waitForFunction(() => Number(document.body.dataset.msdPoints ?? 0) > 0, null, { timeout: 180_000 });
     expect(await page.evaluate(() => document.body.dataset.scene)).toBe('sigma5-001-120');
-    expect(await page.textContent('#status-potential')).toMatch(/PLACEHOLDER/);
+    // the shipped potential, saying what it was trained on
+    expect(await page.textContent('#status-potential')).toMatch(/^default MTP \(level \d+\) trained on \d+ CP2K/);
     const stats = await canvasStats(page);
     expect(stats.distinct).toBeGreaterThan(20);
     expect(stats.sd).toBeGreaterThan(5);
@@ -94,7 +95,7 @@ describe('the lab in headless Chromium (WebGPU on SwiftShader)', () => {
     expect(await page.textContent('#message')).toMatch(/broken\.mtp:4: expected an integer for species_count/);
     const s = await stepOf(page);
     await page.waitForFunction((x) => Number(document.body.dataset.step ?? 0) > x, s, { timeout: 60_000 });
-    expect(await page.textContent('#status-potential')).toMatch(/PLACEHOLDER/);
+    expect(await page.textContent('#status-potential')).toMatch(/^default MTP/);
     await page.close();
   });
 
@@ -131,10 +132,25 @@ describe('the lab in headless Chromium (WebGPU on SwiftShader)', () => {
       await page.reload();
       await page.waitForFunction(() => Number(document.body.dataset.step ?? 0) > 0, null, { timeout: 120_000 });
       expect(await page.evaluate(() => document.body.dataset.adapter)).not.toBe('none');
+      expect(await page.textContent('#status-potential')).toMatch(/^default MTP/);
     } finally {
       await browser.setOffline(false);
     }
     await page.close();
+  });
+
+  it('without the default potential file the labelled placeholder runs', async () => {
+    const bare = await launchChromium({ serviceWorkers: 'block' });
+    try {
+      const page = await bare.newPage();
+      await page.route('**/potentials/li3ps4-default.*', (r) => r.fulfill({ status: 404, body: 'not here' }));
+      await page.goto(`${url}?preset=beta-li3ps4&spf=10`);
+      await page.waitForFunction(() => Number(document.body.dataset.step ?? 0) > 0, null, { timeout: 120_000 });
+      expect(await page.textContent('#status-potential')).toMatch(/PLACEHOLDER soft spheres/);
+      expect(await page.getAttribute('#status-potential', 'data-state')).toBe('placeholder');
+    } finally {
+      await bare.close();
+    }
   });
 
   it('without WebGPU the page explains and runs bulk beta-Li3PS4 on the CPU', async () => {

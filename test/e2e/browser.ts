@@ -27,7 +27,9 @@ export const CHROMIUM_ARGS = [
 ];
 
 /** A fresh profile every launch (a persistent context on a new temporary --user-data-dir). */
-export async function launchChromium(options: { webgpu?: boolean } = {}): Promise<BrowserContext> {
+export async function launchChromium(
+  options: { webgpu?: boolean; serviceWorkers?: 'allow' | 'block' } = {},
+): Promise<BrowserContext> {
   if (!existsSync(CHROMIUM)) {
     throw new Error(
       `Chromium not found at ${CHROMIUM}: install it (apt-get install -y chromium) or set LILAB_CHROMIUM`,
@@ -43,6 +45,7 @@ export async function launchChromium(options: { webgpu?: boolean } = {}): Promis
         ? [...CHROMIUM_ARGS.filter((a) => !a.includes('webgpu')), '--disable-blink-features=WebGPU']
         : CHROMIUM_ARGS,
     viewport: { width: 1280, height: 800 },
+    serviceWorkers: options.serviceWorkers ?? 'allow',
   });
 }
 
