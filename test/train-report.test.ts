@@ -43,6 +43,35 @@ describe('training provenance and validation by kind, on the project DFT data', 
     const rep = JSON.parse(readFileSync(report, 'utf8'));
     expect(rep.dataSha256).toBe(createHash('sha256').update(readFileSync(DATA)).digest('hex'));
     expect(rep.exclude).toBe('^r1-rattle2000');
+    // --first N of an append-only file reproduces the fit on the data that existed then
+    const again = await captured([
+      ...args,
+      '--exclude',
+      '^r1-rattle2000',
+      '--first',
+      String(data.length),
+      '--out',
+      join(dir, 'b.mtp'),
+      '--report',
+      join(dir, 'b.json'),
+    ]);
+    expect(again.code).toBe(0);
+    const rep2 = JSON.parse(readFileSync(join(dir, 'b.json'), 'utf8'));
+    expect(rep2.usedSha256).toBe(rep.usedSha256);
+    expect(readFileSync(join(dir, 'b.mtp'), 'utf8')).toBe(readFileSync(out, 'utf8'));
+    const fewer = await captured([
+      ...args,
+      '--first',
+      '5',
+      '--out',
+      join(dir, 'c.mtp'),
+      '--report',
+      join(dir, 'c.json'),
+    ]);
+    expect(fewer.code).toBe(0);
+    const rep3 = JSON.parse(readFileSync(join(dir, 'c.json'), 'utf8'));
+    expect(rep3.configurations.training + rep3.configurations.validation).toBe(5);
+    expect(rep3.usedSha256).not.toBe(rep.usedSha256);
     const used = excludeById(data, '^r1-rattle2000');
     expect(rep.configurations.training + rep.configurations.validation).toBe(used.length);
     expect(rep.validationIds).toHaveLength(rep.configurations.validation);

@@ -2,7 +2,7 @@
  * Labels configurations with CP2K, resumably: each finished configuration is appended to the dataset at once, a
  * restart skips what is done, and a failed SCF is recorded (data/dft-failed.tsv) and not retried.
  *
- * node scripts/tsrun.mjs tools/dft/label.ts PENDING.extxyz [--dataset data/li3ps4-dft.extxyz] [--np 2]
+ * node scripts/tsrun.mjs tools/dft/label.ts PENDING.extxyz [MORE.extxyz ...] [--dataset data/li3ps4-dft.extxyz] [--np 2]
  *     [--work /tmp/lilab-dft] [--limit N] [--order interleave|file] [--prefer rattle]
  */
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -17,8 +17,10 @@ function arg(name: string, fallback: string): string {
   return k > 0 ? process.argv[k + 1] : fallback;
 }
 
-const pendingPath = process.argv[2];
-if (!pendingPath || pendingPath.startsWith('--')) {
+// every argument before the first option is a pending file; their configurations are interleaved as one list
+const firstOption = process.argv.findIndex((a, k) => k >= 2 && a.startsWith('--'));
+const pendingPaths = process.argv.slice(2, firstOption < 0 ? undefined : firstOption);
+if (pendingPaths.length === 0) {
   console.error('usage: label.ts PENDING.extxyz [--dataset FILE] [--np N] [--work DIR] [--limit N]');
   process.exit(2);
 }
@@ -37,7 +39,9 @@ if (existsSync(datasetPath))
   for (const f of parseExtxyz(readFileSync(datasetPath, 'utf8'), datasetPath)) done.add(f.info.config_id);
 if (existsSync(failedPath))
   for (const l of readFileSync(failedPath, 'utf8').split('\n').slice(1)) if (l) done.add(l.split('\t')[0]);
-let pending = parseExtxyz(readFileSync(pendingPath, 'utf8'), pendingPath).filter((f) => !done.has(f.info.config_id));
+let pending = pendingPaths
+  .flatMap((p) => parseExtxyz(readFileSync(p, 'utf8'), p))
+  .filter((f) => !done.has(f.info.config_id));
 if (order === 'interleave') {
   // round-robin over kinds (the id without its two-digit counter) so a partial run covers every kind
   const groups = new Map<string, ExtxyzFrame[]>();

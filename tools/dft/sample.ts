@@ -12,7 +12,10 @@
  * Round 2 scales round 1's 300 K amplitude set by A(T) = sqrt(1.5 k_B T / 0.2 eV) (harmonic equipartition, 0.2
  * eV/atom measured at A = 1), on the ideal cell and on cells strained isotropically or along one axis.
  *
- * node scripts/tsrun.mjs tools/dft/sample.ts OUT.extxyz [--round 1|2] [--seed 1]
+ * Round 3 slabs: the 64-atom cell opened by 8 A of vacuum along x, y or z (PS4 units kept whole), at 300 and 800 K
+ * thermal amplitudes: free surfaces, the nearest thing to a boundary that a 64-atom cell affords.
+ *
+ * node scripts/tsrun.mjs tools/dft/sample.ts OUT.extxyz [--round 1|2|3] [--seed 1]
  */
 import { writeFileSync } from 'node:fs';
 import { formatExtxyzFrame } from '../../src/io/extxyz.ts';
@@ -64,6 +67,7 @@ const add = (s: Structure, id: string, source: string) => {
   frames.push(formatExtxyzFrame(s, { config_id: id, source }));
 };
 if (round === 2) roundTwo();
+else if (round === 3) roundSlabs();
 else roundOne();
 writeFileSync(out, frames.join(''));
 console.log(`${frames.length} configurations -> ${out}`);
@@ -102,6 +106,55 @@ function roundTwo(): void {
         `r2-axis${'xyz'[axis]}${ea > 0 ? '+' : ''}${ea * 100}-300-${n}`,
         `strain ${ea * 100}% along ${'xyz'[axis]} 300 K`,
       );
+    }
+  }
+}
+
+/**
+ * A slab: the cell opened along one axis by `vacuum` A, with every S atom first moved to the image nearest its P so
+ * that no PS4 unit is cut (Li stay where they are). Two free surfaces: undercoordinated Li and PS4, the nearest
+ * thing to a boundary that a 64-atom DFT cell affords.
+ */
+function slab(s: Structure, axis: number, vacuum: number): Structure {
+  const L = s.cell.lattice;
+  const pos = Float64Array.from(s.positions);
+  const isP = (i: number) => s.species[s.types[i]] === 'P';
+  const isS = (i: number) => s.species[s.types[i]] === 'S';
+  const n = s.types.length;
+  for (let j = 0; j < n; j++) {
+    if (!isS(j)) continue;
+    let best = Number.POSITIVE_INFINITY;
+    let shift = [0, 0, 0];
+    for (let i = 0; i < n; i++) {
+      if (!isP(i)) continue;
+      for (const a of [-1, 0, 1])
+        for (const b of [-1, 0, 1])
+          for (const c of [-1, 0, 1]) {
+            const t = [0, 1, 2].map((d) => a * L[d] + b * L[3 + d] + c * L[6 + d]);
+            const r = Math.hypot(...[0, 1, 2].map((d) => pos[3 * j + d] + t[d] - pos[3 * i + d]));
+            if (r < best) {
+              best = r;
+              shift = t;
+            }
+          }
+    }
+    for (let d = 0; d < 3; d++) pos[3 * j + d] += shift[d];
+  }
+  const lattice = Float64Array.from(L);
+  const len = Math.hypot(L[3 * axis], L[3 * axis + 1], L[3 * axis + 2]);
+  for (let d = 0; d < 3; d++) lattice[3 * axis + d] *= (len + vacuum) / len;
+  // centre the atoms in the opened cell along the axis
+  for (let i = 0; i < n; i++) for (let d = 0; d < 3; d++) pos[3 * i + d] += (vacuum / 2) * (L[3 * axis + d] / len);
+  return { ...s, positions: pos, cell: { ...s.cell, lattice } };
+}
+
+function roundSlabs(): void {
+  const KB = 8.617333262e-5;
+  for (const T of [300, 800]) {
+    for (let axis = 0; axis < 3; axis++) {
+      const a = Math.sqrt((1.5 * KB * T) / 0.2);
+      const s = rattled(slab(base, axis, 8), a * AMPLITUDE[300].li, a * AMPLITUDE[300].framework, normal);
+      add(s, `r3-slab${'xyz'[axis]}-${T}-00`, `slab (8 A vacuum along ${'xyz'[axis]}) ${T} K`);
     }
   }
 }

@@ -14,6 +14,24 @@ import { modelToFile } from '../../train/model-file.ts';
 import { type Command, numberOption, type ParsedArgs, stringOption, UsageError } from '../command.ts';
 import { loadMtpFile, readText, writeText } from '../files.ts';
 
+/** SHA-256 of configurations' ids and numbers (independent of file formatting). */
+function configurationsHash(data: LabelledConfiguration[]): string {
+  const h = createHash('sha256');
+  for (const c of data) {
+    h.update(
+      JSON.stringify([
+        configId(c),
+        c.energy,
+        Array.from(c.positions),
+        Array.from(c.forces),
+        Array.from(c.plusStress ?? []),
+        Array.from(c.cell?.lattice ?? []),
+      ]),
+    );
+  }
+  return h.digest('hex');
+}
+
 function table(label: string, e: FitErrors): string[] {
   const row = (name: string, x: { mae: number; rmse: number; max: number } | null, unit: string) =>
     x
@@ -70,7 +88,8 @@ export const trainCommand: Command = {
     'Reports errors on the training set and on a held-out validation split (--validation fraction, seeded), and saves',
     'the active set beside the potential (NAME.mtp.als.json, for lilab grade --active). --report FILE.json records',
     'the provenance: data file and its SHA-256, settings, which configurations validated, errors, time taken.',
-    '--exclude REGEX leaves out configurations whose config_id matches (e.g. far-from-equilibrium cells).',
+    '--exclude REGEX leaves out configurations whose config_id matches (e.g. far-from-equilibrium cells);',
+    '--first N uses only the first N configurations of an append-only dataset (reproducing an earlier fit).',
     '--grid prints validation errors of linear-stage fits over --grid-levels x --grid-cutoffs instead.',
   ].join('\n'),
   options: {
@@ -89,6 +108,7 @@ export const trainCommand: Command = {
     species: { type: 'string', default: 'Li,P,S' },
     report: { type: 'string' },
     exclude: { type: 'string' },
+    first: { type: 'string' },
   },
   async run(args) {
     const dataPath = stringOption(args, 'data');
@@ -108,7 +128,12 @@ export const trainCommand: Command = {
     const t0 = Date.now();
     const dataText = readText(dataPath);
     const exclude = stringOption(args, 'exclude');
-    const all = readLabelled(dataText, basename(dataPath), species);
+    // the dataset is append-only: its first N configurations are exactly what existed when a potential was trained
+    const first = stringOption(args, 'first');
+    const everything = readLabelled(dataText, basename(dataPath), species);
+    const all = first ? everything.slice(0, Number(first)) : everything;
+    if (first && !(Number(first) > 0 && Number(first) <= everything.length))
+      throw new UsageError(`--first ${first}: ${dataPath} has ${everything.length} configurations`);
     const data = excludeById(all, exclude);
     if (exclude)
       console.log(`--exclude ${exclude}: ${all.length - data.length} of ${all.length} configurations left out`);
@@ -159,6 +184,8 @@ export const trainCommand: Command = {
       const report = {
         data: basename(dataPath),
         dataSha256: createHash('sha256').update(dataText).digest('hex'),
+        // of the configurations actually used, so that a grown file can be checked against this fit
+        usedSha256: configurationsHash(data),
         species,
         start: init ? { init: basename(init) } : { level: Number(level), seed: numberOption(args, 'seed', 1) },
         cutoff: model.maxDist,
@@ -166,6 +193,8 @@ export const trainCommand: Command = {
         validationFraction: numberOption(args, 'validation', 0.1),
         configurations: { training: train.length, validation: validation.length },
         atoms: { training: train.reduce((n, c) => n + c.types.length, 0) },
+        first: first ? Number(first) : null,
+        firstLastId: configId(all[all.length - 1]),
         exclude: exclude ?? null,
         validationIds: validation.map(configId),
         lbfgs: lbfgsRun,
