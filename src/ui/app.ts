@@ -49,6 +49,8 @@ const DEFAULT_POTENTIAL_URL = './potentials/li3ps4-default.mtp';
 const DEFAULT_REPORT_URL = './potentials/li3ps4-default.json';
 
 interface TrainingReport {
+  /** What the checks found wrong with it, said in the status line (added to the report by hand after the checks). */
+  limits?: string;
   start?: { level?: number };
   configurations?: { training: number; validation: number };
   errors?: { validation?: { forceMeVPerA: { mae: number }; energyMeVPerAtom: { mae: number } } | null };
@@ -65,7 +67,7 @@ export function describeDefault(report: TrainingReport | null): string {
     (v
       ? `; validation MAE ${v.energyMeVPerAtom.mae.toFixed(1)} meV/atom, ${v.forceMeVPerA.mae.toFixed(0)} meV/A`
       : '') +
-    '; boundaries extrapolate (colour by grade)'
+    (report?.limits ? `; known limits: ${report.limits}` : '; boundaries extrapolate (colour by grade)')
   );
 }
 
