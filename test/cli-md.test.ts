@@ -65,7 +65,12 @@ describe('lilab md', () => {
   });
 
   it('refuses bad options with a usage message', async () => {
-    expect(await main(['md', '--structure', 'beta-li3ps4'])).toBe(2);
+    expect(await main(['md', '--potential', 'x.mtp'])).toBe(2); // no --structure
+    // without --potential the shipped default runs
+    const checkpoint = join(mkdtempSync(join(tmpdir(), 'lilab-md-')), 'c.json');
+    expect(
+      await main(['md', '--structure', 'beta-li3ps4', '--steps', '20', '--every', '10', '--checkpoint', checkpoint]),
+    ).toBe(0);
     expect(await main(['md', '--structure', 'nowhere.xyz', '--potential', 'x.mtp'])).toBe(1);
   });
 });
