@@ -24,17 +24,12 @@ import { EV_PER_A3_IN_GPA } from '../../potential/types.ts';
 import { betaLi3PS4 } from '../../structure/li3ps4.ts';
 import { STRUCTURE_PRESETS } from '../../structure/presets.ts';
 import { repeatStructure } from '../../structure/supercell.ts';
-import { readLabelled } from '../../train/dataset.ts';
-import type { LabelledConfiguration } from '../../train/linear-fit.ts';
+import { configId, readLabelled } from '../../train/dataset.ts';
 
 const SPECIES = ['Li', 'P', 'S'];
 
 /** Pressure tensor diagonal (GPa, positive = compressed) from a virial (eV) and a volume (A^3). */
 const pressureDiag = (virial: ArrayLike<number>, v: number) => [0, 4, 8].map((k) => (virial[k] / v) * EV_PER_A3_IN_GPA);
-
-function idOf(c: LabelledConfiguration): string {
-  return c.features.find(([k]) => k === 'config_id')?.[1] ?? '';
-}
 
 /** The labels' virial as 3x3 from MLIP's PlusStress six (xx yy zz yz xz xy). */
 function virialDiagFromPlus(ps: Float64Array): number[] {
@@ -60,7 +55,7 @@ export async function latticeChecks(model: MtpModel, dataPath: string): Promise<
   const ref = new ReferenceMtp(model);
   const rows: string[] = [];
   const data = readLabelled(readFileSync(dataPath, 'utf8'), dataPath, SPECIES);
-  const ideal = data.find((c) => idOf(c) === 'r1-bulk-ideal');
+  const ideal = data.find((c) => configId(c) === 'r1-bulk-ideal');
   if (ideal?.plusStress && ideal.cell) {
     const v = volume(ideal.cell);
     const dft = pressureDiag(virialDiagFromPlus(ideal.plusStress), v);
@@ -71,7 +66,7 @@ export async function latticeChecks(model: MtpModel, dataPath: string): Promise<
     );
   }
   // isotropic equation of state on the labelled strain series (same cells for DFT and MTP)
-  const series = data.filter((c) => /^r1-(bulk-ideal|strain[-+]\d+)$/.test(idOf(c)) && c.plusStress && c.cell);
+  const series = data.filter((c) => /^r1-(bulk-ideal|strain[-+]\d+)$/.test(configId(c)) && c.plusStress && c.cell);
   if (series.length >= 3) {
     const vols = series.map((c) => volume(c.cell!));
     const pDft = series.map((c) => c.plusStress!.slice(0, 3).reduce((a, b) => a + b, 0) / 3 / volume(c.cell!));
