@@ -206,7 +206,7 @@ describe('nonlinear fit: gradients and L-BFGS', () => {
     };
     const first = compileMtp(fitLinear(start, train));
     const before = fitErrors(first, train).forceMeVPerA.rmse;
-    const r = lbfgs(
+    const r = await lbfgs(
       (x) => lossAndGradient(withParameters(first, x), train),
       parameterVector(first),
       (x) => lossOnly(withParameters(first, x), train),

@@ -87,86 +87,114 @@ export interface LossAndGradient {
   gradient: Float64Array;
 }
 
-/** MLIP's loss (per-atom energy and stress scaling) and its gradient by every parameter. */
+/**
+ * MLIP's loss (per-atom energy and stress scaling) and its gradient by every parameter, summed over configurations in
+ * their order: each configuration's share is computed on its own and added in turn, so that a split of the data over
+ * worker threads (src/cli/loss-pool.ts) adds the same numbers in the same order and gives bit-identical fits.
+ */
 export function lossAndGradient(
   m: MtpModel,
   data: LabelledConfiguration[],
   weights = MLIP_WEIGHTS,
   h = 1e-4,
 ): LossAndGradient {
+  return sumShares(data.map((c) => configLossAndGradient(m, c, weights, h)));
+}
+
+/** Adds per-configuration shares in order (the one place where shares are summed). */
+export function sumShares(shares: LossAndGradient[]): LossAndGradient {
+  const gradient = new Float64Array(shares[0]?.gradient.length ?? 0);
+  let loss = 0;
+  for (const s of shares) {
+    loss += s.loss;
+    for (let p = 0; p < gradient.length; p++) gradient[p] += s.gradient[p];
+  }
+  return { loss, gradient };
+}
+
+/** One configuration's share of the loss and of its gradient. */
+export function configLossAndGradient(
+  m: MtpModel,
+  c: LabelledConfiguration,
+  weights = MLIP_WEIGHTS,
+  h = 1e-4,
+): LossAndGradient {
   const P = m.speciesCount + m.mapping.length + m.radialCoeffs.length;
   const gradient = new Float64Array(P);
   let loss = 0;
-  for (const c of data) {
-    const n = c.types.length;
-    const nl = buildNeighborList(c.positions, c.cell, m.maxDist);
-    const r = evaluateMtp(m, c.types, nl);
-    const dE = (r.energy - c.energy) / n;
-    loss += weights.energy * dE * dE;
-    const dF = r.forces.map((f, k) => f - c.forces[k]);
-    for (const v of dF) loss += weights.force * v * v;
-    const gE = energyGradient(m, c);
-    for (let p = 0; p < P; p++) gradient[p] += (2 * weights.energy * dE * gE[p]) / n;
-    // forces: sum_k dF_k dF_k/dtheta = -D_{dF} (dE/dtheta), central difference along the residual direction
-    const norm = Math.sqrt(dF.reduce((s, v) => s + v * v, 0));
-    if (norm > 0) {
-      const step = h / norm;
-      const plus = energyGradient(m, { ...c, positions: c.positions.map((x, k) => x + step * dF[k]) });
-      const minus = energyGradient(m, { ...c, positions: c.positions.map((x, k) => x - step * dF[k]) });
-      for (let p = 0; p < P; p++) gradient[p] += -2 * weights.force * ((plus[p] - minus[p]) / (2 * step));
-    }
-    if (c.plusStress && c.cell) {
-      const ps = plusStressOf(r.virial);
-      const dS = ps.map((v, k) => (v - c.plusStress![k]) / n);
-      for (const v of dS) loss += weights.stress * v * v;
-      // virial W_ab = -dE/d eps_ab (symmetric); sum_k dS_k dS_k/dtheta = -(1/n) D_eps (dE/dtheta), eps from dS
-      const eps = new Float64Array(9);
-      const map = [0, 4, 8, 5, 2, 1];
-      dS.forEach((v, k) => {
-        const ab = map[k];
-        if (k < 3) eps[ab] += v;
-        else {
-          const [a, b] = [Math.floor(ab / 3), ab % 3];
-          eps[3 * a + b] += v / 2;
-          eps[3 * b + a] += v / 2;
-        }
-      });
-      const en = Math.sqrt(eps.reduce((s, v) => s + v * v, 0));
-      if (en > 0) {
-        const st = h / en;
-        const strained = (sgn: number): Configuration => {
-          const e = eps.map((v) => sgn * st * v);
-          return {
-            ...c,
-            positions: applyStrain(c.positions, e),
-            cell: { ...c.cell!, lattice: applyStrain(c.cell!.lattice, e) },
-          };
-        };
-        const plus = energyGradient(m, strained(1));
-        const minus = energyGradient(m, strained(-1));
-        for (let p = 0; p < P; p++) gradient[p] += (-2 * weights.stress * ((plus[p] - minus[p]) / (2 * st))) / n;
+  const n = c.types.length;
+  const nl = buildNeighborList(c.positions, c.cell, m.maxDist);
+  const r = evaluateMtp(m, c.types, nl);
+  const dE = (r.energy - c.energy) / n;
+  loss += weights.energy * dE * dE;
+  const dF = r.forces.map((f, k) => f - c.forces[k]);
+  for (const v of dF) loss += weights.force * v * v;
+  const gE = energyGradient(m, c);
+  for (let p = 0; p < P; p++) gradient[p] += (2 * weights.energy * dE * gE[p]) / n;
+  // forces: sum_k dF_k dF_k/dtheta = -D_{dF} (dE/dtheta), central difference along the residual direction
+  const norm = Math.sqrt(dF.reduce((s, v) => s + v * v, 0));
+  if (norm > 0) {
+    const step = h / norm;
+    const plus = energyGradient(m, { ...c, positions: c.positions.map((x, k) => x + step * dF[k]) });
+    const minus = energyGradient(m, { ...c, positions: c.positions.map((x, k) => x - step * dF[k]) });
+    for (let p = 0; p < P; p++) gradient[p] += -2 * weights.force * ((plus[p] - minus[p]) / (2 * step));
+  }
+  if (c.plusStress && c.cell) {
+    const ps = plusStressOf(r.virial);
+    const dS = ps.map((v, k) => (v - c.plusStress![k]) / n);
+    for (const v of dS) loss += weights.stress * v * v;
+    // virial W_ab = -dE/d eps_ab (symmetric); sum_k dS_k dS_k/dtheta = -(1/n) D_eps (dE/dtheta), eps from dS
+    const eps = new Float64Array(9);
+    const map = [0, 4, 8, 5, 2, 1];
+    dS.forEach((v, k) => {
+      const ab = map[k];
+      if (k < 3) eps[ab] += v;
+      else {
+        const [a, b] = [Math.floor(ab / 3), ab % 3];
+        eps[3 * a + b] += v / 2;
+        eps[3 * b + a] += v / 2;
       }
+    });
+    const en = Math.sqrt(eps.reduce((s, v) => s + v * v, 0));
+    if (en > 0) {
+      const st = h / en;
+      const strained = (sgn: number): Configuration => {
+        const e = eps.map((v) => sgn * st * v);
+        return {
+          ...c,
+          positions: applyStrain(c.positions, e),
+          cell: { ...c.cell!, lattice: applyStrain(c.cell!.lattice, e) },
+        };
+      };
+      const plus = energyGradient(m, strained(1));
+      const minus = energyGradient(m, strained(-1));
+      for (let p = 0; p < P; p++) gradient[p] += (-2 * weights.stress * ((plus[p] - minus[p]) / (2 * st))) / n;
     }
   }
   return { loss, gradient };
 }
 
-/** The loss alone (for line searches and finite-difference checks). */
+/** The loss alone (for line searches and finite-difference checks), summed over configurations in order. */
 export function lossOnly(m: MtpModel, data: LabelledConfiguration[], weights = MLIP_WEIGHTS): number {
   let loss = 0;
-  for (const c of data) {
-    const n = c.types.length;
-    const r = evaluateMtp(m, c.types, buildNeighborList(c.positions, c.cell, m.maxDist));
-    loss += weights.energy * ((r.energy - c.energy) / n) ** 2;
-    r.forces.forEach((f, k) => {
-      loss += weights.force * (f - c.forces[k]) ** 2;
+  for (const c of data) loss += configLoss(m, c, weights);
+  return loss;
+}
+
+/** One configuration's share of the loss. */
+export function configLoss(m: MtpModel, c: LabelledConfiguration, weights = MLIP_WEIGHTS): number {
+  let loss = 0;
+  const n = c.types.length;
+  const r = evaluateMtp(m, c.types, buildNeighborList(c.positions, c.cell, m.maxDist));
+  loss += weights.energy * ((r.energy - c.energy) / n) ** 2;
+  r.forces.forEach((f, k) => {
+    loss += weights.force * (f - c.forces[k]) ** 2;
+  });
+  if (c.plusStress) {
+    const ps = plusStressOf(r.virial);
+    ps.forEach((v, k) => {
+      loss += weights.stress * ((v - c.plusStress![k]) / n) ** 2;
     });
-    if (c.plusStress) {
-      const ps = plusStressOf(r.virial);
-      ps.forEach((v, k) => {
-        loss += weights.stress * ((v - c.plusStress![k]) / n) ** 2;
-      });
-    }
   }
   return loss;
 }

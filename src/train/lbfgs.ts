@@ -3,6 +3,8 @@
  * the Armijo condition. Stops after `maxIterations`, or when the loss fell by less than a factor `tolerance` over
  * `window` iterations (MLIP's stopping rule: 1e-3 over 50 iterations).
  */
+import type { LossAndGradient } from './gradient.ts';
+
 export interface LbfgsOptions {
   maxIterations?: number;
   memory?: number;
@@ -11,18 +13,19 @@ export interface LbfgsOptions {
   onIteration?: (iteration: number, loss: number) => void;
 }
 
-export function lbfgs(
-  f: (x: Float64Array) => { loss: number; gradient: Float64Array },
+/** Loss and gradient may come back later (from worker threads), so the loop awaits them. */
+export async function lbfgs(
+  f: (x: Float64Array) => LossAndGradient | Promise<LossAndGradient>,
   x0: Float64Array,
-  lossOnly: (x: Float64Array) => number,
+  lossOnly: (x: Float64Array) => number | Promise<number>,
   o: LbfgsOptions = {},
-): { x: Float64Array; loss: number; iterations: number } {
+): Promise<{ x: Float64Array; loss: number; iterations: number }> {
   const m = o.memory ?? 10;
   const maxIt = o.maxIterations ?? 1000;
   const window = o.window ?? 50;
   const tol = o.tolerance ?? 1e-3;
   let x = Float64Array.from(x0);
-  let { loss, gradient: g } = f(x);
+  let { loss, gradient: g } = await f(x);
   const sList: Float64Array[] = [];
   const yList: Float64Array[] = [];
   const history: number[] = [loss];
@@ -61,14 +64,14 @@ export function lbfgs(
     }
     let step = 1;
     let trial = x.map((v, i) => v + step * d[i]);
-    let trialLoss = lossOnly(trial);
+    let trialLoss = await lossOnly(trial);
     while (!(trialLoss <= loss + 1e-4 * step * slope) && step > 1e-12) {
       step *= 0.5;
       trial = x.map((v, i) => v + step * d[i]);
-      trialLoss = lossOnly(trial);
+      trialLoss = await lossOnly(trial);
     }
     if (!(trialLoss < loss)) break;
-    const next = f(trial);
+    const next = await f(trial);
     const s = trial.map((v, i) => v - x[i]);
     const y = next.gradient.map((v, i) => v - g[i]);
     if (dot(s, y) > 1e-16) {

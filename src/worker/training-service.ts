@@ -53,7 +53,7 @@ export class TrainingService {
     const first = compileMtp(fitLinear(template, train));
     let model = first;
     if (req.iterations > 0) {
-      const r = lbfgs(
+      const r = await lbfgs(
         (x) => lossAndGradient(withParameters(first, x), train),
         parameterVector(first),
         (x) => lossOnly(withParameters(first, x), train),

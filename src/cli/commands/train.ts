@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 import { basename } from 'node:path';
 import { writeMtp } from '../../io/mtp.ts';
 import { compileMtp } from '../../potential/mtp/model.ts';
@@ -6,13 +7,14 @@ import { toActiveSetFile } from '../../train/active-set-file.ts';
 import { basisTemplate } from '../../train/basis.ts';
 import { configId, excludeById, readLabelled, splitData } from '../../train/dataset.ts';
 import { neighbourhoodActiveSet } from '../../train/descriptors.ts';
-import { lossAndGradient, lossOnly, parameterVector, withParameters } from '../../train/gradient.ts';
+import { parameterVector, withParameters } from '../../train/gradient.ts';
 import { randomRadialCoefficients } from '../../train/init.ts';
 import { lbfgs } from '../../train/lbfgs.ts';
 import { type FitErrors, fitErrors, fitLinear, type LabelledConfiguration } from '../../train/linear-fit.ts';
 import { modelToFile } from '../../train/model-file.ts';
 import { type Command, numberOption, type ParsedArgs, stringOption, UsageError } from '../command.ts';
 import { loadMtpFile, readText, writeText } from '../files.ts';
+import { lossFunctions } from '../loss-pool.ts';
 
 /** SHA-256 of configurations' ids and numbers (independent of file formatting). */
 function configurationsHash(data: LabelledConfiguration[]): string {
@@ -91,6 +93,7 @@ export const trainCommand: Command = {
     '--exclude REGEX leaves out configurations whose config_id matches (e.g. far-from-equilibrium cells);',
     '--first N uses only the first N configurations of an append-only dataset (reproducing an earlier fit).',
     '--grid prints validation errors of linear-stage fits over --grid-levels x --grid-cutoffs instead.',
+    '--threads N splits the loss over N worker threads (default: all cores); the fit is the same for any N.',
   ].join('\n'),
   options: {
     data: { type: 'string' },
@@ -109,6 +112,7 @@ export const trainCommand: Command = {
     report: { type: 'string' },
     exclude: { type: 'string' },
     first: { type: 'string' },
+    threads: { type: 'string' },
   },
   async run(args) {
     const dataPath = stringOption(args, 'data');
@@ -159,17 +163,19 @@ export const trainCommand: Command = {
       // all parameters (radial included) by L-BFGS from the linear-stage start, MLIP's stopping rule
       const start = parameterVector(model);
       const base = model;
-      const r = lbfgs(
-        (x) => lossAndGradient(withParameters(base, x), train),
+      const loss = lossFunctions(base, train, numberOption(args, 'threads', availableParallelism()));
+      console.log(`L-BFGS on ${loss.threads} thread(s)`);
+      const r = await lbfgs(
+        (x) => loss.lossAndGradient(x),
         start,
-        (x) => lossOnly(withParameters(base, x), train),
+        (x) => loss.lossOnly(x),
         {
           maxIterations: iterations,
-          onIteration: (it, loss) => {
-            if (it % 10 === 0) console.log(`L-BFGS ${it}: loss ${loss.toExponential(4)}`);
+          onIteration: (it, value) => {
+            if (it % 10 === 0) console.log(`L-BFGS ${it}: loss ${value.toExponential(4)}`);
           },
         },
-      );
+      ).finally(() => loss.close());
       model = withParameters(base, r.x);
       lbfgsRun = { iterations: r.iterations, loss: r.loss };
       console.log(`L-BFGS: ${r.iterations} iterations, loss ${r.loss.toExponential(4)}`);
