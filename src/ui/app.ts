@@ -49,8 +49,10 @@ const DEFAULT_POTENTIAL_URL = './potentials/li3ps4-default.mtp';
 const DEFAULT_REPORT_URL = './potentials/li3ps4-default.json';
 
 interface TrainingReport {
-  /** What the checks found wrong with it, said in the status line (added to the report by hand after the checks). */
-  limits?: string;
+  /** What the MD checks found wrong with it, said in the status line (written by `lilab bench --physics --report`). */
+  limits?: string | null;
+  /** Present once the MD checks have run on this potential. */
+  physics?: { measured: string };
   start?: { level?: number };
   configurations?: { training: number; validation: number };
   errors?: { validation?: { forceMeVPerA: { mae: number }; energyMeVPerAtom: { mae: number } } | null };
@@ -67,7 +69,11 @@ export function describeDefault(report: TrainingReport | null): string {
     (v
       ? `; validation MAE ${v.energyMeVPerAtom.mae.toFixed(1)} meV/atom, ${v.forceMeVPerA.mae.toFixed(0)} meV/A`
       : '') +
-    (report?.limits ? `; known limits: ${report.limits}` : '; boundaries extrapolate (colour by grade)')
+    (report?.limits
+      ? `; known limits: ${report.limits}`
+      : report?.physics
+        ? '; the bench MD checks found no collapse; boundaries extrapolate (colour by grade)'
+        : '; not yet checked in MD; boundaries extrapolate (colour by grade)')
   );
 }
 

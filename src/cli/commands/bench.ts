@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { StreamingMsd } from '../../analysis/streaming-msd.ts';
@@ -17,8 +18,8 @@ import { betaLi3PS4 } from '../../structure/li3ps4.ts';
 import { repeatStructure } from '../../structure/supercell.ts';
 import { type Command, numberOption, type ParsedArgs, stringOption } from '../command.ts';
 import { DEFAULT_POTENTIAL, potentialOrDefault } from '../default-potential.ts';
-import { loadMtpFile } from '../files.ts';
-import { boundaryStability, diffusionCheck, latticeChecks } from './bench-physics.ts';
+import { loadMtpFile, readText, writeText } from '../files.ts';
+import { boundaryStability, diffusionCheck, latticeChecks, limitsOf, type RunCheck } from './bench-physics.ts';
 
 /** The shared MLIP reference potentials in a checkout (used when --potential is not given). */
 const SHARED_L16 = resolve('../shared/mtp-vectors/l16.mtp');
@@ -236,7 +237,9 @@ export const benchCommand: Command = {
     '100,000 frames x 500 atoms in bounded memory.',
     '--physics: physical checks of --md-potential (default: the shipped one) instead: lattice against the DFT labels',
     'in --data, Li diffusion in bulk at 800 and 300 K (--diffusion-ps), the Sigma 5 (120) boundary at 800 K for',
-    '--gb-ps picoseconds (default 100) without collapse. A length of 0 (or --skip-lattice) leaves that check out.',
+    '--gb-ps picoseconds (default 100) without collapse (--gb: other presets, comma-separated; each starts from its',
+    'FIRE-relaxed positions). A length of 0 (or --skip-lattice) leaves that check out. --report FILE.json (the',
+    "potential's training report) records the MD checks in it and the limits they found, which the lab shows.",
   ].join('\n'),
   options: {
     potential: { type: 'string' },
@@ -247,6 +250,8 @@ export const benchCommand: Command = {
     'gb-ps': { type: 'string', default: '100' },
     'diffusion-ps': { type: 'string', default: '20' },
     'skip-lattice': { type: 'boolean' },
+    gb: { type: 'string', default: 'sigma5-001-120' },
+    report: { type: 'string' },
   },
   async run(args) {
     if (args.values.physics) return physicsBench(args);
@@ -319,15 +324,39 @@ async function physicsBench(args: ParsedArgs): Promise<number> {
     for (const row of await latticeChecks(model, stringOption(args, 'data') ?? 'data/li3ps4-dft.extxyz')) out(row);
   }
   // a length of 0 skips that check (e.g. to run the long boundary run on its own)
+  const checks: RunCheck[] = [];
+  const lines: string[] = [];
+  const record = (r: { line: string; check: RunCheck }) => {
+    out(r.line);
+    lines.push(r.line);
+    checks.push(r.check);
+  };
   const ps = numberOption(args, 'diffusion-ps', 20);
   if (ps > 0) {
     out('# Li diffusion in bulk');
-    for (const T of [800, 300]) out(await diffusionCheck(ctx, model, T, ps));
+    for (const T of [800, 300]) record(await diffusionCheck(ctx, model, T, ps));
   }
   const gbPs = numberOption(args, 'gb-ps', 100);
   if (gbPs > 0) {
     out('# grain boundary at 800 K');
-    out(await boundaryStability(ctx, model, 'sigma5-001-120', 800, gbPs, out));
+    for (const preset of (stringOption(args, 'gb') ?? 'sigma5-001-120').split(','))
+      record(await boundaryStability(ctx, model, preset, 800, gbPs, out));
+  }
+  const reportPath = stringOption(args, 'report');
+  if (reportPath) {
+    // the report the training wrote, with what MD found; `limits` is what the lab's status line says
+    const report = JSON.parse(readText(reportPath)) as Record<string, unknown>;
+    report.physics = {
+      measured: new Date().toISOString(),
+      potentialSha256: createHash('sha256').update(readText(path)).digest('hex'),
+      adapter: formatAdapter(ctx.report),
+      checks,
+      lines,
+    };
+    const limits = limitsOf(checks);
+    report.limits = limits || null;
+    writeText(reportPath, `${JSON.stringify(report, null, 2)}\n`);
+    out(`-> ${reportPath} (limits: ${limits || 'none found'})`);
   }
   ctx.device.destroy();
   return 0;

@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import { intactPs4Fraction, limitsOf, type RunCheck, sulfurBonds } from '../src/cli/commands/bench-physics.ts';
+import { buildNeighborList } from '../src/potential/neighbors.ts';
+import { betaLi3PS4 } from '../src/structure/li3ps4.ts';
+import { repeatStructure } from '../src/structure/supercell.ts';
+
+const bulk = repeatStructure(betaLi3PS4(), 1, 1, 2);
+const sulfur = Array.from(bulk.types.keys()).filter((i) => bulk.species[bulk.types[i]] === 'S');
+
+describe('structure checks of the physics bench', () => {
+  it('finds every PS4 intact and no S-S bond in the crystal', () => {
+    expect(intactPs4Fraction(bulk, Float64Array.from(bulk.positions))).toBe(1);
+    expect(sulfurBonds(bulk, Float64Array.from(bulk.positions))).toBe(0);
+  });
+
+  it('counts one S-S bond when an S atom is moved to 2.05 A of its nearest S', () => {
+    const pos = Float64Array.from(bulk.positions);
+    const i = sulfur[0];
+    // nearest S neighbour of i (through the periodic images), from the neighbour list's vectors
+    const nl = buildNeighborList(pos, bulk.cell, 4.5);
+    let best = -1;
+    let r = Number.POSITIVE_INFINITY;
+    for (let k = nl.offsets[i]; k < nl.offsets[i + 1]; k++) {
+      const j = nl.index[k];
+      const d = Math.hypot(nl.vectors[3 * k], nl.vectors[3 * k + 1], nl.vectors[3 * k + 2]);
+      if (bulk.species[bulk.types[j]] === 'S' && d < r) {
+        r = d;
+        best = k;
+      }
+    }
+    expect(r).toBeGreaterThan(3); // the PS4 edge, about 3.3 A
+    const shift = (r - 2.05) / r;
+    for (let a = 0; a < 3; a++) pos[3 * i + a] += shift * nl.vectors[3 * best + a];
+    expect(sulfurBonds(bulk, pos)).toBe(1);
+  });
+
+  it('says in words which runs failed or formed spurious bonds, and nothing for clean runs', () => {
+    const clean: RunCheck = {
+      what: 'bulk',
+      temperature: 800,
+      targetPs: 22,
+      reachedPs: 22,
+      failed: null,
+      minDistance: 1.9,
+      intactPs4: 1,
+      sulfurBonds: 0,
+    };
+    expect(limitsOf([clean])).toBe('');
+    const bonded = { ...clean, sulfurBonds: 3, intactPs4: 0.9 };
+    const failed = { ...clean, what: 'S5 (120)', reachedPs: 1.2, failed: 'NaN in the run at step 1200' };
+    expect(limitsOf([bonded, failed])).toBe(
+      'bulk at 800 K forms spurious bonds within 22 ps (3 S-S, 90 % PS4 intact); S5 (120) at 800 K fails after 1.2 ps',
+    );
+  });
+});
