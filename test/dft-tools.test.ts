@@ -3,7 +3,15 @@ import { describe, expect, it } from 'vitest';
 import { volume } from '../src/model/cell.ts';
 import { betaLi3PS4 } from '../src/structure/li3ps4.ts';
 import { repeatStructure } from '../src/structure/supercell.ts';
-import { Cp2kOutputError, cp2kInput, HARTREE_EV, parseCp2kOutput, plusStressFromCp2k } from '../tools/dft/cp2k.ts';
+import {
+  Cp2kOutputError,
+  cp2kInput,
+  HARTREE_EV,
+  parseCp2kOutput,
+  plusStressFromCp2k,
+  RETRY_SCF,
+  scfStepCount,
+} from '../tools/dft/cp2k.ts';
 
 const output = readFileSync(new URL('./fixtures/cp2k-li3ps4-1x1x2.out', import.meta.url), 'utf8');
 
@@ -40,6 +48,19 @@ describe('CP2K labelling tools', () => {
     const a = new Set(plain.split('\n'));
     const extra = restarted.split('\n').filter((l) => !a.has(l));
     expect(extra.map((l) => l.trim())).toEqual(['WFN_RESTART_FILE_NAME /w/guess.wfn', 'SCF_GUESS RESTART']);
+    // the retry after a failed SCF changes only the minimiser and the loop lengths
+    const retry = cp2kInput(s, 'x', { ...RETRY_SCF, restartWfn: '/w/x-RESTART.wfn' })
+      .split('\n')
+      .filter((l) => !a.has(l))
+      .map((l) => l.trim());
+    expect(retry).toEqual([
+      'WFN_RESTART_FILE_NAME /w/x-RESTART.wfn',
+      'SCF_GUESS RESTART',
+      'MAX_SCF 30',
+      'MINIMIZER CG',
+      'LINESEARCH 2PNT',
+      'MAX_SCF 10',
+    ]);
   });
 
   it('reads energy, forces and stress from a real CP2K 2023.1 output (beta-Li3PS4 1x1x2)', () => {
@@ -47,6 +68,7 @@ describe('CP2K labelling tools', () => {
     expect(r.energy).toBeCloseTo(-561.3583353591615 * HARTREE_EV, 6);
     expect(r.scfConverged).toBe(true);
     expect(r.scfSteps).toBe(64);
+    expect(scfStepCount(output)).toBe(64); // counted line by line, as for a run that stopped unconverged
     expect(r.version).toMatch(/2023\.1/);
     expect(r.forces.length).toBe(192);
     // a crystal: forces sum to ~zero

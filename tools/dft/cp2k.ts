@@ -34,11 +34,19 @@ const f = (v: number) => v.toFixed(10);
 export interface ScfDriver {
   innerMaxScf: number;
   outerMaxScf: number;
+  /**
+   * OT minimiser: DIIS is fastest near a good guess; CG with a two-point line search is slower per step but does not
+   * stall where DIIS does (hot MD frames, slabs: DIIS plateaus near 2e-5), so it is the one retry of a failed SCF.
+   */
+  minimizer?: 'DIIS' | 'CG';
   /** CP2K wavefunction restart file to start from (same atoms, same order); atomic guess when absent. */
   restartWfn?: string;
 }
 
 export const DEFAULT_SCF: ScfDriver = { innerMaxScf: 20, outerMaxScf: 12 };
+
+/** The one retry of a configuration whose SCF did not converge: CG from the wavefunction the failed run left. */
+export const RETRY_SCF: ScfDriver = { innerMaxScf: 30, outerMaxScf: 10, minimizer: 'CG' };
 
 export function cp2kInput(s: Structure, project: string, scf: ScfDriver = DEFAULT_SCF): string {
   const L = s.cell.lattice;
@@ -72,8 +80,8 @@ ${scf.restartWfn ? `    WFN_RESTART_FILE_NAME ${scf.restartWfn}\n` : ''}    BASI
       EPS_SCF ${SETTINGS.epsScf.toExponential(1)}
       MAX_SCF ${scf.innerMaxScf}
       &OT
-        MINIMIZER DIIS
-        PRECONDITIONER FULL_ALL
+        MINIMIZER ${scf.minimizer ?? 'DIIS'}
+${scf.minimizer === 'CG' ? '        LINESEARCH 2PNT\n' : ''}        PRECONDITIONER FULL_ALL
         ENERGY_GAP 0.1
       &END OT
       &OUTER_SCF
@@ -129,6 +137,11 @@ export interface Cp2kResult {
 
 export class Cp2kOutputError extends Error {
   override name = 'Cp2kOutputError';
+}
+
+/** SCF steps (inner iterations of OT) a CP2K output records, converged or not. */
+export function scfStepCount(text: string): number {
+  return [...text.matchAll(/^\s+\d+ OT (?:DIIS|CG|LS|SD)\s/gm)].length;
 }
 
 export function parseCp2kOutput(text: string, natoms: number): Cp2kResult {

@@ -6,11 +6,20 @@
  *     [--work /tmp/lilab-dft] [--limit N] [--order interleave|file] [--prefer rattle]
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { appendFileSync, copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type ExtxyzFrame, formatExtxyzFrame, parseExtxyz } from '../../src/io/extxyz.ts';
 import { volume } from '../../src/model/cell.ts';
-import { cp2kInput, DEFAULT_SCF, parseCp2kOutput, plusStressFromCp2k, SETTINGS } from './cp2k.ts';
+import {
+  cp2kInput,
+  DEFAULT_SCF,
+  parseCp2kOutput,
+  plusStressFromCp2k,
+  RETRY_SCF,
+  type ScfDriver,
+  SETTINGS,
+  scfStepCount,
+} from './cp2k.ts';
 
 function arg(name: string, fallback: string): string {
   const k = process.argv.indexOf(`--${name}`);
@@ -78,18 +87,39 @@ for (const frame of pending) {
   const out = join(work, `${id}.out`);
   // a converged wavefunction of the same atom sequence is a far better start than atomic densities
   const guess = join(work, `guess-${s.types.length}-${atomSequenceKey(s.species, s.types)}.wfn`);
-  writeFileSync(inp, cp2kInput(s, id, { ...DEFAULT_SCF, restartWfn: existsSync(guess) ? guess : undefined }));
-  const t0 = Date.now();
-  const run = spawnSync('mpirun', ['--allow-run-as-root', '-np', np, 'cp2k.psmp', '-i', inp, '-o', out], {
-    cwd: work,
-    env: { ...process.env, OMP_NUM_THREADS: '1' },
-    encoding: 'utf8',
-  });
-  const seconds = (Date.now() - t0) / 1000;
-  try {
+  const wfn = join(work, `${id}-RESTART.wfn`);
+  const runCp2k = (scf: ScfDriver) => {
+    writeFileSync(inp, cp2kInput(s, id, scf));
+    rmSync(out, { force: true }); // so that an output read below is this run's
+    const run = spawnSync('mpirun', ['--allow-run-as-root', '-np', np, 'cp2k.psmp', '-i', inp, '-o', out], {
+      cwd: work,
+      env: { ...process.env, OMP_NUM_THREADS: '1' },
+      encoding: 'utf8',
+    });
+    const text = existsSync(out) ? readFileSync(out, 'utf8') : '';
+    // CP2K stops with an error when the SCF does not converge: that is a result (retry or record), not a crash
+    const unconverged = /SCF run NOT converged|outer SCF loop FAILED to converge/i.test(text);
+    if (unconverged) return { converged: false as const, steps: scfStepCount(text) };
     if (run.status !== 0) throw new Error(`cp2k exited with ${run.status}: ${(run.stderr ?? '').slice(-300)}`);
-    const r = parseCp2kOutput(readFileSync(out, 'utf8'), s.types.length);
-    if (!r.scfConverged) throw new Error(`SCF not converged (${r.scfSteps} steps)`);
+    const r = parseCp2kOutput(text, s.types.length);
+    return r.scfConverged
+      ? { converged: true as const, steps: r.scfSteps, r }
+      : { converged: false as const, steps: r.scfSteps };
+  };
+  const t0 = Date.now();
+  try {
+    let run = runCp2k({ ...DEFAULT_SCF, restartWfn: existsSync(guess) ? guess : undefined });
+    let steps = run.steps;
+    if (!run.converged && existsSync(wfn)) {
+      // one retry, with the CG minimiser from where the stalled run stopped (never more: failures are recorded)
+      console.log(`${id}: SCF not converged in ${steps} steps with DIIS; retrying with CG`);
+      copyFileSync(wfn, `${wfn}.diis`);
+      run = runCp2k({ ...RETRY_SCF, restartWfn: `${wfn}.diis` });
+      steps += run.steps;
+    }
+    const seconds = (Date.now() - t0) / 1000;
+    if (!run.converged) throw new Error(`SCF not converged (${steps} steps, DIIS then CG)`);
+    const r = run.r;
     const virial = plusStressFromCp2k(r.stressGPa, volume(s.cell));
     const labelled = formatExtxyzFrame(
       s,
@@ -100,15 +130,14 @@ for (const frame of pending) {
         virial: Array.from(virial, (v) => v.toPrecision(12)).join(' '),
         dft: `${SETTINGS.functional}-D3(BJ)/${SETTINGS.basis}/${SETTINGS.cutoffRy}Ry/rel${SETTINGS.relCutoffRy}/Gamma/scf${SETTINGS.epsScf}`,
         cp2k: r.version,
-        scf_steps: r.scfSteps,
+        scf_steps: steps,
         seconds: Math.round(seconds),
       },
       { forces: r.forces },
     );
     appendFileSync(datasetPath, labelled);
-    const wfn = join(work, `${id}-RESTART.wfn`);
     if (existsSync(wfn)) copyFileSync(wfn, guess);
-    console.log(`${id}: E = ${r.energy.toFixed(5)} eV, ${r.scfSteps} SCF steps, ${seconds.toFixed(0)} s`);
+    console.log(`${id}: E = ${r.energy.toFixed(5)} eV, ${steps} SCF steps, ${seconds.toFixed(0)} s`);
   } catch (err) {
     appendFileSync(failedPath, `${id}\t${(err as Error).message.replace(/\s+/g, ' ')}\n`);
     console.log(`${id}: FAILED (${(err as Error).message})`);
