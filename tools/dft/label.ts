@@ -3,7 +3,7 @@
  * restart skips what is done, and a failed SCF is recorded (data/dft-failed.tsv) and not retried.
  *
  * node scripts/tsrun.mjs tools/dft/label.ts PENDING.extxyz [MORE.extxyz ...] [--dataset data/li3ps4-dft.extxyz] [--np 2]
- *     [--work /tmp/lilab-dft] [--limit N] [--order interleave|file] [--prefer rattle]
+ *     [--work /tmp/lilab-dft] [--limit N] [--order interleave|file] [--prefer rattle] [--retry-failed]
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { appendFileSync, copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -46,8 +46,22 @@ mkdirSync(work, { recursive: true });
 const done = new Set<string>();
 if (existsSync(datasetPath))
   for (const f of parseExtxyz(readFileSync(datasetPath, 'utf8'), datasetPath)) done.add(f.info.config_id);
+// --retry-failed: configurations recorded as failed get one more run, straight with the CG driver, from the
+// wavefunction their last run left (a deliberate, logged retry; never automatic)
+const retryFailed = process.argv.includes('--retry-failed');
+const failedIds = new Set<string>();
 if (existsSync(failedPath))
-  for (const l of readFileSync(failedPath, 'utf8').split('\n').slice(1)) if (l) done.add(l.split('\t')[0]);
+  for (const l of readFileSync(failedPath, 'utf8').split('\n').slice(1)) if (l) failedIds.add(l.split('\t')[0]);
+if (!retryFailed) for (const id of failedIds) done.add(id);
+
+/** Rewrites the failed list without `id`, or with `id`'s reason replaced. */
+function setFailed(id: string, reason: string | null): void {
+  const lines = readFileSync(failedPath, 'utf8')
+    .split('\n')
+    .filter((l) => l && l.split('\t')[0] !== id);
+  if (reason) lines.push(`${id}\t${reason}`);
+  writeFileSync(failedPath, `${lines.join('\n')}\n`);
+}
 let pending = pendingPaths
   .flatMap((p) => parseExtxyz(readFileSync(p, 'utf8'), p))
   .filter((f) => !done.has(f.info.config_id));
@@ -108,9 +122,13 @@ for (const frame of pending) {
   };
   const t0 = Date.now();
   try {
-    let run = runCp2k({ ...DEFAULT_SCF, restartWfn: existsSync(guess) ? guess : undefined });
+    const retrying = failedIds.has(id);
+    if (retrying && existsSync(wfn)) copyFileSync(wfn, `${wfn}.diis`);
+    let run = retrying
+      ? runCp2k({ ...RETRY_SCF, restartWfn: existsSync(`${wfn}.diis`) ? `${wfn}.diis` : guess })
+      : runCp2k({ ...DEFAULT_SCF, restartWfn: existsSync(guess) ? guess : undefined });
     let steps = run.steps;
-    if (!run.converged && existsSync(wfn)) {
+    if (!run.converged && !retrying && existsSync(wfn)) {
       // one retry, with the CG minimiser from where the stalled run stopped (never more: failures are recorded)
       console.log(`${id}: SCF not converged in ${steps} steps with DIIS; retrying with CG`);
       copyFileSync(wfn, `${wfn}.diis`);
@@ -136,10 +154,13 @@ for (const frame of pending) {
       { forces: r.forces },
     );
     appendFileSync(datasetPath, labelled);
+    if (retrying) setFailed(id, null);
     if (existsSync(wfn)) copyFileSync(wfn, guess);
     console.log(`${id}: E = ${r.energy.toFixed(5)} eV, ${steps} SCF steps, ${seconds.toFixed(0)} s`);
   } catch (err) {
-    appendFileSync(failedPath, `${id}\t${(err as Error).message.replace(/\s+/g, ' ')}\n`);
+    const reason = (err as Error).message.replace(/\s+/g, ' ');
+    if (failedIds.has(id)) setFailed(id, `${reason} (after --retry-failed)`);
+    else appendFileSync(failedPath, `${id}\t${reason}\n`);
     console.log(`${id}: FAILED (${(err as Error).message})`);
   }
 }
