@@ -30,10 +30,12 @@ describe('the training loss on worker threads', () => {
     expect(b.length).toBe(4);
   });
 
-  it('gives bit-identical loss and gradient on 3 threads and on one', async () => {
+  it('gives bit-identical loss and gradient on 3 threads and on one, with the weights it is given', async () => {
     const theta = parameterVector(model);
-    const single = lossAndGradient(model, data);
-    const pool = lossFunctions(model, data, 3);
+    const weights = { energy: 1, force: 0.02, stress: 0.1 };
+    const single = lossAndGradient(model, data, weights);
+    expect(single.loss).not.toBe(lossAndGradient(model, data).loss);
+    const pool = lossFunctions(model, data, 3, weights);
     try {
       expect(pool.threads).toBe(3);
       const pooled = await pool.lossAndGradient(theta);
@@ -41,7 +43,7 @@ describe('the training loss on worker threads', () => {
       expect(pooled.loss).toBe(single.loss);
       expect(Array.from(pooled.gradient)).toEqual(Array.from(single.gradient));
       expect(Math.max(...single.gradient.map(Math.abs))).toBeGreaterThan(0);
-      expect(await pool.lossOnly(theta)).toBe(lossOnly(model, data));
+      expect(await pool.lossOnly(theta)).toBe(lossOnly(model, data, weights));
     } finally {
       await pool.close();
     }

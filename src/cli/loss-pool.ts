@@ -7,7 +7,7 @@
 import { Worker } from 'node:worker_threads';
 import type { MtpModel } from '../potential/mtp/model.ts';
 import { type LossAndGradient, lossAndGradient, lossOnly, sumShares, withParameters } from '../train/gradient.ts';
-import type { LabelledConfiguration } from '../train/linear-fit.ts';
+import { type LabelledConfiguration, MLIP_WEIGHTS } from '../train/linear-fit.ts';
 
 export interface LossRequest {
   id: number;
@@ -45,13 +45,18 @@ export function sliceByAtoms(atomCounts: number[], parts: number): number[] {
   return bounds;
 }
 
-export function lossFunctions(base: MtpModel, data: LabelledConfiguration[], threads: number): LossFunctions {
+export function lossFunctions(
+  base: MtpModel,
+  data: LabelledConfiguration[],
+  threads: number,
+  weights = MLIP_WEIGHTS,
+): LossFunctions {
   const n = Math.max(1, Math.min(threads, data.length));
   if (n === 1)
     return {
       threads: 1,
-      lossAndGradient: async (theta) => lossAndGradient(withParameters(base, theta), data),
-      lossOnly: async (theta) => lossOnly(withParameters(base, theta), data),
+      lossAndGradient: async (theta) => lossAndGradient(withParameters(base, theta), data, weights),
+      lossOnly: async (theta) => lossOnly(withParameters(base, theta), data, weights),
       close: async () => {},
     };
   const bounds = sliceByAtoms(
@@ -61,7 +66,7 @@ export function lossFunctions(base: MtpModel, data: LabelledConfiguration[], thr
   const entry = new URL('./loss-worker-entry.mjs', import.meta.url);
   const workers = Array.from(
     { length: n },
-    (_, w) => new Worker(entry, { workerData: { base, configs: data.slice(bounds[w], bounds[w + 1]) } }),
+    (_, w) => new Worker(entry, { workerData: { base, weights, configs: data.slice(bounds[w], bounds[w + 1]) } }),
   );
   let nextId = 0;
   const ask = (theta: Float64Array, gradient: boolean): Promise<LossShares[]> => {

@@ -10,7 +10,13 @@ import { neighbourhoodActiveSet } from '../../train/descriptors.ts';
 import { parameterVector, withParameters } from '../../train/gradient.ts';
 import { randomRadialCoefficients } from '../../train/init.ts';
 import { lbfgs } from '../../train/lbfgs.ts';
-import { type FitErrors, fitErrors, fitLinear, type LabelledConfiguration } from '../../train/linear-fit.ts';
+import {
+  type FitErrors,
+  fitErrors,
+  fitLinear,
+  type LabelledConfiguration,
+  MLIP_WEIGHTS,
+} from '../../train/linear-fit.ts';
 import { modelToFile } from '../../train/model-file.ts';
 import { type Command, numberOption, type ParsedArgs, stringOption, UsageError } from '../command.ts';
 import { loadMtpFile, readText, writeText } from '../files.ts';
@@ -94,6 +100,7 @@ export const trainCommand: Command = {
     '--first N uses only the first N configurations of an append-only dataset (reproducing an earlier fit).',
     '--grid prints validation errors of linear-stage fits over --grid-levels x --grid-cutoffs instead.',
     '--threads N splits the loss over N worker threads (default: all cores); the fit is the same for any N.',
+    "--energy-weight, --force-weight, --stress-weight: the loss weights, named and defaulted as MLIP's (1, 0.01, 0.001).",
   ].join('\n'),
   options: {
     data: { type: 'string' },
@@ -113,6 +120,9 @@ export const trainCommand: Command = {
     exclude: { type: 'string' },
     first: { type: 'string' },
     threads: { type: 'string' },
+    'energy-weight': { type: 'string', default: '1' },
+    'force-weight': { type: 'string', default: '0.01' },
+    'stress-weight': { type: 'string', default: '0.001' },
   },
   async run(args) {
     const dataPath = stringOption(args, 'data');
@@ -155,7 +165,13 @@ export const trainCommand: Command = {
         );
     const { train, validation } = splitData(data, numberOption(args, 'validation', 0.1), numberOption(args, 'seed', 1));
     if (train.length === 0) throw new UsageError(`${dataPath}: no configurations left for training`);
-    const linear = fitLinear(template, train);
+    // MLIP's option names and defaults; the stress weight sets how much the lattice constants are fitted
+    const weights = {
+      energy: numberOption(args, 'energy-weight', MLIP_WEIGHTS.energy),
+      force: numberOption(args, 'force-weight', MLIP_WEIGHTS.force),
+      stress: numberOption(args, 'stress-weight', MLIP_WEIGHTS.stress),
+    };
+    const linear = fitLinear(template, train, { weights });
     let model = compileMtp(linear);
     const iterations = numberOption(args, 'iterations', 1000);
     let lbfgsRun = { iterations: 0, loss: Number.NaN };
@@ -163,7 +179,7 @@ export const trainCommand: Command = {
       // all parameters (radial included) by L-BFGS from the linear-stage start, MLIP's stopping rule
       const start = parameterVector(model);
       const base = model;
-      const loss = lossFunctions(base, train, numberOption(args, 'threads', availableParallelism()));
+      const loss = lossFunctions(base, train, numberOption(args, 'threads', availableParallelism()), weights);
       console.log(`L-BFGS on ${loss.threads} thread(s)`);
       const r = await lbfgs(
         (x) => loss.lossAndGradient(x),
@@ -197,6 +213,7 @@ export const trainCommand: Command = {
         cutoff: model.maxDist,
         minDist: model.minDist,
         validationFraction: numberOption(args, 'validation', 0.1),
+        weights,
         configurations: { training: train.length, validation: validation.length },
         atoms: { training: train.reduce((n, c) => n + c.types.length, 0) },
         first: first ? Number(first) : null,
