@@ -46,10 +46,14 @@ describe('structure checks of the physics bench', () => {
       sulfurBonds: 0,
     };
     expect(limitsOf([clean])).toBe('');
+    expect(limitsOf([{ ...clean, intactPs4: 0.94 }])).toBe(
+      'bulk at 800 K breaks PS4 units (down to 94 % intact) within 22 ps',
+    );
     const bonded = { ...clean, sulfurBonds: 3, intactPs4: 0.9 };
     const failed = { ...clean, what: 'S5 (120)', reachedPs: 1.2, failed: 'NaN in the run at step 1200' };
     expect(limitsOf([bonded, failed])).toBe(
-      'bulk at 800 K forms spurious bonds within 22 ps (3 S-S, 90 % PS4 intact); S5 (120) at 800 K fails after 1.2 ps',
+      'bulk at 800 K forms up to 3 spurious S-S bonds and breaks PS4 units (down to 90 % intact) within 22 ps; ' +
+        'S5 (120) at 800 K fails after 1.2 ps',
     );
   });
 });

@@ -161,12 +161,11 @@ export function limitsOf(checks: RunCheck[]): string {
   const parts: string[] = [];
   for (const c of checks) {
     const where = `${c.what} at ${c.temperature} K`;
+    const found: string[] = [];
+    if (c.sulfurBonds > 0) found.push(`forms up to ${c.sulfurBonds} spurious S-S bonds`);
+    if (c.intactPs4 < 0.95) found.push(`breaks PS4 units (down to ${(100 * c.intactPs4).toFixed(0)} % intact)`);
     if (c.failed) parts.push(`${where} fails after ${c.reachedPs.toFixed(1)} ps`);
-    else if (c.sulfurBonds > 0 || c.intactPs4 < 0.95)
-      parts.push(
-        `${where} forms spurious bonds within ${c.targetPs} ps (${c.sulfurBonds} S-S, ` +
-          `${(100 * c.intactPs4).toFixed(0)} % PS4 intact)`,
-      );
+    else if (found.length > 0) parts.push(`${where} ${found.join(' and ')} within ${c.targetPs} ps`);
   }
   return parts.join('; ');
 }
@@ -292,18 +291,20 @@ export async function boundaryStability(
     `  ${preset}: FIRE ${relaxed.steps} steps, max |F| ${relaxed.fmax.toFixed(3)} eV/A` +
       `${relaxed.converged ? '' : ' (not converged)'}, E ${relaxed.energy.toFixed(3)} eV`,
   );
-  const md = await MdEngine.create(
-    ctx.device,
-    field,
-    { ...system, positions: relaxed.positions },
-    { dt: 1, temperature, thermostat: 'csvr', seed: 3 },
-  );
   const steps = Math.round(picoseconds * 1000);
   let tSum = 0;
   let records = 0;
   const every = 1000;
   const start = intactPs4Fraction(s, relaxed.positions);
+  let md: MdEngine | null = null;
   try {
+    // creating the engine checks the start (contacts below min_dist after a failed relaxation): a failed check too
+    md = await MdEngine.create(
+      ctx.device,
+      field,
+      { ...system, positions: relaxed.positions },
+      { dt: 1, temperature, thermostat: 'csvr', seed: 3 },
+    );
     await md.run(steps, every, (t, f) => {
       check.minDistance = Math.min(check.minDistance, t.minDistance);
       check.reachedPs = t.time / 1000;
@@ -325,7 +326,7 @@ export async function boundaryStability(
       check,
     };
   } finally {
-    md.destroy();
+    md?.destroy();
     field.destroy();
   }
   const seconds = (performance.now() - t0) / 1000;
