@@ -120,9 +120,9 @@ export const trainCommand: Command = {
     exclude: { type: 'string' },
     first: { type: 'string' },
     threads: { type: 'string' },
-    'energy-weight': { type: 'string', default: '1' },
-    'force-weight': { type: 'string', default: '0.01' },
-    'stress-weight': { type: 'string', default: '0.001' },
+    'energy-weight': { type: 'string', default: String(MLIP_WEIGHTS.energy) },
+    'force-weight': { type: 'string', default: String(MLIP_WEIGHTS.force) },
+    'stress-weight': { type: 'string', default: String(MLIP_WEIGHTS.stress) },
   },
   async run(args) {
     const dataPath = stringOption(args, 'data');
