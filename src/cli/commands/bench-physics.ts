@@ -129,16 +129,34 @@ function systemOf(s: Structure) {
  * 0.56 eV/atom above the crystal, label r4-md800-00).
  */
 export function sulfurBonds(s: Structure, positions: Float64Array): number {
+  return bondCensus(s, positions).sulfurBonds;
+}
+
+/**
+ * Both bond checks from one neighbour list within 2.4 A: P atoms with exactly four S (P-S bonds are 2.05 A: the
+ * PS4 framework is intact) and S-S pairs (see sulfurBonds).
+ */
+export function bondCensus(s: Structure, positions: Float64Array): { intactPs4: number; sulfurBonds: number } {
   const nl = buildNeighborList(positions, s.cell, 2.4);
-  let n = 0;
+  let p = 0;
+  let intact = 0;
+  let bonds = 0;
   for (let i = 0; i < s.types.length; i++) {
-    if (s.species[s.types[i]] !== 'S') continue;
+    const el = s.species[s.types[i]];
+    if (el !== 'P' && el !== 'S') continue;
+    let sulfur = 0;
     for (let k = nl.offsets[i]; k < nl.offsets[i + 1]; k++) {
       const j = nl.index[k];
-      if (j > i && s.species[s.types[j]] === 'S') n++;
+      if (s.species[s.types[j]] !== 'S') continue;
+      sulfur++;
+      if (el === 'S' && j > i) bonds++;
+    }
+    if (el === 'P') {
+      p++;
+      if (sulfur === 4) intact++;
     }
   }
-  return n;
+  return { intactPs4: p ? intact / p : Number.NaN, sulfurBonds: bonds };
 }
 
 /** What one MD check found, kept in the potential's report so the lab can say it. */
@@ -172,17 +190,7 @@ export function limitsOf(checks: RunCheck[]): string {
 
 /** P atoms with exactly four S within 2.4 A (P-S bonds are 2.05 A): the PS4 framework is intact. */
 export function intactPs4Fraction(s: Structure, positions: Float64Array): number {
-  const nl = buildNeighborList(positions, s.cell, 2.4);
-  let p = 0;
-  let intact = 0;
-  for (let i = 0; i < s.types.length; i++) {
-    if (s.species[s.types[i]] !== 'P') continue;
-    p++;
-    let sulfur = 0;
-    for (let k = nl.offsets[i]; k < nl.offsets[i + 1]; k++) if (s.species[s.types[nl.index[k]]] === 'S') sulfur++;
-    if (sulfur === 4) intact++;
-  }
-  return p ? intact / p : Number.NaN;
+  return bondCensus(s, positions).intactPs4;
 }
 
 export async function diffusionCheck(
@@ -224,8 +232,9 @@ export async function diffusionCheck(
       minDist = Math.min(minDist, t.minDistance);
       reachedPs = t.time / 1000;
       if (t.step % 500 === 0) {
-        bonds = Math.max(bonds, sulfurBonds(s, f.positions));
-        intact = Math.min(intact, intactPs4Fraction(s, f.positions));
+        const census = bondCensus(s, f.positions);
+        bonds = Math.max(bonds, census.sulfurBonds);
+        intact = Math.min(intact, census.intactPs4);
       }
     });
   } catch (err) {
@@ -279,8 +288,7 @@ export async function boundaryStability(
     reachedPs: 0,
     failed: null,
     minDistance: Number.POSITIVE_INFINITY,
-    intactPs4: intactPs4Fraction(s, system.positions),
-    sulfurBonds: sulfurBonds(s, system.positions),
+    ...bondCensus(s, system.positions),
   };
   const relaxed = await fireMinimize(
     field,
@@ -310,9 +318,10 @@ export async function boundaryStability(
       check.reachedPs = t.time / 1000;
       tSum += t.temperature;
       records++;
-      const intact = intactPs4Fraction(s, f.positions);
+      const census = bondCensus(s, f.positions);
+      const intact = census.intactPs4;
       check.intactPs4 = Math.min(check.intactPs4, intact);
-      check.sulfurBonds = Math.max(check.sulfurBonds, sulfurBonds(s, f.positions));
+      check.sulfurBonds = Math.max(check.sulfurBonds, census.sulfurBonds);
       if (t.step % 10000 === 0)
         log(
           `  ${preset} ${(t.time / 1000).toFixed(0)} ps: T ${t.temperature.toFixed(0)} K, min distance ${t.minDistance.toFixed(2)} A, ` +
