@@ -1,8 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { volume } from '../src/model/cell.ts';
+import type { Structure } from '../src/model/structure.ts';
+import { buildNeighborList } from '../src/potential/neighbors.ts';
+import { buildBicrystal } from '../src/structure/gb/builder.ts';
+import { betaLi3PS4Standard, GB_PRESETS } from '../src/structure/gb/presets.ts';
 import { betaLi3PS4 } from '../src/structure/li3ps4.ts';
 import { repeatStructure } from '../src/structure/supercell.ts';
+import { cutSlab, slabAtoms } from '../tools/dft/boundary-slab.ts';
 import {
   Cp2kOutputError,
   cp2kInput,
@@ -12,6 +17,13 @@ import {
   RETRY_SCF,
   scfStepCount,
 } from '../tools/dft/cp2k.ts';
+
+function minimumDistance(s: Structure): number {
+  const nl = buildNeighborList(s.positions, s.cell, 3);
+  let m = Number.POSITIVE_INFINITY;
+  for (let e = 0; e < nl.index.length; e++) m = Math.min(m, Math.hypot(...nl.vectors.subarray(3 * e, 3 * e + 3)));
+  return m;
+}
 
 const output = readFileSync(new URL('./fixtures/cp2k-li3ps4-1x1x2.out', import.meta.url), 'utf8');
 
@@ -83,5 +95,58 @@ describe('CP2K labelling tools', () => {
   it('refuses a truncated output', () => {
     const cut = output.slice(0, output.indexOf('ATOMIC FORCES'));
     expect(() => parseCp2kOutput(cut, 64)).toThrow(Cp2kOutputError);
+  });
+});
+
+describe('boundary slabs for DFT', () => {
+  const preset = GB_PRESETS.find((p) => p.id === 'sigma5-001-120');
+  if (!preset) throw new Error('preset sigma5-001-120 missing');
+  const { structure: bicrystal, report } = buildBicrystal(betaLi3PS4Standard(), {
+    ...preset.spec,
+    removeCloserThan: 1.5,
+  });
+  const charge = (s: { species: string[]; types: Int32Array }) =>
+    [...s.types].reduce((q, t) => q + ({ Li: 1, P: 5, S: -2 } as Record<string, number>)[s.species[t]], 0);
+
+  it('cuts a neutral slab of whole PS4 units around each boundary, opened by the vacuum asked for', () => {
+    for (const z0 of [0, report.thicknessA]) {
+      const atoms = slabAtoms(bicrystal, bicrystal.positions, z0, 6);
+      const slab = cutSlab(bicrystal, bicrystal.positions, atoms, 8);
+      expect(charge(slab)).toBe(0);
+      expect(slab.types.length).toBeGreaterThan(70);
+      expect(slab.types.length).toBeLessThan(120);
+      const z = Array.from({ length: slab.types.length }, (_, k) => slab.positions[3 * k + 2]);
+      const extent = Math.max(...z) - Math.min(...z);
+      expect(slab.cell.lattice[8]).toBeCloseTo(extent + 8, 9);
+      expect(Math.min(...z)).toBeCloseTo(4, 9);
+      // every P of the slab keeps the S it had in the bicrystal, at the same distances (no unit cut by the vacuum)
+      const inBicrystal = buildNeighborList(bicrystal.positions, bicrystal.cell, 2.4);
+      const inSlab = buildNeighborList(slab.positions, slab.cell, 2.4);
+      atoms.atoms.forEach((i, k) => {
+        if (bicrystal.species[bicrystal.types[i]] !== 'P') return;
+        const sulfurOf = (nl: typeof inSlab, a: number, index: (j: number) => number) =>
+          [...nl.index.subarray(nl.offsets[a], nl.offsets[a + 1])].map(index).sort((x, y) => x - y);
+        expect(sulfurOf(inSlab, k, (j) => atoms.atoms[j])).toEqual(sulfurOf(inBicrystal, i, (j) => j));
+      });
+      // nothing meets across the vacuum: no pair closer in the slab than the closest pair of the bicrystal
+      expect(minimumDistance(slab)).toBeGreaterThanOrEqual(minimumDistance(bicrystal) - 1e-9);
+    }
+  });
+
+  it('keeps the same atoms in the same order for every frame of a boundary (SCF restarts need it)', () => {
+    const atoms = slabAtoms(bicrystal, bicrystal.positions, 0, 6);
+    const moved = Float64Array.from(bicrystal.positions, (x, k) => x + 0.05 * Math.sin(k));
+    const a = cutSlab(bicrystal, bicrystal.positions, atoms, 8);
+    const b = cutSlab(bicrystal, moved, atoms, 8);
+    expect([...b.types]).toEqual([...a.types]);
+    // displacements survive the cut atom by atom (up to an in-plane period and the re-centring along z)
+    const L = a.cell.lattice;
+    expect([L[1], L[3]]).toEqual([0, 0]); // this boundary's in-plane cell is rectangular
+    for (let k = 0; k < a.types.length; k++) {
+      const d = [0, 1, 2].map((c) => b.positions[3 * k + c] - a.positions[3 * k + c]);
+      d[0] -= L[0] * Math.round(d[0] / L[0]);
+      d[1] -= L[4] * Math.round(d[1] / L[4]);
+      expect(Math.hypot(...d)).toBeLessThan(0.5);
+    }
   });
 });

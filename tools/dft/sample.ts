@@ -15,11 +15,16 @@
  * Round 3 slabs: the 64-atom cell opened by 8 A of vacuum along x, y or z (PS4 units kept whole), at 300 and 800 K
  * thermal amplitudes: free surfaces, the nearest thing to a boundary that a 64-atom cell affords.
  *
- * node scripts/tsrun.mjs tools/dft/sample.ts OUT.extxyz [--round 1|2|3] [--seed 1]
+ * Round 6 (cell shape): the stress labels so far are isotropic strains and 3 % along one axis, too little to pin the
+ * cell (the first default potential relaxed c by +7 %). Pure shears of +-3 % (symmetric strain, one pair of axes at a
+ * time) and strains of +-5 % along each axis, with 300 K thermal displacements.
+ *
+ * node scripts/tsrun.mjs tools/dft/sample.ts OUT.extxyz [--round 1|2|3|6] [--seed 1]
  */
 import { writeFileSync } from 'node:fs';
 import { formatExtxyzFrame } from '../../src/io/extxyz.ts';
 import { seededNormal } from '../../src/md/velocities.ts';
+import { applyStrain } from '../../src/model/cell.ts';
 import type { Structure } from '../../src/model/structure.ts';
 import { betaLi3PS4 } from '../../src/structure/li3ps4.ts';
 import { repeatStructure } from '../../src/structure/supercell.ts';
@@ -68,6 +73,7 @@ const add = (s: Structure, id: string, source: string) => {
 };
 if (round === 2) roundTwo();
 else if (round === 3) roundSlabs();
+else if (round === 6) roundCellShape();
 else roundOne();
 writeFileSync(out, frames.join(''));
 console.log(`${frames.length} configurations -> ${out}`);
@@ -146,6 +152,49 @@ function slab(s: Structure, axis: number, vacuum: number): Structure {
   // centre the atoms in the opened cell along the axis
   for (let i = 0; i < n; i++) for (let d = 0; d < 3; d++) pos[3 * i + d] += (vacuum / 2) * (L[3 * axis + d] / len);
   return { ...s, positions: pos, cell: { ...s.cell, lattice } };
+}
+
+/** The cell and the atoms strained by the symmetric strain eps (row-major 3x3): r -> (I + eps) r. */
+function strainedBy(s: Structure, eps: number[]): Structure {
+  return {
+    ...s,
+    cell: { ...s.cell, lattice: applyStrain(s.cell.lattice, eps) },
+    positions: applyStrain(s.positions, eps),
+  };
+}
+
+function thermalAt(s: Structure, T: number): Structure {
+  const a = Math.sqrt((1.5 * 8.617333262e-5 * T) / 0.2);
+  return rattled(s, a * AMPLITUDE[300].li, a * AMPLITUDE[300].framework, normal);
+}
+
+function roundCellShape(): void {
+  const pairs: [number, number][] = [
+    [0, 1],
+    [0, 2],
+    [1, 2],
+  ];
+  let n = 0;
+  for (const sign of [1, -1]) {
+    for (let axis = 0; axis < 3; axis++) {
+      const [i, j] = pairs[axis];
+      const shear = Array(9).fill(0);
+      shear[3 * i + j] = shear[3 * j + i] = sign * 0.03;
+      const id = String(n++).padStart(2, '0');
+      add(
+        thermalAt(strainedBy(base, shear), 300),
+        `r6-shear${'xyz'[i]}${'xyz'[j]}${sign > 0 ? '+' : '-'}3-300-${id}`,
+        `shear ${'xyz'[i]}${'xyz'[j]} ${sign * 3}% 300 K`,
+      );
+      const axial = Array(9).fill(0);
+      axial[4 * axis] = sign * 0.05;
+      add(
+        thermalAt(strainedBy(base, axial), 300),
+        `r6-axis${'xyz'[axis]}${sign > 0 ? '+' : '-'}5-300-${id}`,
+        `strain ${sign * 5}% along ${'xyz'[axis]} 300 K`,
+      );
+    }
+  }
 }
 
 function roundSlabs(): void {

@@ -1,0 +1,133 @@
+/**
+ * Boundary configurations that DFT here can afford (active learning at a grain boundary): the periodic bicrystal of a
+ * preset (318 atoms for Sigma 5 (120), far beyond CP2K on two cores) is FIRE-relaxed and run at a temperature with a
+ * trained MTP; the frames are graded against the potential's active set, and from the highest-graded ones a slab of
+ * about 100 atoms around one boundary is cut out (`boundary-slab.ts`). The relaxed boundary itself comes first.
+ * Frames graded above --max-grade are not written: a run that has left every physical configuration costs DFT time
+ * and stalls the SCF (data/README.md, round 4).
+ *
+ * node scripts/tsrun.mjs tools/dft/gb-slabs.ts OUT.extxyz --potential POT.mtp [--preset sigma5-001-120]
+ *     [--temperature 800] [--ps 10] [--count 8] [--spacing 500] [--half-width 5.5] [--vacuum 8] [--max-grade 1e9]
+ *     [--prefix r5] [--seed 5]
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { nodeGpuContext } from '../../src/gpu/node-gpu.ts';
+import { formatExtxyzFrame } from '../../src/io/extxyz.ts';
+import { parseMtp } from '../../src/io/mtp.ts';
+import { BlowUpError, MdEngine } from '../../src/md/engine.ts';
+import { fireMinimize } from '../../src/md/fire.ts';
+import { element } from '../../src/model/species.ts';
+import { compileMtp } from '../../src/potential/mtp/model.ts';
+import { WebGpuMtp } from '../../src/potential/mtp/webgpu.ts';
+import { buildBicrystal } from '../../src/structure/gb/builder.ts';
+import { betaLi3PS4Standard, GB_PRESETS } from '../../src/structure/gb/presets.ts';
+import { fromActiveSetFile } from '../../src/train/active-set-file.ts';
+import { atomGrades } from '../../src/train/descriptors.ts';
+import { cutSlab, slabAtoms } from './boundary-slab.ts';
+
+const arg = (name: string, fallback: string) => {
+  const k = process.argv.indexOf(`--${name}`);
+  return k > 0 ? process.argv[k + 1] : fallback;
+};
+const out = process.argv[2];
+const potentialPath = arg('potential', '');
+if (!out || out.startsWith('--') || !potentialPath) {
+  console.error('usage: gb-slabs.ts OUT.extxyz --potential POT.mtp [--preset sigma5-001-120] [--ps 10] [--count 8]');
+  process.exit(2);
+}
+const presetId = arg('preset', 'sigma5-001-120');
+const temperature = Number(arg('temperature', '800'));
+const picoseconds = Number(arg('ps', '10'));
+const count = Number(arg('count', '8'));
+const spacing = Number(arg('spacing', '500'));
+const halfWidth = Number(arg('half-width', '5.5'));
+const vacuum = Number(arg('vacuum', '8'));
+const maxGrade = Number(arg('max-grade', '1e9'));
+const prefix = arg('prefix', 'r5');
+const seed = Number(arg('seed', '5'));
+
+const preset = GB_PRESETS.find((p) => p.id === presetId);
+if (!preset) throw new Error(`no boundary preset "${presetId}" (${GB_PRESETS.map((p) => p.id).join(', ')})`);
+const { structure: bicrystal, report } = buildBicrystal(betaLi3PS4Standard(), {
+  ...preset.spec,
+  removeCloserThan: 1.5,
+});
+const L = bicrystal.cell.lattice;
+const planes = [0, report.thicknessA];
+const species = ['Li', 'P', 'S'];
+const types = Int32Array.from(bicrystal.types, (t) => species.indexOf(bicrystal.species[t]));
+
+const model = compileMtp(parseMtp(readFileSync(potentialPath, 'utf8'), potentialPath));
+const active = fromActiveSetFile(readFileSync(`${potentialPath}.als.json`, 'utf8'), `${potentialPath}.als.json`);
+const ctx = await nodeGpuContext();
+const field = await WebGpuMtp.create(ctx.device, model);
+const cell = { ...bicrystal.cell, lattice: Float64Array.from(L) };
+const relaxed = await fireMinimize(
+  field,
+  { types, positions: Float64Array.from(bicrystal.positions), cell, features: [] },
+  { fmax: 0.05, maxSteps: 2000 },
+);
+console.log(
+  `${preset.label}: ${types.length} atoms, FIRE ${relaxed.steps} steps, max |F| ${relaxed.fmax.toFixed(3)} eV/A` +
+    `${relaxed.converged ? '' : ' (not converged)'}`,
+);
+const sides = planes.map((z0) => slabAtoms(bicrystal, relaxed.positions, z0, halfWidth));
+for (const s of sides) console.log(`boundary at z = ${s.z0.toFixed(2)} A: slab of ${s.atoms.length} atoms`);
+
+interface Candidate {
+  time: number;
+  side: number;
+  grade: number;
+  positions: Float64Array;
+}
+const candidates: Candidate[] = [];
+const record = (time: number, positions: Float64Array) => {
+  const g = atomGrades(model, active, { types, positions, cell, features: [] });
+  sides.forEach((s, side) => {
+    const grade = Math.max(...s.atoms.map((i) => g[i]));
+    candidates.push({ time, side, grade, positions: Float64Array.from(positions) });
+  });
+};
+record(0, relaxed.positions);
+const md = await MdEngine.create(
+  ctx.device,
+  field,
+  { types, positions: relaxed.positions, cell, masses: Float64Array.from(types, (t) => element(species[t]).mass) },
+  { dt: 1, temperature, thermostat: 'csvr', seed, tau: 50 },
+);
+let ended = `${picoseconds} ps`;
+try {
+  await md.run(Math.round(picoseconds * 1000), 50, (t, f) => record(t.time, f.positions));
+} catch (err) {
+  if (!(err instanceof BlowUpError)) throw err;
+  ended = `blew up after ${candidates.at(-1)?.time ?? 0} fs`;
+}
+md.destroy();
+field.destroy();
+ctx.device.destroy();
+
+// the relaxed boundary (time 0, both sides) first, then the highest grades under the cap, spaced in time per side
+const picked: Candidate[] = candidates.filter((c) => c.time === 0);
+const usable = candidates.filter((c) => c.time > 0 && c.grade <= maxGrade).sort((a, b) => b.grade - a.grade);
+for (const c of usable) {
+  if (picked.length >= count) break;
+  if (picked.every((p) => p.side !== c.side || Math.abs(p.time - c.time) >= spacing)) picked.push(c);
+}
+picked.sort((a, b) => a.side - b.side || a.time - b.time);
+const grades = candidates.map((c) => c.grade);
+console.log(
+  `${temperature} K: ${ended}, ${candidates.length / 2} frames, slab grades ${Math.min(...grades).toFixed(2)}-` +
+    `${Math.max(...grades).toFixed(2)} (${candidates.filter((c) => c.grade > maxGrade).length} above the cap ${maxGrade}); ` +
+    `picked ${picked.map((p) => `side ${p.side} ${p.time} fs (${p.grade.toFixed(1)})`).join(', ')}`,
+);
+const frames = picked.map((p, k) => {
+  const s = sides[p.side];
+  return formatExtxyzFrame(cutSlab(bicrystal, p.positions, s, vacuum), {
+    config_id: `${prefix}-gb${p.side}-${temperature}-${String(k).padStart(2, '0')}`,
+    source:
+      `${preset.label} slab (${s.atoms.length} atoms, ${vacuum} A vacuum) from MTP MD ${temperature} K, ${p.time} fs, ` +
+      `grade ${p.grade.toFixed(2)} (${potentialPath.split('/').pop()})`,
+  });
+});
+writeFileSync(out, frames.join(''));
+console.log(`${frames.length} configurations -> ${out}`);
