@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { intactPs4Fraction, limitsOf, type RunCheck, sulfurBonds } from '../src/cli/commands/bench-physics.ts';
+import {
+  intactPs4Fraction,
+  limitsOf,
+  mergeChecks,
+  type RunCheck,
+  sulfurBonds,
+} from '../src/cli/commands/bench-physics.ts';
 import { buildNeighborList } from '../src/potential/neighbors.ts';
 import { betaLi3PS4 } from '../src/structure/li3ps4.ts';
 import { repeatStructure } from '../src/structure/supercell.ts';
@@ -55,5 +61,34 @@ describe('structure checks of the physics bench', () => {
       'bulk at 800 K forms up to 3 spurious S-S bonds and breaks PS4 units (down to 90 % intact) within 22 ps; ' +
         'S5 (120) at 800 K fails after 1.2 ps',
     );
+  });
+
+  it('keeps checks of the same potential from an earlier run unless measured again, and none of another potential', () => {
+    const base: RunCheck = {
+      what: 'bulk',
+      temperature: 800,
+      targetPs: 4,
+      reachedPs: 4,
+      failed: null,
+      minDistance: 1.9,
+      intactPs4: 1,
+      sulfurBonds: 0,
+    };
+    const diffusion800 = { ...base, line: 'bulk 800 (here)' };
+    const diffusion300 = { ...base, temperature: 300, line: 'bulk 300 (here)' };
+    const boundary = { ...base, what: 'S5 (120)', targetPs: 100, line: 'S5 100 ps (GPU)', adapter: 'nvidia' };
+    const earlier = { potentialSha256: 'aa', checks: [diffusion800, diffusion300] };
+    // the long boundary run measured elsewhere joins the bulk checks
+    expect(mergeChecks(earlier, 'aa', [boundary]).map((c) => c.line)).toEqual([
+      'bulk 800 (here)',
+      'bulk 300 (here)',
+      'S5 100 ps (GPU)',
+    ]);
+    // a check measured again replaces the earlier one
+    const again = { ...diffusion800, line: 'bulk 800 (again)' };
+    expect(mergeChecks(earlier, 'aa', [again]).map((c) => c.line)).toEqual(['bulk 300 (here)', 'bulk 800 (again)']);
+    // checks of another potential (a retrained one) are dropped, as is a report without checks
+    expect(mergeChecks(earlier, 'bb', [boundary]).map((c) => c.line)).toEqual(['S5 100 ps (GPU)']);
+    expect(mergeChecks(undefined, 'aa', [boundary])).toHaveLength(1);
   });
 });

@@ -174,6 +174,32 @@ export interface RunCheck {
   sulfurBonds: number;
 }
 
+/** A check as the potential's report keeps it: with its printed line, the adapter it ran on and when. */
+export interface MeasuredCheck extends RunCheck {
+  line?: string;
+  adapter?: string;
+  measured?: string;
+}
+
+/** Whether two checks measured the same thing (what was run, at which temperature). */
+export function sameCheck(a: RunCheck, b: RunCheck): boolean {
+  return a.what === b.what && a.temperature === b.temperature;
+}
+
+/**
+ * The checks a potential's report keeps after a run: those of an earlier run of the same potential (another machine,
+ * say: the long boundary run on a real GPU) that this run did not measure again, then this run's. A report written
+ * for another potential (a different hash) keeps nothing of it.
+ */
+export function mergeChecks(earlierPhysics: unknown, potentialSha256: string, fresh: MeasuredCheck[]): MeasuredCheck[] {
+  const earlier = earlierPhysics as { potentialSha256?: string; checks?: MeasuredCheck[] } | undefined;
+  const kept =
+    earlier?.potentialSha256 === potentialSha256
+      ? (earlier.checks ?? []).filter((e) => !fresh.some((c) => sameCheck(c, e)))
+      : [];
+  return [...kept, ...fresh];
+}
+
 /** The known limits in words, from the checks that found a problem (empty when none did). */
 export function limitsOf(checks: RunCheck[]): string {
   const parts: string[] = [];

@@ -19,7 +19,15 @@ import { repeatStructure } from '../../structure/supercell.ts';
 import { type Command, numberOption, type ParsedArgs, stringOption } from '../command.ts';
 import { DEFAULT_POTENTIAL, potentialOrDefault } from '../default-potential.ts';
 import { loadMtpFile, readText, writeText } from '../files.ts';
-import { boundaryStability, diffusionCheck, latticeChecks, limitsOf, type RunCheck } from './bench-physics.ts';
+import {
+  boundaryStability,
+  diffusionCheck,
+  latticeChecks,
+  limitsOf,
+  type MeasuredCheck,
+  mergeChecks,
+  type RunCheck,
+} from './bench-physics.ts';
 
 /** The shared MLIP reference potentials in a checkout (used when --potential is not given). */
 const SHARED_L16 = resolve('../shared/mtp-vectors/l16.mtp');
@@ -346,14 +354,13 @@ async function physicsBench(args: ParsedArgs): Promise<number> {
   if (reportPath) {
     // the report the training wrote, with what MD found; `limits` is what the lab's status line says
     const report = JSON.parse(readText(reportPath)) as Record<string, unknown>;
-    report.physics = {
-      measured: new Date().toISOString(),
-      potentialSha256: createHash('sha256').update(readText(path)).digest('hex'),
-      adapter: formatAdapter(ctx.report),
-      checks,
-      lines,
-    };
-    const limits = limitsOf(checks);
+    const potentialSha256 = createHash('sha256').update(readText(path)).digest('hex');
+    const adapter = formatAdapter(ctx.report);
+    const measured = new Date().toISOString();
+    const fresh: MeasuredCheck[] = checks.map((c, k) => ({ ...c, line: lines[k], adapter, measured }));
+    const all = mergeChecks(report.physics, potentialSha256, fresh);
+    report.physics = { measured, potentialSha256, adapter, checks: all, lines: all.map((c) => c.line ?? '') };
+    const limits = limitsOf(all);
     report.limits = limits || null;
     writeText(reportPath, `${JSON.stringify(report, null, 2)}\n`);
     out(`-> ${reportPath} (limits: ${limits || 'none found'})`);
