@@ -10,25 +10,19 @@
  *     [--temperature 800] [--ps 10] [--count 8] [--spacing 500] [--half-width 5.5] [--vacuum 8] [--max-grade 1e9]
  *     [--prefix r5] [--seed 5]
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { nodeGpuContext } from '../../src/gpu/node-gpu.ts';
 import { formatExtxyzFrame } from '../../src/io/extxyz.ts';
-import { parseMtp } from '../../src/io/mtp.ts';
 import { BlowUpError, MdEngine } from '../../src/md/engine.ts';
 import { fireMinimize } from '../../src/md/fire.ts';
 import { element } from '../../src/model/species.ts';
-import { compileMtp } from '../../src/potential/mtp/model.ts';
 import { WebGpuMtp } from '../../src/potential/mtp/webgpu.ts';
 import { buildBicrystal } from '../../src/structure/gb/builder.ts';
 import { betaLi3PS4Standard, GB_PRESETS } from '../../src/structure/gb/presets.ts';
-import { fromActiveSetFile } from '../../src/train/active-set-file.ts';
 import { atomGrades } from '../../src/train/descriptors.ts';
 import { cutSlab, slabAtoms } from './boundary-slab.ts';
+import { arg, loadGradedPotential } from './tool-args.ts';
 
-const arg = (name: string, fallback: string) => {
-  const k = process.argv.indexOf(`--${name}`);
-  return k > 0 ? process.argv[k + 1] : fallback;
-};
 const out = process.argv[2];
 const potentialPath = arg('potential', '');
 if (!out || out.startsWith('--') || !potentialPath) {
@@ -57,8 +51,7 @@ const planes = [0, report.thicknessA];
 const species = ['Li', 'P', 'S'];
 const types = Int32Array.from(bicrystal.types, (t) => species.indexOf(bicrystal.species[t]));
 
-const model = compileMtp(parseMtp(readFileSync(potentialPath, 'utf8'), potentialPath));
-const active = fromActiveSetFile(readFileSync(`${potentialPath}.als.json`, 'utf8'), `${potentialPath}.als.json`);
+const { model, active } = loadGradedPotential(potentialPath);
 const ctx = await nodeGpuContext();
 const field = await WebGpuMtp.create(ctx.device, model);
 const cell = { ...bicrystal.cell, lattice: Float64Array.from(L) };

@@ -20,11 +20,7 @@ import {
   SETTINGS,
   scfStepCount,
 } from './cp2k.ts';
-
-function arg(name: string, fallback: string): string {
-  const k = process.argv.indexOf(`--${name}`);
-  return k > 0 ? process.argv[k + 1] : fallback;
-}
+import { arg } from './tool-args.ts';
 
 // every argument before the first option is a pending file; their configurations are interleaved as one list
 const firstOption = process.argv.findIndex((a, k) => k >= 2 && a.startsWith('--'));

@@ -7,25 +7,19 @@
  * node scripts/tsrun.mjs tools/dft/snapshots.ts OUT.extxyz --potential POT.mtp [--prefix r3] [--temperatures
  *     300,800,2000] [--ps 3] [--per-temperature 8] [--spacing 200] [--seed 1]
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { nodeGpuContext } from '../../src/gpu/node-gpu.ts';
 import { formatExtxyzFrame } from '../../src/io/extxyz.ts';
-import { parseMtp } from '../../src/io/mtp.ts';
 import { BlowUpError, MdEngine } from '../../src/md/engine.ts';
 import { toCartesian, toFractional } from '../../src/model/cell.ts';
 import { element } from '../../src/model/species.ts';
 import type { Structure } from '../../src/model/structure.ts';
-import { compileMtp } from '../../src/potential/mtp/model.ts';
 import { WebGpuMtp } from '../../src/potential/mtp/webgpu.ts';
 import { betaLi3PS4 } from '../../src/structure/li3ps4.ts';
 import { repeatStructure } from '../../src/structure/supercell.ts';
-import { fromActiveSetFile } from '../../src/train/active-set-file.ts';
 import { atomGrades } from '../../src/train/descriptors.ts';
+import { arg, loadGradedPotential } from './tool-args.ts';
 
-const arg = (name: string, fallback: string) => {
-  const k = process.argv.indexOf(`--${name}`);
-  return k > 0 ? process.argv[k + 1] : fallback;
-};
 const out = process.argv[2];
 const potentialPath = arg('potential', '');
 if (!out || out.startsWith('--') || !potentialPath) {
@@ -39,8 +33,7 @@ const perTemperature = Number(arg('per-temperature', '8'));
 const spacing = Number(arg('spacing', '200'));
 const seed = Number(arg('seed', '1'));
 
-const model = compileMtp(parseMtp(readFileSync(potentialPath, 'utf8'), potentialPath));
-const active = fromActiveSetFile(readFileSync(`${potentialPath}.als.json`, 'utf8'), `${potentialPath}.als.json`);
+const { model, active } = loadGradedPotential(potentialPath);
 const base = repeatStructure(betaLi3PS4(), 1, 1, 2);
 const species = ['Li', 'P', 'S'];
 const types = Int32Array.from(base.types, (t) => species.indexOf(base.species[t]));
