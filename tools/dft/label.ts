@@ -4,6 +4,7 @@
  *
  * node scripts/tsrun.mjs tools/dft/label.ts PENDING.extxyz [MORE.extxyz ...] [--dataset data/li3ps4-dft.extxyz] [--np 2]
  *     [--work /tmp/lilab-dft] [--limit N] [--order interleave|file] [--prefer rattle] [--retry-failed]
+ *     [--minimizer cg]
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { appendFileSync, copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -37,6 +38,9 @@ const limit = Number(arg('limit', '1000000'));
 const order = arg('order', 'interleave');
 // kinds whose id contains this go first (e.g. --prefer rattle: forces matter more than strains for a first fit)
 const prefer = arg('prefer', '');
+// --minimizer cg: every configuration straight with the CG driver (slabs: DIIS reaches ~6e-6 on them and then
+// diverges, tens of Ha in a few steps), so the one retry is not spent on a run known to fail
+const cgFirst = arg('minimizer', 'diis').toLowerCase() === 'cg';
 mkdirSync(work, { recursive: true });
 
 const done = new Set<string>();
@@ -120,11 +124,12 @@ for (const frame of pending) {
   try {
     const retrying = failedIds.has(id);
     if (retrying && existsSync(wfn)) copyFileSync(wfn, `${wfn}.diis`);
+    const start = existsSync(guess) ? guess : undefined;
     let run = retrying
       ? runCp2k({ ...RETRY_SCF, restartWfn: existsSync(`${wfn}.diis`) ? `${wfn}.diis` : guess })
-      : runCp2k({ ...DEFAULT_SCF, restartWfn: existsSync(guess) ? guess : undefined });
+      : runCp2k({ ...(cgFirst ? RETRY_SCF : DEFAULT_SCF), restartWfn: start });
     let steps = run.steps;
-    if (!run.converged && !retrying && existsSync(wfn)) {
+    if (!run.converged && !retrying && !cgFirst && existsSync(wfn)) {
       // one retry, with the CG minimiser from where the stalled run stopped (never more: failures are recorded)
       console.log(`${id}: SCF not converged in ${steps} steps with DIIS; retrying with CG`);
       copyFileSync(wfn, `${wfn}.diis`);
@@ -132,7 +137,7 @@ for (const frame of pending) {
       steps += run.steps;
     }
     const seconds = (Date.now() - t0) / 1000;
-    if (!run.converged) throw new Error(`SCF not converged (${steps} steps, DIIS then CG)`);
+    if (!run.converged) throw new Error(`SCF not converged (${steps} steps, ${cgFirst ? 'CG' : 'DIIS then CG'})`);
     const r = run.r;
     const virial = plusStressFromCp2k(r.stressGPa, volume(s.cell));
     const labelled = formatExtxyzFrame(
