@@ -90,5 +90,13 @@ describe('structure checks of the physics bench', () => {
     // checks of another potential (a retrained one) are dropped, as is a report without checks
     expect(mergeChecks(earlier, 'bb', [boundary]).map((c) => c.line)).toEqual(['S5 100 ps (GPU)']);
     expect(mergeChecks(undefined, 'aa', [boundary])).toHaveLength(1);
+    // an older report kept lines, adapter and time beside its checks: each kept check takes its own
+    const older = { potentialSha256: 'aa', adapter: 'swiftshader', measured: 't0', lines: ['bulk 800', 'bulk 300'] };
+    const merged = mergeChecks({ ...older, checks: [base, { ...base, temperature: 300 }] }, 'aa', [boundary]);
+    expect(merged.map((c) => [c.line, c.adapter])).toEqual([
+      ['bulk 800', 'swiftshader'],
+      ['bulk 300', 'swiftshader'],
+      ['S5 100 ps (GPU)', 'nvidia'],
+    ]);
   });
 });

@@ -192,11 +192,15 @@ export function sameCheck(a: RunCheck, b: RunCheck): boolean {
  * for another potential (a different hash) keeps nothing of it.
  */
 export function mergeChecks(earlierPhysics: unknown, potentialSha256: string, fresh: MeasuredCheck[]): MeasuredCheck[] {
-  const earlier = earlierPhysics as { potentialSha256?: string; checks?: MeasuredCheck[] } | undefined;
-  const kept =
-    earlier?.potentialSha256 === potentialSha256
-      ? (earlier.checks ?? []).filter((e) => !fresh.some((c) => sameCheck(c, e)))
-      : [];
+  const earlier = earlierPhysics as
+    | { potentialSha256?: string; checks?: MeasuredCheck[]; lines?: string[]; adapter?: string; measured?: string }
+    | undefined;
+  if (earlier?.potentialSha256 !== potentialSha256) return [...fresh];
+  // reports written before checks carried their own line, adapter and time kept them beside the list
+  const upgraded = (earlier.checks ?? []).map(
+    (c, k): MeasuredCheck => ({ line: earlier.lines?.[k], adapter: earlier.adapter, measured: earlier.measured, ...c }),
+  );
+  const kept = upgraded.filter((e) => !fresh.some((c) => sameCheck(c, e)));
   return [...kept, ...fresh];
 }
 
