@@ -7,7 +7,7 @@
  * and stalls the SCF (data/README.md, round 4).
  *
  * node scripts/tsrun.mjs tools/dft/gb-slabs.ts OUT.extxyz --potential POT.mtp [--preset sigma5-001-120]
- *     [--temperature 800] [--ps 10] [--count 8] [--spacing 500] [--half-width 5.5] [--vacuum 8] [--max-grade 1e9]
+ *     [--temperature 800] [--ps 10] [--count 8] [--spacing 500] [--half-width 6] [--vacuum 8] [--max-grade 1e9]
  *     [--prefix r5] [--seed 5]
  */
 import { writeFileSync } from 'node:fs';
@@ -34,7 +34,7 @@ const temperature = Number(arg('temperature', '800'));
 const picoseconds = Number(arg('ps', '10'));
 const count = Number(arg('count', '8'));
 const spacing = Number(arg('spacing', '500'));
-const halfWidth = Number(arg('half-width', '5.5'));
+const halfWidth = Number(arg('half-width', '6'));
 const vacuum = Number(arg('vacuum', '8'));
 const maxGrade = Number(arg('max-grade', '1e9'));
 const prefix = arg('prefix', 'r5');

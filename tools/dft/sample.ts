@@ -89,26 +89,25 @@ function strainedAxis(s: Structure, axis: number, e: number): Structure {
 }
 
 function roundTwo(): void {
-  const KB = 8.617333262e-5;
-  const thermal = (s: Structure, T: number) => {
-    const a = Math.sqrt((1.5 * KB * T) / 0.2);
-    return rattled(s, a * AMPLITUDE[300].li, a * AMPLITUDE[300].framework, normal);
-  };
   // interleaved so that a partial run covers every kind
   for (let k = 0; k < 12; k++) {
     const n = String(k).padStart(2, '0');
-    add(thermal(base, 300), `r2-thermal300-${n}`, 'thermal rattle 300 K');
-    add(thermal(base, 800), `r2-thermal800-${n}`, 'thermal rattle 800 K');
-    add(thermal(base, 2000), `r2-thermal2000-${n}`, 'thermal rattle 2000 K');
+    add(thermalAt(base, 300), `r2-thermal300-${n}`, 'thermal rattle 300 K');
+    add(thermalAt(base, 800), `r2-thermal800-${n}`, 'thermal rattle 800 K');
+    add(thermalAt(base, 2000), `r2-thermal2000-${n}`, 'thermal rattle 2000 K');
     const e = [-0.04, -0.02, 0.02, 0.04][k % 4];
     if (k < 8) {
-      add(thermal(strained(base, e), 800), `r2-iso${e > 0 ? '+' : ''}${e * 100}-800-${n}`, `strain ${e * 100}% 800 K`);
+      add(
+        thermalAt(strained(base, e), 800),
+        `r2-iso${e > 0 ? '+' : ''}${e * 100}-800-${n}`,
+        `strain ${e * 100}% 800 K`,
+      );
     }
     if (k < 6) {
       const axis = k % 3;
       const ea = k < 3 ? -0.03 : 0.03;
       add(
-        thermal(strainedAxis(base, axis, ea), 300),
+        thermalAt(strainedAxis(base, axis, ea), 300),
         `r2-axis${'xyz'[axis]}${ea > 0 ? '+' : ''}${ea * 100}-300-${n}`,
         `strain ${ea * 100}% along ${'xyz'[axis]} 300 K`,
       );
@@ -163,6 +162,7 @@ function strainedBy(s: Structure, eps: number[]): Structure {
   };
 }
 
+/** Round 2's thermal displacements at T: round 1's 300 K amplitude set scaled by sqrt(1.5 k_B T / 0.2 eV). */
 function thermalAt(s: Structure, T: number): Structure {
   const a = Math.sqrt((1.5 * 8.617333262e-5 * T) / 0.2);
   return rattled(s, a * AMPLITUDE[300].li, a * AMPLITUDE[300].framework, normal);
@@ -198,11 +198,9 @@ function roundCellShape(): void {
 }
 
 function roundSlabs(): void {
-  const KB = 8.617333262e-5;
   for (const T of [300, 800]) {
     for (let axis = 0; axis < 3; axis++) {
-      const a = Math.sqrt((1.5 * KB * T) / 0.2);
-      const s = rattled(slab(base, axis, 8), a * AMPLITUDE[300].li, a * AMPLITUDE[300].framework, normal);
+      const s = thermalAt(slab(base, axis, 8), T);
       add(s, `r3-slab${'xyz'[axis]}-${T}-00`, `slab (8 A vacuum along ${'xyz'[axis]}) ${T} K`);
     }
   }
