@@ -192,6 +192,38 @@ describe('nonlinear fit: gradients and L-BFGS', () => {
     }
   });
 
+  it('a configuration weight scales its share of the loss and gradient; weight 0 is the same as leaving it out', async () => {
+    const { lossAndGradient, lossOnly } = await import('../src/train/gradient.ts');
+    const { weightById } = await import('../src/train/dataset.ts');
+    const model = compileMtp(truthFile);
+    const off = data.slice(0, 3).map((c, k) => ({
+      ...c,
+      energy: c.energy + 0.2,
+      forces: c.forces.map((f) => f * 1.2),
+      features: [['config_id', `c-${k}`]] as [string, string][],
+    }));
+    const plain = lossAndGradient(model, off);
+    const weighted = weightById(off, ['^c-1$=3', '^c-2$=0']);
+    expect(weighted.map((c) => c.weight)).toEqual([undefined, 3, 0]);
+    const a = lossAndGradient(model, weighted);
+    const parts = off.map((c) => lossAndGradient(model, [c]));
+    expect(a.loss).toBeCloseTo(parts[0].loss + 3 * parts[1].loss, 10);
+    expect(lossOnly(model, weighted)).toBeCloseTo(a.loss, 10);
+    a.gradient.forEach((g, p) => {
+      const expected = parts[0].gradient[p] + 3 * parts[1].gradient[p];
+      expect(Math.abs(g - expected)).toBeLessThan(1e-9 * Math.max(1, Math.abs(expected)));
+    });
+    expect(plain.loss).toBeGreaterThan(parts[0].loss + parts[1].loss);
+    // the linear stage: weight 0 fits exactly what the data without that configuration fits
+    const template = { ...truthFile, speciesCoeffs: null, momentCoeffs: null };
+    const zero = fitLinear(template, weightById(off, ['^c-2$=0']));
+    const without = fitLinear(template, off.slice(0, 2));
+    zero.momentCoeffs!.forEach((v, k) => {
+      expect(v).toBeCloseTo(without.momentCoeffs![k], 8);
+    });
+    expect(() => weightById(off, ['c-1'])).toThrow(/REGEX=W/);
+  });
+
   it("recovers a known MTP's energies and forces to within 1% RMSE of the data's spread from perturbed radial coefficients", async () => {
     const { lossAndGradient, lossOnly, parameterVector, withParameters } = await import('../src/train/gradient.ts');
     const { lbfgs } = await import('../src/train/lbfgs.ts');

@@ -74,3 +74,25 @@ export function excludeById<T extends { features: [string, string][] }>(data: T[
   const re = new RegExp(pattern);
   return data.filter((c) => !re.test(configId(c)));
 }
+
+/**
+ * Relative loss weights by configuration id: each rule "REGEX=W" gives weight W to the configurations whose config_id
+ * matches (the last matching rule wins; the others keep theirs). A malformed rule is an error naming it.
+ */
+export function weightById<T extends { features: [string, string][]; weight?: number }>(
+  data: T[],
+  rules: string[],
+): T[] {
+  const parsed = rules.map((rule) => {
+    const at = rule.lastIndexOf('=');
+    const w = Number(rule.slice(at + 1));
+    if (at <= 0 || !(w >= 0) || !Number.isFinite(w))
+      throw new Error(`weight rule "${rule}": expected REGEX=W with W a number >= 0`);
+    return { re: new RegExp(rule.slice(0, at)), w };
+  });
+  return data.map((c) => {
+    let weight = c.weight;
+    for (const r of parsed) if (r.re.test(configId(c))) weight = r.w;
+    return weight === c.weight ? c : { ...c, weight };
+  });
+}

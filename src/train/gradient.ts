@@ -116,9 +116,10 @@ export function sumShares(shares: LossAndGradient[]): LossAndGradient {
 export function configLossAndGradient(
   m: MtpModel,
   c: LabelledConfiguration,
-  weights = MLIP_WEIGHTS,
+  baseWeights = MLIP_WEIGHTS,
   h = 1e-4,
 ): LossAndGradient {
+  const weights = scaledWeights(baseWeights, c.weight);
   const P = m.speciesCount + m.mapping.length + m.radialCoeffs.length;
   const gradient = new Float64Array(P);
   let loss = 0;
@@ -182,7 +183,8 @@ export function lossOnly(m: MtpModel, data: LabelledConfiguration[], weights = M
 }
 
 /** One configuration's share of the loss. */
-export function configLoss(m: MtpModel, c: LabelledConfiguration, weights = MLIP_WEIGHTS): number {
+export function configLoss(m: MtpModel, c: LabelledConfiguration, baseWeights = MLIP_WEIGHTS): number {
+  const weights = scaledWeights(baseWeights, c.weight);
   let loss = 0;
   const n = c.types.length;
   const r = evaluateMtp(m, c.types, buildNeighborList(c.positions, c.cell, m.maxDist));
@@ -197,4 +199,9 @@ export function configLoss(m: MtpModel, c: LabelledConfiguration, weights = MLIP
     });
   }
   return loss;
+}
+
+/** The loss weights of one configuration: the global ones times its own relative weight. */
+function scaledWeights(w: typeof MLIP_WEIGHTS, factor = 1): typeof MLIP_WEIGHTS {
+  return factor === 1 ? w : { energy: factor * w.energy, force: factor * w.force, stress: factor * w.stress };
 }

@@ -22,6 +22,9 @@ export interface LabelledConfiguration extends Configuration {
   energy: number;
   forces: Float64Array;
   plusStress?: Float64Array;
+  /** Relative weight of the whole configuration in the loss (all three terms); 1 when absent. Lets a fit keep
+   * configurations far from equilibrium (contacts, hot frames) without their large forces ruling the force term. */
+  weight?: number;
 }
 
 /** Design-matrix blocks of one configuration: columns = species counts then basis functions. */
@@ -141,19 +144,20 @@ export function fitLinear(
   const row = new Float64Array(P);
   for (const c of data) {
     const cols = configColumns(model, c);
+    const cw = c.weight ?? 1;
     addRow(
       cols.energyRow.map((v) => v / cols.n),
       c.energy / cols.n,
-      w.energy,
+      cw * w.energy,
     );
     for (let k = 0; k < 3 * cols.n; k++) {
       for (let p = 0; p < P; p++) row[p] = cols.forceCols[p][k];
-      addRow(row, c.forces[k], w.force);
+      addRow(row, c.forces[k], cw * w.force);
     }
     if (c.plusStress) {
       for (let k = 0; k < 6; k++) {
         for (let p = 0; p < P; p++) row[p] = cols.stressCols[p][k] / cols.n;
-        addRow(row, c.plusStress[k] / cols.n, w.stress);
+        addRow(row, c.plusStress[k] / cols.n, cw * w.stress);
       }
     }
   }

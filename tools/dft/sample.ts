@@ -19,7 +19,13 @@
  * cell (the first default potential relaxed c by +7 %). Pure shears of +-3 % (symmetric strain, one pair of axes at a
  * time) and strains of +-5 % along each axis, with 300 K thermal displacements.
  *
- * node scripts/tsrun.mjs tools/dft/sample.ts OUT.extxyz [--round 1|2|3|6] [--seed 1]
+ * Round 7 (short contacts): every potential fitted so far could bring atoms closer than any label shows (P-P at
+ * 1.5 A and S/P at 1.2 A at a relaxed grain boundary), where the radial polynomials are extrapolated and the energy
+ * falls without bound. Each cell is a 300 K thermal cell in which one pair of atoms of a given kind (not bonded to
+ * each other) is pushed together to a set distance, both atoms moving half the way: the repulsive walls of S-S, P-S,
+ * Li-S, Li-P, Li-Li, and P pulled out of its tetrahedron towards another P.
+ *
+ * node scripts/tsrun.mjs tools/dft/sample.ts OUT.extxyz [--round 1|2|3|6|7] [--seed 1]
  */
 import { writeFileSync } from 'node:fs';
 import { formatExtxyzFrame } from '../../src/io/extxyz.ts';
@@ -74,6 +80,7 @@ const add = (s: Structure, id: string, source: string) => {
 if (round === 2) roundTwo();
 else if (round === 3) roundSlabs();
 else if (round === 6) roundCellShape();
+else if (round === 7) roundShortContacts();
 else roundOne();
 writeFileSync(out, frames.join(''));
 console.log(`${frames.length} configurations -> ${out}`);
@@ -132,16 +139,11 @@ function slab(s: Structure, axis: number, vacuum: number): Structure {
     let shift = [0, 0, 0];
     for (let i = 0; i < n; i++) {
       if (!isP(i)) continue;
-      for (const a of [-1, 0, 1])
-        for (const b of [-1, 0, 1])
-          for (const c of [-1, 0, 1]) {
-            const t = [0, 1, 2].map((d) => a * L[d] + b * L[3 + d] + c * L[6 + d]);
-            const r = Math.hypot(...[0, 1, 2].map((d) => pos[3 * j + d] + t[d] - pos[3 * i + d]));
-            if (r < best) {
-              best = r;
-              shift = t;
-            }
-          }
+      const image = nearestImage(L, pos, i, j);
+      if (image.r < best) {
+        best = image.r;
+        shift = image.shift;
+      }
     }
     for (let d = 0; d < 3; d++) pos[3 * j + d] += shift[d];
   }
@@ -223,6 +225,120 @@ function roundOne(): void {
         `r1-rattle${T}-${String(k).padStart(2, '0')}`,
         `rattled like ${T} K`,
       );
+    }
+  }
+}
+
+/** The periodic image of atom j nearest atom i (any cell, images up to one lattice vector away): the lattice
+ * translation to add to j and the distance. */
+function nearestImage(L: ArrayLike<number>, pos: ArrayLike<number>, i: number, j: number) {
+  let r = Number.POSITIVE_INFINITY;
+  let shift = [0, 0, 0];
+  for (const a of [-1, 0, 1])
+    for (const b of [-1, 0, 1])
+      for (const c of [-1, 0, 1]) {
+        const t = [0, 1, 2].map((d) => a * L[d] + b * L[3 + d] + c * L[6 + d]);
+        const rt = Math.hypot(...[0, 1, 2].map((d) => pos[3 * j + d] + t[d] - pos[3 * i + d]));
+        if (rt < r) {
+          r = rt;
+          shift = t;
+        }
+      }
+  return { r, shift };
+}
+
+/**
+ * Groups gi and gj (atoms moved rigidly with i and with j) translated along the line from i to j (nearest images),
+ * each by half, so that i and j end at the distance `target`.
+ */
+function pushedTogether(s: Structure, i: number, j: number, gi: number[], gj: number[], target: number): Structure {
+  const pos = Float64Array.from(s.positions);
+  const { r, shift } = nearestImage(s.cell.lattice, pos, i, j);
+  const u = [0, 1, 2].map((d) => (pos[3 * j + d] + shift[d] - pos[3 * i + d]) / r);
+  const half = (r - target) / 2;
+  for (let d = 0; d < 3; d++) {
+    for (const k of gi) pos[3 * k + d] += half * u[d];
+    for (const k of gj) pos[3 * k + d] -= half * u[d];
+  }
+  return { ...s, positions: pos };
+}
+
+/** Shortest distance between atoms of the structure other than the pair (i, j). */
+function shortestOther(s: Structure, i: number, j: number): number {
+  let r = Number.POSITIVE_INFINITY;
+  for (let a = 0; a < s.types.length; a++)
+    for (let b = a + 1; b < s.types.length; b++) {
+      if ((a === i && b === j) || (a === j && b === i)) continue;
+      r = Math.min(r, nearestImage(s.cell.lattice, s.positions, a, b).r);
+    }
+  return r;
+}
+
+/**
+ * Round 7: pairs of a kind pushed together in 300 K thermal cells. The pair is the nearest one of that kind whose
+ * atoms are not bonded (S of different PS4 units, P and the S of another unit) seen from a random first atom. S-S
+ * and P-P contacts move whole PS4 units rigidly (a contact, no bond stretched); for P-S the P's unit moves and the
+ * foreign S alone (the S leaves its own P, as in the collapses seen in MD); Li moves alone.
+ */
+function roundShortContacts(): void {
+  const kinds: { a: string; b: string; targets: number[] }[] = [
+    { a: 'S', b: 'S', targets: [1.5, 1.8, 2.1] },
+    { a: 'P', b: 'S', targets: [1.6, 2.0, 2.4] },
+    { a: 'P', b: 'P', targets: [3.4, 4.0] },
+    { a: 'Li', b: 'S', targets: [1.6, 1.9] },
+    { a: 'Li', b: 'P', targets: [1.9, 2.3] },
+    { a: 'Li', b: 'Li', targets: [1.5, 1.9] },
+  ];
+  const L = base.cell.lattice;
+  const n = base.types.length;
+  const of = (el: string) => [...Array(n).keys()].filter((i) => base.species[base.types[i]] === el);
+  const ownP = (i: number) => {
+    let best = -1;
+    let r = Number.POSITIVE_INFINITY;
+    for (const p of of('P')) {
+      const image = nearestImage(L, base.positions, p, i);
+      if (image.r < r) {
+        r = image.r;
+        best = p;
+      }
+    }
+    return best;
+  };
+  /** The P of a P or S atom, -1 for Li. */
+  const unit = (i: number) => {
+    const el = base.species[base.types[i]];
+    return el === 'P' ? i : el === 'S' ? ownP(i) : -1;
+  };
+  /** A PS4 unit: its P and the S whose nearest P it is (a rigid translation moves every periodic image alike). */
+  const members = (p: number) => [p, ...of('S').filter((k) => ownP(k) === p)];
+  let n0 = 0;
+  for (let copy = 0; copy < 2; copy++) {
+    for (const kind of kinds) {
+      for (const target of kind.targets) {
+        const first = of(kind.a);
+        const i = first[Math.floor(((normal() + 4) / 8) * first.length) % first.length];
+        let j = -1;
+        let r = Number.POSITIVE_INFINITY;
+        for (const k of of(kind.b)) {
+          if (k === i || (unit(i) >= 0 && unit(k) === unit(i))) continue;
+          const image = nearestImage(L, base.positions, i, k);
+          if (image.r < r) {
+            r = image.r;
+            j = k;
+          }
+        }
+        const rigid = kind.a !== 'Li' && kind.b !== 'Li';
+        const gi = rigid ? members(unit(i)) : [i];
+        const gj = rigid && kind.b === kind.a ? members(unit(j)) : [j];
+        const s = pushedTogether(thermalAt(base, 300), i, j, gi, gj, target);
+        const id = `r7-${kind.a}${kind.b}-${target.toFixed(1)}-${String(n0++).padStart(2, '0')}`;
+        const other = shortestOther(s, i, j).toFixed(2);
+        add(
+          s,
+          id,
+          `${kind.a}${i + 1}-${kind.b}${j + 1} pushed from ${r.toFixed(2)} to ${target} A (next shortest ${other} A), 300 K`,
+        );
+      }
     }
   }
 }

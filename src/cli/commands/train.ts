@@ -5,7 +5,7 @@ import { writeMtp } from '../../io/mtp.ts';
 import { compileMtp } from '../../potential/mtp/model.ts';
 import { toActiveSetFile } from '../../train/active-set-file.ts';
 import { basisTemplate } from '../../train/basis.ts';
-import { configId, excludeById, readLabelled, splitData } from '../../train/dataset.ts';
+import { configId, excludeById, readLabelled, splitData, weightById } from '../../train/dataset.ts';
 import { neighbourhoodActiveSet } from '../../train/descriptors.ts';
 import { parameterVector, withParameters } from '../../train/gradient.ts';
 import { randomRadialCoefficients } from '../../train/init.ts';
@@ -101,6 +101,7 @@ export const trainCommand: Command = {
     '--grid prints validation errors of linear-stage fits over --grid-levels x --grid-cutoffs instead.',
     '--threads N splits the loss over N worker threads (default: all cores); the fit is the same for any N.',
     "--energy-weight, --force-weight, --stress-weight: the loss weights, named and defaulted as MLIP's (1, 0.01, 0.001).",
+    '--weight REGEX=W (repeatable) scales the whole loss share of configurations whose config_id matches by W.',
   ].join('\n'),
   options: {
     data: { type: 'string' },
@@ -119,6 +120,7 @@ export const trainCommand: Command = {
     report: { type: 'string' },
     exclude: { type: 'string' },
     first: { type: 'string' },
+    weight: { type: 'string', multiple: true },
     threads: { type: 'string' },
     'energy-weight': { type: 'string', default: String(MLIP_WEIGHTS.energy) },
     'force-weight': { type: 'string', default: String(MLIP_WEIGHTS.force) },
@@ -148,7 +150,14 @@ export const trainCommand: Command = {
     const all = first ? everything.slice(0, Number(first)) : everything;
     if (first && !(Number(first) > 0 && Number(first) <= everything.length))
       throw new UsageError(`--first ${first}: ${dataPath} has ${everything.length} configurations`);
-    const data = excludeById(all, exclude);
+    const weightRules = (args.values.weight as string[] | undefined) ?? [];
+    let data: LabelledConfiguration[];
+    try {
+      data = weightById(excludeById(all, exclude), weightRules);
+    } catch (e) {
+      throw new UsageError((e as Error).message);
+    }
+    for (const rule of weightRules) console.log(`--weight ${rule}`);
     if (exclude)
       console.log(`--exclude ${exclude}: ${all.length - data.length} of ${all.length} configurations left out`);
     const initial = init ? loadMtpFile(init) : null;
@@ -219,6 +228,7 @@ export const trainCommand: Command = {
         first: first ? Number(first) : null,
         firstLastId: configId(all[all.length - 1]),
         exclude: exclude ?? null,
+        configurationWeights: weightRules,
         validationIds: validation.map(configId),
         lbfgs: lbfgsRun,
         errors: { training: trainErrors, validation: validationErrors },
