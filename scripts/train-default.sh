@@ -6,7 +6,7 @@
 # MD checks and the limits they found to the report (the lab's status line shows them).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-FIRST=${FIRST:-59}
+FIRST=${FIRST:-119}
 exec node bin/lilab.mjs train \
   --data data/li3ps4-dft.extxyz --first "$FIRST" --exclude '^r1-rattle(800|2000)' \
   --level 10 --cutoff 5 --min-dist 1.4 --validation 0.15 --seed 1 --iterations 500 \

@@ -64,7 +64,7 @@ export function describeDefault(report: TrainingReport | null): string {
   const n = report?.configurations;
   const v = report?.errors?.validation;
   return (
-    `default MTP (${level}) trained on ${n ? n.training : '?'} CP2K PBE-D3(BJ) configurations of bulk beta-Li3PS4, ` +
+    `default MTP (${level}) trained on ${n ? n.training : '?'} CP2K PBE-D3(BJ) configurations of beta-Li3PS4 (bulk cells, short contacts, one boundary slab), ` +
     'preliminary' +
     (v
       ? `; validation MAE ${v.energyMeVPerAtom.mae.toFixed(1)} meV/atom, ${v.forceMeVPerA.mae.toFixed(0)} meV/A`
