@@ -23,7 +23,7 @@
  * 1.5 A and S/P at 1.2 A at a relaxed grain boundary), where the radial polynomials are extrapolated and the energy
  * falls without bound. Each cell is a 300 K thermal cell in which one pair of atoms of a given kind (not bonded to
  * each other) is pushed together to a set distance, both atoms moving half the way: the repulsive walls of S-S, P-S,
- * Li-S, Li-P, Li-Li, and P pulled out of its tetrahedron towards another P.
+ * Li-S, Li-P, Li-Li, and P-P by moving two PS4 units rigidly towards each other.
  *
  * node scripts/tsrun.mjs tools/dft/sample.ts OUT.extxyz [--round 1|2|3|6|7] [--seed 1]
  */
@@ -130,21 +130,11 @@ function roundTwo(): void {
 function slab(s: Structure, axis: number, vacuum: number): Structure {
   const L = s.cell.lattice;
   const pos = Float64Array.from(s.positions);
-  const isP = (i: number) => s.species[s.types[i]] === 'P';
   const isS = (i: number) => s.species[s.types[i]] === 'S';
   const n = s.types.length;
   for (let j = 0; j < n; j++) {
     if (!isS(j)) continue;
-    let best = Number.POSITIVE_INFINITY;
-    let shift = [0, 0, 0];
-    for (let i = 0; i < n; i++) {
-      if (!isP(i)) continue;
-      const image = nearestImage(L, pos, i, j);
-      if (image.r < best) {
-        best = image.r;
-        shift = image.shift;
-      }
-    }
+    const { shift } = nearestP(s, pos, j);
     for (let d = 0; d < 3; d++) pos[3 * j + d] += shift[d];
   }
   const lattice = Float64Array.from(L);
@@ -247,6 +237,21 @@ function nearestImage(L: ArrayLike<number>, pos: ArrayLike<number>, i: number, j
   return { r, shift };
 }
 
+/** The P atom nearest atom j (over periodic images), with the translation to add to j to reach that image. */
+function nearestP(s: Structure, pos: ArrayLike<number>, j: number) {
+  let p = -1;
+  let best = { r: Number.POSITIVE_INFINITY, shift: [0, 0, 0] };
+  for (let i = 0; i < s.types.length; i++) {
+    if (s.species[s.types[i]] !== 'P') continue;
+    const image = nearestImage(s.cell.lattice, pos, i, j);
+    if (image.r < best.r) {
+      best = image;
+      p = i;
+    }
+  }
+  return { p, ...best };
+}
+
 /**
  * Groups gi and gj (atoms moved rigidly with i and with j) translated along the line from i to j (nearest images),
  * each by half, so that i and j end at the distance `target`.
@@ -292,18 +297,7 @@ function roundShortContacts(): void {
   const L = base.cell.lattice;
   const n = base.types.length;
   const of = (el: string) => [...Array(n).keys()].filter((i) => base.species[base.types[i]] === el);
-  const ownP = (i: number) => {
-    let best = -1;
-    let r = Number.POSITIVE_INFINITY;
-    for (const p of of('P')) {
-      const image = nearestImage(L, base.positions, p, i);
-      if (image.r < r) {
-        r = image.r;
-        best = p;
-      }
-    }
-    return best;
-  };
+  const ownP = (i: number) => nearestP(base, base.positions, i).p;
   /** The P of a P or S atom, -1 for Li. */
   const unit = (i: number) => {
     const el = base.species[base.types[i]];
