@@ -15,7 +15,7 @@ import type { MtpModel } from '../potential/mtp/model.ts';
 import { chebyshevRadialBasis, evaluateMtp } from '../potential/mtp/reference.ts';
 import { buildNeighborList } from '../potential/neighbors.ts';
 import { plusStressOf } from '../potential/types.ts';
-import { type LabelledConfiguration, MLIP_WEIGHTS } from './linear-fit.ts';
+import { type LabelledConfiguration, MLIP_WEIGHTS, scaledWeights } from './linear-fit.ts';
 
 export function parameterVector(m: MtpModel): Float64Array {
   return Float64Array.from([...m.speciesCoeffs, ...m.momentCoeffs, ...m.radialCoeffs]);
@@ -199,9 +199,4 @@ export function configLoss(m: MtpModel, c: LabelledConfiguration, baseWeights = 
     });
   }
   return loss;
-}
-
-/** The loss weights of one configuration: the global ones times its own relative weight. */
-function scaledWeights(w: typeof MLIP_WEIGHTS, factor = 1): typeof MLIP_WEIGHTS {
-  return factor === 1 ? w : { energy: factor * w.energy, force: factor * w.force, stress: factor * w.stress };
 }

@@ -18,6 +18,11 @@ import { choleskySolve } from './linalg.ts';
 
 export const MLIP_WEIGHTS = { energy: 1, force: 0.01, stress: 0.001 };
 
+/** The loss weights of one configuration: the global ones times its own relative weight. */
+export function scaledWeights(w: typeof MLIP_WEIGHTS, factor = 1): typeof MLIP_WEIGHTS {
+  return factor === 1 ? w : { energy: factor * w.energy, force: factor * w.force, stress: factor * w.stress };
+}
+
 export interface LabelledConfiguration extends Configuration {
   energy: number;
   forces: Float64Array;
@@ -144,20 +149,20 @@ export function fitLinear(
   const row = new Float64Array(P);
   for (const c of data) {
     const cols = configColumns(model, c);
-    const cw = c.weight ?? 1;
+    const cw = scaledWeights(w, c.weight);
     addRow(
       cols.energyRow.map((v) => v / cols.n),
       c.energy / cols.n,
-      cw * w.energy,
+      cw.energy,
     );
     for (let k = 0; k < 3 * cols.n; k++) {
       for (let p = 0; p < P; p++) row[p] = cols.forceCols[p][k];
-      addRow(row, c.forces[k], cw * w.force);
+      addRow(row, c.forces[k], cw.force);
     }
     if (c.plusStress) {
       for (let k = 0; k < 6; k++) {
         for (let p = 0; p < P; p++) row[p] = cols.stressCols[p][k] / cols.n;
-        addRow(row, c.plusStress[k] / cols.n, cw * w.stress);
+        addRow(row, c.plusStress[k] / cols.n, cw.stress);
       }
     }
   }
