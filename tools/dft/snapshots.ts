@@ -4,18 +4,24 @@
  * are written for labelling. A run that blows up still gives its frames up to the last good record (those are the
  * configurations the potential most needs to see).
  *
+ * `--defect S` (or Li, P) starts every run from a Frenkel pair instead of the crystal: one atom of that species,
+ * chosen by the seed, moved into the crystal's largest void (src/structure/point-defects.ts). A P with three S, a free
+ * S or a misplaced Li is what a grain boundary is made of, here in a cell whose SCF converges like the bulk's.
+ *
  * node scripts/tsrun.mjs tools/dft/snapshots.ts OUT.extxyz --potential POT.mtp [--prefix r3] [--temperatures
- *     300,800,2000] [--ps 3] [--per-temperature 8] [--spacing 200] [--seed 1]
+ *     300,800,2000] [--ps 3] [--per-temperature 8] [--spacing 200] [--seed 1] [--defect S|Li|P]
  */
 import { writeFileSync } from 'node:fs';
 import { nodeGpuContext } from '../../src/gpu/node-gpu.ts';
 import { formatExtxyzFrame } from '../../src/io/extxyz.ts';
 import { BlowUpError, MdEngine } from '../../src/md/engine.ts';
+import { seededUniform } from '../../src/md/velocities.ts';
 import { toCartesian, toFractional } from '../../src/model/cell.ts';
 import { element } from '../../src/model/species.ts';
 import type { Structure } from '../../src/model/structure.ts';
 import { WebGpuMtp } from '../../src/potential/mtp/webgpu.ts';
 import { betaLi3PS4 } from '../../src/structure/li3ps4.ts';
+import { frenkelPair } from '../../src/structure/point-defects.ts';
 import { repeatStructure } from '../../src/structure/supercell.ts';
 import { atomGrades } from '../../src/train/descriptors.ts';
 import { arg, loadGradedPotential } from './tool-args.ts';
@@ -32,9 +38,23 @@ const picoseconds = Number(arg('ps', '3'));
 const perTemperature = Number(arg('per-temperature', '8'));
 const spacing = Number(arg('spacing', '200'));
 const seed = Number(arg('seed', '1'));
+const defect = arg('defect', '');
 
 const { model, active } = loadGradedPotential(potentialPath);
-const base = repeatStructure(betaLi3PS4(), 1, 1, 2);
+const crystal = repeatStructure(betaLi3PS4(), 1, 1, 2);
+let base = crystal;
+let defectNote = '';
+let kind = 'md';
+if (defect) {
+  const candidates = [...crystal.types.keys()].filter((i) => crystal.species[crystal.types[i]] === defect);
+  if (candidates.length === 0) throw new Error(`--defect ${defect}: no atom of that species in beta-Li3PS4`);
+  const atom = candidates[Math.floor(seededUniform(seed)() * candidates.length)];
+  const pair = frenkelPair(crystal, atom);
+  base = pair.structure;
+  defectNote = `, ${defect} Frenkel pair (atom ${atom} moved ${pair.moved.toFixed(2)} A into a void ${pair.distance.toFixed(2)} A from its nearest atom)`;
+  kind = `${defect}${atom}frenkel-md`;
+  console.log(`start${defectNote}`);
+}
 const species = ['Li', 'P', 'S'];
 const types = Int32Array.from(base.types, (t) => species.indexOf(base.species[t]));
 const ctx = await nodeGpuContext();
@@ -91,8 +111,8 @@ for (const T of temperatures) {
       formatExtxyzFrame(
         { ...base, positions: wrapped(base, p.positions) },
         {
-          config_id: `${prefix}-md${T}-${String(k).padStart(2, '0')}`,
-          source: `MTP MD ${T} K, ${p.time} fs, grade ${p.grade.toFixed(2)} (${potentialPath.split('/').pop()})`,
+          config_id: `${prefix}-${kind}${T}-${String(k).padStart(2, '0')}`,
+          source: `MTP MD ${T} K${defectNote}, ${p.time} fs, grade ${p.grade.toFixed(2)} (${potentialPath.split('/').pop()})`,
         },
       ),
     );
