@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { main } from '../src/cli/main.ts';
 import { parseMtp } from '../src/io/mtp.ts';
 import { compileMtp } from '../src/potential/mtp/model.ts';
-import { configId, configKind, excludeById, readLabelled } from '../src/train/dataset.ts';
+import { configId, configKind, coverageOf, excludeById, readLabelled } from '../src/train/dataset.ts';
 import { fitErrors } from '../src/train/linear-fit.ts';
 
 const DATA = 'data/li3ps4-dft.extxyz';
@@ -28,6 +28,12 @@ describe('training provenance and validation by kind, on the project DFT data', 
   it('ids and kinds come from config_id; --exclude drops by regular expression', () => {
     expect(configId(data[0])).toBe('r1-bulk-ideal');
     expect(configKind({ features: [['config_id', 'r2-thermal800-03']] })).toBe('r2-thermal800');
+    const sources = ['thermal rattle 800 K', 'S5 [001]/(120) tilt slab (101 atoms)', 'MTP MD 800 K, S Frenkel pair'];
+    expect(coverageOf(sources.map((s) => ({ features: [['source', s] as [string, string]] })))).toEqual({
+      'bulk cells': 1,
+      'boundary slabs': 1,
+      'point defects': 1,
+    });
     const kept = excludeById(data, '^r1-rattle(800|2000)');
     expect(kept.length).toBeLessThan(data.length);
     expect(kept.some((c) => /^r1-rattle(800|2000)/.test(configId(c)))).toBe(false);
@@ -75,6 +81,11 @@ describe('training provenance and validation by kind, on the project DFT data', 
     const used = excludeById(data, '^r1-rattle2000');
     expect(rep.configurations.training + rep.configurations.validation).toBe(used.length);
     expect(rep.validationIds).toHaveLength(rep.configurations.validation);
+    // what the training set covers, counted from the DFT tools' source strings (the lab's status line says it)
+    const covered = Object.values(rep.coverage as Record<string, number>).reduce((a, b) => a + b, 0);
+    expect(covered).toBe(rep.configurations.training);
+    expect(rep.coverage['short contacts']).toBeGreaterThan(0);
+    expect(rep.coverage['bulk cells']).toBeGreaterThan(rep.coverage['short contacts']);
     for (const id of rep.validationIds) expect(used.map(configId)).toContain(id);
 
     // the validation table over exactly the validation ids matches the report's validation errors

@@ -40,7 +40,10 @@ export function readLabelled(
       energy,
       forces,
       plusStress,
-      features: f.info.config_id ? [['config_id', f.info.config_id]] : [],
+      features: [
+        ...(f.info.config_id ? [['config_id', f.info.config_id] as [string, string]] : []),
+        ...(f.info.source ? [['source', f.info.source] as [string, string]] : []),
+      ],
     };
   });
 }
@@ -66,6 +69,27 @@ export function configId(c: { features: [string, string][] }): string {
 /** Its kind: the id without a trailing two-digit counter (r2-thermal800-03 -> r2-thermal800). */
 export function configKind(c: { features: [string, string][] }): string {
   return configId(c).replace(/-\d{2}$/, '') || '(no id)';
+}
+
+/**
+ * What a training set covers, counted from each configuration's `source` (written by the DFT tools): boundary
+ * slabs, point defects (Frenkel pairs), short contacts (pairs pushed together) and bulk cells (everything else:
+ * ideal, strained, thermal, MD snapshots). The lab's status line says it, so it stays true after a retrain.
+ */
+export function coverageOf(data: { features: [string, string][] }[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const c of data) {
+    const source = c.features.find(([k]) => k === 'source')?.[1] ?? '';
+    const kind = /slab/i.test(source)
+      ? 'boundary slabs'
+      : /frenkel/i.test(source)
+        ? 'point defects'
+        : /pushed/i.test(source)
+          ? 'short contacts'
+          : 'bulk cells';
+    counts[kind] = (counts[kind] ?? 0) + 1;
+  }
+  return counts;
 }
 
 /** Drops configurations whose id matches `pattern` (a regular expression); none dropped without a pattern. */

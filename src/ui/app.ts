@@ -55,6 +55,8 @@ interface TrainingReport {
   physics?: { measured: string };
   start?: { level?: number };
   configurations?: { training: number; validation: number };
+  /** Training configurations by kind (written by `lilab train`; reports before it lack it). */
+  coverage?: Record<string, number>;
   errors?: { validation?: { forceMeVPerA: { mae: number }; energyMeVPerAtom: { mae: number } } | null };
 }
 
@@ -63,8 +65,14 @@ export function describeDefault(report: TrainingReport | null): string {
   const level = report?.start?.level ? `level ${report.start.level}` : 'MTP';
   const n = report?.configurations;
   const v = report?.errors?.validation;
+  const kinds = report?.coverage
+    ? Object.entries(report.coverage)
+        .sort((a, b) => b[1] - a[1])
+        .map(([kind, count]) => `${count} ${count === 1 ? kind.replace(/s$/, '') : kind}`)
+        .join(', ')
+    : '';
   return (
-    `default MTP (${level}) trained on ${n ? n.training : '?'} CP2K PBE-D3(BJ) configurations of beta-Li3PS4 (bulk cells, short contacts, one boundary slab), ` +
+    `default MTP (${level}) trained on ${n ? n.training : '?'} CP2K PBE-D3(BJ) configurations of beta-Li3PS4${kinds ? ` (${kinds})` : ''}, ` +
     'preliminary' +
     (v
       ? `; validation MAE ${v.energyMeVPerAtom.mae.toFixed(1)} meV/atom, ${v.forceMeVPerA.mae.toFixed(0)} meV/A`

@@ -5,7 +5,7 @@ import { writeMtp } from '../../io/mtp.ts';
 import { compileMtp } from '../../potential/mtp/model.ts';
 import { toActiveSetFile } from '../../train/active-set-file.ts';
 import { basisTemplate } from '../../train/basis.ts';
-import { configId, excludeById, readLabelled, splitData, weightById } from '../../train/dataset.ts';
+import { configId, coverageOf, excludeById, readLabelled, splitData, weightById } from '../../train/dataset.ts';
 import { neighbourhoodActiveSet } from '../../train/descriptors.ts';
 import { parameterVector, withParameters } from '../../train/gradient.ts';
 import { randomRadialCoefficients } from '../../train/init.ts';
@@ -224,6 +224,7 @@ export const trainCommand: Command = {
         validationFraction: numberOption(args, 'validation', 0.1),
         weights,
         configurations: { training: train.length, validation: validation.length },
+        coverage: coverageOf(train),
         atoms: { training: train.reduce((n, c) => n + c.types.length, 0) },
         first: first ? Number(first) : null,
         firstLastId: configId(all[all.length - 1]),
