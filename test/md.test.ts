@@ -253,10 +253,49 @@ describe('FIRE minimiser', () => {
     });
     const config = { types: system.types, positions: system.positions, cell: system.cell, features: [] };
     const e0 = potential.compute(config).energy;
-    const r = await fireMinimize(potential, config, { fmax: 0.01, maxSteps: 3000 });
+    // the guard against min_dist never fires on a potential that is repulsive at short range
+    const minDistance = potential.model.minDist;
+    const r = await fireMinimize(potential, config, { fmax: 0.01, maxSteps: 3000, minDistance });
     expect(r.converged).toBe(true);
     expect(r.fmax).toBeLessThan(0.01);
     expect(r.energy).toBeLessThan(e0);
+  });
+
+  it('stops with the pair named when a potential with a short-range hole pulls two atoms inside min_dist', async () => {
+    const { ContactError, fireMinimize } = await import('../src/md/fire.ts');
+    // two atoms bound by E = -1/r: no repulsion anywhere, so FIRE pulls them together without limit
+    const hole = {
+      name: 'attraction only',
+      cutoff: 10,
+      speciesCount: 1,
+      compute(c: { positions: Float64Array }) {
+        const d = [0, 1, 2].map((k) => c.positions[3 + k] - c.positions[k]);
+        const r = Math.hypot(...d);
+        const f = d.map((x) => -x / r ** 3); // force on atom 1 (toward atom 0)
+        return {
+          energy: -1 / r,
+          atomEnergies: Float64Array.of(-0.5 / r, -0.5 / r),
+          forces: Float64Array.from([...f.map((x) => -x), ...f]),
+          virial: new Float64Array(9),
+        };
+      },
+    };
+    const config = {
+      types: Int32Array.of(0, 0),
+      positions: Float64Array.of(0, 0, 0, 3, 0, 0),
+      cell: null,
+      features: [],
+    };
+    const error = await fireMinimize(hole, config, { fmax: 1e-4, maxSteps: 500, minDistance: 1.4 }).catch((e) => e);
+    expect(error).toBeInstanceOf(ContactError);
+    expect(error.atoms).toEqual([0, 1]);
+    expect(error.distance).toBeLessThan(1.4);
+    expect(error.distance).toBeGreaterThan(1.4 - 0.4); // one capped step (0.2 A per atom) past the limit at most
+    expect(error.message).toMatch(
+      /atoms 1 and 2 \(1-based\) are 1\.\d+ A apart, closer than the potential's min_dist \(1\.4 A\)/,
+    );
+    // the caller's configuration is not moved
+    expect(Array.from(config.positions)).toEqual([0, 0, 0, 3, 0, 0]);
   });
 });
 

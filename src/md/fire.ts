@@ -5,6 +5,7 @@
  * GPU evaluator or the float64 reference).
  */
 import type { Configuration } from '../model/configuration.ts';
+import { buildNeighborList } from '../potential/neighbors.ts';
 import type { Potential } from '../potential/types.ts';
 
 export interface FireOptions {
@@ -14,6 +15,41 @@ export interface FireOptions {
   /** Longest move of any atom in one step, A (default 0.2). */
   maxMove?: number;
   onStep?: (step: number, energy: number, fmax: number) => void;
+  /**
+   * The potential's shortest trusted distance, A (MTP: min_dist). Below it the radial basis is extrapolated and a
+   * potential may fall without bound, so a relaxation that pulls two atoms closer than this (and closer than they
+   * started) stops with a ContactError instead of reporting an energy of -1e7 eV.
+   */
+  minDistance?: number;
+}
+
+/** A relaxation pulled two atoms into the range the potential was never fitted on. */
+export class ContactError extends Error {
+  constructor(
+    readonly step: number,
+    readonly atoms: [number, number],
+    readonly distance: number,
+    readonly minDistance: number,
+  ) {
+    super(
+      `relaxation stopped at step ${step}: atoms ${atoms[0] + 1} and ${atoms[1] + 1} (1-based) are ` +
+        `${distance.toFixed(3)} A apart, closer than the potential's min_dist (${minDistance} A), where it is ` +
+        'extrapolated and its energies mean nothing; the potential has a hole there (train it on such contacts)',
+    );
+  }
+}
+
+/** The closest pair closer than `limit` (periodic), or null. */
+function closestPair(config: Configuration, limit: number): { atoms: [number, number]; distance: number } | null {
+  const nl = buildNeighborList(config.positions, config.cell, limit);
+  let best: { atoms: [number, number]; distance: number } | null = null;
+  for (let i = 0; i + 1 < nl.offsets.length; i++) {
+    for (let k = nl.offsets[i]; k < nl.offsets[i + 1]; k++) {
+      const d = Math.hypot(nl.vectors[3 * k], nl.vectors[3 * k + 1], nl.vectors[3 * k + 2]);
+      if (d < limit && (!best || d < best.distance)) best = { atoms: [i, nl.index[k]], distance: d };
+    }
+  }
+  return best;
 }
 
 export interface FireResult {
@@ -48,6 +84,9 @@ export async function fireMinimize(
   let r = await potential.compute(config);
   let fm = maxForce(r.forces);
   let step = 0;
+  // a start already inside min_dist (an unrelaxed interface) may relax outward; only moving further in is an error
+  const guard = options.minDistance ?? 0;
+  const startClosest = guard > 0 ? (closestPair(config, guard)?.distance ?? guard) : 0;
   for (; step < maxSteps && fm >= fmaxTarget; step++) {
     const f = r.forces;
     let power = 0;
@@ -77,6 +116,11 @@ export async function fireMinimize(
     for (let k = 0; k < x.length; k += 3) longest = Math.max(longest, dt * Math.hypot(v[k], v[k + 1], v[k + 2]));
     const scale = longest > maxMove ? maxMove / longest : 1;
     for (let k = 0; k < x.length; k++) x[k] += scale * dt * v[k];
+    if (guard > 0) {
+      const close = closestPair(config, guard);
+      if (close && close.distance < startClosest - 1e-6)
+        throw new ContactError(step + 1, close.atoms, close.distance, guard);
+    }
     r = await potential.compute(config);
     fm = maxForce(r.forces);
     options.onStep?.(step + 1, r.energy, fm);

@@ -207,6 +207,7 @@ export class Lab {
         {
           fmax,
           maxSteps,
+          minDistance: this.potential.model.minDist,
           onStep: (step, _e, f) => onStep?.(step, f),
         },
       );

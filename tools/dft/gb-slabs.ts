@@ -58,7 +58,7 @@ const cell = { ...bicrystal.cell, lattice: Float64Array.from(L) };
 const relaxed = await fireMinimize(
   field,
   { types, positions: Float64Array.from(bicrystal.positions), cell, features: [] },
-  { fmax: 0.05, maxSteps: 2000 },
+  { fmax: 0.05, maxSteps: 2000, minDistance: model.minDist },
 );
 console.log(
   `${preset.label}: ${types.length} atoms, FIRE ${relaxed.steps} steps, max |F| ${relaxed.fmax.toFixed(3)} eV/A` +

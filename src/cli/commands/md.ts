@@ -157,6 +157,7 @@ export const mdCommand: Command = {
         {
           fmax,
           maxSteps: 5000,
+          minDistance: model.minDist,
           onStep: (s, e, f) => {
             if (s % 50 === 0) console.log(`relax ${s}: E = ${e.toFixed(6)} eV, max |F| = ${f.toFixed(4)} eV/A`);
           },
