@@ -72,7 +72,9 @@ describe('the lab in headless Chromium (WebGPU on SwiftShader)', () => {
     await page.waitForFunction(() => Number(document.body.dataset.msdPoints ?? 0) > 0, null, { timeout: 180_000 });
     expect(await page.evaluate(() => document.body.dataset.scene)).toBe('sigma5-001-120');
     // the shipped potential, saying what it was trained on
-    expect(await page.textContent('#status-potential')).toMatch(/^default MTP \(level \d+\) trained on \d+ CP2K/);
+    expect(await page.textContent('#status-potential')).toMatch(
+      /^default MTP \(level \d+\) trained on \d+ CP2K .*\(\d+ bulk cells, .*\d+ short contacts/,
+    );
     const stats = await canvasStats(page);
     expect(stats.distinct).toBeGreaterThan(20);
     expect(stats.sd).toBeGreaterThan(5);
