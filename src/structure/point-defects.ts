@@ -4,7 +4,7 @@ import type { Structure } from '../model/structure.ts';
 /**
  * Point defects for sampling training data. A grain boundary cut through a crystal of PS4 units leaves under-bonded
  * P, free S and misplaced Li; a Frenkel pair (one atom moved from its site into the emptiest point of the cell) puts
- * the same kind of environment into a small periodic bulk cell, where DFT converges as easily as in the crystal.
+ * the same kind of environment into a 64-atom periodic cell, without the vacuum and the 101 atoms of a boundary slab.
  */
 
 /** The point of the cell farthest from every atom (periodic), on a grid of about `spacing` A. */

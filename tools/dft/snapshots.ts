@@ -6,7 +6,8 @@
  *
  * `--defect S` (or Li, P) starts every run from a Frenkel pair instead of the crystal: one atom of that species,
  * chosen by the seed, moved into the crystal's largest void (src/structure/point-defects.ts). A P with three S, a free
- * S or a misplaced Li is what a grain boundary is made of, here in a cell whose SCF converges like the bulk's.
+ * S or a misplaced Li is what a grain boundary is made of, here in a 64-atom periodic cell (Li pairs converge like
+ * the bulk; S pairs take 50-70 SCF steps or more).
  *
  * node scripts/tsrun.mjs tools/dft/snapshots.ts OUT.extxyz --potential POT.mtp [--prefix r3] [--temperatures
  *     300,800,2000] [--ps 3] [--per-temperature 8] [--spacing 200] [--seed 1] [--defect S|Li|P]
