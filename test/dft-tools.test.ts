@@ -17,6 +17,7 @@ import {
   RETRY_SCF,
   scfStepCount,
 } from '../tools/dft/cp2k.ts';
+import { configurationKey } from '../tools/dft/same-configuration.ts';
 
 function minimumDistance(s: Structure): number {
   const nl = buildNeighborList(s.positions, s.cell, 3);
@@ -90,6 +91,21 @@ describe('CP2K labelling tools', () => {
     const cell = repeatStructure(betaLi3PS4(), 1, 1, 2).cell;
     const w = plusStressFromCp2k(r.stressGPa, volume(cell));
     expect(w[4]).toBeCloseTo((1.64723344306 / 160.21766208) * volume(cell), 9);
+  });
+
+  it('knows a configuration sampled twice under different ids, and only that', () => {
+    const s = repeatStructure(betaLi3PS4(), 1, 1, 2);
+    const copy: Structure = { ...s, positions: s.positions.map((x) => x + 1e-6) };
+    expect(configurationKey(copy)).toBe(configurationKey(s));
+    const moved: Structure = { ...s, positions: s.positions.slice() };
+    moved.positions[3 * 17 + 1] += 0.01;
+    expect(configurationKey(moved)).not.toBe(configurationKey(s));
+    const swapped: Structure = { ...s, types: s.types.slice() };
+    [swapped.types[0], swapped.types[63]] = [s.types[63], s.types[0]];
+    expect(s.types[0]).not.toBe(s.types[63]);
+    expect(configurationKey(swapped)).not.toBe(configurationKey(s));
+    const strained: Structure = { ...s, cell: { ...s.cell, lattice: s.cell.lattice.map((x) => x * 1.01) } };
+    expect(configurationKey(strained)).not.toBe(configurationKey(s));
   });
 
   it('refuses a truncated output', () => {

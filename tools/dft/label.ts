@@ -1,6 +1,7 @@
 /**
  * Labels configurations with CP2K, resumably: each finished configuration is appended to the dataset at once, a
- * restart skips what is done, and a failed SCF is recorded (data/dft-failed.tsv) and not retried.
+ * restart skips what is done, and a failed SCF is recorded (data/dft-failed.tsv) and not retried. A pending frame with
+ * the same atoms at the same positions as a labelled one (under another id) is skipped and named.
  *
  * node scripts/tsrun.mjs tools/dft/label.ts PENDING.extxyz [MORE.extxyz ...] [--dataset data/li3ps4-dft.extxyz] [--np 2]
  *     [--work /tmp/lilab-dft] [--limit N] [--order interleave|file] [--prefer rattle] [--retry-failed]
@@ -21,6 +22,7 @@ import {
   SETTINGS,
   scfStepCount,
 } from './cp2k.ts';
+import { configurationKey } from './same-configuration.ts';
 import { arg } from './tool-args.ts';
 
 // every argument before the first option is a pending file; their configurations are interleaved as one list
@@ -44,8 +46,13 @@ const cgFirst = arg('minimizer', 'diis').toLowerCase() === 'cg';
 mkdirSync(work, { recursive: true });
 
 const done = new Set<string>();
+/** configurationKey -> id of the labelled configuration, so that a frame sampled twice is labelled once */
+const labelledGeometry = new Map<string, string>();
 if (existsSync(datasetPath))
-  for (const f of parseExtxyz(readFileSync(datasetPath, 'utf8'), datasetPath)) done.add(f.info.config_id);
+  for (const f of parseExtxyz(readFileSync(datasetPath, 'utf8'), datasetPath)) {
+    done.add(f.info.config_id);
+    labelledGeometry.set(configurationKey(f.structure), f.info.config_id);
+  }
 // --retry-failed: configurations recorded as failed get one more run, straight with the CG driver, from the
 // wavefunction their last run left (a deliberate, logged retry; never automatic)
 const retryFailed = process.argv.includes('--retry-failed');
@@ -67,7 +74,12 @@ function setFailed(id: string, reason: string | null): void {
 const skip = arg('skip', '');
 let pending = pendingPaths
   .flatMap((p) => parseExtxyz(readFileSync(p, 'utf8'), p))
-  .filter((f) => !done.has(f.info.config_id) && !(skip && new RegExp(skip).test(f.info.config_id)));
+  .filter((f) => !done.has(f.info.config_id) && !(skip && new RegExp(skip).test(f.info.config_id)))
+  .filter((f) => {
+    const same = labelledGeometry.get(configurationKey(f.structure));
+    if (same) console.log(`${f.info.config_id}: the same configuration as ${same}, labelled already; skipped`);
+    return !same;
+  });
 if (order === 'interleave') {
   // round-robin over kinds (the id without its two-digit counter) so a partial run covers every kind
   const groups = new Map<string, ExtxyzFrame[]>();
