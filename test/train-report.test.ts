@@ -105,5 +105,19 @@ describe('training provenance and validation by kind, on the project DFT data', 
       used.filter((c) => rep.validationIds.includes(configId(c))),
     );
     expect(Number(all[2])).toBeCloseTo(direct.energyMeVPerAtom.mae, 2);
+
+    // a fit continued from this one (the default's second stage) keeps its level in the report
+    expect(rep.start.level).toBe(6);
+    const cont = await captured([
+      ...args.filter((a, i) => a !== '--level' && args[i - 1] !== '--level'),
+      '--init',
+      out,
+      '--out',
+      join(dir, 'd.mtp'),
+      '--report',
+      join(dir, 'd.json'),
+    ]);
+    expect(cont.code).toBe(0);
+    expect(JSON.parse(readFileSync(join(dir, 'd.json'), 'utf8')).start).toEqual({ init: 'fit.mtp', level: 6 });
   });
 });

@@ -294,6 +294,17 @@ export function generateBasis(level: number): GeneratedBasis {
   };
 }
 
+/** The name basisTemplate gives a level's template (MLIP's own templates are named otherwise). */
+function templateName(level: number): string {
+  return `MTP${String(level).padStart(2, '0')}`;
+}
+
+/** The level of a potential whose basis basisTemplate made (its name survives training), or undefined. */
+export function levelOfTemplateName(name: string): number | undefined {
+  const m = /^MTP(\d+)$/.exec(name.trim());
+  return m && templateName(Number(m[1])) === name.trim() ? Number(m[1]) : undefined;
+}
+
 /** An untrained MLIP template of this level (radial basis size 8 and cutoffs as MLIP's defaults unless given). */
 export function basisTemplate(
   level: number,
@@ -303,7 +314,7 @@ export function basisTemplate(
   const b = generateBasis(level);
   return {
     version: '1.1.0',
-    potentialName: `MTP${String(level).padStart(2, '0')}`,
+    potentialName: templateName(level),
     scaling: 1,
     scalingWritten: false,
     speciesCount: species,

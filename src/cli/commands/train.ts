@@ -4,7 +4,7 @@ import { basename } from 'node:path';
 import { writeMtp } from '../../io/mtp.ts';
 import { compileMtp } from '../../potential/mtp/model.ts';
 import { toActiveSetFile } from '../../train/active-set-file.ts';
-import { basisTemplate } from '../../train/basis.ts';
+import { basisTemplate, levelOfTemplateName } from '../../train/basis.ts';
 import { configId, coverageOf, excludeById, readLabelled, splitData, weightById } from '../../train/dataset.ts';
 import { neighbourhoodActiveSet } from '../../train/descriptors.ts';
 import { parameterVector, withParameters } from '../../train/gradient.ts';
@@ -218,7 +218,10 @@ export const trainCommand: Command = {
         // of the configurations actually used, so that a grown file can be checked against this fit
         usedSha256: configurationsHash(data),
         species,
-        start: init ? { init: basename(init) } : { level: Number(level), seed: numberOption(args, 'seed', 1) },
+        // a continued fit keeps its starting potential's level (the basis is the same); the lab's status line says it
+        start: init
+          ? { init: basename(init), level: levelOfTemplateName(initial?.potentialName ?? '') }
+          : { level: Number(level), seed: numberOption(args, 'seed', 1) },
         cutoff: model.maxDist,
         minDist: model.minDist,
         validationFraction: numberOption(args, 'validation', 0.1),
