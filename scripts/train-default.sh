@@ -9,7 +9,7 @@
 #
 # Why two stages: fitted from a random start to all 203 configurations with the same 500 iterations, the loss is
 # dominated by the forces of the new 800-2000 K frames and the fit leaves a uniform stress error of 2.5 GPa (energy
-# MAE 32 meV/atom on the held-out configurations); continued from the 119-label fit, it keeps its cell
+# MAE 32 meV/atom on the held-out configurations); continued from the 119-label fit, it keeps energies and stress
 # (docs/training.md has both tables).
 set -euo pipefail
 cd "$(dirname "$0")/.."
