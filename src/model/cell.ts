@@ -34,6 +34,31 @@ export function inverse3(m: ArrayLike<number>): Mat3 {
   return inv;
 }
 
+/**
+ * The periodic image of atom j nearest atom i, over images up to one lattice vector away (exact when the distances of
+ * interest are under half the cell's face spacings): the vector from i to that image, the lattice translation added
+ * to j to reach it, and the distance.
+ */
+export function nearestImage(
+  lattice: ArrayLike<number>,
+  positions: ArrayLike<number>,
+  i: number,
+  j: number,
+): { vector: number[]; shift: number[]; distance: number } {
+  const L = lattice;
+  const d = [0, 1, 2].map((k) => positions[3 * j + k] - positions[3 * i + k]);
+  let best = { vector: d, shift: [0, 0, 0], distance: Number.POSITIVE_INFINITY };
+  for (const a of [-1, 0, 1])
+    for (const b of [-1, 0, 1])
+      for (const c of [-1, 0, 1]) {
+        const shift = [0, 1, 2].map((k) => a * L[k] + b * L[3 + k] + c * L[6 + k]);
+        const vector = d.map((x, k) => x + shift[k]);
+        const distance = Math.hypot(...vector);
+        if (distance < best.distance) best = { vector, shift, distance };
+      }
+  return best;
+}
+
 export function volume(cell: Cell): number {
   return Math.abs(det3(cell.lattice));
 }

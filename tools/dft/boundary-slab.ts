@@ -9,6 +9,7 @@
  * The atom choice (`slabAtoms`) is made once and applied to every frame (`cutSlab`): all slabs of one boundary then
  * have the same atoms in the same order, which is what lets each SCF restart from the previous wavefunction.
  */
+import { nearestImage } from '../../src/model/cell.ts';
 import type { Structure } from '../../src/model/structure.ts';
 
 export interface SlabAtoms {
@@ -39,21 +40,7 @@ function dzOf(s: Structure, positions: ArrayLike<number>, i: number, z0: number)
 
 /** Minimum-image displacement from atom i to atom j. */
 function minimumImage(s: Structure, positions: ArrayLike<number>, i: number, j: number): number[] {
-  const L = s.cell.lattice;
-  const d = [0, 1, 2].map((k) => positions[3 * j + k] - positions[3 * i + k]);
-  let best = d;
-  let bestR = Number.POSITIVE_INFINITY;
-  for (const a of [-1, 0, 1])
-    for (const b of [-1, 0, 1])
-      for (const c of [-1, 0, 1]) {
-        const t = [0, 1, 2].map((k) => d[k] + a * L[k] + b * L[3 + k] + c * L[6 + k]);
-        const r = Math.hypot(...t);
-        if (r < bestR) {
-          bestR = r;
-          best = t;
-        }
-      }
-  return best;
+  return nearestImage(s.cell.lattice, positions, i, j).vector;
 }
 
 export function slabAtoms(s: Structure, positions: ArrayLike<number>, z0: number, halfWidth: number): SlabAtoms {

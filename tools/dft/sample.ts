@@ -30,7 +30,7 @@
 import { writeFileSync } from 'node:fs';
 import { formatExtxyzFrame } from '../../src/io/extxyz.ts';
 import { seededNormal } from '../../src/md/velocities.ts';
-import { applyStrain } from '../../src/model/cell.ts';
+import { applyStrain, nearestImage } from '../../src/model/cell.ts';
 import type { Structure } from '../../src/model/structure.ts';
 import { betaLi3PS4 } from '../../src/structure/li3ps4.ts';
 import { repeatStructure } from '../../src/structure/supercell.ts';
@@ -219,32 +219,14 @@ function roundOne(): void {
   }
 }
 
-/** The periodic image of atom j nearest atom i (any cell, images up to one lattice vector away): the lattice
- * translation to add to j and the distance. */
-function nearestImage(L: ArrayLike<number>, pos: ArrayLike<number>, i: number, j: number) {
-  let r = Number.POSITIVE_INFINITY;
-  let shift = [0, 0, 0];
-  for (const a of [-1, 0, 1])
-    for (const b of [-1, 0, 1])
-      for (const c of [-1, 0, 1]) {
-        const t = [0, 1, 2].map((d) => a * L[d] + b * L[3 + d] + c * L[6 + d]);
-        const rt = Math.hypot(...[0, 1, 2].map((d) => pos[3 * j + d] + t[d] - pos[3 * i + d]));
-        if (rt < r) {
-          r = rt;
-          shift = t;
-        }
-      }
-  return { r, shift };
-}
-
 /** The P atom nearest atom j (over periodic images), with the translation to add to j to reach that image. */
 function nearestP(s: Structure, pos: ArrayLike<number>, j: number) {
   let p = -1;
-  let best = { r: Number.POSITIVE_INFINITY, shift: [0, 0, 0] };
+  let best = { distance: Number.POSITIVE_INFINITY, shift: [0, 0, 0] };
   for (let i = 0; i < s.types.length; i++) {
     if (s.species[s.types[i]] !== 'P') continue;
     const image = nearestImage(s.cell.lattice, pos, i, j);
-    if (image.r < best.r) {
+    if (image.distance < best.distance) {
       best = image;
       p = i;
     }
@@ -258,7 +240,7 @@ function nearestP(s: Structure, pos: ArrayLike<number>, j: number) {
  */
 function pushedTogether(s: Structure, i: number, j: number, gi: number[], gj: number[], target: number): Structure {
   const pos = Float64Array.from(s.positions);
-  const { r, shift } = nearestImage(s.cell.lattice, pos, i, j);
+  const { distance: r, shift } = nearestImage(s.cell.lattice, pos, i, j);
   const u = [0, 1, 2].map((d) => (pos[3 * j + d] + shift[d] - pos[3 * i + d]) / r);
   const half = (r - target) / 2;
   for (let d = 0; d < 3; d++) {
@@ -274,7 +256,7 @@ function shortestOther(s: Structure, i: number, j: number): number {
   for (let a = 0; a < s.types.length; a++)
     for (let b = a + 1; b < s.types.length; b++) {
       if ((a === i && b === j) || (a === j && b === i)) continue;
-      r = Math.min(r, nearestImage(s.cell.lattice, s.positions, a, b).r);
+      r = Math.min(r, nearestImage(s.cell.lattice, s.positions, a, b).distance);
     }
   return r;
 }
@@ -316,8 +298,8 @@ function roundShortContacts(): void {
         for (const k of of(kind.b)) {
           if (k === i || (unit(i) >= 0 && unit(k) === unit(i))) continue;
           const image = nearestImage(L, base.positions, i, k);
-          if (image.r < r) {
-            r = image.r;
+          if (image.distance < r) {
+            r = image.distance;
             j = k;
           }
         }
