@@ -5,6 +5,7 @@ import {
   mergeChecks,
   type RunCheck,
   sulfurBonds,
+  zeroStressStrains,
 } from '../src/cli/commands/bench-physics.ts';
 import { buildNeighborList } from '../src/potential/neighbors.ts';
 import { betaLi3PS4 } from '../src/structure/li3ps4.ts';
@@ -98,5 +99,24 @@ describe('structure checks of the physics bench', () => {
       ['bulk 300', 'swiftshader'],
       ['S5 100 ps (GPU)', 'nvidia'],
     ]);
+  });
+
+  it('puts the zero-stress strain of each axis between the cells that bracket it, or a little beyond them', () => {
+    // pressure linear in strain along each axis: p = 1 - 50 e (zero at +2 %), p = -2 - 100 e (zero at -2 %),
+    // p = 0.4 + 10 e (zero at -4 %, 1 % beyond the cells, less than the 2 % between the end pair: extrapolated)
+    const cells = [0, -0.01, -0.03].map((e) => ({
+      strain: [e + 0.04, e, e],
+      pressure: [1 - 50 * (e + 0.04), -2 - 100 * e, 0.4 + 10 * e],
+    }));
+    const [a, b, c] = zeroStressStrains(cells);
+    expect(a?.bracketed).toBe(true);
+    expect(a?.strain).toBeCloseTo(0.02, 12);
+    expect(b?.bracketed).toBe(true);
+    expect(b?.strain).toBeCloseTo(-0.02, 12);
+    expect(c?.bracketed).toBe(false);
+    expect(c?.strain).toBeCloseTo(-0.04, 12);
+    // zero at -9 %, further out than the end pair is apart: no estimate
+    const far = cells.map((x) => ({ ...x, pressure: x.pressure.map((p, k) => (k === 2 ? p + 0.5 : p)) }));
+    expect(zeroStressStrains(far)[2]).toBeNull();
   });
 });

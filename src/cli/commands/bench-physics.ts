@@ -10,6 +10,7 @@ import { readFileSync } from 'node:fs';
 import { estimateDiffusion } from '../../analysis/diffusion.ts';
 import { fitLine } from '../../analysis/fit.ts';
 import type { GpuContext } from '../../gpu/device.ts';
+import { pressureDiagonal, relaxOrthorhombicCell } from '../../md/cell-relax.ts';
 import { MdEngine } from '../../md/engine.ts';
 import { ContactError, fireMinimize } from '../../md/fire.ts';
 import { volume } from '../../model/cell.ts';
@@ -20,16 +21,12 @@ import type { MtpModel } from '../../potential/mtp/model.ts';
 import { ReferenceMtp } from '../../potential/mtp/reference.ts';
 import { WebGpuMtp } from '../../potential/mtp/webgpu.ts';
 import { buildNeighborList } from '../../potential/neighbors.ts';
-import { EV_PER_A3_IN_GPA } from '../../potential/types.ts';
 import { betaLi3PS4 } from '../../structure/li3ps4.ts';
 import { STRUCTURE_PRESETS } from '../../structure/presets.ts';
 import { repeatStructure } from '../../structure/supercell.ts';
 import { configId, readLabelled } from '../../train/dataset.ts';
 
 const SPECIES = ['Li', 'P', 'S'];
-
-/** Pressure tensor diagonal (GPa, positive = compressed) from a virial (eV) and a volume (A^3). */
-const pressureDiag = (virial: ArrayLike<number>, v: number) => [0, 4, 8].map((k) => (virial[k] / v) * EV_PER_A3_IN_GPA);
 
 /** The labels' virial as 3x3 from MLIP's PlusStress six (xx yy zz yz xz xy). */
 function virialDiagFromPlus(ps: Float64Array): number[] {
@@ -45,6 +42,37 @@ function configOf(s: Structure): Configuration {
   };
 }
 
+/**
+ * Per axis, the strain at which the pressure along that axis crosses zero: interpolated linearly between the two
+ * cells (ordered by that axis's strain) that bracket the crossing, or extrapolated from the two cells at the end
+ * nearest it when it lies less than their spacing beyond them (`bracketed` false); null otherwise. For the DFT cell
+ * at 0 K from a few labelled relaxed cells along one path (the axes are coupled, so this is an estimate near the
+ * path, good to a fraction of the spacing between the cells).
+ */
+export function zeroStressStrains(
+  points: { strain: number[]; pressure: number[] }[],
+): ({ strain: number; bracketed: boolean } | null)[] {
+  return [0, 1, 2].map((k) => {
+    const sorted = [...points].sort((a, b) => a.strain[k] - b.strain[k]);
+    const e = sorted.map((c) => c.strain[k]);
+    const p = sorted.map((c) => c.pressure[k]);
+    const at = (m: number) => e[m] + ((e[m + 1] - e[m]) * p[m]) / (p[m] - p[m + 1]);
+    for (let m = 0; m + 1 < sorted.length; m++) {
+      if (p[m] === 0) return { strain: e[m], bracketed: true };
+      if (p[m] * p[m + 1] < 0) return { strain: at(m), bracketed: true };
+    }
+    if (sorted.length < 2) return null;
+    for (const m of [0, sorted.length - 2]) {
+      if (p[m] === p[m + 1]) continue;
+      const x = at(m);
+      const spacing = e[m + 1] - e[m];
+      if ((m === 0 && x < e[0] && x > e[0] - spacing) || (m > 0 && x > e[m + 1] && x < e[m + 1] + spacing))
+        return { strain: x, bracketed: false };
+    }
+    return null;
+  });
+}
+
 /** Zero crossing of a straight-line fit of pressure against volume. */
 function zeroPressureVolume(vs: number[], ps: number[]): number {
   const f = fitLine(vs, ps);
@@ -58,8 +86,8 @@ export async function latticeChecks(model: MtpModel, dataPath: string): Promise<
   const ideal = data.find((c) => configId(c) === 'r1-bulk-ideal');
   if (ideal?.plusStress && ideal.cell) {
     const v = volume(ideal.cell);
-    const dft = pressureDiag(virialDiagFromPlus(ideal.plusStress), v);
-    const mtp = pressureDiag((await ref.compute(ideal)).virial, v);
+    const dft = pressureDiagonal(virialDiagFromPlus(ideal.plusStress), v);
+    const mtp = pressureDiagonal((await ref.compute(ideal)).virial, v);
     rows.push(
       `pressure at the experimental cell (GPa, xx yy zz): DFT ${dft.map((p) => p.toFixed(2)).join(' ')}, ` +
         `MTP ${mtp.map((p) => p.toFixed(2)).join(' ')}`,
@@ -86,28 +114,35 @@ export async function latticeChecks(model: MtpModel, dataPath: string): Promise<
   } else {
     rows.push(`zero-pressure volume: fewer than 3 labelled strained cells in ${dataPath}`);
   }
-  // the cell relaxed with the MTP: FIRE on positions, then each axis scaled by its pressure (orthorhombic cell)
+  // the DFT cell at 0 K: DFT stresses on labelled cells whose positions the MTP relaxed (r10-relaxed-*), per axis
   const s = repeatStructure(betaLi3PS4(), 1, 1, 2);
-  let config = configOf(s);
-  const bulkModulus = 25; // GPa, of the order of sulfide electrolytes' (only sets the step size)
-  let p = [0, 0, 0];
-  let it = 0;
-  for (; it < 40; it++) {
-    const relaxed = await fireMinimize(ref, config, { fmax: 0.02, maxSteps: 500, minDistance: model.minDist });
-    config = { ...config, positions: relaxed.positions };
-    const r = await ref.compute(config);
-    p = pressureDiag(r.virial, volume(config.cell!));
-    if (Math.max(...p.map(Math.abs)) < 0.05) break;
-    const scale = p.map((pi) => 1 + Math.max(-0.02, Math.min(0.02, pi / bulkModulus / 3)));
-    const L = config.cell!.lattice.map((x, k) => x * scale[k % 3]);
-    const pos = config.positions.map((x, k) => x * scale[k % 3]);
-    config = { ...config, positions: pos, cell: { ...config.cell!, lattice: L } };
-  }
   const L0 = s.cell.lattice;
-  const L1 = config.cell!.lattice;
-  const axes = [0, 4, 8].map((k) => `${L1[k].toFixed(3)} (${((L1[k] / L0[k] - 1) * 100).toFixed(2)} %)`);
+  const percent = (e: number) => `${(e * 100).toFixed(2)} %`;
+  const relaxedLabels = data.filter((c) => /-relaxed-/.test(configId(c)) && c.plusStress && c.cell);
+  const dftStrains = zeroStressStrains(
+    relaxedLabels.map((c) => ({
+      strain: [0, 4, 8].map((k) => c.cell!.lattice[k] / L0[k] - 1),
+      pressure: pressureDiagonal(virialDiagFromPlus(c.plusStress!), volume(c.cell!)),
+    })),
+  );
+  if (relaxedLabels.length >= 2) {
+    rows.push(
+      `DFT 0 K cell, estimated from ${relaxedLabels.length} labelled MTP-relaxed cells (zero stress per axis, linear ` +
+        `between the cells that bracket it): a b c ${dftStrains.map((e) => (e === null ? 'out of reach' : `${percent(e.strain)}${e.bracketed ? '' : ' (extrapolated)'}`)).join(', ')} ` +
+        'from the experimental cell',
+    );
+  }
+  // the cell relaxed with the MTP: FIRE on positions, then each axis scaled by its pressure (orthorhombic cell)
+  const relaxed = await relaxOrthorhombicCell(ref, configOf(s), { maxCycles: 100, minDistance: model.minDist });
+  const L1 = relaxed.config.cell!.lattice;
+  const axes = [0, 4, 8].map((k, a) => {
+    const e = L1[k] / L0[k] - 1;
+    const dft = dftStrains[a];
+    return `${L1[k].toFixed(3)} (${percent(e)}${dft === null ? '' : `; DFT ${percent(dft.strain)}`})`;
+  });
   rows.push(
-    `MTP-relaxed 1x1x2 cell after ${it} cycles (residual ${p.map((x) => x.toFixed(2)).join(' ')} GPa): a b c = ${axes.join(', ')} ` +
+    `MTP-relaxed 1x1x2 cell after ${relaxed.cycles} cycles${relaxed.converged ? '' : ' (not converged)'} ` +
+      `(residual ${relaxed.pressure.map((x) => x.toFixed(2)).join(' ')} GPa): a b c = ${axes.join(', ')} ` +
       `against the experimental ${[0, 4, 8].map((k) => L0[k].toFixed(3)).join(', ')} A`,
   );
   return rows;
