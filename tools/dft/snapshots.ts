@@ -10,7 +10,10 @@
  * the bulk; S pairs take 50-70 SCF steps or more).
  *
  * node scripts/tsrun.mjs tools/dft/snapshots.ts OUT.extxyz --potential POT.mtp [--prefix r3] [--temperatures
- *     300,800,2000] [--ps 3] [--per-temperature 8] [--spacing 200] [--seed 1] [--defect S|Li|P]
+ *     300,800,2000] [--ps 3] [--per-temperature 8] [--spacing 200] [--seed 1] [--defect S|Li|P] [--pick grade|even]
+ *
+ * `--pick even` takes frames evenly spaced in time after the first picosecond instead of the highest-graded: a test
+ * set that samples what the potential's MD visits, not what it finds hardest (grade-picked frames overstate the error).
  */
 import { writeFileSync } from 'node:fs';
 import { nodeGpuContext } from '../../src/gpu/node-gpu.ts';
@@ -40,6 +43,8 @@ const perTemperature = Number(arg('per-temperature', '8'));
 const spacing = Number(arg('spacing', '200'));
 const seed = Number(arg('seed', '1'));
 const defect = arg('defect', '');
+const pick = arg('pick', 'grade');
+if (pick !== 'grade' && pick !== 'even') throw new Error(`--pick ${pick}: expected grade or even`);
 
 const { model, active } = loadGradedPotential(potentialPath);
 const crystal = repeatStructure(betaLi3PS4(), 1, 1, 2);
@@ -69,6 +74,27 @@ function wrapped(s: Structure, positions: Float64Array): Float64Array {
   );
 }
 
+type Candidate = { time: number; positions: Float64Array; grade: number };
+
+/** Highest grades first, at least `spacing` fs apart, returned in time order. */
+function highestGraded(candidates: Candidate[]): Candidate[] {
+  const picked: Candidate[] = [];
+  for (const c of [...candidates].sort((a, b) => b.grade - a.grade)) {
+    if (picked.length >= perTemperature) break;
+    if (picked.every((p) => Math.abs(p.time - c.time) >= spacing)) picked.push(c);
+  }
+  return picked.sort((a, b) => a.time - b.time);
+}
+
+/** Frames evenly spaced in time over the run after its first picosecond (the thermostat's equilibration). */
+function evenlySpaced(candidates: Candidate[]): Candidate[] {
+  const settled = candidates.filter((c) => c.time >= 1000);
+  const n = Math.min(perTemperature, settled.length);
+  if (n === 0) return [];
+  const step = settled.length / n;
+  return Array.from({ length: n }, (_, k) => settled[Math.min(settled.length - 1, Math.floor((k + 1) * step) - 1)]);
+}
+
 const frames: string[] = [];
 for (const T of temperatures) {
   const field = await WebGpuMtp.create(ctx.device, model);
@@ -83,7 +109,7 @@ for (const T of temperatures) {
     },
     { dt: 1, temperature: T, thermostat: 'csvr', seed: seed + T, tau: 50 },
   );
-  const candidates: { time: number; positions: Float64Array; grade: number }[] = [];
+  const candidates: Candidate[] = [];
   let ended = `${picoseconds} ps`;
   try {
     await md.run(Math.round(picoseconds * 1000), 50, (t, f) => {
@@ -96,13 +122,7 @@ for (const T of temperatures) {
   }
   md.destroy();
   field.destroy();
-  // highest grades first, at least `spacing` fs apart
-  const picked: typeof candidates = [];
-  for (const c of [...candidates].sort((a, b) => b.grade - a.grade)) {
-    if (picked.length >= perTemperature) break;
-    if (picked.every((p) => Math.abs(p.time - c.time) >= spacing)) picked.push(c);
-  }
-  picked.sort((a, b) => a.time - b.time);
+  const picked = pick === 'even' ? evenlySpaced(candidates) : highestGraded(candidates);
   console.log(
     `${T} K: ${ended}, ${candidates.length} frames, grades ${Math.min(...candidates.map((c) => c.grade)).toFixed(2)}-` +
       `${Math.max(...candidates.map((c) => c.grade)).toFixed(2)}; picked ${picked.map((p) => `${p.time} fs (${p.grade.toFixed(1)})`).join(', ')}`,
