@@ -17,6 +17,7 @@ import {
   RETRY_SCF,
   scfStepCount,
 } from '../tools/dft/cp2k.ts';
+import { type Candidate, evenlySpaced, highestGraded } from '../tools/dft/pick-frames.ts';
 import { configurationKey } from '../tools/dft/same-configuration.ts';
 
 function minimumDistance(s: Structure): number {
@@ -164,5 +165,27 @@ describe('boundary slabs for DFT', () => {
       d[1] -= L[4] * Math.round(d[1] / L[4]);
       expect(Math.hypot(...d)).toBeLessThan(0.5);
     }
+  });
+});
+
+describe('picking MD frames to label', () => {
+  // a 3 ps run recorded every 50 fs, grades rising to a peak at 2000 fs
+  const run: Candidate[] = Array.from({ length: 61 }, (_, k) => ({
+    time: 50 * k,
+    positions: new Float64Array(3),
+    grade: 1 + 1 / (1 + Math.abs(50 * k - 2000) / 100),
+  }));
+
+  it('takes the highest grades, at least the spacing apart, in time order', () => {
+    const picked = highestGraded(run, 3, 200).map((c) => c.time);
+    expect(picked).toEqual([1800, 2000, 2200]);
+  });
+
+  it('takes frames evenly spaced after the equilibration, ending at the last, whatever their grades', () => {
+    const picked = evenlySpaced(run, 4, 1000).map((c) => c.time);
+    // 41 frames from 1000 to 3000 fs: the 10th, 20th, 30th and 41st (every 10.25th, rounded down)
+    expect(picked).toEqual([1450, 1950, 2450, 3000]);
+    expect(evenlySpaced(run, 100, 2900).map((c) => c.time)).toEqual([2900, 2950, 3000]);
+    expect(evenlySpaced(run, 4, 4000)).toEqual([]);
   });
 });

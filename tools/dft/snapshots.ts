@@ -28,6 +28,7 @@ import { betaLi3PS4 } from '../../src/structure/li3ps4.ts';
 import { frenkelPair } from '../../src/structure/point-defects.ts';
 import { repeatStructure } from '../../src/structure/supercell.ts';
 import { atomGrades } from '../../src/train/descriptors.ts';
+import { type Candidate, evenlySpaced, highestGraded } from './pick-frames.ts';
 import { arg, loadGradedPotential } from './tool-args.ts';
 
 const out = process.argv[2];
@@ -74,27 +75,6 @@ function wrapped(s: Structure, positions: Float64Array): Float64Array {
   );
 }
 
-type Candidate = { time: number; positions: Float64Array; grade: number };
-
-/** Highest grades first, at least `spacing` fs apart, returned in time order. */
-function highestGraded(candidates: Candidate[]): Candidate[] {
-  const picked: Candidate[] = [];
-  for (const c of [...candidates].sort((a, b) => b.grade - a.grade)) {
-    if (picked.length >= perTemperature) break;
-    if (picked.every((p) => Math.abs(p.time - c.time) >= spacing)) picked.push(c);
-  }
-  return picked.sort((a, b) => a.time - b.time);
-}
-
-/** Frames evenly spaced in time over the run after its first picosecond (the thermostat's equilibration). */
-function evenlySpaced(candidates: Candidate[]): Candidate[] {
-  const settled = candidates.filter((c) => c.time >= 1000);
-  const n = Math.min(perTemperature, settled.length);
-  if (n === 0) return [];
-  const step = settled.length / n;
-  return Array.from({ length: n }, (_, k) => settled[Math.min(settled.length - 1, Math.floor((k + 1) * step) - 1)]);
-}
-
 const frames: string[] = [];
 for (const T of temperatures) {
   const field = await WebGpuMtp.create(ctx.device, model);
@@ -122,7 +102,10 @@ for (const T of temperatures) {
   }
   md.destroy();
   field.destroy();
-  const picked = pick === 'even' ? evenlySpaced(candidates) : highestGraded(candidates);
+  const picked =
+    pick === 'even'
+      ? evenlySpaced(candidates, perTemperature, 1000)
+      : highestGraded(candidates, perTemperature, spacing);
   console.log(
     `${T} K: ${ended}, ${candidates.length} frames, grades ${Math.min(...candidates.map((c) => c.grade)).toFixed(2)}-` +
       `${Math.max(...candidates.map((c) => c.grade)).toFixed(2)}; picked ${picked.map((p) => `${p.time} fs (${p.grade.toFixed(1)})`).join(', ')}`,
