@@ -114,7 +114,7 @@ export async function latticeChecks(model: MtpModel, dataPath: string): Promise<
   } else {
     rows.push(`zero-pressure volume: fewer than 3 labelled strained cells in ${dataPath}`);
   }
-  // the DFT cell at 0 K: DFT stresses on labelled cells whose positions the MTP relaxed (r10-relaxed-*), per axis
+  // the DFT cell at 0 K: DFT stresses on labelled cells whose positions a potential relaxed (r10-relaxed-*), per axis
   const s = repeatStructure(betaLi3PS4(), 1, 1, 2);
   const L0 = s.cell.lattice;
   const percent = (e: number) => `${(e * 100).toFixed(2)} %`;
@@ -127,7 +127,7 @@ export async function latticeChecks(model: MtpModel, dataPath: string): Promise<
   );
   if (relaxedLabels.length >= 2) {
     rows.push(
-      `DFT 0 K cell, estimated from ${relaxedLabels.length} labelled MTP-relaxed cells (zero stress per axis, linear ` +
+      `DFT 0 K cell, estimated from ${relaxedLabels.length} labelled cells with relaxed positions (zero stress per axis, linear ` +
         `between the cells that bracket it): a b c ${dftStrains.map((e) => (e === null ? 'out of reach' : `${percent(e.strain)}${e.bracketed ? '' : ' (extrapolated)'}`)).join(', ')} ` +
         'from the experimental cell',
     );
