@@ -95,10 +95,20 @@ if (order === 'interleave') {
   pending = [];
   for (let k = 0; lists.some((l) => l.length > k); k++) for (const l of lists) if (l[k]) pending.push(l[k]);
 }
-const version =
-  execFileSync('cp2k.psmp', ['--version'], { encoding: 'utf8' }).match(/CP2K version (\S+)/)?.[1] ?? 'unknown';
+const version = cp2kVersion();
 console.log(`${done.size} done or failed; ${pending.length} to label with CP2K ${version} on ${np} ranks`);
 if (!existsSync(failedPath)) writeFileSync(failedPath, 'config_id\treason\n');
+
+/** CP2K's version, or a clear stop when it is not installed (nothing is labelled or recorded as failed then). */
+function cp2kVersion(): string {
+  try {
+    return execFileSync('cp2k.psmp', ['--version'], { encoding: 'utf8' }).match(/CP2K version (\S+)/)?.[1] ?? 'unknown';
+  } catch (err) {
+    const reason = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'not found on PATH' : String(err);
+    console.error(`label.ts: cp2k.psmp ${reason}; install it first (Debian: apt-get install -y cp2k cp2k-data)`);
+    process.exit(2);
+  }
+}
 
 /** Short stable key of the species sequence: restart wavefunctions are only valid for the same atoms in the same order. */
 function atomSequenceKey(species: readonly string[], types: ArrayLike<number>): string {
