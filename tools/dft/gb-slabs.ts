@@ -21,14 +21,11 @@ import { buildBicrystal } from '../../src/structure/gb/builder.ts';
 import { betaLi3PS4Standard, GB_PRESETS } from '../../src/structure/gb/presets.ts';
 import { atomGrades } from '../../src/train/descriptors.ts';
 import { cutSlab, slabAtoms } from './boundary-slab.ts';
-import { arg, loadGradedPotential } from './tool-args.ts';
+import { arg, loadGradedPotential, outputAndPotential } from './tool-args.ts';
 
-const out = process.argv[2];
-const potentialPath = arg('potential', '');
-if (!out || out.startsWith('--') || !potentialPath) {
-  console.error('usage: gb-slabs.ts OUT.extxyz --potential POT.mtp [--preset sigma5-001-120] [--ps 10] [--count 8]');
-  process.exit(2);
-}
+const { out, potentialPath } = outputAndPotential(
+  'gb-slabs.ts OUT.extxyz --potential POT.mtp [--preset sigma5-001-120] [--ps 10] [--count 8]',
+);
 const presetId = arg('preset', 'sigma5-001-120');
 const temperature = Number(arg('temperature', '800'));
 const picoseconds = Number(arg('ps', '10'));

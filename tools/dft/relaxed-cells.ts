@@ -7,27 +7,20 @@
  *
  * node scripts/tsrun.mjs tools/dft/relaxed-cells.ts OUT.extxyz --potential POT.mtp [--prefix r10]
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { formatExtxyzFrame } from '../../src/io/extxyz.ts';
-import { parseMtp } from '../../src/io/mtp.ts';
 import { relaxOrthorhombicCell } from '../../src/md/cell-relax.ts';
 import { fireMinimize } from '../../src/md/fire.ts';
 import type { Configuration } from '../../src/model/configuration.ts';
 import type { Structure } from '../../src/model/structure.ts';
-import { compileMtp } from '../../src/potential/mtp/model.ts';
 import { ReferenceMtp } from '../../src/potential/mtp/reference.ts';
 import { betaLi3PS4 } from '../../src/structure/li3ps4.ts';
 import { repeatStructure } from '../../src/structure/supercell.ts';
-import { arg } from './tool-args.ts';
+import { arg, loadPotential, outputAndPotential } from './tool-args.ts';
 
-const out = process.argv[2];
-const potentialPath = arg('potential', '');
-if (!out || out.startsWith('--') || !potentialPath) {
-  console.error('usage: relaxed-cells.ts OUT.extxyz --potential POT.mtp [--prefix r10]');
-  process.exit(2);
-}
+const { out, potentialPath } = outputAndPotential('relaxed-cells.ts OUT.extxyz --potential POT.mtp [--prefix r10]');
 const prefix = arg('prefix', 'r10');
-const model = compileMtp(parseMtp(readFileSync(potentialPath, 'utf8'), potentialPath));
+const model = loadPotential(potentialPath);
 const ref = new ReferenceMtp(model);
 const crystal = repeatStructure(betaLi3PS4(), 1, 1, 2);
 const SPECIES = ['Li', 'P', 'S']; // the order of the default potential and the dataset

@@ -29,14 +29,11 @@ import { frenkelPair } from '../../src/structure/point-defects.ts';
 import { repeatStructure } from '../../src/structure/supercell.ts';
 import { atomGrades } from '../../src/train/descriptors.ts';
 import { type Candidate, evenlySpaced, highestGraded } from './pick-frames.ts';
-import { arg, loadGradedPotential } from './tool-args.ts';
+import { arg, loadGradedPotential, outputAndPotential } from './tool-args.ts';
 
-const out = process.argv[2];
-const potentialPath = arg('potential', '');
-if (!out || out.startsWith('--') || !potentialPath) {
-  console.error('usage: snapshots.ts OUT.extxyz --potential POT.mtp [--temperatures 300,800,2000] [--ps 3]');
-  process.exit(2);
-}
+const { out, potentialPath } = outputAndPotential(
+  'snapshots.ts OUT.extxyz --potential POT.mtp [--temperatures 300,800,2000] [--ps 3]',
+);
 const prefix = arg('prefix', 'r3');
 const temperatures = arg('temperatures', '300,800,2000').split(',').map(Number);
 const picoseconds = Number(arg('ps', '3'));

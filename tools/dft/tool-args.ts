@@ -11,9 +11,28 @@ export function arg(name: string, fallback: string): string {
   return k > 0 ? process.argv[k + 1] : fallback;
 }
 
+/**
+ * The output file (first argument) and `--potential`, which every sampling tool needs; without them the usage line
+ * is printed and the tool stops.
+ */
+export function outputAndPotential(usage: string): { out: string; potentialPath: string } {
+  const out = process.argv[2];
+  const potentialPath = arg('potential', '');
+  if (!out || out.startsWith('--') || !potentialPath) {
+    console.error(`usage: ${usage}`);
+    process.exit(2);
+  }
+  return { out, potentialPath };
+}
+
+/** A trained potential from its .mtp file. */
+export function loadPotential(path: string): MtpModel {
+  return compileMtp(parseMtp(readFileSync(path, 'utf8'), path));
+}
+
 /** A trained potential and the active set saved beside it (`POT.mtp.als.json`), for grading frames. */
 export function loadGradedPotential(path: string): { model: MtpModel; active: ActiveSet } {
-  const model = compileMtp(parseMtp(readFileSync(path, 'utf8'), path));
+  const model = loadPotential(path);
   const active = fromActiveSetFile(readFileSync(`${path}.als.json`, 'utf8'), `${path}.als.json`);
   return { model, active };
 }
