@@ -6,7 +6,7 @@ import { countBySpecies, type Structure } from '../src/model/structure.ts';
 import { buildNeighborList } from '../src/potential/neighbors.ts';
 import { buildBicrystal } from '../src/structure/gb/builder.ts';
 import { betaLi3PS4Standard, GB_PRESETS } from '../src/structure/gb/presets.ts';
-import { SHARED } from './support.ts';
+import { FIXTURES } from './support.ts';
 
 interface TableRow {
   label: string;
@@ -16,9 +16,9 @@ interface TableRow {
   lengths: number[];
 }
 
-/** Rows of ../shared/gb-reference/README.md, read from the file itself. */
+/** Rows of fixtures/gb-reference/README.md, read from the file itself. */
 function referenceTable(): TableRow[] {
-  const text = readFileSync(`${SHARED}gb-reference/README.md`, 'utf8');
+  const text = readFileSync(`${FIXTURES}gb-reference/README.md`, 'utf8');
   return text
     .split('\n')
     .filter((l) => /^\| S\d/.test(l))

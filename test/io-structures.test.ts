@@ -15,7 +15,7 @@ import type { Structure } from '../src/model/structure.ts';
 import { buildBicrystal } from '../src/structure/gb/builder.ts';
 import { betaLi3PS4Standard, GB_PRESETS } from '../src/structure/gb/presets.ts';
 import { betaLi3PS4 } from '../src/structure/li3ps4.ts';
-import { SHARED } from './support.ts';
+import { FIXTURES } from './support.ts';
 
 /** Same atoms (as a set, matched by species and fractional position), same cell lengths and angles. */
 function expectSameStructure(a: Structure, b: Structure, tolA = 1e-6) {
@@ -48,10 +48,10 @@ const dir = mkdtempSync(join(tmpdir(), 'lilab-io-'));
 describe('structure files', () => {
   it('the shared CIF (symmetry expanded) and POSCAR give the built-in beta-Li3PS4', () => {
     const builtIn = betaLi3PS4();
-    const cif = parseCif(readFileSync(`${SHARED}structures/beta-Li3PS4.cif`, 'utf8'), 'beta-Li3PS4.cif');
+    const cif = parseCif(readFileSync(`${FIXTURES}structures/beta-Li3PS4.cif`, 'utf8'), 'beta-Li3PS4.cif');
     expect(cif.types.length).toBe(32);
     expectSameStructure(builtIn, cif);
-    const poscar = parsePoscar(readFileSync(`${SHARED}structures/beta-Li3PS4.POSCAR`, 'utf8'), 'beta-Li3PS4.POSCAR');
+    const poscar = parsePoscar(readFileSync(`${FIXTURES}structures/beta-Li3PS4.POSCAR`, 'utf8'), 'beta-Li3PS4.POSCAR');
     expectSameStructure(builtIn, poscar);
   });
 
@@ -78,7 +78,7 @@ describe('structure files', () => {
   });
 
   it('refuses malformed CIF, POSCAR and extended XYZ with file and line', () => {
-    const cif = readFileSync(`${SHARED}structures/beta-Li3PS4.cif`, 'utf8');
+    const cif = readFileSync(`${FIXTURES}structures/beta-Li3PS4.cif`, 'utf8');
     expect(() => parseCif(cif.replace('0.0322', 'abc'), 'bad.cif')).toThrow(
       /bad\.cif:\d+: expected a number for fract_y/,
     );
@@ -87,7 +87,7 @@ describe('structure files', () => {
     expect(() =>
       parseCif(cif.replace('Li2 Li 4b 0.0000 0.0000 0.5000 1.0', 'Li2 Li 4b 0.0000 0.0000 0.5000'), 'bad.cif'),
     ).toThrow(/not a multiple/);
-    const poscar = readFileSync(`${SHARED}structures/beta-Li3PS4.POSCAR`, 'utf8').split('\n');
+    const poscar = readFileSync(`${FIXTURES}structures/beta-Li3PS4.POSCAR`, 'utf8').split('\n');
     const cut = poscar.slice(0, 20).join('\n');
     expect(() => parsePoscar(cut, 'POSCAR')).toThrow(/POSCAR:\d+: expected 32 atom lines/);
     const nan = [...poscar];
@@ -108,7 +108,7 @@ describe('structure files', () => {
   });
 
   it('refuses a disordered CIF unless an ordering seed is given, then orders it reproducibly', () => {
-    const cif = readFileSync(`${SHARED}structures/beta-Li3PS4.cif`, 'utf8').replace(
+    const cif = readFileSync(`${FIXTURES}structures/beta-Li3PS4.cif`, 'utf8').replace(
       'Li2 Li 4b 0.0000 0.0000 0.5000 1.0',
       'Li2 Li 4b 0.0000 0.0000 0.5000 0.5',
     );

@@ -6,9 +6,9 @@ import type { Configuration } from '../src/model/configuration.ts';
 import { compileMtp, type MtpModel } from '../src/potential/mtp/model.ts';
 import { softSphereMtpFile } from '../src/potential/mtp/soft-sphere.ts';
 
-/** ../shared beside the checkout: read-only reference data (MLIP vectors, structures, GB table). */
-export const SHARED = fileURLToPath(new URL('../../shared/', import.meta.url));
-export const VECTORS = `${SHARED}mtp-vectors/`;
+/** Reference data carried in the checkout (MLIP vectors, structures, GB table, MTP specification): fixtures/README.md. */
+export const FIXTURES = fileURLToPath(new URL('./fixtures/', import.meta.url));
+export const VECTORS = `${FIXTURES}mtp-vectors/`;
 export const VECTOR_POTENTIALS = ['l06-1sp-scaled', 'l08', 'l16', 'l24'] as const;
 
 export function loadVectorModel(name: string): MtpModel {

@@ -5,11 +5,11 @@ import { compileMtp } from '../src/potential/mtp/model.ts';
 import { basisMatrix } from '../src/potential/mtp/reference.ts';
 import { buildNeighborList } from '../src/potential/neighbors.ts';
 import { basisTemplate, generateBasis } from '../src/train/basis.ts';
-import { randomTriclinicConfig, SHARED, VECTORS } from './support.ts';
+import { FIXTURES, randomTriclinicConfig, VECTORS } from './support.ts';
 
-/** The table of MLIP's standard templates in ../shared/mtp/SPEC.md: level -> radial funcs, basic moments, scalar functions. */
+/** The table of MLIP's standard templates in fixtures/mtp/SPEC.md: level -> radial funcs, basic moments, scalar functions. */
 function specTable(): Map<number, [number, number, number]> {
-  const text = readFileSync(`${SHARED}mtp/SPEC.md`, 'utf8');
+  const text = readFileSync(`${FIXTURES}mtp/SPEC.md`, 'utf8');
   const rows = new Map<number, [number, number, number]>();
   for (const line of text.split('\n')) {
     const m = /^\|\s*(\d\d)\s*\|\s*(\d+)\s*\|\s*(\d+)\s*\|\s*(\d+)\s*\|/.exec(line);

@@ -1,6 +1,6 @@
 /**
  * MLIP-2 `.mtp` files (MTP version 1.1.0, RBChebyshev radial basis), read and written without loss.
- * The format is `key = value` lines in a fixed order (see ../shared/mtp/SPEC.md); list values are brace lists such as
+ * The format is `key = value` lines in a fixed order (see test/fixtures/mtp/SPEC.md); list values are brace lists such as
  * `{{0, 0, 0, 0}, {0, 1, 0, 0}}`. Indentation differs between MLIP's own files and is ignored.
  */
 import { formatExact, ParseError, parseFiniteNumber, parseInteger } from './errors.ts';

@@ -26,5 +26,5 @@ export function element(symbol: string): Element {
   return e;
 }
 
-/** The species order of the lab's Li-P-S potentials (and of ../shared/mtp-vectors): type 0 = Li, 1 = P, 2 = S. */
+/** The species order of the lab's Li-P-S potentials (and of test/fixtures/mtp-vectors): type 0 = Li, 1 = P, 2 = S. */
 export const LI_P_S = ['Li', 'P', 'S'] as const;

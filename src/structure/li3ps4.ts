@@ -2,7 +2,7 @@
  * Built-in beta-Li3PS4 (Pnma, Z = 4, Li12P4S16): the ordered model used in DFT and MLIP studies.
  * Provenance: lattice a = 12.8190, b = 8.2195, c = 6.1236 A (Homma et al., Solid State Ionics 182 (2011) 53); Li fully
  * on 8d and 4b (the experiment has partial occupancy of 8d/4b/4c), P on 4c, S on 4c, 4c and 8d; free coordinates that
- * give regular PS4 tetrahedra. Identical to ../shared/structures/beta-Li3PS4.cif (setting a = 12.82 A, x || a).
+ * give regular PS4 tetrahedra. Identical to test/fixtures/structures/beta-Li3PS4.cif (setting a = 12.82 A, x || a).
  * It is the unrelaxed starting model: relaxing it with a potential moves atoms by a few hundredths of an angstrom.
  */
 import { makeCell } from '../model/cell.ts';

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { StreamingMsd } from '../../analysis/streaming-msd.ts';
 import { storageBuffer } from '../../gpu/compute.ts';
 import { formatAdapter, type GpuContext, isSoftwareAdapter } from '../../gpu/device.ts';
@@ -29,9 +29,9 @@ import {
   type RunCheck,
 } from './bench-physics.ts';
 
-/** The shared MLIP reference potentials in a checkout (used when --potential is not given). */
-const SHARED_L16 = resolve('../shared/mtp-vectors/l16.mtp');
-const SHARED_L08 = resolve('../shared/mtp-vectors/l08.mtp');
+/** MLIP's reference potentials, carried in the checkout (test/fixtures/README.md); used when --potential is not given. */
+const REFERENCE_L16 = fileURLToPath(new URL('../../../test/fixtures/mtp-vectors/l16.mtp', import.meta.url));
+const REFERENCE_L08 = fileURLToPath(new URL('../../../test/fixtures/mtp-vectors/l08.mtp', import.meta.url));
 
 export function jitteredSupercell(reps: [number, number, number], seed: number, amplitude = 0.1): Configuration {
   const s = repeatStructure(betaLi3PS4(), ...reps);
@@ -238,7 +238,7 @@ export const benchCommand: Command = {
     'Prints a table: atoms, neighbours per atom, time per evaluation (energy, forces, virial), atom-evaluations per',
     'second, the estimated FLOPs per atom-evaluation (so figures can be held against the device peak), achieved',
     'GFLOP/s, and the speed ratio GPU/CPU on the same cell. Cells: beta-Li3PS4 4x4x4 (2,048 atoms) and 8x8x10',
-    `(20,480 atoms). Potentials: ${SHARED_L08} and ${SHARED_L16} (MLIP reference vectors, random coefficients:`,
+    `(20,480 atoms). Potentials: ${REFERENCE_L08} and ${REFERENCE_L16} (MLIP reference vectors, random coefficients:`,
     'timing workloads only), or --potential. On a software adapter (SwiftShader) the GPU column is CPU work too.',
     'MD: NVE drift and fluctuation on beta-Li3PS4 2x2x2 at 300 K with --md-potential (default: the shipped',
     'potential; a soft-sphere stand-in on an expanded cell when there is none). Analysis: streaming MSD of',
@@ -264,7 +264,7 @@ export const benchCommand: Command = {
   async run(args) {
     if (args.values.physics) return physicsBench(args);
     const custom = stringOption(args, 'potential');
-    const paths = custom ? [custom] : [SHARED_L08, SHARED_L16];
+    const paths = custom ? [custom] : [REFERENCE_L08, REFERENCE_L16];
     for (const p of paths) {
       if (!existsSync(p)) {
         console.error(`bench: no potential at ${p}; pass --potential POT.mtp`);

@@ -1,6 +1,6 @@
 /**
  * A trained MTP in flat typed arrays, ready for evaluation on the CPU or upload to the GPU.
- * Built from the file description (src/io/mtp.ts); see ../shared/mtp/SPEC.md for the mathematics.
+ * Built from the file description (src/io/mtp.ts); see test/fixtures/mtp/SPEC.md for the mathematics.
  */
 import { isTrained, type MtpFile } from '../../io/mtp.ts';
 

@@ -1,5 +1,5 @@
 /**
- * Float64 reference evaluator of an MTP, following ../shared/mtp/SPEC.md term by term. It is the yardstick for the
+ * Float64 reference evaluator of an MTP, following test/fixtures/mtp/SPEC.md term by term. It is the yardstick for the
  * WebGPU kernels and the engine of `lilab calc-efs --backend cpu`; clarity wins over speed here, but it avoids
  * per-pair allocations so a 2,000-atom cell evaluates in well under a second.
  */
