@@ -1,12 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  intactPs4Fraction,
-  limitsOf,
-  mergeChecks,
-  type RunCheck,
-  sulfurBonds,
-  zeroStressStrains,
-} from '../src/cli/commands/bench-physics.ts';
+import { ps4Census } from '../src/analysis/ps4.ts';
+import { limitsOf, mergeChecks, type RunCheck, zeroStressStrains } from '../src/cli/commands/bench-physics.ts';
 import { buildNeighborList } from '../src/potential/neighbors.ts';
 import { betaLi3PS4 } from '../src/structure/li3ps4.ts';
 import { repeatStructure } from '../src/structure/supercell.ts';
@@ -16,8 +10,12 @@ const sulfur = Array.from(bulk.types.keys()).filter((i) => bulk.species[bulk.typ
 
 describe('structure checks of the physics bench', () => {
   it('finds every PS4 intact and no S-S bond in the crystal', () => {
-    expect(intactPs4Fraction(bulk, Float64Array.from(bulk.positions))).toBe(1);
-    expect(sulfurBonds(bulk, Float64Array.from(bulk.positions))).toBe(0);
+    const census = ps4Census(bulk);
+    expect(census.intactFraction).toBe(1);
+    expect(census.intact).toBe(8);
+    expect(census.sulfurBonds).toBe(0);
+    expect(census.phosphorusContacts).toBe(0);
+    expect(census.minDistance).toBeCloseTo(2.01, 2);
   });
 
   it('counts one S-S bond when an S atom is moved to 2.05 A of its nearest S', () => {
@@ -38,7 +36,7 @@ describe('structure checks of the physics bench', () => {
     expect(r).toBeGreaterThan(3); // the PS4 edge, about 3.3 A
     const shift = (r - 2.05) / r;
     for (let a = 0; a < 3; a++) pos[3 * i + a] += shift * nl.vectors[3 * best + a];
-    expect(sulfurBonds(bulk, pos)).toBe(1);
+    expect(ps4Census(bulk, pos).sulfurBonds).toBe(1);
   });
 
   it('says in words which runs failed or formed spurious bonds, and nothing for clean runs', () => {
@@ -53,6 +51,7 @@ describe('structure checks of the physics bench', () => {
       sulfurBonds: 0,
     };
     expect(limitsOf([clean])).toBe('');
+    expect(limitsOf([{ ...clean, intactPs4: 0.995 }])).toBe('');
     expect(limitsOf([{ ...clean, intactPs4: 0.94 }])).toBe(
       'bulk at 800 K breaks PS4 units (down to 94 % intact) within 22 ps',
     );

@@ -120,6 +120,7 @@ describe('boundary slabs for DFT', () => {
   if (!preset) throw new Error('preset sigma5-001-120 missing');
   const { structure: bicrystal, report } = buildBicrystal(betaLi3PS4Standard(), {
     ...preset.spec,
+    cut: 'atoms',
     removeCloserThan: 1.5,
   });
   const charge = (s: { species: string[]; types: Int32Array }) =>

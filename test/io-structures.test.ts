@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -7,13 +7,13 @@ import { main } from '../src/cli/main.ts';
 import { parseCif } from '../src/io/cif.ts';
 import { ParseError } from '../src/io/errors.ts';
 import { parseExtxyz } from '../src/io/extxyz.ts';
-import { writeLammpsData } from '../src/io/lammps.ts';
+import { writeLammpsData, writeLammpsInput } from '../src/io/lammps.ts';
 import { parsePoscar } from '../src/io/poscar.ts';
 import { readStructureText, writeStructureText } from '../src/io/structure-files.ts';
 import { toFractional, volume } from '../src/model/cell.ts';
-import type { Structure } from '../src/model/structure.ts';
+import { boundaryAtoms, type Structure } from '../src/model/structure.ts';
 import { buildBicrystal } from '../src/structure/gb/builder.ts';
-import { betaLi3PS4Standard, GB_PRESETS } from '../src/structure/gb/presets.ts';
+import { betaLi3PS4Standard, GB_PRESETS, presetSpec } from '../src/structure/gb/presets.ts';
 import { betaLi3PS4 } from '../src/structure/li3ps4.ts';
 import { FIXTURES } from './support.ts';
 
@@ -55,7 +55,7 @@ describe('structure files', () => {
     expectSameStructure(builtIn, poscar);
   });
 
-  const gb = buildBicrystal(betaLi3PS4Standard(), { ...GB_PRESETS[5].spec, removeCloserThan: 1.5 }).structure; // triclinic-ish Sigma 3
+  const gb = buildBicrystal(betaLi3PS4Standard(), presetSpec(GB_PRESETS[5])).structure; // triclinic-ish Sigma 3
   for (const [name, structure] of [
     ['bulk', betaLi3PS4()],
     ['Sigma 3 bicrystal (oblique cell)', gb],
@@ -119,8 +119,26 @@ describe('structure files', () => {
     expect(Array.from(a.positions)).toEqual(Array.from(b.positions));
   });
 
+  it('LAMMPS types follow the potential species order, whatever order the structure lists its species in', () => {
+    const built = buildBicrystal(betaLi3PS4Standard(), presetSpec(GB_PRESETS[0])).structure;
+    // the same atoms with the species listed S, P, Li (as a POSCAR or CIF may list them)
+    const reordered = { ...built, species: ['S', 'P', 'Li'], types: Int32Array.from(built.types, (t) => 2 - t) };
+    const text = writeLammpsData(reordered);
+    expect(text).toMatch(/^1 6\.94 # Li$/m);
+    expect(text).toMatch(/^3 32\.06 # S$/m);
+    const atoms = text.split('Atoms # atomic')[1].trim().split('\n');
+    atoms.forEach((row, i) => {
+      expect(Number(row.split(' ')[1])).toBe(built.types[i] + 1);
+    });
+    expect(() => writeLammpsData({ ...built, species: ['Na', 'P', 'S'] })).toThrow(
+      /the structure has Na, which the potential's species \(Li, P, S\) do not include/,
+    );
+  });
+
   it('a LAMMPS data file of a grain-boundary preset loads in LAMMPS (Debian lammps)', () => {
-    const structure = buildBicrystal(betaLi3PS4Standard(), { ...GB_PRESETS[0].spec, removeCloserThan: 1.5 }).structure;
+    const built = buildBicrystal(betaLi3PS4Standard(), presetSpec(GB_PRESETS[0])).structure;
+    // listed S, P, Li: the groups by type below must still find Li as type 1
+    const structure = { ...built, species: ['S', 'P', 'Li'], types: Int32Array.from(built.types, (t) => 2 - t) };
     const data = join(dir, 'gb.data');
     writeFileSync(data, writeLammpsData(structure));
     writeFileSync(
@@ -152,6 +170,50 @@ describe('structure files', () => {
     expect(log).toMatch(new RegExp(`${count('Li')} atoms in group li`));
     expect(log).toMatch(new RegExp(`${count('P')} atoms in group p`));
     expect(log).toMatch(new RegExp(`${count('S')} atoms in group s`));
+  });
+
+  it('the exported in.lammps runs in LAMMPS and writes the per-axis Li MSD of all, boundary and bulk Li', () => {
+    const structure = buildBicrystal(betaLi3PS4Standard(), presetSpec(GB_PRESETS[0])).structure;
+    const run = join(dir, 'lmp-run');
+    mkdirSync(run, { recursive: true });
+    writeFileSync(join(run, 'gb.data'), writeLammpsData(structure));
+    const boundaryLi = boundaryAtoms(structure, 'Li').map((i) => i + 1);
+    expect(boundaryLi.length).toBeGreaterThan(0);
+    const input = writeLammpsInput({
+      dataFile: 'gb.data',
+      mlipIni: 'mlip.ini',
+      temperature: 300,
+      dtFs: 1,
+      steps: 200,
+      thermostat: 'langevin', // fix temp/csvr is in LAMMPS's EXTRA-FIX package, which Debian's build lacks
+      seed: 4,
+      msdEvery: 100,
+      boundaryLi,
+    });
+    // Debian's lammps has no pair_style mlip: the same input with no forces checks everything else
+    writeFileSync(
+      join(run, 'in.lammps'),
+      input.replace(/pair_style mlip .*\n/, 'pair_style zero 5.0\n').replace('dump traj', '# dump traj'),
+    );
+    const log = execFileSync('lmp', ['-in', 'in.lammps', '-log', 'none'], { cwd: run, encoding: 'utf8' });
+    const li = structure.types.filter((t) => structure.species[t] === 'Li').length;
+    expect(log).toMatch(new RegExp(`${li} atoms in group li\\b`));
+    expect(log).toMatch(new RegExp(`${boundaryLi.length} atoms in group li_gb`));
+    expect(log).toMatch(new RegExp(`${li - boundaryLi.length} atoms in group li_bulk`));
+    for (const file of ['msd_li.dat', 'msd_li_gb.dat', 'msd_li_bulk.dat']) {
+      const rows = readFileSync(join(run, file), 'utf8')
+        .split('\n')
+        .filter((l) => l && !l.startsWith('#'))
+        .map((l) => l.trim().split(/\s+/).map(Number));
+      expect(rows.map((r) => r[0])).toEqual([0, 100, 200]);
+      for (const r of rows) {
+        expect(r.length).toBe(5);
+        expect(r.every(Number.isFinite)).toBe(true);
+        // the total is the sum of the three axes
+        expect(r[4]).toBeCloseTo(r[1] + r[2] + r[3], 4); // LAMMPS prints 6 significant digits
+      }
+      expect(rows[2][4]).toBeGreaterThan(0);
+    }
   });
 
   it('lilab build and convert write files the readers accept', async () => {

@@ -303,9 +303,9 @@ describe('melt-quench (the amorphous/(120) interface)', () => {
   it('melts one grain of a bicrystal while the other stays exactly in place', async () => {
     const { meltQuench } = await import('../src/md/melt-quench.ts');
     const { buildBicrystal } = await import('../src/structure/gb/builder.ts');
-    const { betaLi3PS4Standard, GB_PRESETS } = await import('../src/structure/gb/presets.ts');
+    const { betaLi3PS4Standard, GB_PRESETS, presetSpec } = await import('../src/structure/gb/presets.ts');
     const ctx = await nodeGpuContext();
-    const { structure } = buildBicrystal(betaLi3PS4Standard(), { ...GB_PRESETS[0].spec, removeCloserThan: 1.5 });
+    const { structure } = buildBicrystal(betaLi3PS4Standard(), presetSpec(GB_PRESETS[0]));
     const species = ['Li', 'P', 'S'];
     const types = Int32Array.from(structure.types, (t) => species.indexOf(structure.species[t]));
     const masses = Float64Array.from(types, (t) => element(species[t]).mass);

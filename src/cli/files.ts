@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { parseMtp } from '../io/mtp.ts';
@@ -25,4 +26,9 @@ export function writeText(path: string, text: string): void {
 
 export function loadMtpFile(path: string) {
   return parseMtp(readText(path), basename(path));
+}
+
+/** SHA-256 of a text file, hex: the provenance of a potential or dataset in reports. */
+export function fileSha256(path: string): string {
+  return createHash('sha256').update(readText(path)).digest('hex');
 }

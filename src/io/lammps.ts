@@ -5,7 +5,7 @@
  */
 import type { Cell } from '../model/cell.ts';
 import { toFractional } from '../model/cell.ts';
-import { element } from '../model/species.ts';
+import { element, LI_P_S } from '../model/species.ts';
 import type { Structure } from '../model/structure.ts';
 
 export interface LammpsBox {
@@ -52,15 +52,31 @@ const g = (v: number) =>
     .replace(/\.?0+$/, '')
     .replace(/\.?0+e/, 'e');
 
-export function writeLammpsData(s: Structure, title = s.title ?? 'LiLab structure'): string {
+/**
+ * A data file whose atom types follow the potential's species order (`species`, type k+1 = species[k]), whatever
+ * order the structure lists its species in: `pair_style mlip` maps type 1 to the potential's first species, so a
+ * structure read as S, P, Li would otherwise be simulated with S treated as Li. Every species of the potential gets a
+ * type and a mass, present or not; a species of the structure that the potential lacks is refused.
+ */
+export function writeLammpsData(
+  s: Structure,
+  species: readonly string[] = LI_P_S,
+  title = s.title ?? 'LiLab structure',
+): string {
+  const typeOf = s.species.map((sym) => species.indexOf(sym));
+  const missing = s.species.filter((_, k) => typeOf[k] < 0 && s.types.includes(k));
+  if (missing.length > 0)
+    throw new Error(
+      `the structure has ${missing.join(', ')}, which the potential's species (${species.join(', ')}) do not include`,
+    );
   const box = lammpsBox(s.cell);
   const pos = toLammpsFrame(s.cell, s.positions, box);
   const L = box.lattice;
   const lines = [
-    `# ${title} (written by LiLab; units metal; atom_style atomic)`,
+    `# ${title} (written by LiLab; units metal; atom_style atomic; types ${species.map((x, k) => `${k + 1}=${x}`).join(' ')})`,
     '',
     `${s.types.length} atoms`,
-    `${s.species.length} atom types`,
+    `${species.length} atom types`,
     '',
     `0 ${g(L[0])} xlo xhi`,
     `0 ${g(L[4])} ylo yhi`,
@@ -68,12 +84,12 @@ export function writeLammpsData(s: Structure, title = s.title ?? 'LiLab structur
   ];
   if (box.triclinic) lines.push(`${g(box.xy)} ${g(box.xz)} ${g(box.yz)} xy xz yz`);
   lines.push('', 'Masses', '');
-  s.species.forEach((sym, t) => {
+  species.forEach((sym, t) => {
     lines.push(`${t + 1} ${element(sym).mass} # ${sym}`);
   });
   lines.push('', 'Atoms # atomic', '');
   for (let i = 0; i < s.types.length; i++) {
-    lines.push(`${i + 1} ${s.types[i] + 1} ${g(pos[3 * i])} ${g(pos[3 * i + 1])} ${g(pos[3 * i + 2])}`);
+    lines.push(`${i + 1} ${typeOf[s.types[i]] + 1} ${g(pos[3 * i])} ${g(pos[3 * i + 1])} ${g(pos[3 * i + 2])}`);
   }
   return `${lines.join('\n')}\n`;
 }
@@ -116,6 +132,9 @@ export function formatLammpsDump(step: number, cell: Cell, types: Int32Array, po
  * An `in.lammps` that runs the lab's MD with MLIP's LAMMPS interface (`pair_style mlip`, from the MLIP-2 interface
  * package, which Debian's lammps does not include) and the `mlip.ini` it reads. Units metal (A, eV, ps: the time step
  * is converted from fs). Thermostat: csvr -> fix temp/csvr, langevin -> fix langevin, nhc -> fix nvt, nve -> fix nve.
+ * The per-axis Li MSD (A^2: x, y, z, total, centre of mass removed) is written every `msdEvery` steps to
+ * msd_li.dat, and for a bicrystal also for the Li that start within the boundary region (`boundaryLi`, 1-based ids,
+ * group li_gb: msd_li_gb.dat) and the rest (li_bulk: msd_li_bulk.dat). Types follow `species` (writeLammpsData).
  */
 export function writeLammpsInput(o: {
   dataFile: string;
@@ -127,6 +146,9 @@ export function writeLammpsInput(o: {
   seed: number;
   tauFs?: number;
   dumpEvery?: number;
+  msdEvery?: number;
+  species?: readonly string[];
+  boundaryLi?: number[];
 }): string {
   const dt = o.dtFs / 1000;
   const tdamp = (o.tauFs ?? 100) / 1000;
@@ -142,7 +164,29 @@ export function writeLammpsInput(o: {
     nhc: [`fix integrate all nvt temp ${o.temperature} ${o.temperature} ${tdamp} tchain 3`],
     nve: ['fix integrate all nve'],
   };
+  const species = o.species ?? LI_P_S;
+  const li = species.indexOf('Li') + 1;
+  const every = o.msdEvery ?? 100;
+  const msd = (group: string, file: string) => [
+    `compute msd_${group} ${group} msd com yes`,
+    `fix msd_${group} all ave/time ${every} 1 ${every} c_msd_${group}[1] c_msd_${group}[2] c_msd_${group}[3] c_msd_${group}[4] file ${file}`,
+  ];
+  const groups: string[] = [];
+  if (li > 0) {
+    groups.push(`group li type ${li}`, ...msd('li', 'msd_li.dat'));
+    if (o.boundaryLi && o.boundaryLi.length > 0) {
+      // ids in lines of 20: LAMMPS reads a group from repeated `group ... id` commands as their union
+      for (let k = 0; k < o.boundaryLi.length; k += 20)
+        groups.push(`group li_gb id ${o.boundaryLi.slice(k, k + 20).join(' ')}`);
+      groups.push(
+        'group li_bulk subtract li li_gb',
+        ...msd('li_gb', 'msd_li_gb.dat'),
+        ...msd('li_bulk', 'msd_li_bulk.dat'),
+      );
+    }
+  }
   return `# written by LiLab: the lab's MD run for LAMMPS with MLIP's pair_style mlip
+# types: ${species.map((x, k) => `${k + 1} = ${x}`).join(', ')} (the potential's species order)
 units metal
 atom_style atomic
 boundary p p p
@@ -158,8 +202,9 @@ velocity all create ${o.temperature} ${o.seed} mom yes rot no dist gaussian
 timestep ${dt}
 ${fixes[o.thermostat].join('\n')}
 
-compute msd_li all msd com yes
-thermo_style custom step time temp pe ke etotal press pxx pyy pzz
+# per-axis Li mean squared displacement, A^2 (columns: step, x, y, z, total)
+${groups.join('\n')}
+thermo_style custom step time temp pe ke etotal press pxx pyy pzz vol
 thermo 100
 dump traj all custom ${o.dumpEvery ?? 1000} traj.lammpstrj id type x y z ix iy iz
 run ${o.steps}

@@ -21,6 +21,8 @@ export interface FireOptions {
    * started) stops with a ContactError instead of reporting an energy of -1e7 eV.
    */
   minDistance?: number;
+  /** Atoms held in place (1 = fixed): their forces are left out of the step and of the convergence test. */
+  fixed?: Uint8Array;
 }
 
 /** A relaxation pulled two atoms into the range the potential was never fitted on. */
@@ -81,14 +83,23 @@ export async function fireMinimize(
   const dtMax = 1.0;
   let alpha = 0.1;
   let sincePositive = 0;
+  const fixed = options.fixed;
+  /** Forces on the atoms that move: a fixed atom feels none, so it never starts moving. */
+  const free = (f: Float64Array) => {
+    if (!fixed) return f;
+    const g = Float64Array.from(f);
+    for (let i = 0; i < fixed.length; i++) if (fixed[i]) g.fill(0, 3 * i, 3 * i + 3);
+    return g;
+  };
   let r = await potential.compute(config);
-  let fm = maxForce(r.forces);
+  let forces = free(r.forces);
+  let fm = maxForce(forces);
   let step = 0;
   // a start already inside min_dist (an unrelaxed interface) may relax outward; only moving further in is an error
   const guard = options.minDistance ?? 0;
   const startClosest = guard > 0 ? (closestPair(config, guard)?.distance ?? guard) : 0;
   for (; step < maxSteps && fm >= fmaxTarget; step++) {
-    const f = r.forces;
+    const f = forces;
     let power = 0;
     let vv = 0;
     let ff = 0;
@@ -122,7 +133,8 @@ export async function fireMinimize(
         throw new ContactError(step + 1, close.atoms, close.distance, guard);
     }
     r = await potential.compute(config);
-    fm = maxForce(r.forces);
+    forces = free(r.forces);
+    fm = maxForce(forces);
     options.onStep?.(step + 1, r.energy, fm);
   }
   return { positions: Float64Array.from(x), energy: r.energy, fmax: fm, steps: step, converged: fm < fmaxTarget };

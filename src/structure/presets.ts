@@ -1,7 +1,7 @@
 /** Structures the lab builds by name: bulk beta-Li3PS4 and the grain-boundary presets of the study. */
 import type { Structure } from '../model/structure.ts';
 import { buildBicrystal } from './gb/builder.ts';
-import { betaLi3PS4Standard, GB_PRESETS } from './gb/presets.ts';
+import { betaLi3PS4Standard, GB_PRESETS, presetSpec } from './gb/presets.ts';
 import { betaLi3PS4 } from './li3ps4.ts';
 import { repeatStructure } from './supercell.ts';
 
@@ -33,11 +33,10 @@ export const STRUCTURE_PRESETS: Record<string, StructurePreset> = {
     GB_PRESETS.map((p): [string, StructurePreset] => [
       p.id,
       {
-        summary: `${p.label} bicrystal (contacts below 1.5 A removed)`,
+        summary: `${p.label} bicrystal (whole PS4 units, Li3PS4)`,
         build: (n = UNIT_SIZE) => ({
           ...buildBicrystal(betaLi3PS4Standard(), {
-            ...p.spec,
-            removeCloserThan: 1.5,
+            ...presetSpec(p),
             repeat: [n.a, n.b],
             layersA: n.c,
             layersB: n.c,

@@ -14,6 +14,7 @@ import { parseMtp, writeMtp } from '../io/mtp.ts';
 import { readStructureText, writeStructureText } from '../io/structure-files.ts';
 import type { Thermostat } from '../md/engine.ts';
 import type { Structure } from '../model/structure.ts';
+import { boundaryAtoms } from '../model/structure.ts';
 import { compileMtp } from '../potential/mtp/model.ts';
 import { softSphereMtpFile } from '../potential/mtp/soft-sphere.ts';
 import { STRUCTURE_PRESETS } from '../structure/presets.ts';
@@ -361,10 +362,10 @@ export async function startApp(doc: Document): Promise<AppState> {
       );
     },
     exportStructure: () => download(doc, 'structure.cif', writeStructureText(lab.structure, 'structure.cif')),
-    exportLammps: () => download(doc, 'structure.data', writeLammpsData(lab.structure)),
+    exportLammps: () => download(doc, 'structure.data', writeLammpsData(lab.structure, lab.potential.species)),
     // the same run for a cluster: data file, in.lammps (pair_style mlip), mlip.ini and the potential itself
     exportLammpsRun: () => {
-      download(doc, 'structure.data', writeLammpsData(lab.structure));
+      download(doc, 'structure.data', writeLammpsData(lab.structure, lab.potential.species));
       download(
         doc,
         'in.lammps',
@@ -376,6 +377,8 @@ export async function startApp(doc: Document): Promise<AppState> {
           steps: 100_000,
           thermostat: settings.thermostat,
           seed: settings.seed,
+          species: lab.potential.species,
+          boundaryLi: boundaryAtoms(lab.structure, 'Li').map((i) => i + 1),
         }),
       );
       download(doc, 'mlip.ini', writeMlipIni('potential.mtp'));
@@ -406,6 +409,8 @@ export async function startApp(doc: Document): Promise<AppState> {
   run.add(actions, 'step');
   run.add(actions, 'reset');
   run.add(actions, 'relax').name('relax (FIRE), then MD');
+  // a bicrystal as built has its grains at the scanned translation but unrelaxed: the first MD starts relaxed
+  if (initialPotential && STRUCTURE_PRESETS[settings.preset]?.normal) actions.relax();
   const files = gui.addFolder('files');
   files.add(actions, 'loadPotential').name('load .mtp');
   files.add(actions, 'loadStructure').name('load structure');

@@ -9,7 +9,7 @@ import { CpuMdEngine } from '../md/cpu-engine.ts';
 import { BlowUpError, type Frame, MdEngine, type ThermoRecord } from '../md/engine.ts';
 import { fireMinimize } from '../md/fire.ts';
 import { element } from '../model/species.ts';
-import type { Structure } from '../model/structure.ts';
+import { boundaryAtoms, type Structure } from '../model/structure.ts';
 import type { MtpModel } from '../potential/mtp/model.ts';
 import { ReferenceMtp } from '../potential/mtp/reference.ts';
 import { WebGpuMtp } from '../potential/mtp/webgpu.ts';
@@ -169,8 +169,9 @@ export class Lab {
     const dist = s.labels?.boundaryDistance;
     const groups = [{ name: 'Li all', atoms: Int32Array.from(li) }];
     if (dist) {
-      groups.push({ name: 'Li near GB', atoms: Int32Array.from(li.filter((i) => Math.abs(dist[i]) < 3)) });
-      groups.push({ name: 'Li bulk', atoms: Int32Array.from(li.filter((i) => Math.abs(dist[i]) >= 3)) });
+      const near = new Set(boundaryAtoms(s, 'Li'));
+      groups.push({ name: 'Li near GB', atoms: Int32Array.from(li.filter((i) => near.has(i))) });
+      groups.push({ name: 'Li bulk', atoms: Int32Array.from(li.filter((i) => !near.has(i))) });
     }
     await this.analysis.configure({
       masses: Float64Array.from(types, (t) => element(this.potential.species[t]).mass),

@@ -7,7 +7,7 @@ import * as THREE from 'three';
 import { OrbitControls } from 'three/examples/jsm/controls/OrbitControls.js';
 import { inverse3 } from '../model/cell.ts';
 import { element } from '../model/species.ts';
-import type { Structure } from '../model/structure.ts';
+import { BOUNDARY_REGION, type Structure } from '../model/structure.ts';
 import { buildNeighborList } from '../potential/neighbors.ts';
 
 /** Frames kept for Li trails. */
@@ -260,7 +260,7 @@ export class Viewport {
             this.color.setHSL(0.7 - 0.7 * Math.min(1, d / 4), 0.9, 0.55);
           } else {
             const dist = Math.abs(s.labels?.boundaryDistance?.[i] ?? 99);
-            this.color.setHex(dist < 3 ? 0xff5252 : 0x90caf9);
+            this.color.setHex(dist < BOUNDARY_REGION ? 0xff5252 : 0x90caf9);
           }
           mesh.setColorAt(k, this.color);
         } else if (this.colorMode === 'species') {

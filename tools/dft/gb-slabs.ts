@@ -41,6 +41,7 @@ const preset = GB_PRESETS.find((p) => p.id === presetId);
 if (!preset) throw new Error(`no boundary preset "${presetId}" (${GB_PRESETS.map((p) => p.id).join(', ')})`);
 const { structure: bicrystal, report } = buildBicrystal(betaLi3PS4Standard(), {
   ...preset.spec,
+  cut: 'atoms', // round 5's slabs were cut atom by atom; kept so that the labelled round can be rebuilt
   removeCloserThan: 1.5,
 });
 const L = bicrystal.cell.lattice;

@@ -177,7 +177,8 @@ for (const frame of pending) {
         scf_steps: steps,
         seconds: Math.round(seconds),
       },
-      { forces: r.forces },
+      // a neighbourhood cell keeps the mark of the atom it was cut around (neighbourhoods.ts)
+      { forces: r.forces, ...(frame.arrays.selected ? { selected: frame.arrays.selected } : {}) },
     );
     appendFileSync(datasetPath, labelled);
     if (retrying) setFailed(id, null);

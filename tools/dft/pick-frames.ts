@@ -9,8 +9,8 @@ export interface Candidate {
 }
 
 /** Highest grades first, at least `spacing` fs apart, returned in time order. */
-export function highestGraded(candidates: Candidate[], count: number, spacing: number): Candidate[] {
-  const picked: Candidate[] = [];
+export function highestGraded<T extends Candidate>(candidates: T[], count: number, spacing: number): T[] {
+  const picked: T[] = [];
   for (const c of [...candidates].sort((a, b) => b.grade - a.grade)) {
     if (picked.length >= count) break;
     if (picked.every((p) => Math.abs(p.time - c.time) >= spacing)) picked.push(c);
@@ -22,7 +22,7 @@ export function highestGraded(candidates: Candidate[], count: number, spacing: n
  * `count` frames evenly spaced in time from `after` fs on (the thermostat's equilibration left out), the last frame
  * of the run among them; grades play no part, so the frames sample what the MD visits.
  */
-export function evenlySpaced(candidates: Candidate[], count: number, after: number): Candidate[] {
+export function evenlySpaced<T extends Candidate>(candidates: T[], count: number, after: number): T[] {
   const settled = candidates.filter((c) => c.time >= after).sort((a, b) => a.time - b.time);
   const n = Math.min(count, settled.length);
   if (n === 0) return [];

@@ -9,6 +9,7 @@
 import { readFileSync } from 'node:fs';
 import { estimateDiffusion } from '../../analysis/diffusion.ts';
 import { fitLine } from '../../analysis/fit.ts';
+import { ps4Census } from '../../analysis/ps4.ts';
 import type { GpuContext } from '../../gpu/device.ts';
 import { pressureDiagonal, relaxOrthorhombicCell } from '../../md/cell-relax.ts';
 import { MdEngine } from '../../md/engine.ts';
@@ -20,7 +21,6 @@ import type { Structure } from '../../model/structure.ts';
 import type { MtpModel } from '../../potential/mtp/model.ts';
 import { ReferenceMtp } from '../../potential/mtp/reference.ts';
 import { WebGpuMtp } from '../../potential/mtp/webgpu.ts';
-import { buildNeighborList } from '../../potential/neighbors.ts';
 import { betaLi3PS4 } from '../../structure/li3ps4.ts';
 import { STRUCTURE_PRESETS } from '../../structure/presets.ts';
 import { repeatStructure } from '../../structure/supercell.ts';
@@ -158,42 +158,6 @@ function systemOf(s: Structure) {
   };
 }
 
-/**
- * S-S pairs closer than 2.4 A. In beta-Li3PS4 the shortest S-S distance is the PS4 edge (about 3.3 A); a pair at a
- * disulfide bond length (2.05 A) is what the preliminary potential wrongly finds favourable (DFT puts such a frame
- * 0.56 eV/atom above the crystal, label r4-md800-00).
- */
-export function sulfurBonds(s: Structure, positions: Float64Array): number {
-  return bondCensus(s, positions).sulfurBonds;
-}
-
-/**
- * Both bond checks from one neighbour list within 2.4 A: P atoms with exactly four S (P-S bonds are 2.05 A: the
- * PS4 framework is intact) and S-S pairs (see sulfurBonds).
- */
-export function bondCensus(s: Structure, positions: Float64Array): { intactPs4: number; sulfurBonds: number } {
-  const nl = buildNeighborList(positions, s.cell, 2.4);
-  let p = 0;
-  let intact = 0;
-  let bonds = 0;
-  for (let i = 0; i < s.types.length; i++) {
-    const el = s.species[s.types[i]];
-    if (el !== 'P' && el !== 'S') continue;
-    let sulfur = 0;
-    for (let k = nl.offsets[i]; k < nl.offsets[i + 1]; k++) {
-      const j = nl.index[k];
-      if (s.species[s.types[j]] !== 'S') continue;
-      sulfur++;
-      if (el === 'S' && j > i) bonds++;
-    }
-    if (el === 'P') {
-      p++;
-      if (sulfur === 4) intact++;
-    }
-  }
-  return { intactPs4: p ? intact / p : Number.NaN, sulfurBonds: bonds };
-}
-
 /** What one MD check found, kept in the potential's report so the lab can say it. */
 export interface RunCheck {
   what: string;
@@ -205,7 +169,7 @@ export interface RunCheck {
   minDistance: number;
   /** Lowest fraction of intact PS4 units seen. */
   intactPs4: number;
-  /** Most S-S bonds (under 2.4 A) seen in one frame. */
+  /** Most S-S bonds (under SS_BOND) seen in one frame. */
   sulfurBonds: number;
 }
 
@@ -239,6 +203,9 @@ export function mergeChecks(earlierPhysics: unknown, potentialSha256: string, fr
   return [...kept, ...fresh];
 }
 
+/** The fraction of PS4 units a run must keep whole in every frame, or its report names a limit. */
+export const INTACT_REQUIRED = 0.99;
+
 /** The known limits in words, from the checks that found a problem (empty when none did). */
 export function limitsOf(checks: RunCheck[]): string {
   const parts: string[] = [];
@@ -246,16 +213,12 @@ export function limitsOf(checks: RunCheck[]): string {
     const where = `${c.what} at ${c.temperature} K`;
     const found: string[] = [];
     if (c.sulfurBonds > 0) found.push(`forms up to ${c.sulfurBonds} spurious S-S bonds`);
-    if (c.intactPs4 < 0.95) found.push(`breaks PS4 units (down to ${(100 * c.intactPs4).toFixed(0)} % intact)`);
+    if (c.intactPs4 < INTACT_REQUIRED)
+      found.push(`breaks PS4 units (down to ${(100 * c.intactPs4).toFixed(0)} % intact)`);
     if (c.failed) parts.push(`${where} fails after ${c.reachedPs.toFixed(1)} ps`);
     else if (found.length > 0) parts.push(`${where} ${found.join(' and ')} within ${c.targetPs} ps`);
   }
   return parts.join('; ');
-}
-
-/** P atoms with exactly four S within 2.4 A (P-S bonds are 2.05 A): the PS4 framework is intact. */
-export function intactPs4Fraction(s: Structure, positions: Float64Array): number {
-  return bondCensus(s, positions).intactPs4;
 }
 
 export async function diffusionCheck(
@@ -297,9 +260,9 @@ export async function diffusionCheck(
       minDist = Math.min(minDist, t.minDistance);
       reachedPs = t.time / 1000;
       if (t.step % 500 === 0) {
-        const census = bondCensus(s, f.positions);
+        const census = ps4Census(s, f.positions);
         bonds = Math.max(bonds, census.sulfurBonds);
-        intact = Math.min(intact, census.intactPs4);
+        intact = Math.min(intact, census.intactFraction);
       }
     });
   } catch (err) {
@@ -353,7 +316,8 @@ export async function boundaryStability(
     reachedPs: 0,
     failed: null,
     minDistance: Number.POSITIVE_INFINITY,
-    ...bondCensus(s, system.positions),
+    intactPs4: ps4Census(s, system.positions).intactFraction,
+    sulfurBonds: ps4Census(s, system.positions).sulfurBonds,
   };
   let relaxed: Awaited<ReturnType<typeof fireMinimize>>;
   try {
@@ -377,7 +341,7 @@ export async function boundaryStability(
   let tSum = 0;
   let records = 0;
   const every = 1000;
-  const start = intactPs4Fraction(s, relaxed.positions);
+  const start = ps4Census(s, relaxed.positions).intactFraction;
   let md: MdEngine | null = null;
   try {
     // creating the engine checks the start (contacts below min_dist after a failed relaxation): a failed check too
@@ -392,8 +356,8 @@ export async function boundaryStability(
       check.reachedPs = t.time / 1000;
       tSum += t.temperature;
       records++;
-      const census = bondCensus(s, f.positions);
-      const intact = census.intactPs4;
+      const census = ps4Census(s, f.positions);
+      const intact = census.intactFraction;
       check.intactPs4 = Math.min(check.intactPs4, intact);
       check.sulfurBonds = Math.max(check.sulfurBonds, census.sulfurBonds);
       if (t.step % 10000 === 0)

@@ -1,18 +1,23 @@
 import { dirname, join } from 'node:path';
+import { ps4Census } from '../../analysis/ps4.ts';
 import { nodeGpuContext } from '../../gpu/node-gpu.ts';
 import { writeLammpsInput, writeMlipIni } from '../../io/lammps.ts';
 import { writeStructureText } from '../../io/structure-files.ts';
+import { fireMinimize } from '../../md/fire.ts';
+import { scanTranslations } from '../../md/gb-scan.ts';
 import { meltQuench } from '../../md/melt-quench.ts';
-import { element } from '../../model/species.ts';
-import { countBySpecies } from '../../model/structure.ts';
+import { PP_CONTACT, PS_BOND, SS_BOND } from '../../model/ps4.ts';
+import { element, LI_P_S } from '../../model/species.ts';
+import { boundaryAtoms, countBySpecies, type Structure, toConfiguration } from '../../model/structure.ts';
 import { compileMtp } from '../../potential/mtp/model.ts';
+import { ReferenceMtp } from '../../potential/mtp/reference.ts';
 import { WebGpuMtp } from '../../potential/mtp/webgpu.ts';
 import { buildBicrystal, type GbSpec } from '../../structure/gb/builder.ts';
 import type { IVec } from '../../structure/gb/index-math.ts';
-import { betaLi3PS4Standard, GB_PRESETS } from '../../structure/gb/presets.ts';
+import { betaLi3PS4Standard, GB_PRESETS, presetSpec } from '../../structure/gb/presets.ts';
 import { type Command, numberOption, type ParsedArgs, stringOption, UsageError } from '../command.ts';
 import { potentialOrDefault } from '../default-potential.ts';
-import { loadMtpFile, writeText } from '../files.ts';
+import { fileSha256, loadMtpFile, writeText } from '../files.ts';
 
 function vec(text: string | undefined, name: string): IVec | undefined {
   if (text === undefined) return undefined;
@@ -27,7 +32,7 @@ async function buildAmorphous(args: ParsedArgs): Promise<number> {
   const out = stringOption(args, 'out');
   const model = compileMtp(loadMtpFile(pot));
   const preset = GB_PRESETS.find((p) => p.id === 'sigma5-001-120')!;
-  const { structure } = buildBicrystal(betaLi3PS4Standard(), { ...preset.spec, removeCloserThan: 1.5 });
+  const { structure } = buildBicrystal(betaLi3PS4Standard(), presetSpec(preset));
   const species = ['Li', 'P', 'S'];
   const types = Int32Array.from(structure.types, (t) => species.indexOf(structure.species[t]));
   const masses = Float64Array.from(types, (t) => element(species[t]).mass);
@@ -53,18 +58,111 @@ async function buildAmorphous(args: ParsedArgs): Promise<number> {
   return 0;
 }
 
+/** Relaxes a built structure's positions (fixed cell) with --potential, on the float64 evaluator. */
+async function relaxWithPotential(args: ParsedArgs, structure: Structure): Promise<Structure> {
+  const pot = potentialOrDefault(stringOption(args, 'potential'));
+  const model = compileMtp(loadMtpFile(pot));
+  const r = await fireMinimize(new ReferenceMtp(model), toConfiguration(structure, LI_P_S), {
+    fmax: numberOption(args, 'fmax', 0.05),
+    maxSteps: 5000,
+    minDistance: model.minDist,
+  });
+  console.log(
+    `relaxed with ${pot}: ${r.steps} FIRE steps, max |F| ${r.fmax.toFixed(3)} eV/A${r.converged ? '' : ' (not converged)'}`,
+  );
+  return { ...structure, positions: r.positions };
+}
+
+function numberList(text: string | undefined, name: string): number[] {
+  const v = (text ?? '').split(',').map(Number);
+  if (v.length === 0 || !v.every(Number.isFinite)) throw new UsageError(`--${name} expects numbers like 0,0.5,1`);
+  return v;
+}
+
+/** `build --scan`: the translation scan of one boundary, its table, and the relaxed best structure. */
+async function scanPreset(args: ParsedArgs, standard: Structure, spec: GbSpec, label: string): Promise<number> {
+  const pot = potentialOrDefault(stringOption(args, 'potential'));
+  const model = compileMtp(loadMtpFile(pot));
+  const grid = numberOption(args, 'grid', 4);
+  const gaps = numberList(stringOption(args, 'gaps'), 'gaps');
+  const t0 = performance.now();
+  const settings = {
+    grid,
+    gaps,
+    screenSteps: numberOption(args, 'screen-steps', 25),
+    relaxTop: numberOption(args, 'relax-top', 3),
+    fmax: numberOption(args, 'fmax', 0.05),
+    maxRemovedFraction: 0.2,
+  };
+  const result = await scanTranslations(new ReferenceMtp(model), standard, spec, {
+    ...settings,
+    species: LI_P_S,
+    maxSteps: 3000,
+    minDistance: model.minDist,
+    onCandidate: (c, done, total) => {
+      const e = c.relaxed ? `relaxed ${c.relaxed.gbEnergy.toFixed(3)} J/m^2 (${c.relaxed.steps} steps)` : '';
+      const screen = c.screenGbEnergy === null ? `failed: ${c.failed}` : `screen ${c.screenGbEnergy.toFixed(3)} J/m^2`;
+      console.error(
+        `  [${done}/${total}] shift ${c.shift.map((f) => f.toFixed(2)).join(',')} gap ${c.gap.toFixed(2)} A: ` +
+          `${c.atoms} atoms, removed ${c.removedUnits} units + ${c.removedLi} Li, ${e || screen}`,
+      );
+    },
+  });
+  const seconds = (performance.now() - t0) / 1000;
+  const b = result.best;
+  const relaxed = b.relaxed!;
+  console.log(
+    `${label}: best translation shift ${b.shift.join(', ')} (in-plane fractions), gap ${b.gap} A; ` +
+      `${b.atoms} atoms (${b.formulaUnits} Li3PS4), boundary energy ${relaxed.gbEnergy.toFixed(3)} J/m^2 relaxed ` +
+      `(${relaxed.steps} FIRE steps to ${relaxed.fmax.toFixed(3)} eV/A); PS4 ${relaxed.census.intact}/${relaxed.census.centres} ` +
+      `whole, ${relaxed.census.sulfurBonds} S-S bonds; ${result.candidates.length} candidates in ${seconds.toFixed(0)} s`,
+  );
+  const scanOut = stringOption(args, 'scan-out');
+  if (scanOut) {
+    const doc = {
+      boundary: label,
+      spec: { axis: spec.axis, plane: spec.plane, sigma: spec.sigma ?? null },
+      potential: { path: pot, sha256: fileSha256(pot) },
+      options: settings,
+      areaA2: result.report.area,
+      bulkEnergyPerFormulaUnitEv: result.bulkEnergyPerFormulaUnit,
+      best: { shift: b.shift, gap: b.gap },
+      candidates: result.candidates,
+      seconds,
+    };
+    writeText(scanOut, `${JSON.stringify(doc, null, 1)}\n`);
+    console.log(`-> ${scanOut}`);
+  }
+  const out = stringOption(args, 'out');
+  if (out) {
+    writeText(out, writeStructureText({ ...result.structure, title: `${label}, relaxed` }, out));
+    console.log(`-> ${out}`);
+  }
+  return 0;
+}
+
 export const buildCommand: Command = {
   name: 'build',
   summary: "CSL grain boundaries of beta-Li3PS4 (the study's presets or any tilt/twist): structure files and a report",
   usage:
-    '--list | --preset ID | --axis u,v,w --plane h,k,l [--sigma S]  [--layers N] [--repeat AxB] [--shift f1,f2] [--raw] [--out FILE]',
+    '--list | --preset ID | --axis u,v,w --plane h,k,l [--sigma S]  [--layers N] [--repeat AxB] [--shift f1,f2] [--gap A] [--cut units|atoms|raw] [--out FILE]',
   help: [
     'Indices refer to the conventional standard setting of Pnma (a = 6.12, b = 8.22, c = 12.82 A), as the study did.',
     'Each grain is one CSL cell thick along the normal unless --layers; the periodic cell holds two boundaries.',
-    'By default one atom (of grain B) of every pair closer than --min-distance (1.5 A) is removed and reported with',
-    "the change of composition and charge; --raw keeps the unmodified bicrystal (the reference table's counts).",
+    'By default (--cut units) each grain keeps whole PS4 units (the P decides the grain), whole units and Li that',
+    'overlap across a boundary are removed, and Li are removed (most crowded first) until the cell is Li3PS4 and',
+    'neutral. --cut atoms removes one atom (of grain B) of every pair closer than --min-distance (1.5 A) instead;',
+    "--cut raw (or --raw) keeps the unmodified bicrystal (the reference table's counts). A preset is built with the",
+    'rigid translation of grain B its scan chose (--shift in-plane fractions, --gap A at each boundary override it).',
     'Output by extension: .extxyz (with per-atom grain and gb_distance columns), .cif, POSCAR, .cfg, .data (LAMMPS).',
     '--lammps-input POT.mtp also writes in.lammps and mlip.ini beside a .data file, for pair_style mlip on a cluster.',
+    '--scan: scan the rigid translation of grain B with --potential (default: the shipped one): in-plane shifts on a',
+    '--grid N x N grid over the CSL cell and the spacings --gaps (A, at each boundary); every candidate is built with',
+    'whole units and relaxed for --screen-steps FIRE steps, the --relax-top best are relaxed to --fmax (eV/A), and',
+    'the lowest boundary energy (J/m^2, per Li3PS4 unit against the relaxed bulk crystal) whose PS4 units all stay',
+    'whole is kept; a candidate that removes more than 20 % of the units is never chosen (its grains lost a layer).',
+    'The table is printed; --scan-out FILE.json keeps it; --out writes the relaxed structure.',
+    '--relax: FIRE-relax the built structure (positions, fixed cell) with --potential before writing it.',
   ].join('\n'),
   options: {
     list: { type: 'boolean' },
@@ -76,6 +174,8 @@ export const buildCommand: Command = {
     repeat: { type: 'string' },
     shift: { type: 'string' },
     raw: { type: 'boolean' },
+    cut: { type: 'string', default: 'units' },
+    gap: { type: 'string' },
     'min-distance': { type: 'string', default: '1.5' },
     out: { type: 'string' },
     'lammps-input': { type: 'string' },
@@ -84,6 +184,14 @@ export const buildCommand: Command = {
     'melt-steps': { type: 'string', default: '4000' },
     'quench-steps': { type: 'string', default: '8000' },
     'melt-temperature': { type: 'string', default: '2000' },
+    scan: { type: 'boolean' },
+    relax: { type: 'boolean' },
+    grid: { type: 'string', default: '4' },
+    gaps: { type: 'string', default: '0,0.5,1,1.5,2,2.5' },
+    'screen-steps': { type: 'string', default: '25' },
+    'relax-top': { type: 'string', default: '3' },
+    fmax: { type: 'string', default: '0.05' },
+    'scan-out': { type: 'string' },
   },
   async run(args) {
     const standard = betaLi3PS4Standard();
@@ -92,7 +200,7 @@ export const buildCommand: Command = {
         ['preset', 'study label', 'kind', 'Sigma', 'angles (deg)', 'plane', 'atoms', 'cell (A)'],
       ];
       for (const p of GB_PRESETS) {
-        const { structure, report } = buildBicrystal(standard, { ...p.spec, removeCloserThan: null });
+        const { structure, report } = buildBicrystal(standard, { ...p.spec, cut: 'raw' });
         const L = structure.cell.lattice;
         rows.push([
           p.id,
@@ -117,12 +225,15 @@ export const buildCommand: Command = {
     }
     const presetId = stringOption(args, 'preset');
     if (presetId === 'amorphous-120') return buildAmorphous(args);
+    const cut = args.values.raw ? 'raw' : stringOption(args, 'cut');
+    if (cut !== 'units' && cut !== 'atoms' && cut !== 'raw') throw new UsageError('--cut expects units, atoms or raw');
     let spec: GbSpec;
     let label: string;
     if (presetId) {
       const p = GB_PRESETS.find((x) => x.id === presetId);
       if (!p) throw new UsageError(`unknown preset '${presetId}' (see --list)`);
-      spec = { ...p.spec };
+      // the scanned translation belongs to the whole-unit build; the atom cut and the raw bicrystal are aimsgb's
+      spec = cut === 'units' ? presetSpec(p) : { ...p.spec };
       label = p.label;
     } else {
       const axis = vec(stringOption(args, 'axis'), 'axis');
@@ -146,8 +257,15 @@ export const buildCommand: Command = {
       if (v.length !== 2 || !v.every(Number.isFinite)) throw new UsageError('--shift expects f1,f2');
       spec.shift = [v[0], v[1]];
     }
-    spec.removeCloserThan = args.values.raw ? null : numberOption(args, 'min-distance', 1.5);
-    const { structure, report } = buildBicrystal(standard, spec);
+    const gap = stringOption(args, 'gap');
+    if (gap !== undefined) spec.gap = numberOption(args, 'gap', 0);
+    spec.cut = cut;
+    spec.removeCloserThan = numberOption(args, 'min-distance', 1.5);
+    if (args.values.scan) return scanPreset(args, standard, spec, label);
+    const built = buildBicrystal(standard, spec);
+    const { report } = built;
+    let { structure } = built;
+    if (args.values.relax) structure = await relaxWithPotential(args, structure);
     const counts = countBySpecies(structure);
     console.log(
       `${label}: ${report.kind}, Sigma ${report.sigma}, angles ${report.angles
@@ -168,12 +286,28 @@ export const buildCommand: Command = {
       `atoms ${structure.types.length}: ${[...counts].map(([k, v]) => `${k}${v}`).join(' ')}; closest pair ${report.minDistance.toFixed(3)} A`,
     );
     const removed = Object.entries(report.removed);
+    const t = report.translation;
+    console.log(
+      `grain B translated by ${t.shift.map((f) => f.toFixed(3)).join(', ')} (in-plane fractions), gap ${t.gap.toFixed(2)} A`,
+    );
+    if (report.units) {
+      const u = report.units;
+      console.log(
+        `removed whole bodies: ${u.overlappingUnits} PS4 units and ${u.overlappingLi} Li that overlapped, ` +
+          `${u.balanceUnits} units and ${u.balanceLi} Li for Li3PS4; formula units ${counts.get('P') ?? 0}`,
+      );
+    }
     if (removed.length > 0) {
       console.log(
-        `removed (closer than ${spec.removeCloserThan} A): ${removed.map(([k, v]) => `${v} ${k}`).join(', ')}; ` +
+        `removed${report.cut === 'atoms' ? ` (closer than ${spec.removeCloserThan} A)` : ''}: ${removed.map(([k, v]) => `${v} ${k}`).join(', ')}; ` +
           `formal charge of the removed atoms ${report.chargeRemoved > 0 ? '+' : ''}${report.chargeRemoved} (the cell is ${report.chargeRemoved === 0 ? 'neutral' : 'not neutral'})`,
       );
     }
+    const census = ps4Census(structure, structure.positions);
+    console.log(
+      `PS4 census: ${census.intact} of ${census.centres} P with four S within ${PS_BOND} A; S-S pairs under ${SS_BOND} A: ` +
+        `${census.sulfurBonds}; P-P pairs under ${PP_CONTACT} A: ${census.phosphorusContacts}`,
+    );
     const out = stringOption(args, 'out');
     if (out) {
       writeText(out, writeStructureText({ ...structure, title: label }, out));
@@ -193,6 +327,8 @@ export const buildCommand: Command = {
             steps: 100000,
             thermostat: 'csvr',
             seed: 1,
+            species: LI_P_S,
+            boundaryLi: boundaryAtoms(structure, 'Li').map((i) => i + 1),
           }),
         );
         console.log(

@@ -13,9 +13,16 @@
  *
  * Tilt: the plane contains the axis; its Sigma follows from the plane. Twist: the plane is normal to the axis; the
  * in-plane CSL basis is [m n] and [-n m] of the smallest-angle rotation of the requested Sigma (aimsgb's choice).
+ *
+ * What each grain keeps (`cut`): by default whole PS4 anions, each placed with its P (the anion's centre decides the
+ * grain), then whole bodies removed where the grains overlap and Li removed to keep Li3PS4 (units.ts). The atom-by-atom
+ * cut of the aimsgb method is kept as `cut: 'atoms'` (one atom of every pair closer than `removeCloserThan` removed)
+ * and `cut: 'raw'` (nothing removed: the reference bicrystal). Grain B can be translated rigidly: in the plane
+ * (`shift`) and along the normal (`gap`, added at each of the two boundaries).
  */
 import { lammpsBox, toLammpsFrame } from '../../io/lammps.ts';
 import { inverse3 } from '../../model/cell.ts';
+import { FORMAL_CHARGE } from '../../model/ps4.ts';
 import type { Structure } from '../../model/structure.ts';
 import { buildNeighborList } from '../../potential/neighbors.ts';
 import { supercellByMatrix } from '../supercell-matrix.ts';
@@ -31,6 +38,7 @@ import {
   rotation,
   toReal,
 } from './index-math.ts';
+import { anionAnchors, removeOverlappingBodies, type UnitRemoval } from './units.ts';
 
 export interface GbSpec {
   /** Rotation axis [uvw] in the conventional standard setting. */
@@ -46,8 +54,12 @@ export interface GbSpec {
   repeat?: [number, number];
   /** Rigid in-plane shift of grain B, in fractions of the two in-plane vectors. */
   shift?: [number, number];
-  /** Remove one atom (from grain B) of every pair closer than this, A; null keeps the raw build. */
-  removeCloserThan?: number | null;
+  /** Extra spacing between the grains at each boundary, A (negative brings them closer). */
+  gap?: number;
+  /** What the grains keep: whole PS4 units (default), the atom-by-atom cut, or the raw bicrystal. */
+  cut?: 'units' | 'atoms' | 'raw';
+  /** With `cut: 'atoms'`: remove one atom (from grain B) of every pair closer than this, A (default 1.5). */
+  removeCloserThan?: number;
 }
 
 export interface GbReport {
@@ -68,13 +80,16 @@ export interface GbReport {
   thicknessB: number;
   /** Largest relative length mismatch and angle mismatch (deg) between grain B's own cell and the cell it fills. */
   strain: { length: number; angleDeg: number };
+  cut: 'units' | 'atoms' | 'raw';
+  /** The rigid translation of grain B: in-plane fractions and the extra spacing at each boundary, A. */
+  translation: { shift: [number, number]; gap: number };
   removed: Record<string, number>;
+  /** With `cut: 'units'`: how many units and Li were removed, and why. */
+  units?: UnitRemoval;
   /** Net charge of the removed atoms with formal charges (Li +1, P +5, S -2): 0 means the composition stays neutral. */
   chargeRemoved: number;
   minDistance: number;
 }
-
-const FORMAL_CHARGE: Record<string, number> = { Li: 1, P: 5, S: -2 };
 
 const norm = (v: number[]) => Math.hypot(...v);
 const dotR = (a: number[], b: number[]) => a[0] * b[0] + a[1] * b[1] + a[2] * b[2];
@@ -180,8 +195,15 @@ function equivalentBases(m: IVec[]): IVec[][] {
   return out;
 }
 
-/** Cartesian positions of a supercell's atoms re-expressed in the sheared cell (p1, p2, s_perp), in-plane wrapped. */
-function orthogonalisedFractions(sc: Structure): { frac: Float64Array; sPerp: number[]; height: number } {
+/**
+ * Cartesian positions of a supercell's atoms re-expressed in the sheared cell (p1, p2, s_perp). Each atom has an
+ * anchor: itself, or with whole units the P of its anion. Anchors are wrapped in the plane; an S sits at its P plus the
+ * bond vector, so it may lie outside [0, 1) (across a cell face or a boundary plane) and its anion stays whole.
+ */
+function orthogonalisedFractions(
+  sc: Structure,
+  wholeUnits: boolean,
+): { frac: Float64Array; anchor: Int32Array; sPerp: number[]; height: number; sInPlane: [number, number] } {
   const L = sc.cell.lattice;
   const p1 = [L[0], L[1], L[2]];
   const p2 = [L[3], L[4], L[5]];
@@ -192,18 +214,31 @@ function orthogonalisedFractions(sc: Structure): { frac: Float64Array; sPerp: nu
   const sPerp = nh.map((x) => x * height);
   // fractional coordinates in (p1, p2, sPerp) by solving r = a p1 + b p2 + c sPerp
   const inv = inverse3([...p1, ...p2, ...sPerp]);
+  const toFrac = (r: ArrayLike<number>, k: number) => r[0] * inv[k] + r[1] * inv[3 + k] + r[2] * inv[6 + k];
   const n = sc.types.length;
+  const units = wholeUnits ? anionAnchors(sc) : null;
+  const anchor = units ? units.anchor : Int32Array.from({ length: n }, (_, i) => i);
   const frac = new Float64Array(3 * n);
   for (let a = 0; a < n; a++) {
+    if (anchor[a] !== a) continue;
     const r = [sc.positions[3 * a], sc.positions[3 * a + 1], sc.positions[3 * a + 2]];
     for (let k = 0; k < 3; k++) {
-      let f = r[0] * inv[k] + r[1] * inv[3 + k] + r[2] * inv[6 + k];
+      let f = toFrac(r, k);
       if (k < 2) f -= Math.floor(f);
       if (f >= 1 - 1e-9) f = k < 2 ? 0 : f;
       frac[3 * a + k] = f;
     }
   }
-  return { frac, sPerp, height };
+  if (units) {
+    for (let a = 0; a < n; a++) {
+      if (anchor[a] === a) continue;
+      const v = units.offset.subarray(3 * a, 3 * a + 3);
+      for (let k = 0; k < 3; k++) frac[3 * a + k] = frac[3 * anchor[a] + k] + toFrac(v, k);
+    }
+  }
+  // the stacking vector's in-plane part: a second CSL cell along the normal sits this far over in the plane
+  const sInPlane: [number, number] = [toFrac(s, 0), toFrac(s, 1)];
+  return { frac, anchor, sPerp, height, sInPlane };
 }
 
 export function buildBicrystal(standard: Structure, spec: GbSpec): { structure: Structure; report: GbReport } {
@@ -254,54 +289,80 @@ export function buildBicrystal(standard: Structure, spec: GbSpec): { structure: 
       `the CSL cell of Sigma ${sigma} about [${axis.join(' ')}] is not mapped onto integers by its rotation`,
     );
 
+  const cut = spec.cut ?? 'units';
   const scA = supercellByMatrix(standard, MA);
   const scB = supercellByMatrix(standard, best.MB);
-  const oa = orthogonalisedFractions(scA);
-  const ob = orthogonalisedFractions(scB);
+  const oa = orthogonalisedFractions(scA, cut === 'units');
+  const ob = orthogonalisedFractions(scB, cut === 'units');
   const nA = spec.layersA ?? 1;
   const nB = spec.layersB ?? 1;
   const [r1, r2] = spec.repeat ?? [1, 1];
-  const [sh1, sh2] = spec.shift ?? [0, 0];
+  const shift: [number, number] = spec.shift ?? [0, 0];
+  const gap = spec.gap ?? 0;
   const La = scA.cell.lattice;
   const p1 = [La[0], La[1], La[2]];
   const p2 = [La[3], La[4], La[5]];
-  const layers = nA + nB;
+  const h = oa.height;
+  const length = (nA + nB) * h + 2 * gap;
+  if (!(length > 0) || !(h + gap > 0)) throw new Error(`gap ${gap} A leaves no room between the grains`);
+  const nrm = oa.sPerp.map((x) => x / h);
+  // A grain of n CSL cells ends n in-plane stacking offsets over from where it began. So that both boundaries keep the
+  // registry of a one-cell build at any thickness, grain B is placed (nA - 1) offsets of A over, and the period along
+  // the normal carries (nA - 1) offsets of A and (nB - 1) of B in the plane (a sheared cell when either is above 1).
+  const offsetA = oa.sInPlane.map((f) => (nA - 1) * f);
+  const period = [0, 1].map((k) => offsetA[k] + (nB - 1) * ob.sInPlane[k]);
   const lattice = Float64Array.from([
     ...p1.map((x) => x * r1),
     ...p2.map((x) => x * r2),
-    ...oa.sPerp.map((x) => x * layers),
+    ...nrm.map((x, d) => x * length + period[0] * p1[d] + period[1] * p2[d]),
   ]);
   const types: number[] = [];
   const pos: number[] = [];
   const grain: number[] = [];
-  const zFrac: number[] = [];
+  const anchors: number[] = [];
+  // grain A fills [0, nA h) along the normal, grain B starts one gap above it; the other gap closes the period
   const place = (
-    frac: Float64Array,
+    o: { frac: Float64Array; anchor: Int32Array; sInPlane: [number, number] },
     t: Int32Array,
     g: number,
     count: number,
-    offset: number,
-    shift: [number, number],
+    z0: number,
+    sh: [number, number],
   ) => {
+    const wrap = (x: number) => x - Math.floor(x);
     for (let i1 = 0; i1 < r1; i1++) {
       for (let i2 = 0; i2 < r2; i2++) {
         for (let l = 0; l < count; l++) {
+          const first = types.length;
           for (let a = 0; a < t.length; a++) {
-            const f1 = (frac[3 * a] + shift[0]) % 1;
-            const f2 = (frac[3 * a + 1] + shift[1]) % 1;
-            const c = (offset + l + frac[3 * a + 2]) / layers;
-            const x = [(f1 + i1) / r1, (f2 + i2) / r2, c];
+            const c = o.anchor[a];
+            // the anchor is wrapped in the plane after the shift; its atoms keep their offsets from it
+            const f1 = wrap(o.frac[3 * c] + sh[0] + l * o.sInPlane[0]) + o.frac[3 * a] - o.frac[3 * c];
+            const f2 = wrap(o.frac[3 * c + 1] + sh[1] + l * o.sInPlane[1]) + o.frac[3 * a + 1] - o.frac[3 * c + 1];
+            const z = z0 + (l + o.frac[3 * a + 2]) * h;
             types.push(t[a]);
             grain.push(g);
-            zFrac.push(c);
-            for (let d = 0; d < 3; d++) pos.push(x[0] * lattice[d] + x[1] * lattice[3 + d] + x[2] * lattice[6 + d]);
+            anchors.push(first + c);
+            for (let d = 0; d < 3; d++) pos.push((f1 + i1) * p1[d] + (f2 + i2) * p2[d] + z * nrm[d]);
           }
         }
       }
     }
   };
-  place(oa.frac, scA.types, 0, nA, 0, [0, 0]);
-  place(ob.frac, scB.types, 1, nB, nA, [sh1, sh2]);
+  place(oa, scA.types, 0, nA, 0, [0, 0]);
+  place(ob, scB.types, 1, nB, nA * h + gap, [shift[0] + offsetA[0], shift[1] + offsetA[1]]);
+  // the two boundary planes, midway across each gap; signed distance: negative in grain A, positive in grain B
+  const planes = [nA * h + gap / 2, length - gap / 2];
+  const boundaryDistance = (i: number) => {
+    const z = (pos[3 * i] * nrm[0] + pos[3 * i + 1] * nrm[1] + pos[3 * i + 2] * nrm[2]) % length;
+    const d = Math.min(
+      ...planes.map((p) => {
+        const dz = Math.abs((((z - p) % length) + length) % length);
+        return Math.min(dz, length - dz);
+      }),
+    );
+    return (grain[i] === 0 ? -1 : 1) * d;
+  };
   let structure: Structure = {
     cell: { lattice, pbc: [true, true, true] },
     species: [...standard.species],
@@ -309,21 +370,24 @@ export function buildBicrystal(standard: Structure, spec: GbSpec): { structure: 
     positions: Float64Array.from(pos),
     title: `Sigma${sigma} [${axis.join('')}]/(${plane.join(' ')}) ${kind}`,
   };
-  const height = oa.height * layers;
-  const zA = nA / layers;
-  let labels = {
-    grain: Int32Array.from(grain),
-    boundaryDistance: Float64Array.from(zFrac, (z, i) => {
-      const d = grain[i] === 0 ? Math.min(z, zA - z) : Math.min(z - zA, 1 - z);
-      return (grain[i] === 0 ? -1 : 1) * d * height;
-    }),
-  };
-
-  // close contacts across the boundaries
+  let keep: number[] = Array.from(types.keys());
   const removed: Record<string, number> = {};
   let chargeRemoved = 0;
-  const threshold = spec.removeCloserThan ?? null;
-  if (threshold !== null && threshold > 0) {
+  let unitReport: UnitRemoval | undefined;
+  if (cut === 'units') {
+    const r = removeOverlappingBodies(
+      structure,
+      Int32Array.from(anchors),
+      Int32Array.from(grain),
+      Float64Array.from(types, (_, i) => boundaryDistance(i)),
+    );
+    keep = r.keep;
+    unitReport = r.report;
+    Object.assign(removed, r.report.removed);
+    chargeRemoved = r.report.chargeRemoved;
+  } else if (cut === 'atoms') {
+    // close contacts across the boundaries, atom by atom
+    const threshold = spec.removeCloserThan ?? 1.5;
     const nl = buildNeighborList(structure.positions, structure.cell, threshold);
     const pairs: [number, number, number][] = [];
     for (let i = 0; i < structure.types.length; i++) {
@@ -339,22 +403,22 @@ export function buildBicrystal(standard: Structure, spec: GbSpec): { structure: 
       const victim = grain[j] === 1 ? j : grain[i] === 1 ? i : j;
       drop.add(victim);
     }
-    const keep = Array.from(structure.types.keys()).filter((i) => !drop.has(i));
+    keep = keep.filter((i) => !drop.has(i));
     for (const i of drop) {
       const sym = structure.species[structure.types[i]];
       removed[sym] = (removed[sym] ?? 0) + 1;
       chargeRemoved += FORMAL_CHARGE[sym] ?? 0;
     }
-    structure = {
-      ...structure,
-      types: Int32Array.from(keep, (i) => structure.types[i]),
-      positions: Float64Array.from(keep.flatMap((i) => [0, 1, 2].map((d) => structure.positions[3 * i + d]))),
-    };
-    labels = {
-      grain: Int32Array.from(keep, (i) => labels.grain[i]),
-      boundaryDistance: Float64Array.from(keep, (i) => labels.boundaryDistance[i]),
-    };
   }
+  const labels = {
+    grain: Int32Array.from(keep, (i) => grain[i]),
+    boundaryDistance: Float64Array.from(keep, (i) => boundaryDistance(i)),
+  };
+  structure = {
+    ...structure,
+    types: Int32Array.from(keep, (i) => structure.types[i]),
+    positions: Float64Array.from(keep.flatMap((i) => [0, 1, 2].map((d) => structure.positions[3 * i + d]))),
+  };
   // a standard frame: in-plane vector a along x, b in the xy plane, the boundary normal along z
   const box = lammpsBox(structure.cell);
   structure = {
@@ -384,10 +448,13 @@ export function buildBicrystal(standard: Structure, spec: GbSpec): { structure: 
       matrixA: MA,
       matrixB: best.MB,
       area,
-      thicknessA: oa.height * nA,
-      thicknessB: oa.height * nB,
+      thicknessA: h * nA,
+      thicknessB: h * nB,
       strain: best.strain,
+      cut,
+      translation: { shift, gap },
       removed,
+      units: unitReport,
       chargeRemoved,
       minDistance,
     },

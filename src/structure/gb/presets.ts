@@ -12,18 +12,69 @@ import type { GbSpec } from './builder.ts';
 export interface GbPreset {
   id: string;
   label: string;
+  /** The geometry: axis, plane (and Sigma of a twist). */
   spec: GbSpec;
+  /**
+   * The rigid translation of grain B that the scan chose (`scripts/scan-boundaries.sh`, every candidate in
+   * data/gb-scan/ID.json): in-plane fractions of the CSL cell and the extra spacing at each boundary, A.
+   */
+  translation: { shift: [number, number]; gap: number };
+}
+
+/** A preset's spec as built by default: whole PS4 units, grain B at its chosen translation. */
+export function presetSpec(p: GbPreset): GbSpec {
+  return { ...p.spec, cut: 'units', shift: p.translation.shift, gap: p.translation.gap };
 }
 
 export const GB_PRESETS: GbPreset[] = [
-  { id: 'sigma5-001-120', label: 'S5 [001]/(120) tilt', spec: { axis: [0, 0, 1], plane: [1, 2, 0] } },
-  { id: 'sigma5-001-2-10', label: 'S5 [001]/(2-10) tilt', spec: { axis: [0, 0, 1], plane: [2, -1, 0] } },
-  { id: 'sigma5-001-001', label: 'S5 [001]/(001) twist', spec: { axis: [0, 0, 1], plane: [0, 0, 1], sigma: 5 } },
-  { id: 'sigma5-010-010', label: 'S5 [010]/(010) twist', spec: { axis: [0, 1, 0], plane: [0, 1, 0], sigma: 5 } },
-  { id: 'sigma5-010-201', label: 'S5 [010]/(201) "twist"', spec: { axis: [0, 1, 0], plane: [2, 0, 1] } },
-  { id: 'sigma3-110-111', label: 'S3 [110]/(111) tilt', spec: { axis: [1, 1, 0], plane: [-1, 1, 1] } },
-  { id: 'sigma5-001-150', label: 'S5 [001]/(150) tilt', spec: { axis: [0, 0, 1], plane: [1, 5, 0] } },
-  { id: 'sigma5-001-170', label: 'S5 [001]/(170) tilt', spec: { axis: [0, 0, 1], plane: [1, 7, 0] } },
+  {
+    id: 'sigma5-001-120',
+    label: 'S5 [001]/(120) tilt',
+    spec: { axis: [0, 0, 1], plane: [1, 2, 0] },
+    translation: { shift: [0.25, 0.5], gap: 1.5 },
+  },
+  {
+    id: 'sigma5-001-2-10',
+    label: 'S5 [001]/(2-10) tilt',
+    spec: { axis: [0, 0, 1], plane: [2, -1, 0] },
+    translation: { shift: [0.25, 0], gap: 2.5 },
+  },
+  {
+    id: 'sigma5-001-001',
+    label: 'S5 [001]/(001) twist',
+    spec: { axis: [0, 0, 1], plane: [0, 0, 1], sigma: 5 },
+    translation: { shift: [0.25, 0.25], gap: 0.5 },
+  },
+  {
+    id: 'sigma5-010-010',
+    label: 'S5 [010]/(010) twist',
+    spec: { axis: [0, 1, 0], plane: [0, 1, 0], sigma: 5 },
+    translation: { shift: [0.75, 0.5], gap: 1.5 },
+  },
+  {
+    id: 'sigma5-010-201',
+    label: 'S5 [010]/(201) "twist"',
+    spec: { axis: [0, 1, 0], plane: [2, 0, 1] },
+    translation: { shift: [0.5, 0], gap: 2 },
+  },
+  {
+    id: 'sigma3-110-111',
+    label: 'S3 [110]/(111) tilt',
+    spec: { axis: [1, 1, 0], plane: [-1, 1, 1] },
+    translation: { shift: [0.5, 0.75], gap: 0 },
+  },
+  {
+    id: 'sigma5-001-150',
+    label: 'S5 [001]/(150) tilt',
+    spec: { axis: [0, 0, 1], plane: [1, 5, 0] },
+    translation: { shift: [0, 0.6666666666666666], gap: 2.5 },
+  },
+  {
+    id: 'sigma5-001-170',
+    label: 'S5 [001]/(170) tilt',
+    spec: { axis: [0, 0, 1], plane: [1, 7, 0] },
+    translation: { shift: [0, 0], gap: 0 },
+  },
 ];
 
 /**

@@ -1,0 +1,58 @@
+/**
+ * The PS4 census of a frame: is the thiophosphate still a salt of whole PS4^3- anions? Counted with the limits of
+ * model/ps4.ts, so a structure as built, a frame of MD and the bench all count the same way.
+ */
+import { PP_CONTACT, PS_BOND, PS4, SS_BOND } from '../model/ps4.ts';
+import type { Structure } from '../model/structure.ts';
+import { buildNeighborList } from '../potential/neighbors.ts';
+
+export interface Ps4Census {
+  /** P atoms. */
+  centres: number;
+  /** P atoms with exactly four S within PS_BOND. */
+  intact: number;
+  /** intact / centres (NaN without P). */
+  intactFraction: number;
+  /** S-S pairs closer than SS_BOND. */
+  sulfurBonds: number;
+  /** P-P pairs closer than PP_CONTACT. */
+  phosphorusContacts: number;
+  /** The shortest distance between any two atoms (periodic), A; Infinity when none is within PP_CONTACT. */
+  minDistance: number;
+}
+
+/** The census of `s` with the atoms at `positions` (the structure's own by default). */
+export function ps4Census(s: Structure, positions: Float64Array = s.positions): Ps4Census {
+  const nl = buildNeighborList(positions, s.cell, Math.max(PS_BOND, SS_BOND, PP_CONTACT));
+  let centres = 0;
+  let intact = 0;
+  let sulfurBonds = 0;
+  let phosphorusContacts = 0;
+  let minDistance = Number.POSITIVE_INFINITY;
+  for (let i = 0; i < s.types.length; i++) {
+    const el = s.species[s.types[i]];
+    let ligands = 0;
+    for (let e = nl.offsets[i]; e < nl.offsets[i + 1]; e++) {
+      const j = nl.index[e];
+      const d = Math.hypot(nl.vectors[3 * e], nl.vectors[3 * e + 1], nl.vectors[3 * e + 2]);
+      minDistance = Math.min(minDistance, d);
+      const other = s.species[s.types[j]];
+      if (el === PS4.centre && other === PS4.ligand && d < PS_BOND) ligands++;
+      // each pair is listed from both ends, and an atom's own image at +v and -v: count half of each listing
+      if (el === PS4.ligand && other === PS4.ligand && d < SS_BOND) sulfurBonds += 0.5;
+      if (el === PS4.centre && other === PS4.centre && d < PP_CONTACT) phosphorusContacts += 0.5;
+    }
+    if (el === PS4.centre) {
+      centres++;
+      if (ligands === PS4.ligands) intact++;
+    }
+  }
+  return {
+    centres,
+    intact,
+    intactFraction: centres ? intact / centres : Number.NaN,
+    sulfurBonds,
+    phosphorusContacts,
+    minDistance,
+  };
+}

@@ -1,0 +1,230 @@
+/**
+ * Whole PS4 anions at grain boundaries. The bicrystal builder places a grain's atoms by the anion they belong to: each
+ * S goes with its P (the anion's centre decides the grain), so no anion is cut by a boundary plane. Where the two grains
+ * meet, anions and Li that overlap are removed as whole bodies, and Li are then removed until the cell is Li3PS4 again
+ * (neutral with formal charges), by rules stated below so that a build is reproducible and explainable.
+ */
+import { nearestImage } from '../../model/cell.ts';
+import { CONTACT_LIMIT, contactLimit, FORMAL_CHARGE, PS_BOND, PS4 } from '../../model/ps4.ts';
+import type { Structure } from '../../model/structure.ts';
+import { buildNeighborList } from '../../potential/neighbors.ts';
+
+/**
+ * For a bulk crystal (or a supercell of it, periodic in all three directions): the atom each atom moves with (an S its
+ * P; a P or a Li itself) and the Cartesian vector from that anchor to the atom (the minimum image). Refuses a crystal
+ * in which a P does not have exactly four S within the bond length, or an S belongs to no P or to two.
+ */
+export function anionAnchors(s: Structure): { anchor: Int32Array; offset: Float64Array } {
+  const n = s.types.length;
+  const anchor = Int32Array.from({ length: n }, (_, i) => i);
+  const offset = new Float64Array(3 * n);
+  const owner = new Int32Array(n).fill(-1);
+  const el = (i: number) => s.species[s.types[i]];
+  const ligands: number[] = [];
+  for (let i = 0; i < n; i++) if (el(i) === PS4.ligand) ligands.push(i);
+  for (let p = 0; p < n; p++) {
+    if (el(p) !== PS4.centre) continue;
+    let found = 0;
+    for (const q of ligands) {
+      const img = nearestImage(s.cell.lattice, s.positions, p, q);
+      if (img.distance >= PS_BOND) continue;
+      if (owner[q] >= 0) throw new Error(`S atom ${q + 1} is bonded to two P (${owner[q] + 1} and ${p + 1})`);
+      owner[q] = p;
+      anchor[q] = p;
+      offset.set(img.vector, 3 * q);
+      found++;
+    }
+    if (found !== PS4.ligands)
+      throw new Error(`P atom ${p + 1} has ${found} S within ${PS_BOND} A, not ${PS4.ligands}: not a PS4 crystal`);
+  }
+  for (const q of ligands) if (owner[q] < 0) throw new Error(`S atom ${q + 1} belongs to no PS4 unit`);
+  return { anchor, offset };
+}
+
+/** What the removal took out, and why, for the build report. */
+export interface UnitRemoval {
+  /** Whole PS4 units removed because they overlapped another unit across a boundary. */
+  overlappingUnits: number;
+  /** Li removed because they sat too close to another atom. */
+  overlappingLi: number;
+  /** PS4 units removed to restore the Li3PS4 ratio where overlaps took more Li than 3 per unit removed. */
+  balanceUnits: number;
+  /** Li removed to restore the Li3PS4 ratio (the most crowded first). */
+  balanceLi: number;
+  /** Atoms removed, by element. */
+  removed: Record<string, number>;
+  /** Formal charge of what was removed (0: the cell stays neutral). */
+  chargeRemoved: number;
+}
+
+/** Distance from a boundary plane within which rule 3 removes bodies, A: about one anion layer. */
+export const BOUNDARY_ZONE = 4;
+
+interface Pair {
+  i: number;
+  j: number;
+  d: number;
+}
+
+/**
+ * Removes whole bodies (a PS4 unit, or a Li) so that no two bodies are closer than `CONTACT_LIMIT` and the cell is
+ * neutral with formal charges (for whole units: Li3PS4). `anchor[i]` names atom i's body (as from `anionAnchors`,
+ * indices into `s`); `grain[i]` its grain. The rules:
+ * 1. While two units overlap, remove the unit with the most overlapping contacts; ties go to grain B (the grain
+ *    placed onto A), then to the unit with the shortest contact.
+ * 2. While a Li is closer than its limit to a remaining atom, remove the Li with the most such contacts (ties: the
+ *    shortest contact); a protected Li (below) makes the unit it is too close to go instead.
+ * 3. While the cell is negative (fewer than 3 Li per P), remove the most crowded unit (its shortest contact to another
+ *    body); then, while it is positive, remove the most crowded Li (shortest distance to any remaining atom; ties:
+ *    more atoms within 3 A).
+ * The removals of rule 3 are taken from bodies within BOUNDARY_ZONE of a boundary plane (`boundaryDistance`): the
+ * excess is made there, and the crystal inside the grains stays untouched (in the crystal every Li is as crowded as
+ * every other, so without this the rule would pick an interior one).
+ * Bodies whose anchor is marked in `protect` are never removed, and contacts between two of them do not count (a
+ * neighbourhood cut from MD keeps its atoms as they were).
+ * Returns the atoms kept (ascending) and what was removed.
+ */
+export function removeOverlappingBodies(
+  s: Structure,
+  anchor: Int32Array,
+  grain: Int32Array,
+  boundaryDistance: Float64Array,
+  protect?: Uint8Array,
+): { keep: number[]; report: UnitRemoval } {
+  const n = s.types.length;
+  const el = (i: number) => s.species[s.types[i]];
+  const reach = Math.max(3.0, ...Object.values(CONTACT_LIMIT));
+  const nl = buildNeighborList(s.positions, s.cell, reach);
+  const near: Pair[][] = Array.from({ length: n }, () => []);
+  for (let i = 0; i < n; i++) {
+    for (let e = nl.offsets[i]; e < nl.offsets[i + 1]; e++) {
+      const j = nl.index[e];
+      const d = Math.hypot(nl.vectors[3 * e], nl.vectors[3 * e + 1], nl.vectors[3 * e + 2]);
+      near[i].push({ i, j, d });
+    }
+  }
+  const members = new Map<number, number[]>();
+  for (let i = 0; i < n; i++) members.set(anchor[i], [...(members.get(anchor[i]) ?? []), i]);
+  const alive = new Uint8Array(n).fill(1);
+  const isUnit = (b: number) => el(b) === PS4.centre;
+  const free = (b: number) => alive[b] && !protect?.[b];
+  const units = () => [...members.keys()].filter((b) => isUnit(b) && free(b));
+  const lithium = () => [...members.keys()].filter((b) => el(b) === 'Li' && free(b));
+  const charge = () => {
+    let q = 0;
+    for (let i = 0; i < n; i++) if (alive[i]) q += FORMAL_CHARGE[el(i)] ?? 0;
+    return q;
+  };
+  const kill = (b: number) => {
+    for (const a of members.get(b)!) alive[a] = 0;
+  };
+  /** Contacts of body b with other living bodies: how many break their limit, and the shortest distance. */
+  const contacts = (b: number, onlyUnits: boolean) => {
+    let count = 0;
+    let shortest = Number.POSITIVE_INFINITY;
+    let within3 = 0;
+    for (const a of members.get(b)!) {
+      for (const { j, d } of near[a]) {
+        if (!alive[j] || anchor[j] === b) continue;
+        if (protect?.[b] && protect[anchor[j]]) continue;
+        if (onlyUnits && !isUnit(anchor[j])) continue;
+        if (d < contactLimit(el(a), el(j))) count++;
+        if (d < 3) within3++;
+        shortest = Math.min(shortest, d);
+      }
+    }
+    return { count, shortest, within3 };
+  };
+  /** The body whose key is largest, compared entry by entry; the first such body in index order. */
+  const worst = (bodies: number[], key: (b: number) => number[]): number | null => {
+    let best: number | null = null;
+    let bestKey: number[] = [];
+    for (const b of bodies) {
+      const k = key(b);
+      const m = k.findIndex((x, q) => x !== bestKey[q]);
+      if (best === null || (m >= 0 && k[m] > bestKey[m])) {
+        best = b;
+        bestKey = k;
+      }
+    }
+    return best;
+  };
+  const report: UnitRemoval = {
+    overlappingUnits: 0,
+    overlappingLi: 0,
+    balanceUnits: 0,
+    balanceLi: 0,
+    removed: {},
+    chargeRemoved: 0,
+  };
+  // 1. overlapping units
+  for (;;) {
+    const clashing = units().filter((b) => contacts(b, true).count > 0);
+    if (clashing.length === 0) break;
+    const b = worst(clashing, (u) => {
+      const c = contacts(u, true);
+      return [c.count, grain[u], -c.shortest];
+    })!;
+    kill(b);
+    report.overlappingUnits++;
+  }
+  // 1b. a protected Li (a cut neighbourhood's) too close to a unit: the unit goes
+  for (;;) {
+    const clash = units().find((u) =>
+      members
+        .get(u)!
+        .some((a) =>
+          near[a].some(
+            ({ j, d }) => alive[j] && protect?.[anchor[j]] && el(j) === 'Li' && d < contactLimit(el(a), 'Li'),
+          ),
+        ),
+    );
+    if (clash === undefined) break;
+    kill(clash);
+    report.overlappingUnits++;
+  }
+  // 2. overlapping Li
+  for (;;) {
+    const clashing = lithium().filter((b) => contacts(b, false).count > 0);
+    if (clashing.length === 0) break;
+    const b = worst(clashing, (u) => {
+      const c = contacts(u, false);
+      return [c.count, -c.shortest];
+    })!;
+    kill(b);
+    report.overlappingLi++;
+  }
+  // 3. the Li3PS4 ratio, restored at the boundaries (the zone widens only if it holds no body to remove)
+  const atBoundary = (bodies: number[]) => {
+    for (let zone = BOUNDARY_ZONE; ; zone *= 2) {
+      const near = bodies.filter((b) => Math.abs(boundaryDistance[b]) < zone);
+      if (near.length > 0 || zone > 1e3) return near;
+    }
+  };
+  const noneLeft = (what: string) =>
+    new Error(`the cell has charge ${charge()} and no ${what} left that may be removed to make it neutral`);
+  while (charge() < 0) {
+    const b = worst(atBoundary(units()), (u) => [-contacts(u, false).shortest]);
+    if (b === null) throw noneLeft('PS4 unit');
+    kill(b);
+    report.balanceUnits++;
+  }
+  while (charge() > 0) {
+    const b = worst(atBoundary(lithium()), (u) => {
+      const c = contacts(u, false);
+      return [-c.shortest, c.within3];
+    });
+    if (b === null) throw noneLeft('Li');
+    kill(b);
+    report.balanceLi++;
+  }
+  const keep: number[] = [];
+  for (let i = 0; i < n; i++) {
+    if (alive[i]) keep.push(i);
+    else {
+      report.removed[el(i)] = (report.removed[el(i)] ?? 0) + 1;
+      report.chargeRemoved += FORMAL_CHARGE[el(i)] ?? 0;
+    }
+  }
+  return { keep, report };
+}

@@ -1,0 +1,177 @@
+/**
+ * Active learning on atomic neighbourhoods at grain boundaries (the approach of MLIP-3: Podryabinkin et al., J. Chem.
+ * Phys. 159, 084112 (2023)). For each boundary preset: MD with a trained MTP from the preset's relaxed structure, every
+ * atom of every recorded frame graded against the potential's active set; the highest-graded atoms (one per frame,
+ * frames at least --spacing fs apart) are cut out with their first coordination shell and whole anions and set into
+ * a periodic 1x2x2 crystal cell (about 100 atoms, src/structure/neighbourhood-cell.ts), whose filler is relaxed with
+ * the potential while the cut stays fixed. Those cells converge in CP2K like bulk cells.
+ *
+ * Each frame carries a per-atom `selected` column: 1 for the chosen atom, whose surroundings are the boundary's out to
+ * the cut radius. DFT's energy, forces and stress are exact for the cell as it is, so they are fitted like those of
+ * any labelled cell (docs/training.md). `--pick even` takes frames evenly in time and a boundary atom by the seed
+ * instead: a test set of what the MD visits.
+ *
+ * node scripts/tsrun.mjs tools/dft/neighbourhoods.ts OUT.extxyz --potential POT.mtp [--presets ID,ID] [--prefix r12]
+ *     [--temperature 800] [--ps 2] [--per-preset 4] [--spacing 200] [--pick grade|even] [--seed 1]
+ */
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { nodeGpuContext } from '../../src/gpu/node-gpu.ts';
+import { formatExtxyzFrame, parseExtxyz } from '../../src/io/extxyz.ts';
+import { BlowUpError, MdEngine } from '../../src/md/engine.ts';
+import { fireMinimize } from '../../src/md/fire.ts';
+import { seededUniform } from '../../src/md/velocities.ts';
+import { toCartesian, toFractional } from '../../src/model/cell.ts';
+import { element, LI_P_S } from '../../src/model/species.ts';
+import { BOUNDARY_REGION, type Structure, toConfiguration } from '../../src/model/structure.ts';
+import { ReferenceMtp } from '../../src/potential/mtp/reference.ts';
+import { WebGpuMtp } from '../../src/potential/mtp/webgpu.ts';
+import { GB_PRESETS } from '../../src/structure/gb/presets.ts';
+import { betaLi3PS4 } from '../../src/structure/li3ps4.ts';
+import { neighbourhoodCell } from '../../src/structure/neighbourhood-cell.ts';
+import { STRUCTURE_PRESETS } from '../../src/structure/presets.ts';
+import { atomGrades } from '../../src/train/descriptors.ts';
+import { type Candidate, evenlySpaced, highestGraded } from './pick-frames.ts';
+import { arg, loadGradedPotential, outputAndPotential } from './tool-args.ts';
+
+const { out, potentialPath } = outputAndPotential(
+  'neighbourhoods.ts OUT.extxyz --potential POT.mtp [--presets ID,ID] [--temperature 800] [--ps 2]',
+);
+const presets = arg('presets', GB_PRESETS.map((p) => p.id).join(',')).split(',');
+const prefix = arg('prefix', 'r12');
+const temperature = Number(arg('temperature', '800'));
+const picoseconds = Number(arg('ps', '2'));
+const perPreset = Number(arg('per-preset', '4'));
+const spacing = Number(arg('spacing', '200'));
+const seed = Number(arg('seed', '1'));
+const pick = arg('pick', 'grade');
+if (pick !== 'grade' && pick !== 'even') throw new Error(`--pick ${pick}: expected grade or even`);
+/** Bodies with an atom this close to the chosen one are cut: its first coordination shell (Li-S 2.46, P-S 2.05 A). */
+const RADIUS = 3.5;
+
+const { model, active } = loadGradedPotential(potentialPath);
+const cpu = new ReferenceMtp(model);
+const ctx = await nodeGpuContext();
+
+/** The preset's translation-scanned, relaxed structure when the scan left one, else the preset as built. */
+function startOf(id: string): Structure {
+  const built = STRUCTURE_PRESETS[id].build();
+  const relaxed = `data/gb-scan/${id}.relaxed.extxyz`;
+  if (!existsSync(relaxed)) return built;
+  const frame = parseExtxyz(readFileSync(relaxed, 'utf8'), relaxed)[0];
+  if (frame.structure.types.length !== built.types.length)
+    throw new Error(`${relaxed}: ${frame.structure.types.length} atoms, the preset has ${built.types.length}`);
+  return { ...built, positions: frame.structure.positions };
+}
+
+function wrapped(s: Structure): Structure {
+  const f = toFractional(s.cell, s.positions);
+  return {
+    ...s,
+    positions: toCartesian(
+      s.cell,
+      f.map((x) => x - Math.floor(x)),
+    ),
+  };
+}
+
+interface AtomCandidate extends Candidate {
+  atom: number;
+}
+
+const frames: string[] = [];
+for (const id of presets) {
+  if (!STRUCTURE_PRESETS[id]) throw new Error(`--presets: no preset '${id}'`);
+  const start = startOf(id);
+  const config = toConfiguration(start, LI_P_S);
+  const zone = [...start.types.keys()].filter((i) => Math.abs(start.labels!.boundaryDistance![i]) < BOUNDARY_REGION);
+  const field = await WebGpuMtp.create(ctx.device, model);
+  const md = await MdEngine.create(
+    ctx.device,
+    field,
+    {
+      types: config.types,
+      positions: config.positions,
+      cell: config.cell!,
+      masses: Float64Array.from(config.types, (t) => element(LI_P_S[t]).mass),
+    },
+    { dt: 1, temperature, thermostat: 'csvr', seed: seed + temperature, tau: 50 },
+  );
+  const candidates: AtomCandidate[] = [];
+  const random = seededUniform(seed);
+  let ended = `${picoseconds} ps`;
+  const t0 = performance.now();
+  try {
+    await md.run(Math.round(picoseconds * 1000), 100, (t, f) => {
+      if (t.time < 500) return; // the thermostat's first half picosecond
+      const g = atomGrades(model, active, { ...config, positions: f.positions });
+      let atom = 0;
+      if (pick === 'grade') for (let i = 1; i < g.length; i++) atom = g[i] > g[atom] ? i : atom;
+      else atom = zone[Math.floor(random() * zone.length)];
+      candidates.push({ time: t.time, positions: Float64Array.from(f.positions), grade: g[atom], atom });
+    });
+  } catch (err) {
+    if (!(err instanceof BlowUpError)) throw err;
+    ended = `blew up after ${candidates.at(-1)?.time ?? 0} fs`;
+  }
+  md.destroy();
+  field.destroy();
+  // in order of preference; a cut that a 1x2x2 cell cannot hold is passed over for the next one
+  const first =
+    pick === 'even' ? evenlySpaced(candidates, perPreset, 500) : highestGraded(candidates, candidates.length, spacing);
+  if (pick === 'grade') first.sort((a, b) => b.grade - a.grade);
+  const order = [...first, ...candidates.filter((c) => c.time >= 500 && !first.includes(c))];
+  console.log(
+    `${id} (${start.types.length} atoms) ${temperature} K: ${ended} in ${((performance.now() - t0) / 1000).toFixed(0)} s, ` +
+      `${candidates.length} frames, grades ${Math.min(...candidates.map((c) => c.grade)).toFixed(2)}-` +
+      `${Math.max(...candidates.map((c) => c.grade)).toFixed(2)}`,
+  );
+  const picked: { p: AtomCandidate; nb: ReturnType<typeof neighbourhoodCell> }[] = [];
+  for (const p of order) {
+    if (picked.length >= perPreset) break;
+    try {
+      const nb = neighbourhoodCell({ ...start, positions: p.positions }, p.atom, {
+        radius: RADIUS,
+        fitRadius: 0.5,
+        crystal: betaLi3PS4(),
+        repeats: [1, 2, 2],
+      });
+      picked.push({ p, nb });
+    } catch (err) {
+      if (!/too small/.test((err as Error).message)) throw err;
+      console.log(`  ${p.time} fs atom ${p.atom + 1}: passed over (${(err as Error).message})`);
+    }
+  }
+  for (const [k, { p, nb }] of picked.entries()) {
+    const cell = nb.structure;
+    const relaxed = await fireMinimize(cpu, toConfiguration(cell, LI_P_S), {
+      fmax: 0.1,
+      maxSteps: 500,
+      fixed: nb.cut,
+      minDistance: model.minDist,
+    });
+    const after: Structure = { ...cell, positions: relaxed.positions };
+    const g = atomGrades(model, active, toConfiguration(after, LI_P_S))[nb.centre];
+    const sym = start.species[start.types[p.atom]];
+    const cfgId = `${prefix}-nb-${id}-${pick === 'even' ? 'even-' : ''}${String(k).padStart(2, '0')}`;
+    console.log(
+      `  ${cfgId}: ${sym} ${p.atom + 1} at ${start.labels!.boundaryDistance![p.atom].toFixed(2)} A from the boundary, ` +
+        `${cell.types.length} atoms (${nb.cut.reduce((a, b) => a + b, 0)} cut), filler FIRE ${relaxed.steps} steps; ` +
+        `grade ${p.grade.toFixed(2)} in MD, ${g.toFixed(2)} in the cell`,
+    );
+    frames.push(
+      formatExtxyzFrame(
+        wrapped(after),
+        {
+          config_id: cfgId,
+          source:
+            `neighbourhood of ${sym} ${p.atom + 1} (grade ${p.grade.toFixed(2)}; ${g.toFixed(2)} in this cell) in MTP MD of ` +
+            `${id} at ${temperature} K, ${p.time} fs (${potentialPath.split('/').pop()}); cut ${RADIUS} A, filler relaxed`,
+        },
+        { selected: Float64Array.from(nb.fit) },
+      ),
+    );
+  }
+}
+ctx.device.destroy();
+writeFileSync(out, frames.join(''));
+console.log(`${frames.length} configurations -> ${out}`);
