@@ -11,7 +11,7 @@ import { writeLammpsData, writeLammpsInput } from '../src/io/lammps.ts';
 import { parsePoscar } from '../src/io/poscar.ts';
 import { readStructureText, writeStructureText } from '../src/io/structure-files.ts';
 import { toFractional, volume } from '../src/model/cell.ts';
-import { boundaryAtoms, type Structure } from '../src/model/structure.ts';
+import { boundaryAtoms, countBySpecies, type Structure } from '../src/model/structure.ts';
 import { buildBicrystal } from '../src/structure/gb/builder.ts';
 import { betaLi3PS4Standard, GB_PRESETS, presetSpec } from '../src/structure/gb/presets.ts';
 import { betaLi3PS4 } from '../src/structure/li3ps4.ts';
@@ -105,6 +105,32 @@ describe('structure files', () => {
     expect(() =>
       parseExtxyz('2\nLattice="1 0 0 0 1 0 0 0 1" Properties=species:S:1:pos:R:3\nLi 0 0 0\n', 'a.xyz'),
     ).toThrow(/a\.xyz:\d+: expected 2 atom lines/);
+  });
+
+  it('CIF: element from labels in any case, unknown elements and a space group without operations refused', () => {
+    const cif = readFileSync(`${FIXTURES}structures/beta-Li3PS4.cif`, 'utf8');
+    const lines = cif.split('\n');
+    // labels only (no _atom_site_type_symbol column), upper case: LI1 is Li, not "L"
+    const typeCol = lines.findIndex((l) => l.trim() === '_atom_site_type_symbol');
+    const rows = lines.map((l, k) => {
+      if (k === typeCol) return '';
+      const f = l.trim().split(/\s+/);
+      return k > typeCol && /^(Li|P|S)\d/.test(f[0] ?? '') ? [f[0].toUpperCase(), ...f.slice(2)].join(' ') : l;
+    });
+    const upper = parseCif(rows.join('\n'), 'upper.cif');
+    expect(upper.types.length).toBe(32);
+    expect([...countBySpecies(upper)].sort()).toEqual([
+      ['Li', 12],
+      ['P', 4],
+      ['S', 16],
+    ]);
+    expect(() => parseCif(cif.replace('S1 S 4c', 'Q1 Q 4c'), 'q.cif')).toThrow(/q\.cif:\d+: site 'Q' names no element/);
+    // the operations loop removed: Pnma by name alone is refused, naming the line of the name
+    const from = lines.findIndex((l) => l.trim() === '_symmetry_equiv_pos_as_xyz') - 1; // its loop_
+    const bare = [...lines.slice(0, from), ...lines.slice(from + 2 + 8)].join('\n'); // and the 8 operations
+    expect(() => parseCif(bare, 'bare.cif')).toThrow(
+      /bare\.cif:10: space group 'P n m a' is given without its symmetry operations/,
+    );
   });
 
   it('refuses a disordered CIF unless an ordering seed is given, then orders it reproducibly', () => {

@@ -7,6 +7,7 @@
  */
 import { seededUniform } from '../md/velocities.ts';
 import { inverse3, makeCell } from '../model/cell.ts';
+import { elementOfLabel } from '../model/species.ts';
 import type { Structure } from '../model/structure.ts';
 import { expandSites, parseSymOp, type Site } from '../structure/symmetry.ts';
 import { ParseError, parseFiniteNumber } from './errors.ts';
@@ -111,6 +112,25 @@ export function parseCif(text: string, file = 'structure.cif', options: CifOptio
     (l) => l.tags.includes('_symmetry_equiv_pos_as_xyz') || l.tags.includes('_space_group_symop_operation_xyz'),
   );
   let ops = [parseSymOp('x,y,z')];
+  if (!symLoop) {
+    // a space group given by name or number alone would silently be read as P1 (a quarter of the atoms, say)
+    const group = [
+      '_symmetry_space_group_name_h-m',
+      '_space_group_name_h-m_alt',
+      '_symmetry_int_tables_number',
+      '_space_group_it_number',
+    ]
+      .map((tag) => items.get(tag))
+      .find((v) => v !== undefined);
+    const text = group?.text.replace(/\s+/g, '');
+    if (group && text !== 'P1' && text !== '1')
+      throw new ParseError(
+        file,
+        group.line,
+        `space group '${group.text}' is given without its symmetry operations; add the ` +
+          '_space_group_symop_operation_xyz loop (or write the structure out in P1)',
+      );
+  }
   if (symLoop) {
     const col = symLoop.tags.findIndex(
       (t) => t === '_symmetry_equiv_pos_as_xyz' || t === '_space_group_symop_operation_xyz',
@@ -137,8 +157,8 @@ export function parseCif(text: string, file = 'structure.cif', options: CifOptio
   const sites: (Site & { occupancy: number })[] = [];
   for (const r of siteLoop.rows) {
     const raw = (symI >= 0 ? r[symI] : r[labelI]).text;
-    const sym = /^([A-Z][a-z]?)/.exec(raw)?.[1];
-    if (!sym) throw new ParseError(file, r[0].line, `cannot tell the element of site '${raw}'`);
+    const sym = elementOfLabel(raw);
+    if (!sym) throw new ParseError(file, r[0].line, `site '${raw}' names no element`);
     if (!species.includes(sym)) species.push(sym);
     const occupancy =
       occI >= 0 && r[occI].text !== '?' && r[occI].text !== '.' ? cifNumber(r[occI], file, 'occupancy') : 1;

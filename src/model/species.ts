@@ -28,3 +28,24 @@ export function element(symbol: string): Element {
 
 /** The species order of the lab's Li-P-S potentials (and of test/fixtures/mtp-vectors): type 0 = Li, 1 = P, 2 = S. */
 export const LI_P_S = ['Li', 'P', 'S'] as const;
+
+/** Every element symbol, in order of atomic number (IUPAC): for telling an element from a label such as "LI1". */
+export const ELEMENT_SYMBOLS = (
+  'H He Li Be B C N O F Ne Na Mg Al Si P S Cl Ar K Ca Sc Ti V Cr Mn Fe Co Ni Cu Zn Ga Ge As Se Br Kr Rb Sr Y Zr Nb Mo ' +
+  'Tc Ru Rh Pd Ag Cd In Sn Sb Te I Xe Cs Ba La Ce Pr Nd Pm Sm Eu Gd Tb Dy Ho Er Tm Yb Lu Hf Ta W Re Os Ir Pt Au Hg Tl ' +
+  'Pb Bi Po At Rn Fr Ra Ac Th Pa U Np Pu Am Cm Bk Cf Es Fm Md No Lr Rf Db Sg Bh Hs Mt Ds Rg Cn Nh Fl Mc Lv Ts Og'
+).split(' ');
+
+const SYMBOL_SET = new Set(ELEMENT_SYMBOLS);
+
+/**
+ * The element a site label or type symbol names, in any letter case ("Li1", "LI1", "li", "S2-" -> Li, Li, Li, S): the
+ * two leading letters if they spell an element, else the first; null when neither does.
+ */
+export function elementOfLabel(label: string): string | null {
+  const letters = /^[A-Za-z]{1,2}/.exec(label.trim())?.[0] ?? '';
+  const norm = (x: string) => x.charAt(0).toUpperCase() + x.slice(1).toLowerCase();
+  if (letters.length === 2 && SYMBOL_SET.has(norm(letters))) return norm(letters);
+  if (letters.length >= 1 && SYMBOL_SET.has(norm(letters[0]))) return norm(letters[0]);
+  return null;
+}
