@@ -72,6 +72,33 @@ describe('.mtp files', () => {
     expectParseError(() => parseMtp(badScalar, 'bad.mtp'), lineOf('alpha_moment_mapping'), /alpha_scalar_moments = 8/);
   });
 
+  it('refuses declared sizes beyond its limits before making anything of that size, naming the limit', () => {
+    const huge = l08.replace('alpha_moments_count = 18', 'alpha_moments_count = 1000000000');
+    expectParseError(
+      () => parseMtp(huge, 'huge.mtp'),
+      lineOf('alpha_moments_count'),
+      /1000000000 is beyond this reader's limit of 100000/,
+    );
+    const far = l08.replace(/max_dist = \S+/, 'max_dist = 1000');
+    expectParseError(
+      () => parseMtp(far, 'far.mtp'),
+      lineOf('max_dist'),
+      /max_dist = 1000 A is beyond this reader's limit of 20 A/,
+    );
+    const power = l08.replace(/alpha_index_basic = \{\{0, 0, 0, 0\}/, 'alpha_index_basic = {{0, 1000000000, 0, 0}');
+    expect(power).not.toBe(l08);
+    expectParseError(() => parseMtp(power, 'power.mtp'), lineOf('alpha_index_basic ='), /tensor rank\) at most 32/);
+  });
+
+  it('refuses moments that are counted but never computed (they would enter the energy as garbage)', () => {
+    const more = l08.replace('alpha_moments_count = 18', 'alpha_moments_count = 19');
+    expectParseError(
+      () => parseMtp(more, 'more.mtp'),
+      lineOf('alpha_index_times ='),
+      /moment 18 is neither basic nor computed/,
+    );
+  });
+
   it('refuses a radial_coeffs line of the wrong length, NaN, and unknown species blocks', () => {
     const lines = l08.split('\n');
     const k = lines.findIndex((l) => l.trim() === '0-0') + 1;

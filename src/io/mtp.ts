@@ -5,6 +5,23 @@
  */
 import { formatExact, ParseError, parseFiniteNumber, parseInteger } from './errors.ts';
 
+/**
+ * Bounds on what a file may declare, checked as each count is read and before anything of that size is made: far
+ * above any potential MLIP fits (level 28 has 17,000 moments, radial bases of 8-16, tensor rank 13, cutoffs 5-8 A),
+ * far below what would exhaust memory or a neighbour list (a 1000 A cutoff).
+ */
+export const MTP_LIMITS = {
+  speciesCount: 32,
+  radialBasisSize: 64,
+  radialFuncsCount: 64,
+  maxDist: 20,
+  alphaMomentsCount: 100_000,
+  basicCount: 100_000,
+  timesCount: 1_000_000,
+  scalarMoments: 100_000,
+  tensorRank: 32,
+} as const;
+
 export interface MtpFile {
   version: string;
   potentialName: string;
@@ -141,9 +158,11 @@ export function parseMtp(text: string, file = 'potential.mtp'): MtpFile {
     return { value, line: l.no };
   };
   const optionalKey = (key: string) => (peek()?.text.match(new RegExp(`^${key}\\s*=`)) ? expectKey(key) : undefined);
-  const int = (key: string, min = 0) => {
+  const int = (key: string, min = 0, max = Number.MAX_SAFE_INTEGER) => {
     const { value, line } = expectKey(key);
-    return { v: parseInteger(value, file, line, key, min), line };
+    const v = parseInteger(value, file, line, key, min);
+    if (v > max) throw new ParseError(file, line, `${key} = ${v} is beyond this reader's limit of ${max}`);
+    return { v, line };
   };
   const num = (key: string) => {
     const { value, line } = expectKey(key);
@@ -165,7 +184,7 @@ export function parseMtp(text: string, file = 'potential.mtp'): MtpFile {
   const potentialName = expectKey('potential_name').value;
   const scalingKey = optionalKey('scaling');
   const scaling = scalingKey ? parseFiniteNumber(scalingKey.value, file, scalingKey.line, 'scaling') : 1;
-  const speciesCount = int('species_count', 1).v;
+  const speciesCount = int('species_count', 1, MTP_LIMITS.speciesCount).v;
   const tag = optionalKey('potential_tag');
   const rbt = expectKey('radial_basis_type');
   if (rbt.value !== 'RBChebyshev') {
@@ -174,6 +193,12 @@ export function parseMtp(text: string, file = 'potential.mtp'): MtpFile {
   const minDist = num('min_dist');
   const maxDistLine = peek()?.no ?? lastLine;
   const maxDist = num('max_dist');
+  if (maxDist > MTP_LIMITS.maxDist)
+    throw new ParseError(
+      file,
+      maxDistLine,
+      `max_dist = ${maxDist} A is beyond this reader's limit of ${MTP_LIMITS.maxDist} A`,
+    );
   if (!(maxDist > minDist) || minDist < 0) {
     throw new ParseError(
       file,
@@ -181,8 +206,8 @@ export function parseMtp(text: string, file = 'potential.mtp'): MtpFile {
       `need 0 <= min_dist < max_dist, found min_dist = ${minDist}, max_dist = ${maxDist}`,
     );
   }
-  const radialBasisSize = int('radial_basis_size', 1).v;
-  const radialFuncsCount = int('radial_funcs_count', 1).v;
+  const radialBasisSize = int('radial_basis_size', 1, MTP_LIMITS.radialBasisSize).v;
+  const radialFuncsCount = int('radial_funcs_count', 1, MTP_LIMITS.radialFuncsCount).v;
 
   let radialCoeffs: number[][][][] | null = null;
   if (peek()?.text === 'radial_coeffs') {
@@ -231,8 +256,8 @@ export function parseMtp(text: string, file = 'potential.mtp'): MtpFile {
     }
   }
 
-  const alphaMomentsCount = int('alpha_moments_count', 1).v;
-  const basicCount = int('alpha_index_basic_count', 1);
+  const alphaMomentsCount = int('alpha_moments_count', 1, MTP_LIMITS.alphaMomentsCount).v;
+  const basicCount = int('alpha_index_basic_count', 1, MTP_LIMITS.basicCount);
   const basicList = list('alpha_index_basic');
   const alphaIndexBasic = tuples4(basicList.v, file, basicList.line, 'alpha_index_basic');
   if (alphaIndexBasic.length !== basicCount.v) {
@@ -243,15 +268,16 @@ export function parseMtp(text: string, file = 'potential.mtp'): MtpFile {
     );
   }
   alphaIndexBasic.forEach(([mu, p, q, t], k) => {
-    if (mu < 0 || mu >= radialFuncsCount || p < 0 || q < 0 || t < 0) {
+    if (mu < 0 || mu >= radialFuncsCount || p < 0 || q < 0 || t < 0 || p + q + t > MTP_LIMITS.tensorRank) {
       throw new ParseError(
         file,
         basicList.line,
-        `alpha_index_basic entry ${k + 1} {${mu}, ${p}, ${q}, ${t}}: mu must be in 0..${radialFuncsCount - 1} and powers >= 0`,
+        `alpha_index_basic entry ${k + 1} {${mu}, ${p}, ${q}, ${t}}: mu must be in 0..${radialFuncsCount - 1}, powers >= 0 ` +
+          `and their sum (the tensor rank) at most ${MTP_LIMITS.tensorRank}`,
       );
     }
   });
-  const timesCount = int('alpha_index_times_count', 0);
+  const timesCount = int('alpha_index_times_count', 0, MTP_LIMITS.timesCount);
   const timesList = list('alpha_index_times');
   const alphaIndexTimes = tuples4(timesList.v, file, timesList.line, 'alpha_index_times');
   if (alphaIndexTimes.length !== timesCount.v) {
@@ -270,7 +296,27 @@ export function parseMtp(text: string, file = 'potential.mtp'): MtpFile {
       );
     }
   });
-  const scalarCount = int('alpha_scalar_moments', 1);
+  // every moment must be computed before it is used: a basic one, or the target of an earlier product (MLIP's order);
+  // an undefined one would enter the energy as garbage
+  const defined = new Uint8Array(alphaMomentsCount);
+  defined.fill(1, 0, Math.min(basicCount.v, alphaMomentsCount));
+  alphaIndexTimes.forEach(([i0, i1, , k], n) => {
+    if (!defined[i0] || !defined[i1])
+      throw new ParseError(
+        file,
+        timesList.line,
+        `alpha_index_times entry ${n + 1} multiplies moment ${defined[i0] ? i1 : i0} before any entry computes it`,
+      );
+    defined[k] = 1;
+  });
+  const undefinedMoment = defined.indexOf(0);
+  if (undefinedMoment >= 0)
+    throw new ParseError(
+      file,
+      timesList.line,
+      `alpha_moments_count = ${alphaMomentsCount}, but moment ${undefinedMoment} is neither basic nor computed by alpha_index_times`,
+    );
+  const scalarCount = int('alpha_scalar_moments', 1, MTP_LIMITS.scalarMoments);
   const mappingList = list('alpha_moment_mapping');
   const alphaMomentMapping = flatNumbers(mappingList.v, file, mappingList.line, 'alpha_moment_mapping');
   if (alphaMomentMapping.length !== scalarCount.v) {
