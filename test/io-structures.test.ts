@@ -133,6 +133,35 @@ describe('structure files', () => {
     );
   });
 
+  it('unphysical cells are refused with file and line; three POSCAR scale factors scale the three axes', () => {
+    const poscar = readFileSync(`${FIXTURES}structures/beta-Li3PS4.POSCAR`, 'utf8').split('\n');
+    const withScale = (line: string) => [poscar[0], line, ...poscar.slice(2)].join('\n');
+    expect(() => parsePoscar(withScale('0.0'), 'z.vasp')).toThrow(/z\.vasp:2: a scale factor of 0 makes no cell/);
+    expect(() => parsePoscar(withScale('1 2'), 'two.vasp')).toThrow(/two\.vasp:2: give one scale factor or three/);
+    const three = parsePoscar(withScale('1.0 2.0 0.5'), 'three.vasp');
+    const one = parsePoscar(withScale('1.0'), 'one.vasp');
+    expect(three.cell.lattice[0]).toBeCloseTo(one.cell.lattice[0], 12);
+    expect(three.cell.lattice[4]).toBeCloseTo(2 * one.cell.lattice[4], 12);
+    expect(three.cell.lattice[8]).toBeCloseTo(0.5 * one.cell.lattice[8], 12);
+    const flat = [...poscar.slice(0, 4), '0 0 0', ...poscar.slice(5)].join('\n');
+    expect(() => parsePoscar(flat, 'flat.vasp')).toThrow(/flat\.vasp:3: lattice vector 3 has zero length/);
+    const cif = readFileSync(`${FIXTURES}structures/beta-Li3PS4.cif`, 'utf8');
+    expect(() => parseCif(cif.replace(/_cell_angle_gamma\s+\S+/, '_cell_angle_gamma 180'), 'g.cif')).toThrow(
+      /g\.cif:\d+: the cell angles: the lattice vectors span no volume/,
+    );
+    expect(() => parseCif(cif.replace(/_cell_length_b\s+\S+/, '_cell_length_b -8.2'), 'n.cif')).toThrow(
+      /n\.cif:\d+: _cell_length_b = -8\.2: a length must be positive/,
+    );
+    const frame = (lattice: string, pbc: string) =>
+      `1\nLattice="${lattice}" Properties=species:S:1:pos:R:3 pbc="${pbc}"\nLi 0 0 0\n`;
+    expect(() => parseExtxyz(frame('5 0 0 0 5 0 0 0 5', 'T T F'), 'slab.xyz')).toThrow(
+      /slab\.xyz:2: pbc="T T F": only cells periodic along all three vectors/,
+    );
+    expect(() => parseExtxyz(frame('5 0 0 10 0 0 0 0 5', 'T T T'), 'flat.xyz')).toThrow(
+      /flat\.xyz:2: the lattice vectors span no volume/,
+    );
+  });
+
   it('refuses a disordered CIF unless an ordering seed is given, then orders it reproducibly', () => {
     const cif = readFileSync(`${FIXTURES}structures/beta-Li3PS4.cif`, 'utf8').replace(
       'Li2 Li 4b 0.0000 0.0000 0.5000 1.0',

@@ -6,7 +6,7 @@
  * seeded shuffle (documented and reproducible). The writer emits P1 with every atom.
  */
 import { seededUniform } from '../md/velocities.ts';
-import { inverse3, makeCell } from '../model/cell.ts';
+import { cellProblem, inverse3, makeCell } from '../model/cell.ts';
 import { elementOfLabel } from '../model/species.ts';
 import type { Structure } from '../model/structure.ts';
 import { expandSites, parseSymOp, type Site } from '../structure/symmetry.ts';
@@ -107,6 +107,14 @@ export function parseCif(text: string, file = 'structure.cif', options: CifOptio
   const cz = Math.sqrt(Math.max(0, c * c - cx * cx - cy * cy));
   const clean = (v: number) => (Math.abs(v) < 1e-12 ? 0 : v);
   const lattice = [a, 0, 0, clean(b * Math.cos(ga)), b * Math.sin(ga), 0, clean(cx), clean(cy), cz];
+  for (const [tag, v] of [
+    ['_cell_length_a', a],
+    ['_cell_length_b', b],
+    ['_cell_length_c', c],
+  ] as const)
+    if (!(v > 0)) throw new ParseError(file, items.get(tag)?.line ?? 0, `${tag} = ${v}: a length must be positive`);
+  const problem = cellProblem(lattice);
+  if (problem) throw new ParseError(file, items.get('_cell_angle_alpha')?.line ?? 0, `the cell angles: ${problem}`);
 
   const symLoop = loops.find(
     (l) => l.tags.includes('_symmetry_equiv_pos_as_xyz') || l.tags.includes('_space_group_symop_operation_xyz'),

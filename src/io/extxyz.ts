@@ -4,7 +4,7 @@
  * per file. Positions are Cartesian A. The lab writes MD trajectories with unwrapped positions (atoms may stand
  * outside the cell) so displacements stay exact; ASE reads them as they are.
  */
-import { makeCell } from '../model/cell.ts';
+import { cellProblem, makeCell } from '../model/cell.ts';
 import type { Structure } from '../model/structure.ts';
 import { ParseError, parseFiniteNumber, parseInteger } from './errors.ts';
 
@@ -112,11 +112,21 @@ export function parseExtxyz(text: string, file = 'input.extxyz', speciesOrder?: 
         .map((v) => parseFiniteNumber(v, file, commentLine, 'Lattice'));
       if (lattice.length !== 9)
         throw new ParseError(file, commentLine, `Lattice needs 9 numbers, found ${lattice.length}`);
-      if (info.pbc)
+      const problem = cellProblem(lattice);
+      if (problem) throw new ParseError(file, commentLine, problem);
+      if (info.pbc) {
         pbc = info.pbc
           .trim()
           .split(/\s+/)
           .map((v) => /^[Tt1]/.test(v)) as [boolean, boolean, boolean];
+        // the lab's cells are periodic along all three vectors; a slab or wire would silently gain its images
+        if (pbc.length !== 3 || !pbc.every((p) => p))
+          throw new ParseError(
+            file,
+            commentLine,
+            `pbc="${info.pbc}": only cells periodic along all three vectors are supported (pad a slab with vacuum and say pbc="T T T")`,
+          );
+      }
     } else {
       throw new ParseError(
         file,

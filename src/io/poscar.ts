@@ -3,7 +3,7 @@
  * dynamics (flags read and dropped), scale factor (negative = target volume). The writer groups atoms by species, as
  * the format requires, in order of first appearance.
  */
-import { inverse3, makeCell, volume } from '../model/cell.ts';
+import { cellProblem, inverse3, makeCell, volume } from '../model/cell.ts';
 import type { Structure } from '../model/structure.ts';
 import { ParseError, parseFiniteNumber, parseInteger } from './errors.ts';
 
@@ -17,7 +17,17 @@ export function parsePoscar(text: string, file = 'POSCAR'): Structure {
   };
   const title = need('the comment line');
   const scaleLine = k + 1;
-  const scale = parseFiniteNumber(need('the scale factor').split(/\s+/)[0], file, scaleLine, 'scale factor');
+  // one factor (negative: the volume wanted, A^3), or VASP's three, one per Cartesian axis
+  const scales = need('the scale factor')
+    .split(/\s+/)
+    .filter((t) => !t.startsWith('!') && !t.startsWith('#'))
+    .slice(0, 3)
+    .map((t) => parseFiniteNumber(t, file, scaleLine, 'scale factor'));
+  if (scales.length === 2) throw new ParseError(file, scaleLine, 'give one scale factor or three, not two');
+  if (scales.some((x) => x === 0)) throw new ParseError(file, scaleLine, 'a scale factor of 0 makes no cell');
+  if (scales.length === 3 && scales.some((x) => x < 0))
+    throw new ParseError(file, scaleLine, 'three scale factors must all be positive (a negative one means a volume)');
+  const scale = scales[0];
   const lattice: number[] = [];
   for (let r = 0; r < 3; r++) {
     const no = k + 1;
@@ -49,9 +59,11 @@ export function parsePoscar(text: string, file = 'POSCAR'): Structure {
   const cartesian = /^[ck]/i.test(mode);
   if (!cartesian && !/^d/i.test(mode))
     throw new ParseError(file, k, `expected 'Direct' or 'Cartesian', found '${mode}'`);
+  const raw = cellProblem(lattice);
+  if (raw) throw new ParseError(file, scaleLine + 1, raw);
   let factor = scale;
   if (scale < 0) factor = Math.cbrt(-scale / volume(makeCell(lattice)));
-  const L = lattice.map((v) => v * factor);
+  const L = scales.length === 3 ? lattice.map((v, k) => v * scales[k % 3]) : lattice.map((v) => v * factor);
   const n = counts.reduce((a, b) => a + b, 0);
   const types = new Int32Array(n);
   const positions = new Float64Array(3 * n);

@@ -133,3 +133,17 @@ export function applyStrain(vectors: ArrayLike<number>, eps: ArrayLike<number>):
   }
   return out;
 }
+
+/**
+ * What is wrong with a periodic cell, in words, or null: a vector of zero length, or three vectors that span no
+ * volume (an angle of 0 or 180 degrees, or coplanar vectors: volume under 1e-6 of the product of the lengths).
+ */
+export function cellProblem(lattice: ArrayLike<number>): string | null {
+  const lengths = [0, 1, 2].map((r) => Math.hypot(lattice[3 * r], lattice[3 * r + 1], lattice[3 * r + 2]));
+  const zero = lengths.findIndex((l) => !(l > 1e-6));
+  if (zero >= 0) return `lattice vector ${zero + 1} has zero length`;
+  const v = Math.abs(det3(lattice));
+  if (!(v > 1e-6 * lengths[0] * lengths[1] * lengths[2]))
+    return `the lattice vectors span no volume (${v.toPrecision(3)} A^3): an angle of 0 or 180 degrees, or coplanar vectors`;
+  return null;
+}
