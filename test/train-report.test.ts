@@ -6,8 +6,10 @@ import { describe, expect, it } from 'vitest';
 import { main } from '../src/cli/main.ts';
 import { parseMtp } from '../src/io/mtp.ts';
 import { compileMtp } from '../src/potential/mtp/model.ts';
+import { EV_PER_A3_IN_GPA, stressGPa } from '../src/potential/types.ts';
 import { configId, configKind, coverageOf, excludeById, readLabelled } from '../src/train/dataset.ts';
 import { fitErrors } from '../src/train/linear-fit.ts';
+import { FIXTURES } from './support.ts';
 
 const DATA = 'data/li3ps4-dft.extxyz';
 
@@ -119,5 +121,27 @@ describe('training provenance and validation by kind, on the project DFT data', 
     ]);
     expect(cont.code).toBe(0);
     expect(JSON.parse(readFileSync(join(dir, 'd.json'), 'utf8')).start).toEqual({ init: 'fit.mtp', level: 6 });
+  });
+});
+
+describe('labelled data written by other codes', () => {
+  it("reads ASE's stress= (eV/A^3, positive under tension) as MLIP's virial, and refuses an empty frame", () => {
+    const file = `${FIXTURES}ase-stress.extxyz`;
+    const [c] = readLabelled(readFileSync(file, 'utf8'), file);
+    const v = 12.819 * 8.2195 * 6.1236;
+    // ASE's stress of this compressed cell: xx yy zz yz xz xy = -0.010 -0.006 -0.004 0.001 -0.0005 0.002
+    const expected = [0.01, 0.006, 0.004, -0.001, 0.0005, -0.002].map((x) => x * v);
+    Array.from(c.plusStress!).forEach((x, k) => {
+      expect(x).toBeCloseTo(expected[k], 9);
+    });
+    // compressed: the Cauchy stress the lab shows (GPa) is ASE's stress again, negative along every axis
+    const p = c.plusStress!;
+    const sigma = stressGPa([p[0], p[5], p[4], p[5], p[1], p[3], p[4], p[3], p[2]], v);
+    expect(sigma[0]).toBeCloseTo(-0.01 * EV_PER_A3_IN_GPA, 9);
+    expect(sigma[4]).toBeCloseTo(-0.006 * EV_PER_A3_IN_GPA, 9);
+    expect(c.energy).toBe(-123.456);
+    expect(c.forces.length).toBe(96);
+    const empty = '0\nLattice="5 0 0 0 5 0 0 0 5" Properties=species:S:1:pos:R:3:forces:R:3 energy=-1.0 pbc="T T T"\n';
+    expect(() => readLabelled(empty, 'empty.extxyz')).toThrow(/empty\.extxyz: frame 1 has no atoms/);
   });
 });

@@ -5,8 +5,22 @@
 import { parseCfg } from '../io/cfg.ts';
 import { ParseError } from '../io/errors.ts';
 import { parseExtxyz } from '../io/extxyz.ts';
+import { volume } from '../model/cell.ts';
 import { plusStressOf } from '../potential/types.ts';
 import type { LabelledConfiguration } from './linear-fit.ts';
+
+/**
+ * MLIP's PlusStress (virial, eV) from ASE's `stress=` key: the Cauchy stress in eV/A^3, 9 numbers row by row or 6 in
+ * Voigt order (xx yy zz yz xz xy), positive under tension. The virial is minus the stress times the volume (the
+ * lab's stressGPa is its inverse).
+ */
+export function plusStressOfAseStress(text: string, cellVolume: number, file: string, frame: number): Float64Array {
+  const v = text.trim().split(/\s+/).map(Number);
+  if (!v.every(Number.isFinite) || (v.length !== 9 && v.length !== 6))
+    throw new ParseError(file, 0, `frame ${frame + 1}: stress needs 9 or 6 numbers (eV/A^3)`);
+  const voigt = v.length === 6 ? v : [v[0], v[4], v[8], v[5], v[2], v[1]];
+  return Float64Array.from(voigt, (x) => -x * cellVolume);
+}
 
 export function readLabelled(
   text: string,
@@ -17,6 +31,7 @@ export function readLabelled(
     return parseCfg(text, file).map((c, k) => {
       if (c.energy === undefined || !c.forces)
         throw new ParseError(file, 0, `configuration ${k + 1} has no Energy or forces: not labelled`);
+      if (c.types.length === 0) throw new ParseError(file, 0, `configuration ${k + 1} has no atoms`);
       return { ...c, energy: c.energy, forces: c.forces };
     });
   }
@@ -25,14 +40,17 @@ export function readLabelled(
     const forces = f.arrays.forces;
     if (!Number.isFinite(energy) || !forces)
       throw new ParseError(file, 0, `frame ${k + 1} has no energy= or forces column: not labelled`);
+    const s = f.structure;
+    if (s.types.length === 0) throw new ParseError(file, 0, `frame ${k + 1} has no atoms`);
     let plusStress: Float64Array | undefined;
     if (f.info.virial) {
       const v = f.info.virial.trim().split(/\s+/).map(Number);
       if (v.length !== 9 || !v.every(Number.isFinite))
         throw new ParseError(file, 0, `frame ${k + 1}: virial needs 9 numbers`);
       plusStress = plusStressOf(v);
+    } else if (f.info.stress) {
+      plusStress = plusStressOfAseStress(f.info.stress, volume(s.cell), file, k);
     }
-    const s = f.structure;
     return {
       types: Int32Array.from(s.types, (t) => species.indexOf(s.species[t])),
       positions: s.positions,
