@@ -64,4 +64,32 @@ describe('lilab msd and arrhenius', () => {
     const [fitted, err] = eaLine.match(/[\d.]+/g)!.map(Number);
     expect(Math.abs(fitted - ea)).toBeLessThan(Math.max(3 * err, 0.03));
   });
+
+  it('refuses frames whose atoms change, and frames without Time= unless the interval is given', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lilab-msd-bad-'));
+    const traj = join(dir, 'run.extxyz');
+    trajectory(traj, [1e-3, 1e-3, 1e-3], 800, 3);
+    const frames = readFileSync(traj, 'utf8').split(/(?=^40\n)/m);
+    const err = vi.spyOn(console, 'error').mockImplementation(() => {});
+    const log = vi.spyOn(console, 'log').mockImplementation(() => {});
+    try {
+      // frame 5 loses its last atom
+      const short = frames[4].split('\n');
+      const cut = [`39`, short[1], ...short.slice(2, 41), ''].join('\n');
+      writeFileSync(traj, [...frames.slice(0, 4), cut, ...frames.slice(5)].join(''));
+      expect(await main(['msd', traj])).not.toBe(0);
+      expect(err.mock.calls.flat().join(' ')).toMatch(
+        /frame 5 has 39 atoms or another species order than frame 1 \(40\)/,
+      );
+      // no Time= anywhere: refused, then read with the interval given
+      writeFileSync(traj, frames.map((f) => f.replace(/ Time=\S+/, '')).join(''));
+      err.mockClear();
+      expect(await main(['msd', traj])).not.toBe(0);
+      expect(err.mock.calls.flat().join(' ')).toMatch(/frame 1 has no Time= \(fs\); give --frame-interval FS/);
+      expect(await main(['msd', traj, '--frame-interval', '10'])).toBe(0);
+    } finally {
+      err.mockRestore();
+      log.mockRestore();
+    }
+  });
 });

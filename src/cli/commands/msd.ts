@@ -15,9 +15,10 @@ export const msdCommand: Command = {
   name: 'msd',
   summary: 'per-axis mean-squared displacement of one species, diffusion coefficients with uncertainties, conductivity',
   usage:
-    'TRAJ.extxyz [--species Li] [--region gb:3.0|bulk:3.0] [--axis-normal z] [--fit-start FS] [--fit-end FS] [--out msd.csv]',
+    'TRAJ.extxyz [--species Li] [--region gb:3.0|bulk:3.0] [--axis-normal z] [--fit-start FS] [--fit-end FS] [--frame-interval FS] [--out msd.csv]',
   help: [
-    'Frames: extended XYZ with Time=fs on each comment line (lilab md writes them, positions unwrapped); frames',
+    'Frames: extended XYZ with Time=fs on each comment line (lilab md writes them, positions unwrapped), or without it',
+    'and --frame-interval FS; every frame the same atoms in the same order. Frames',
     'without unwrapped=T are unwrapped here (atoms must move less than half a cell between frames).',
     'MSD per axis averaged over every time origin (FFT), centre-of-mass drift removed. D_a = slope/2 per axis,',
     'D = slope/6 for the total, fitted in [--fit-start, --fit-end] fs (default: 20-80 % of a block). Uncertainty:',
@@ -35,6 +36,7 @@ export const msdCommand: Command = {
     blocks: { type: 'string', default: '5' },
     temperature: { type: 'string' },
     out: { type: 'string' },
+    'frame-interval': { type: 'string' },
   },
   async run(args) {
     const [path] = args.positionals;
@@ -43,7 +45,24 @@ export const msdCommand: Command = {
     if (frames.length < 10) throw new UsageError(`${path} has ${frames.length} frames; the MSD needs at least 10`);
     const first = frames[0];
     const s0 = first.structure;
-    const times = frames.map((f, k) => (f.info.Time !== undefined ? Number(f.info.Time) : Number.NaN) || k);
+    // the same atoms in every frame: an MSD over frames whose atoms change is meaningless (it printed NaN)
+    for (let k = 1; k < frames.length; k++) {
+      const s = frames[k].structure;
+      const same =
+        s.types.length === s0.types.length && s.types.every((t, i) => s.species[t] === s0.species[s0.types[i]]);
+      if (!same)
+        throw new UsageError(
+          `${path}: frame ${k + 1} has ${s.types.length} atoms or another species order than frame 1 (${s0.types.length})`,
+        );
+    }
+    // no Time= key: the interval must be given, not guessed
+    const interval = stringOption(args, 'frame-interval');
+    const missing = frames.findIndex((f) => f.info.Time === undefined);
+    if (missing >= 0 && interval === undefined)
+      throw new UsageError(`${path}: frame ${missing + 1} has no Time= (fs); give --frame-interval FS`);
+    const times = frames.map((f, k) =>
+      interval !== undefined ? k * numberOption(args, 'frame-interval', 1) : Number(f.info.Time),
+    );
     const dt = times[1] - times[0];
     if (!(dt > 0)) throw new UsageError(`${path}: frames need increasing Time= values (fs)`);
     for (let k = 2; k < times.length; k++) {
