@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { main } from '../src/cli/main.ts';
 import { parseCif } from '../src/io/cif.ts';
 import { ParseError } from '../src/io/errors.ts';
-import { parseExtxyz } from '../src/io/extxyz.ts';
+import { formatExtxyzFrame, parseExtxyz } from '../src/io/extxyz.ts';
 import { writeLammpsData, writeLammpsInput } from '../src/io/lammps.ts';
 import { parsePoscar } from '../src/io/poscar.ts';
 import { readStructureText, writeStructureText } from '../src/io/structure-files.ts';
@@ -131,6 +131,15 @@ describe('structure files', () => {
     expect(() => parseCif(bare, 'bare.cif')).toThrow(
       /bare\.cif:10: space group 'P n m a' is given without its symmetry operations/,
     );
+  });
+
+  it('extended XYZ values with quotes and backslashes survive a round trip', () => {
+    const s = betaLi3PS4();
+    const title = 'S5 [010]/(201) "twist", relaxed \\ done';
+    const text = formatExtxyzFrame(s, { title, note: "it's" });
+    const [f] = parseExtxyz(text, 'q.xyz');
+    expect(f.info.title).toBe(title);
+    expect(f.info.note).toBe("it's");
   });
 
   it('unphysical cells are refused with file and line; three POSCAR scale factors scale the three axes', () => {

@@ -16,17 +16,17 @@ export interface ExtxyzFrame {
   arrays: Record<string, Float64Array>;
 }
 
-/** Splits the comment line into key=value pairs; values may be "quoted" or bare. */
+/** Splits the comment line into key=value pairs; values may be "quoted" (with \\" and \\\\ inside) or bare. */
 export function parseKeyValues(line: string, file: string, lineNo: number): Record<string, string> {
   const out: Record<string, string> = {};
-  const re = /\s*([A-Za-z_][\w:-]*)(?:\s*=\s*(?:"([^"]*)"|'([^']*)'|(\S+)))?/y;
+  const re = /\s*([A-Za-z_][\w:-]*)(?:\s*=\s*(?:"((?:[^"\\]|\\.)*)"|'([^']*)'|(\S+)))?/y;
   let pos = 0;
   while (pos < line.length) {
     if (/^\s*$/.test(line.slice(pos))) break;
     re.lastIndex = pos;
     const m = re.exec(line);
     if (!m) throw new ParseError(file, lineNo, `cannot read the comment line near '${line.slice(pos, pos + 30)}'`);
-    out[m[1]] = m[2] ?? m[3] ?? m[4] ?? 'T';
+    out[m[1]] = m[2] !== undefined ? m[2].replace(/\\(.)/g, '$1') : (m[3] ?? m[4] ?? 'T');
     pos = re.lastIndex;
   }
   return out;
@@ -160,7 +160,8 @@ export function formatExtxyzFrame(
   const extra = Object.entries(info)
     .map(([k, v]) => {
       if (typeof v === 'number') return `${k}=${Number.isInteger(v) ? String(v) : num(v)}`;
-      return /\s/.test(v) ? `${k}="${v}"` : `${k}=${v}`;
+      // quoted when it holds a space or a quote, with quotes and backslashes escaped (as ASE reads them)
+      return /[\s"'\\]/.test(v) ? `${k}="${v.replace(/["\\]/g, '\\$&')}"` : `${k}=${v}`;
     })
     .join(' ');
   const pbc = s.cell.pbc.map((p) => (p ? 'T' : 'F')).join(' ');
