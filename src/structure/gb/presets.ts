@@ -73,7 +73,7 @@ export const GB_PRESETS: GbPreset[] = [
     id: 'sigma5-001-170',
     label: 'S5 [001]/(170) tilt',
     spec: { axis: [0, 0, 1], plane: [1, 7, 0] },
-    translation: { shift: [0, 0], gap: 0 },
+    translation: { shift: [0, 0], gap: 2.5 },
   },
 ];
 
