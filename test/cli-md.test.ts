@@ -64,6 +64,42 @@ describe('lilab md', () => {
     expect(Number(more.at(-1)!.split(',')[0])).toBe(80);
   });
 
+  it('build -> md --pressure -> msd --region gb:3: frames carry the boundary labels and the barostat cell', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lilab-gbflow-'));
+    const pot = join(dir, 'soft.mtp');
+    writeFileSync(pot, writeMtp(softSphereMtp()));
+    const gb = join(dir, 'gb.extxyz');
+    const traj = join(dir, 'gb-md.extxyz');
+    const thermo = join(dir, 'gb.csv');
+    const quiet = console.log;
+    console.log = () => {};
+    try {
+      expect(await main(['build', '--preset', 'sigma3-110-111', '--out', gb])).toBe(0);
+      const md = ['md', '--structure', gb, '--potential', pot, '--temperature', '300', '--steps', '300'];
+      const outputs = ['--every', '10', '--frame-every', '10', '--out', traj, '--thermo', thermo];
+      expect(await main([...md, ...outputs, '--pressure', '5', '--barostat-tau', '100'])).toBe(0);
+      expect(await main(['msd', traj, '--region', 'gb:3', '--axis-normal', 'z', '--blocks', '3'])).toBe(0);
+    } finally {
+      console.log = quiet;
+    }
+    const frames = parseExtxyz(readFileSync(traj, 'utf8'), traj);
+    const built = parseExtxyz(readFileSync(gb, 'utf8'), gb)[0];
+    expect(Array.from(frames[0].arrays.gb_distance)).toEqual(Array.from(built.arrays.gb_distance));
+    expect(Array.from(frames.at(-1)!.arrays.grain)).toEqual(Array.from(built.arrays.grain));
+    // the barostat changed the cell; frames and the thermo CSV follow it
+    const rows = readFileSync(thermo, 'utf8').trim().split('\n');
+    const head = rows[0].split(',');
+    const vol = head.indexOf('volume_A3');
+    const a = head.indexOf('a_A');
+    expect(vol).toBeGreaterThan(0);
+    const last = rows.at(-1)!.split(',').map(Number);
+    const first = rows[1].split(',').map(Number);
+    expect(last[vol]).not.toBeCloseTo(first[vol], 1);
+    const L = frames.at(-1)!.structure.cell.lattice;
+    expect(Math.hypot(L[0], L[1], L[2])).toBeCloseTo(last[a], 4);
+    expect(Math.abs(L[0] - built.structure.cell.lattice[0])).toBeGreaterThan(1e-4);
+  });
+
   it('refuses bad options with a usage message', async () => {
     expect(await main(['md', '--potential', 'x.mtp'])).toBe(2); // no --structure
     // without --potential the shipped default runs

@@ -69,18 +69,22 @@ export function readStructureText(
   }
 }
 
+/** A structure's per-atom labels as extended XYZ columns (`grain`, `gb_distance`), which `msd --region` reads. */
+export function labelColumns(s: Structure): Record<string, Float64Array> {
+  const arrays: Record<string, Float64Array> = {};
+  if (s.labels?.grain) arrays.grain = Float64Array.from(s.labels.grain);
+  if (s.labels?.boundaryDistance) arrays.gb_distance = Float64Array.from(s.labels.boundaryDistance);
+  return arrays;
+}
+
 export function writeStructureText(s: Structure, path: string, options: { species?: string[] } = {}): string {
   switch (formatOf(path)) {
     case 'cif':
       return writeCif(s);
     case 'poscar':
       return writePoscar(s);
-    case 'extxyz': {
-      const arrays: Record<string, Float64Array> = {};
-      if (s.labels?.grain) arrays.grain = Float64Array.from(s.labels.grain);
-      if (s.labels?.boundaryDistance) arrays.gb_distance = Float64Array.from(s.labels.boundaryDistance);
-      return formatExtxyzFrame(s, s.title ? { title: s.title } : {}, arrays);
-    }
+    case 'extxyz':
+      return formatExtxyzFrame(s, s.title ? { title: s.title } : {}, labelColumns(s));
     case 'cfg': {
       const order = options.species ?? ['Li', 'P', 'S'];
       const types = Int32Array.from(s.types, (t) => {

@@ -3,8 +3,10 @@ import { formatAdapter } from '../../gpu/device.ts';
 import { nodeGpuContext } from '../../gpu/node-gpu.ts';
 import { formatExtxyzFrame } from '../../io/extxyz.ts';
 import { formatLammpsDump } from '../../io/lammps.ts';
+import { labelColumns } from '../../io/structure-files.ts';
 import { BlowUpError, type Frame, MdEngine, type ThermoRecord, type Thermostat } from '../../md/engine.ts';
 import { fireMinimize } from '../../md/fire.ts';
+import { type Cell, volume } from '../../model/cell.ts';
 import { element } from '../../model/species.ts';
 import { compileMtp } from '../../potential/mtp/model.ts';
 import { WebGpuMtp } from '../../potential/mtp/webgpu.ts';
@@ -16,10 +18,13 @@ import { loadStructure, parseSupercell, STRUCTURE_PRESETS, typesForPotential } f
 const THERMOSTATS: Thermostat[] = ['csvr', 'langevin', 'nhc', 'nve'];
 
 export const THERMO_HEADER =
-  'step,time_fs,potential_eV,kinetic_eV,total_eV,conserved_eV,temperature_K,pxx_GPa,pyy_GPa,pzz_GPa,pyz_GPa,pxz_GPa,pxy_GPa,min_dist_A,list_rebuilds';
+  'step,time_fs,potential_eV,kinetic_eV,total_eV,conserved_eV,temperature_K,pxx_GPa,pyy_GPa,pzz_GPa,pyz_GPa,pxz_GPa,pxy_GPa,min_dist_A,list_rebuilds,volume_A3,a_A,b_A,c_A';
 
-export function thermoCsvRow(t: ThermoRecord): string {
+/** One row of the thermo CSV; the cell is the current one (a barostat changes it). */
+export function thermoCsvRow(t: ThermoRecord, cell: Cell): string {
   const p = t.pressure;
+  const L = cell.lattice;
+  const lengths = [0, 1, 2].map((r) => Math.hypot(L[3 * r], L[3 * r + 1], L[3 * r + 2]).toFixed(5));
   return [
     t.step,
     t.time.toFixed(3),
@@ -31,6 +36,8 @@ export function thermoCsvRow(t: ThermoRecord): string {
     ...[p[0], p[4], p[8], p[5], p[2], p[1]].map((v) => v.toFixed(5)),
     t.minDistance.toFixed(4),
     t.rebuilds,
+    volume(cell).toFixed(4),
+    ...lengths,
   ].join(',');
 }
 
@@ -221,22 +228,22 @@ export const mdCommand: Command = {
           `conserved ${t.conserved.toFixed(4)} eV  ${nsPerDay.toFixed(3)} ns/day  ${atomSteps.toExponential(2)} atom-steps/s`;
         if (tty) process.stdout.write(`\r${line}   `);
         else console.log(line);
-        if (thermoPath) appendFileSync(thermoPath, `${thermoCsvRow(t)}\n`);
+        // the engine's cell is the current one: a barostat rescales it at every record
+        const cell = engine.system.cell;
+        if (thermoPath) appendFileSync(thermoPath, `${thermoCsvRow(t, cell)}\n`);
         if (t.step % frameEvery === 0 || t.step === startStep + steps) {
-          const s = { cell: structure.cell, species: speciesOfTypes, types, positions: frame.positions };
+          const s = { ...structure, cell, species: speciesOfTypes, types, positions: frame.positions };
           if (out) {
             appendFileSync(
               out,
-              formatExtxyzFrame(s, {
-                step: t.step,
-                Time: t.time,
-                unwrapped: 'T',
-                energy: t.potential,
-                temperature: t.temperature,
-              }),
+              formatExtxyzFrame(
+                s,
+                { step: t.step, Time: t.time, unwrapped: 'T', energy: t.potential, temperature: t.temperature },
+                labelColumns(structure),
+              ),
             );
           }
-          if (dumpPath) appendFileSync(dumpPath, formatLammpsDump(t.step, structure.cell, types, frame.positions));
+          if (dumpPath) appendFileSync(dumpPath, formatLammpsDump(t.step, cell, types, frame.positions));
         }
       });
     } catch (err) {
@@ -244,7 +251,7 @@ export const mdCommand: Command = {
       if (err instanceof BlowUpError) {
         const good = err.lastGood;
         if (good) {
-          writeText(checkpointPath, JSON.stringify(checkpointOf(good, species, types, structure.cell.lattice)));
+          writeText(checkpointPath, JSON.stringify(checkpointOf(good, species, types, engine.system.cell.lattice)));
           console.error(`last good state (step ${good.step}) written to ${checkpointPath}`);
         }
       }
@@ -255,7 +262,7 @@ export const mdCommand: Command = {
     }
     if (tty) process.stdout.write('\n');
     if (stringOption(args, 'checkpoint') && lastFrame) {
-      writeText(checkpointPath, JSON.stringify(checkpointOf(lastFrame, species, types, structure.cell.lattice)));
+      writeText(checkpointPath, JSON.stringify(checkpointOf(lastFrame, species, types, engine.system.cell.lattice)));
       console.log(`checkpoint: ${checkpointPath}`);
     }
     ctx.device.destroy();
