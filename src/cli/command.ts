@@ -33,8 +33,39 @@ export function parseCommandArgs(cmd: Command, argv: string[]): ParsedArgs {
     });
     return { values: values as ParsedArgs['values'], positionals };
   } catch (err) {
-    throw new UsageError(`${(err as Error).message}\n\n${commandHelp(cmd)}`);
+    const unknown = /Unknown option '--([^']+)'/.exec((err as Error).message)?.[1];
+    const near = unknown ? nearest(unknown, Object.keys(cmd.options)) : null;
+    const text = unknown
+      ? `unknown option --${unknown}${near ? ` (did you mean --${near}?)` : ''}`
+      : (err as Error).message;
+    throw new UsageError(`${text}\n\n${commandHelp(cmd)}`);
   }
+}
+
+/** Edit distance between two words (insertions, deletions, substitutions). */
+function editDistance(a: string, b: string): number {
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++)
+      row[j] = Math.min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    prev = row;
+  }
+  return prev[b.length];
+}
+
+/** The known word nearest a mistyped one, if near enough to be what was meant (two edits, or a third of it). */
+export function nearest(word: string, known: string[]): string | null {
+  let best: string | null = null;
+  let bestD = Number.POSITIVE_INFINITY;
+  for (const k of known) {
+    const d = editDistance(word, k);
+    if (d < bestD) {
+      best = k;
+      bestD = d;
+    }
+  }
+  return best !== null && bestD <= Math.max(2, Math.floor(word.length / 3)) ? best : null;
 }
 
 export function commandHelp(cmd: Command): string {

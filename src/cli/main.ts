@@ -1,4 +1,5 @@
-import { type Command, commandHelp, parseCommandArgs, UsageError } from './command.ts';
+import { readFileSync } from 'node:fs';
+import { type Command, commandHelp, nearest, parseCommandArgs, UsageError } from './command.ts';
 import { arrheniusCommand } from './commands/arrhenius.ts';
 import { benchCommand } from './commands/bench.ts';
 import { buildCommand } from './commands/build.ts';
@@ -12,6 +13,11 @@ import { msdCommand } from './commands/msd.ts';
 import { selectCommand } from './commands/select.ts';
 import { trainCommand } from './commands/train.ts';
 import { validateCommand } from './commands/validate.ts';
+
+/** The version of package.json, the one source of it. */
+const VERSION = (
+  JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
+).version;
 
 const COMMANDS: Command[] = [
   gpuInfoCommand,
@@ -40,7 +46,7 @@ function overview(): string {
     'Commands:',
     ...lines,
     '',
-    'lilab <command> --help shows the options of one command.',
+    'lilab <command> --help shows the options of one command; lilab --version the version.',
   ].join('\n');
 }
 
@@ -50,9 +56,17 @@ export async function main(argv: string[]): Promise<number> {
     console.log(overview());
     return name ? 0 : 2;
   }
+  if (name === '--version' || name === '-V') {
+    console.log(`lilab ${VERSION}`);
+    return 0;
+  }
   const cmd = COMMANDS.find((c) => c.name === name);
   if (!cmd) {
-    console.error(`lilab: unknown command '${name}'\n\n${overview()}`);
+    const near = nearest(
+      name,
+      COMMANDS.map((c) => c.name),
+    );
+    console.error(`lilab: unknown command '${name}'${near ? ` (did you mean '${near}'?)` : ''}\n\n${overview()}`);
     return 2;
   }
   try {
