@@ -9,6 +9,8 @@ bash scripts/system-deps.sh
 
 echo "== lint (biome)"
 npx biome check .
+echo "== floors (no upward import in src/)"
+node scripts/check-floors.mjs
 echo "== type check (tsc --noEmit)"
 npx tsc --noEmit
 echo "== unit and GPU tests (vitest, Node + Dawn)"

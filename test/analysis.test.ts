@@ -6,8 +6,8 @@ import { computeMsd, msdOfSeries } from '../src/analysis/msd.ts';
 import { StreamingMsd } from '../src/analysis/streaming-msd.ts';
 import { Unwrapper } from '../src/analysis/unwrap.ts';
 import { formatExtxyzFrame, parseExtxyz } from '../src/io/extxyz.ts';
-import { seededNormal } from '../src/md/velocities.ts';
 import { makeCell } from '../src/model/cell.ts';
+import { seededNormal } from '../src/model/random.ts';
 
 /** Independent Gaussian random walks with per-axis D (A^2/fs), one frame every dt fs. */
 function randomWalk(

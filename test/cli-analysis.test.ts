@@ -4,8 +4,8 @@ import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { main } from '../src/cli/main.ts';
 import { formatExtxyzFrame } from '../src/io/extxyz.ts';
-import { seededNormal } from '../src/md/velocities.ts';
 import { makeCell } from '../src/model/cell.ts';
+import { seededNormal } from '../src/model/random.ts';
 
 const KB = 8.617333262e-5;
 

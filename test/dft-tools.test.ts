@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { volume } from '../src/model/cell.ts';
+import { buildNeighborList } from '../src/model/neighbors.ts';
 import type { Structure } from '../src/model/structure.ts';
-import { buildNeighborList } from '../src/potential/neighbors.ts';
 import { buildBicrystal } from '../src/structure/gb/builder.ts';
 import { betaLi3PS4Standard, GB_PRESETS } from '../src/structure/gb/presets.ts';
 import { betaLi3PS4 } from '../src/structure/li3ps4.ts';

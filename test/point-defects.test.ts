@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { makeCell } from '../src/model/cell.ts';
+import { buildNeighborList } from '../src/model/neighbors.ts';
 import { countBySpecies, type Structure } from '../src/model/structure.ts';
-import { buildNeighborList } from '../src/potential/neighbors.ts';
 import { betaLi3PS4 } from '../src/structure/li3ps4.ts';
 import { frenkelPair, largestVoid } from '../src/structure/point-defects.ts';
 import { repeatStructure } from '../src/structure/supercell.ts';

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseMtp, writeMtp } from '../src/io/mtp.ts';
+import { buildNeighborList } from '../src/model/neighbors.ts';
 import { compileMtp } from '../src/potential/mtp/model.ts';
 import { basisMatrix } from '../src/potential/mtp/reference.ts';
-import { buildNeighborList } from '../src/potential/neighbors.ts';
 import { basisTemplate, generateBasis } from '../src/train/basis.ts';
 import { FIXTURES, randomTriclinicConfig, VECTORS } from './support.ts';
 

@@ -2,9 +2,10 @@
  * The PS4 census of a frame: is the thiophosphate still a salt of whole PS4^3- anions? Counted with the limits of
  * model/ps4.ts, so a structure as built, a frame of MD and the bench all count the same way.
  */
+
+import { buildNeighborList } from '../model/neighbors.ts';
 import { PP_CONTACT, PS_BOND, PS4, SS_BOND } from '../model/ps4.ts';
 import type { Structure } from '../model/structure.ts';
-import { buildNeighborList } from '../potential/neighbors.ts';
 
 export interface Ps4Census {
   /** P atoms. */

@@ -5,8 +5,9 @@
  * given: then each partially occupied orbit keeps round(occupancy x multiplicity) of its positions, chosen by a
  * seeded shuffle (documented and reproducible). The writer emits P1 with every atom.
  */
-import { seededUniform } from '../md/velocities.ts';
+
 import { cellProblem, inverse3, makeCell } from '../model/cell.ts';
+import { seededUniform } from '../model/random.ts';
 import { elementOfLabel } from '../model/species.ts';
 import type { Structure } from '../model/structure.ts';
 import { expandSites, parseSymOp, type Site } from '../structure/symmetry.ts';

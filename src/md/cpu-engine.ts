@@ -4,10 +4,11 @@
  * record interface of the GPU engine so the rest of the lab does not care which one runs.
  */
 import { type Cell, volume } from '../model/cell.ts';
+import { seededNormal } from '../model/random.ts';
 import type { Potential } from '../potential/types.ts';
 import type { Frame, MdSystem, ThermoRecord } from './engine.ts';
 import { EV_A3_TO_GPA, KB, MVV_TO_EV } from './units.ts';
-import { kineticEnergy, maxwellBoltzmann, seededNormal } from './velocities.ts';
+import { kineticEnergy, maxwellBoltzmann } from './velocities.ts';
 
 export class CpuMdEngine {
   step = 0;

@@ -5,7 +5,7 @@
  * GPU evaluator or the float64 reference).
  */
 import type { Configuration } from '../model/configuration.ts';
-import { buildNeighborList } from '../potential/neighbors.ts';
+import { buildNeighborList } from '../model/neighbors.ts';
 import type { Potential } from '../potential/types.ts';
 
 export interface FireOptions {

@@ -4,9 +4,9 @@
  * its atoms.
  */
 import type { Configuration } from '../model/configuration.ts';
+import { buildNeighborList } from '../model/neighbors.ts';
 import type { MtpModel } from '../potential/mtp/model.ts';
 import { basisMatrix } from '../potential/mtp/reference.ts';
-import { buildNeighborList } from '../potential/neighbors.ts';
 import { type ActiveSet, grade, maxvol } from './maxvol.ts';
 
 export function neighbourhoodRows(model: MtpModel, c: Configuration): Float64Array {

@@ -11,9 +11,9 @@
  */
 import { applyStrain } from '../model/cell.ts';
 import type { Configuration } from '../model/configuration.ts';
+import { buildNeighborList } from '../model/neighbors.ts';
 import type { MtpModel } from '../potential/mtp/model.ts';
 import { chebyshevRadialBasis, evaluateMtp } from '../potential/mtp/reference.ts';
-import { buildNeighborList } from '../potential/neighbors.ts';
 import { plusStressOf } from '../potential/types.ts';
 import { type LabelledConfiguration, MLIP_WEIGHTS, scaledWeights } from './linear-fit.ts';
 

@@ -1,5 +1,5 @@
 import type { MtpFile } from '../io/mtp.ts';
-import { seededUniform } from '../md/velocities.ts';
+import { seededUniform } from '../model/random.ts';
 
 /**
  * Radial coefficients drawn uniformly from [-0.01, 0.01] with a seed, for every species pair and radial function, as

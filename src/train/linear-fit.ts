@@ -10,9 +10,9 @@
 import type { MtpFile } from '../io/mtp.ts';
 import { volume } from '../model/cell.ts';
 import type { Configuration } from '../model/configuration.ts';
+import { buildNeighborList } from '../model/neighbors.ts';
 import { compileMtp, type MtpModel } from '../potential/mtp/model.ts';
 import { evaluateMtp } from '../potential/mtp/reference.ts';
-import { buildNeighborList } from '../potential/neighbors.ts';
 import { plusStressOf } from '../potential/types.ts';
 import { choleskySolve } from './linalg.ts';
 

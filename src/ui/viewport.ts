@@ -6,9 +6,9 @@
 import * as THREE from 'three';
 import { OrbitControls } from 'three/examples/jsm/controls/OrbitControls.js';
 import { inverse3 } from '../model/cell.ts';
+import { buildNeighborList } from '../model/neighbors.ts';
 import { element } from '../model/species.ts';
 import { BOUNDARY_REGION, type Structure } from '../model/structure.ts';
-import { buildNeighborList } from '../potential/neighbors.ts';
 
 /** Frames kept for Li trails. */
 const TRAIL = 40;

@@ -4,9 +4,9 @@
  * components) and the active set for live extrapolation grades.
  */
 import { parseMtp, writeMtp } from '../io/mtp.ts';
+import { buildNeighborList } from '../model/neighbors.ts';
 import { compileMtp, type MtpModel } from '../potential/mtp/model.ts';
 import { evaluateMtp } from '../potential/mtp/reference.ts';
-import { buildNeighborList } from '../potential/neighbors.ts';
 import { fromActiveSetFile } from '../train/active-set-file.ts';
 import { basisTemplate } from '../train/basis.ts';
 import { readLabelled, splitData } from '../train/dataset.ts';

@@ -29,8 +29,8 @@
  */
 import { writeFileSync } from 'node:fs';
 import { formatExtxyzFrame } from '../../src/io/extxyz.ts';
-import { seededNormal } from '../../src/md/velocities.ts';
 import { applyStrain, nearestImage } from '../../src/model/cell.ts';
+import { seededNormal } from '../../src/model/random.ts';
 import type { Structure } from '../../src/model/structure.ts';
 import { betaLi3PS4 } from '../../src/structure/li3ps4.ts';
 import { repeatStructure } from '../../src/structure/supercell.ts';

@@ -6,12 +6,12 @@ import { formatAdapter, type GpuContext, isSoftwareAdapter } from '../../gpu/dev
 import { nodeGpuContext } from '../../gpu/node-gpu.ts';
 import { MdEngine } from '../../md/engine.ts';
 import type { Configuration } from '../../model/configuration.ts';
+import { buildNeighborList } from '../../model/neighbors.ts';
 import { element } from '../../model/species.ts';
 import { compileMtp, flopsPerAtom, type MtpModel, modelLevel } from '../../potential/mtp/model.ts';
 import { ReferenceMtp } from '../../potential/mtp/reference.ts';
 import { softSphereMtpFile } from '../../potential/mtp/soft-sphere.ts';
 import { WebGpuMtp } from '../../potential/mtp/webgpu.ts';
-import { buildNeighborList } from '../../potential/neighbors.ts';
 import { packPositions } from '../../potential/neighbors-gpu.ts';
 import { GB_PRESETS } from '../../structure/gb/presets.ts';
 import { betaLi3PS4 } from '../../structure/li3ps4.ts';

@@ -4,7 +4,7 @@
  * per-pair allocations so a 2,000-atom cell evaluates in well under a second.
  */
 import type { Configuration } from '../../model/configuration.ts';
-import { buildNeighborList, type NeighborList } from '../neighbors.ts';
+import { buildNeighborList, type NeighborList } from '../../model/neighbors.ts';
 import type { EfsResult, Potential } from '../types.ts';
 import type { MtpModel } from './model.ts';
 

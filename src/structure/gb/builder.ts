@@ -22,9 +22,9 @@
  */
 import { lammpsBox, toLammpsFrame } from '../../io/lammps.ts';
 import { inverse3 } from '../../model/cell.ts';
+import { buildNeighborList } from '../../model/neighbors.ts';
 import { FORMAL_CHARGE } from '../../model/ps4.ts';
 import type { Structure } from '../../model/structure.ts';
-import { buildNeighborList } from '../../potential/neighbors.ts';
 import { supercellByMatrix } from '../supercell-matrix.ts';
 import { cslRotations, sigmaAngles } from './csl.ts';
 import {

@@ -5,9 +5,9 @@
  * (neutral with formal charges), by rules stated below so that a build is reproducible and explainable.
  */
 import { nearestImage } from '../../model/cell.ts';
+import { buildNeighborList } from '../../model/neighbors.ts';
 import { CONTACT_LIMIT, contactLimit, FORMAL_CHARGE, PS_BOND, PS4 } from '../../model/ps4.ts';
 import type { Structure } from '../../model/structure.ts';
-import { buildNeighborList } from '../../potential/neighbors.ts';
 
 /**
  * For a bulk crystal (or a supercell of it, periodic in all three directions): the atom each atom moves with (an S its

@@ -6,7 +6,7 @@
  * Method: replicate the atoms into the ghost images that can lie within the cutoff of the cell, bin everything on a
  * grid of cutoff-sized boxes, and search the 27 boxes around each real atom.
  */
-import { type Cell, faceSpacings, toFractional } from '../model/cell.ts';
+import { type Cell, faceSpacings, toFractional } from './cell.ts';
 
 export interface NeighborList {
   /** Neighbours of atom i are entries offsets[i] .. offsets[i+1]-1. */
