@@ -197,7 +197,7 @@ export const buildCommand: Command = {
     const standard = betaLi3PS4Standard();
     if (args.values.list) {
       const rows: string[][] = [
-        ['preset', 'study label', 'kind', 'Sigma', 'angles (deg)', 'plane', 'atoms', 'cell (A)'],
+        ['preset', 'study label', 'kind', 'Sigma', 'angles (deg)', 'plane', 'atoms raw', 'as built', 'cell (A)'],
       ];
       for (const p of GB_PRESETS) {
         const { structure, report } = buildBicrystal(standard, { ...p.spec, cut: 'raw' });
@@ -213,13 +213,15 @@ export const buildCommand: Command = {
             .join('/'),
           `(${report.planeA.join(' ')})`,
           String(structure.types.length),
+          String(buildBicrystal(standard, presetSpec(p)).structure.types.length),
           [0, 1, 2].map((k) => Math.hypot(L[3 * k], L[3 * k + 1], L[3 * k + 2]).toFixed(2)).join(' x '),
         ]);
       }
       const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
       for (const r of rows) console.log(r.map((v, c) => v.padEnd(widths[c])).join('  '));
+      console.log('atoms raw: the aimsgb bicrystal (--cut raw); as built: whole PS4 units at the scanned translation');
       console.log(
-        'amorphous-120     a-(120) crystal interface    melt-quench of one grain: needs a trained potential (not built by this command yet)',
+        'amorphous-120     a-(120) crystal interface    grain A of the (120) melt-quenched with --potential (build --preset amorphous-120)',
       );
       return 0;
     }
