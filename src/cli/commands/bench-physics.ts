@@ -309,6 +309,7 @@ export async function boundaryStability(
   const system = systemOf(s);
   const field = await WebGpuMtp.create(ctx.device, model);
   const t0 = performance.now();
+  const startCensus = ps4Census(s, system.positions);
   const check: RunCheck = {
     what: s.title ?? preset,
     temperature,
@@ -316,8 +317,8 @@ export async function boundaryStability(
     reachedPs: 0,
     failed: null,
     minDistance: Number.POSITIVE_INFINITY,
-    intactPs4: ps4Census(s, system.positions).intactFraction,
-    sulfurBonds: ps4Census(s, system.positions).sulfurBonds,
+    intactPs4: startCensus.intactFraction,
+    sulfurBonds: startCensus.sulfurBonds,
   };
   let relaxed: Awaited<ReturnType<typeof fireMinimize>>;
   try {
