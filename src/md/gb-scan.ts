@@ -110,7 +110,7 @@ export async function scanTranslations(
   options: ScanOptions,
 ): Promise<ScanResult> {
   const eFu = await bulkEnergyPerFormulaUnit(potential, crystal, options.species, 0.01);
-  const candidates: { c: ScanCandidate; s: Structure }[] = [];
+  const candidates: { c: ScanCandidate; s: Structure; report: GbReport }[] = [];
   const total = options.grid * options.grid * options.gaps.length;
   for (const gap of options.gaps) {
     for (let i = 0; i < options.grid; i++) {
@@ -141,7 +141,7 @@ export async function scanTranslations(
           if (!(err instanceof ContactError)) throw err;
           c.failed = err.message;
         }
-        candidates.push({ c, s: structure });
+        candidates.push({ c, s: structure, report });
         options.onCandidate?.(c, candidates.length, total);
       }
     }
@@ -155,7 +155,7 @@ export async function scanTranslations(
     throw new Error(
       `no candidate translation both relaxed and kept ${100 * (1 - maxRemoved)} % of the units (see the candidates)`,
     );
-  let best: { c: ScanCandidate; s: Structure; positions: Float64Array } | null = null;
+  let best: { c: ScanCandidate; s: Structure; report: GbReport; positions: Float64Array } | null = null;
   const whole = (c: ScanCandidate) =>
     c.relaxed !== undefined &&
     c.relaxed.census.intact === c.relaxed.census.centres &&
@@ -163,10 +163,9 @@ export async function scanTranslations(
   for (const x of ranked.slice(0, options.relaxTop)) {
     try {
       const r = await relax(potential, x.s, options.species, options.fmax, options.maxSteps, options.minDistance);
-      const { report } = buildBicrystal(crystal, { ...spec, cut: 'units', shift: x.c.shift, gap: x.c.gap });
       x.c.relaxed = {
         energy: r.energy,
-        gbEnergy: grainBoundaryEnergy(r.energy, x.c.formulaUnits, eFu, report.area),
+        gbEnergy: grainBoundaryEnergy(r.energy, x.c.formulaUnits, eFu, x.report.area),
         steps: r.steps,
         converged: r.converged,
         fmax: r.fmax,
@@ -184,12 +183,11 @@ export async function scanTranslations(
     options.onCandidate?.(x.c, candidates.length, total);
   }
   if (!best) throw new Error('every relaxed candidate failed (see the candidates)');
-  const built = buildBicrystal(crystal, { ...spec, cut: 'units', shift: best.c.shift, gap: best.c.gap });
   return {
     bulkEnergyPerFormulaUnit: eFu,
     candidates: candidates.map((x) => x.c),
     best: best.c,
-    structure: { ...built.structure, positions: best.positions },
-    report: built.report,
+    structure: { ...best.s, positions: best.positions },
+    report: best.report,
   };
 }

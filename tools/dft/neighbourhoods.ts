@@ -119,7 +119,7 @@ for (const id of presets) {
   const first =
     pick === 'even' ? evenlySpaced(candidates, perPreset, 500) : highestGraded(candidates, candidates.length, spacing);
   if (pick === 'grade') first.sort((a, b) => b.grade - a.grade);
-  const order = [...first, ...candidates.filter((c) => c.time >= 500 && !first.includes(c))];
+  const order = [...first, ...candidates.filter((c) => !first.includes(c))];
   console.log(
     `${id} (${start.types.length} atoms) ${temperature} K: ${ended} in ${((performance.now() - t0) / 1000).toFixed(0)} s, ` +
       `${candidates.length} frames, grades ${Math.min(...candidates.map((c) => c.grade)).toFixed(2)}-` +

@@ -55,7 +55,7 @@ export const GB_PRESETS: GbPreset[] = [
     id: 'sigma5-010-201',
     label: 'S5 [010]/(201) "twist"',
     spec: { axis: [0, 1, 0], plane: [2, 0, 1] },
-    translation: { shift: [0.5, 0], gap: 2 },
+    translation: { shift: [0, 0.5], gap: 0.5 },
   },
   {
     id: 'sigma3-110-111',
