@@ -1,56 +1,18 @@
-// Moment Tensor Potential on the GPU (MLIP-2 definitions, ../shared/mtp/SPEC.md), generic over level and species:
+// Moment Tensor Potential on the GPU (MLIP-2 definitions, test/fixtures/mtp/SPEC.md), generic over level and species:
 // the basis (basic moments, contractions, coefficients) is data in `tab`, not code.
 //
 // mtp_moments (one thread per atom): basic moments from the neighbour list, contractions in file order, the site
 //   energy, then dE/dM back-propagated through the contractions; stores dE/dB (one number per basic moment) per atom.
 // mtp_pair_gradients (one thread per atom i): g_i(r_e) = dV_i/dr_e for every entry e of its list, stored per entry,
 //   and the per-atom virial W_i = -sum_e g_i(r_e) (x) r_e (MLIP's PlusStress convention).
-// mtp_gather_forces (one thread per atom i): F_i = sum_e [g_i(r_e) - g_j(r_e')], where e' is the entry of j's list
-//   that points back to i through the opposite image shift (found once per list build, nl_reverse). No atomics; sums
-//   run in neighbour-list order, so results are bitwise repeatable.
-
-struct MtpParams {
-  natoms: u32,
-  species: u32,
-  nrad: u32,
-  nq: u32,
-  nbasic: u32,
-  nmom: u32,
-  ntimes: u32,
-  capacity: u32,
-  o_rad: u32,
-  o_basic: u32,
-  o_times: u32,
-  o_lin: u32,
-  o_spec: u32,
-  max_power: u32,
-  batch_start: u32,
-  batch_count: u32,
-  min_dist: f32,
-  max_dist: f32,
-  scaling: f32,
-  cut2: f32,
-}
+//   The forces are gathered from the pair gradients by mtp_gather_forces (shaders/mtp-common.wgsl).
+//
+// For a model small enough, shaders/mtp-specialised.wgsl does the same work with the basis compiled in; this path
+// serves every model and is the one the specialised kernel is tested beside.
 
 const MAXQ: u32 = 32u;
 const MAXR: u32 = 16u;
 const MAXP: u32 = 32u;
-
-@group(0) @binding(0) var<uniform> cell: CellParams;
-@group(0) @binding(1) var<uniform> mtp: MtpParams;
-@group(0) @binding(2) var<storage, read> frac: array<vec4f>;
-@group(0) @binding(3) var<storage, read> nbr: array<vec2u>;
-@group(0) @binding(4) var<storage, read> nbr_count: array<u32>;
-@group(0) @binding(5) var<storage, read> tab: array<u32>;
-@group(0) @binding(6) var<storage, read_write> scratch: array<f32>;
-@group(0) @binding(7) var<storage, read_write> dedb: array<f32>;
-@group(0) @binding(8) var<storage, read_write> atom_energy: array<f32>;
-@group(0) @binding(9) var<storage, read_write> forces: array<vec4f>;
-@group(0) @binding(10) var<storage, read_write> atom_virial: array<f32>;
-@group(0) @binding(11) var<storage, read_write> pair_grad: array<vec4f>;
-@group(0) @binding(12) var<storage, read> reverse_slot: array<u32>;
-// the shortest distance of each atom to any neighbour (A), for blow-up checks in MD
-@group(0) @binding(13) var<storage, read_write> atom_min_dist: array<f32>;
 
 // Basic moments with at most this many entries are accumulated in registers/private memory; larger bases (level 20
 // and up) use the per-atom global scratch. Both paths are exercised by the tests (levels 16 and 24).
@@ -60,10 +22,6 @@ const MAXB_PRIVATE: u32 = 256u;
 fn basic_entry(b: u32) -> vec4u {
   let v = tab[mtp.o_basic + b];
   return vec4u(v & 255u, (v >> 8u) & 255u, (v >> 16u) & 255u, v >> 24u);
-}
-
-fn tabf(k: u32) -> f32 {
-  return bitcast<f32>(tab[k]);
 }
 
 // phi_q(r) = scaling * T_q(x) * (r - max_dist)^2 and its r-derivative.
@@ -122,10 +80,6 @@ fn unit_powers(u: vec3f, pw: ptr<function, array<f32, 3 * MAXP>>) {
     (*pw)[MAXP + k] = (*pw)[MAXP + k - 1u] * u.y;
     (*pw)[2u * MAXP + k] = (*pw)[2u * MAXP + k - 1u] * u.z;
   }
-}
-
-fn displacement(i: u32, e: vec2u) -> vec3f {
-  return frac_to_cart(cell, frac[e.x].xyz - frac[i].xyz + unpack_shift(e.y));
 }
 
 @compute @workgroup_size(64)
@@ -293,19 +247,4 @@ fn mtp_pair_gradients(@builtin(global_invocation_id) gid: vec3u) {
   atom_virial[v + 6u] = w2.x;
   atom_virial[v + 7u] = w2.y;
   atom_virial[v + 8u] = w2.z;
-}
-
-@compute @workgroup_size(64)
-fn mtp_gather_forces(@builtin(global_invocation_id) gid: vec3u) {
-  let i = gid.x;
-  if (i >= mtp.natoms) {
-    return;
-  }
-  var force = vec3f(0.0);
-  let count = min(nbr_count[i], mtp.capacity);
-  for (var s = 0u; s < count; s++) {
-    let slot = i * mtp.capacity + s;
-    force += pair_grad[slot].xyz - pair_grad[reverse_slot[slot]].xyz;
-  }
-  forces[i] = vec4f(force, 0.0);
 }

@@ -5,7 +5,7 @@ import { nodeGpuContext } from '../src/gpu/node-gpu.ts';
 import type { Configuration } from '../src/model/configuration.ts';
 import { buildNeighborList } from '../src/model/neighbors.ts';
 import { ReferenceMtp } from '../src/potential/mtp/reference.ts';
-import { WebGpuMtp } from '../src/potential/mtp/webgpu.ts';
+import { type MtpKernel, WebGpuMtp } from '../src/potential/mtp/webgpu.ts';
 import { GpuNeighborList, packPositions, unpackShift } from '../src/potential/neighbors-gpu.ts';
 import type { EfsResult } from '../src/potential/types.ts';
 import { betaLi3PS4 } from '../src/structure/li3ps4.ts';
@@ -76,15 +76,20 @@ describe('WebGPU MTP against the float64 reference (SwiftShader in CI)', () => {
   });
   afterAll(() => ctx?.device.destroy());
 
-  const variants: [string, 'fitted' | 'generic'][] = [
-    ...VECTOR_POTENTIALS.map((name): [string, 'fitted'] => [name, 'fitted']),
+  // the default kernel of each (specialised where the model allows, level 24 the fitted generic one), and the
+  // generic kernel beside it
+  const variants: [string, MtpKernel | undefined][] = [
+    ...VECTOR_POTENTIALS.map((name): [string, undefined] => [name, undefined]),
+    ['l08', 'fitted'],
+    ['l16', 'fitted'],
     ['l08', 'generic'],
     ['l24', 'generic'],
   ];
-  for (const [name, sizing] of variants) {
-    it(`${name} (${sizing} kernel sizes): every shared configuration`, async () => {
+  for (const [name, kernel] of variants) {
+    it(`${name} (${kernel ?? 'default'} kernel): every shared configuration`, async () => {
       const model = loadVectorModel(name);
-      const gpu = await WebGpuMtp.create(ctx.device, model, sizing);
+      const gpu = await WebGpuMtp.create(ctx.device, model, kernel);
+      expect(gpu.kernel).toBe(kernel ?? (name === 'l24' ? 'fitted' : 'specialised'));
       const ref = new ReferenceMtp(model);
       for (const config of loadVectorConfigs(name, 'in')) {
         const label = config.features.find(([k]) => k === 'label')?.[1] ?? '';
@@ -118,24 +123,25 @@ describe('WebGPU MTP against the float64 reference (SwiftShader in CI)', () => {
     g16.destroy();
   });
 
-  it('two runs give identical bits', async () => {
-    const model = loadVectorModel('l16');
-    const gpu = await WebGpuMtp.create(ctx.device, model);
-    const s = repeatStructure(betaLi3PS4(), 2, 2, 2);
-    const r = rng(3);
-    const config: Configuration = {
-      types: s.types,
-      positions: s.positions.map((x) => x + 0.2 * (r() - 0.5)),
-      cell: s.cell,
-      features: [],
-    };
-    const a = await gpu.compute(config);
-    const b = await gpu.compute(config);
-    expect(Array.from(b.forces)).toEqual(Array.from(a.forces));
-    expect(Array.from(b.atomEnergies)).toEqual(Array.from(a.atomEnergies));
-    expect(Array.from(b.virial)).toEqual(Array.from(a.virial));
-    gpu.destroy();
-  });
+  for (const kernel of ['specialised', 'fitted'] as const)
+    it(`two runs give identical bits (${kernel} kernel)`, async () => {
+      const model = loadVectorModel('l16');
+      const gpu = await WebGpuMtp.create(ctx.device, model, kernel);
+      const s = repeatStructure(betaLi3PS4(), 2, 2, 2);
+      const r = rng(3);
+      const config: Configuration = {
+        types: s.types,
+        positions: s.positions.map((x) => x + 0.2 * (r() - 0.5)),
+        cell: s.cell,
+        features: [],
+      };
+      const a = await gpu.compute(config);
+      const b = await gpu.compute(config);
+      expect(Array.from(b.forces)).toEqual(Array.from(a.forces));
+      expect(Array.from(b.atomEnergies)).toEqual(Array.from(a.atomEnergies));
+      expect(Array.from(b.virial)).toEqual(Array.from(a.virial));
+      gpu.destroy();
+    });
 
   it('the neighbour list grows instead of dropping neighbours (a dense cluster) and matches the CPU list', async () => {
     // 150 atoms packed in a ball of radius 4 A: every atom has ~100 neighbours within 5 A, far above the first guess.

@@ -1,8 +1,10 @@
 /**
- * The MTP evaluated by WebGPU compute shaders (shaders/mtp.wgsl), checked against the float64 reference.
- * One generic path for every level and species count: the basis is uploaded as a table. Float32 arithmetic on the GPU;
- * per-atom energies and virials are summed in float64 on the host.
+ * The MTP evaluated by WebGPU compute shaders, checked against the float64 reference. Two kernels: one specialised to
+ * the model (shaders/mtp-specialised.wgsl, filled by specialise.ts; the default where the model is small enough) and
+ * one generic path for every level and species count, with the basis uploaded as a table (shaders/mtp.wgsl). Float32
+ * arithmetic on the GPU; per-atom energies and virials are summed in float64 on the host.
  */
+import mtpCommonWgsl from '../../../shaders/mtp-common.wgsl?raw';
 import mtpWgsl from '../../../shaders/mtp.wgsl?raw';
 import {
   bindGroup,
@@ -19,6 +21,7 @@ import type { Configuration } from '../../model/configuration.ts';
 import { GpuNeighborList, packPositions } from '../neighbors-gpu.ts';
 import type { EfsResult, Potential } from '../types.ts';
 import type { MtpModel } from './model.ts';
+import { canSpecialise, linearCoefficients, specialisedMtpSource } from './specialise.ts';
 
 /** Private-array sizes compiled into mtp.wgsl (MAXQ, MAXR, MAXP): the largest model the generic kernel takes. */
 export const GPU_LIMITS = { radialBasisSize: 32, radialFuncs: 16, maxPower: 31 };
@@ -77,11 +80,7 @@ export function mtpTable(model: MtpModel): {
     f[times + 4 * t + 3] = model.timesMult[t];
   }
   // Energy is linear in the moments: one coefficient per moment (zero for moments that are not basis functions).
-  const linear = new Float64Array(nm);
-  model.mapping.forEach((k, n) => {
-    linear[k] += model.momentCoeffs[n];
-  });
-  f.set(linear, lin);
+  f.set(linearCoefficients(model), lin);
   f.set(model.speciesCoeffs, spec);
   return { table, offsets: { rad, basic, times, lin, spec } };
 }
@@ -96,6 +95,18 @@ export interface MtpOutputs {
 
 export class GpuLimitError extends Error {
   override name = 'GpuLimitError';
+}
+
+/**
+ * Which kernel evaluates the model: 'specialised' (the basis compiled in; the default when `canSpecialise`), or the
+ * generic kernel with its private arrays sized to the model ('fitted') or at their maxima ('generic', for tests).
+ */
+export type MtpKernel = 'specialised' | 'fitted' | 'generic';
+
+interface Pipelines {
+  /** specialised: mtp_fused; generic: mtp_moments then mtp_pair_gradients */
+  passes: GPUComputePipeline[];
+  gather: GPUComputePipeline;
 }
 
 export class WebGpuMtp implements Potential {
@@ -116,9 +127,8 @@ export class WebGpuMtp implements Potential {
   private constructor(
     readonly device: GPUDevice,
     readonly model: MtpModel,
-    private readonly moments: GPUComputePipeline,
-    private readonly pairGradients: GPUComputePipeline,
-    private readonly gatherForces: GPUComputePipeline,
+    readonly kernel: MtpKernel,
+    private readonly pipelines: Pipelines,
     neighbors: GpuNeighborList,
   ) {
     this.name = `MTP ${model.name} (WebGPU)`;
@@ -130,7 +140,13 @@ export class WebGpuMtp implements Potential {
     this.offsets = offsets;
   }
 
-  static async create(device: GPUDevice, model: MtpModel, sizing: 'fitted' | 'generic' = 'fitted'): Promise<WebGpuMtp> {
+  /** The kernel `create` uses for `model` when none is asked for. */
+  static defaultKernel(model: MtpModel): MtpKernel {
+    return canSpecialise(model) ? 'specialised' : 'fitted';
+  }
+
+  static async create(device: GPUDevice, model: MtpModel, kernel?: MtpKernel): Promise<WebGpuMtp> {
+    const chosen = kernel ?? WebGpuMtp.defaultKernel(model);
     if (model.radialBasisSize > GPU_LIMITS.radialBasisSize || model.radialFuncsCount > GPU_LIMITS.radialFuncs) {
       throw new GpuLimitError(
         `radial_basis_size ${model.radialBasisSize} / radial_funcs_count ${model.radialFuncsCount} exceed the GPU kernel's ` +
@@ -142,11 +158,18 @@ export class WebGpuMtp implements Potential {
         `a basic moment has power ${model.maxPower}, above the GPU kernel's ${GPU_LIMITS.maxPower}`,
       );
     }
-    const module = await compileModule(device, 'mtp', withCellCommon(mtpShaderSource(model, sizing)));
-    const [moments, pairGradients, gather] = await Promise.all(
-      ['mtp_moments', 'mtp_pair_gradients', 'mtp_gather_forces'].map((e) => computePipeline(device, module, e)),
+    const specialised = chosen === 'specialised';
+    const source = specialised ? specialisedMtpSource(model) : mtpShaderSource(model, chosen);
+    const module = await compileModule(
+      device,
+      specialised ? 'mtp-specialised' : 'mtp',
+      withCellCommon(`${mtpCommonWgsl}\n${source}`),
     );
-    return new WebGpuMtp(device, model, moments, pairGradients, gather, await GpuNeighborList.create(device));
+    const entries = specialised ? ['mtp_fused'] : ['mtp_moments', 'mtp_pair_gradients'];
+    const [gather, ...passes] = await Promise.all(
+      ['mtp_gather_forces', ...entries].map((e) => computePipeline(device, module, e)),
+    );
+    return new WebGpuMtp(device, model, chosen, { passes, gather }, await GpuNeighborList.create(device));
   }
 
   private params(natoms: number, batchStart: number, batchCount: number): ArrayBuffer {
@@ -170,27 +193,36 @@ export class WebGpuMtp implements Potential {
     return buf;
   }
 
-  /** Atoms per moments dispatch, so the per-atom scratch (2 x moments) stays within the binding-size limit. */
+  /** Atoms per moments dispatch of the generic kernel, so its per-atom scratch (2 x moments) fits one binding. */
   private batchSize(natoms: number): number {
     const perAtom = 8 * this.model.momentsCount;
     const limit = Math.min(this.device.limits.maxStorageBufferBindingSize, 256 * 1024 * 1024);
     return Math.max(1, Math.min(natoms, Math.floor(limit / perAtom)));
   }
 
-  /** Work buffers sized for the current system and neighbour-list capacity (reallocated when those change). */
-  private work: { natoms: number; capacity: number; dedb: GPUBuffer; scratch: GPUBuffer; pairGrad: GPUBuffer } | null =
-    null;
+  /**
+   * Work buffers sized for the current system and neighbour-list capacity (reallocated when those change); the
+   * specialised kernel keeps dE/dB and the moments in registers and needs only the pair gradients.
+   */
+  private work: {
+    natoms: number;
+    capacity: number;
+    dedb: GPUBuffer | null;
+    scratch: GPUBuffer | null;
+    pairGrad: GPUBuffer;
+  } | null = null;
 
   private workBuffers(natoms: number) {
     const capacity = this.neighbors.capacity;
     if (this.work && this.work.natoms === natoms && this.work.capacity === capacity) return this.work;
     this.destroyWork();
     const d = this.device;
+    const generic = this.kernel !== 'specialised';
     this.work = {
       natoms,
       capacity,
-      dedb: storageBuffer(d, 'dE/dB', 4 * natoms * this.model.basicCount),
-      scratch: storageBuffer(d, 'moment scratch', 8 * this.model.momentsCount * this.batchSize(natoms)),
+      dedb: generic ? storageBuffer(d, 'dE/dB', 4 * natoms * this.model.basicCount) : null,
+      scratch: generic ? storageBuffer(d, 'moment scratch', 8 * this.model.momentsCount * this.batchSize(natoms)) : null,
       pairGrad: storageBuffer(d, 'pair gradients', 16 * natoms * capacity),
     };
     return this.work;
@@ -198,8 +230,8 @@ export class WebGpuMtp implements Potential {
 
   private destroyWork(): void {
     if (!this.work) return;
-    this.work.dedb.destroy();
-    this.work.scratch.destroy();
+    this.work.dedb?.destroy();
+    this.work.scratch?.destroy();
     this.work.pairGrad.destroy();
     this.work = null;
   }
@@ -207,7 +239,6 @@ export class WebGpuMtp implements Potential {
   /**
    * Records energy, force and virial evaluation for positions already on the GPU (and a neighbour list built from
    * them) into `encoder`. Outputs: per-atom energies (f32), forces (vec4f), per-atom virials (9 x f32).
-   * Uniform buffers made for this recording are pushed to `transient` (destroy them after the work is done).
    */
   encodeEvaluation(encoder: GPUCommandEncoder, out: MtpOutputs, natoms: number): void {
     const pass = encoder.beginComputePass({ label: 'mtp' });
@@ -219,9 +250,8 @@ export class WebGpuMtp implements Potential {
   private cache: {
     key: string;
     out: MtpOutputs;
-    moments: GPUBindGroup[];
-    counts: number[];
-    grad: GPUBindGroup;
+    /** one (pipeline, bind group, atoms) per dispatch before the gather */
+    dispatches: { pipeline: GPUComputePipeline; group: GPUBindGroup; atoms: number }[];
     gather: GPUBindGroup;
     uniforms: GPUBuffer[];
   } | null = null;
@@ -233,66 +263,78 @@ export class WebGpuMtp implements Potential {
     for (const u of this.cache?.uniforms ?? []) u.destroy();
     const d = this.device;
     const work = this.workBuffers(natoms);
-    const batch = this.batchSize(natoms);
     const uniforms: GPUBuffer[] = [];
-    const moments: GPUBindGroup[] = [];
-    const counts: number[] = [];
-    for (let start = 0; start < natoms; start += batch) {
-      const count = Math.min(batch, natoms - start);
-      const ub = uniformBuffer(d, 'mtp params', this.params(natoms, start, count));
-      uniforms.push(ub);
-      counts.push(count);
-      moments.push(
-        bindGroup(d, this.moments, {
+    const dispatches: { pipeline: GPUComputePipeline; group: GPUBindGroup; atoms: number }[] = [];
+    const ub = uniformBuffer(d, 'mtp params', this.params(natoms, 0, natoms));
+    uniforms.push(ub);
+    const [first, second] = this.pipelines.passes;
+    if (this.kernel === 'specialised') {
+      const group = bindGroup(d, first, {
+        0: nl.cellUniform,
+        1: ub,
+        2: nl.frac,
+        3: nl.nbr,
+        4: nl.nbrCount,
+        5: this.table,
+        8: out.atomEnergy,
+        10: out.atomVirial,
+        11: work.pairGrad,
+        13: out.atomMinDist,
+      });
+      dispatches.push({ pipeline: first, group, atoms: natoms });
+    } else {
+      const batch = this.batchSize(natoms);
+      for (let start = 0; start < natoms; start += batch) {
+        const count = Math.min(batch, natoms - start);
+        const batchUniform = uniformBuffer(d, 'mtp params', this.params(natoms, start, count));
+        uniforms.push(batchUniform);
+        const group = bindGroup(d, first, {
           0: nl.cellUniform,
-          1: ub,
+          1: batchUniform,
           2: nl.frac,
           3: nl.nbr,
           4: nl.nbrCount,
           5: this.table,
-          6: work.scratch,
-          7: work.dedb,
+          6: work.scratch!,
+          7: work.dedb!,
           8: out.atomEnergy,
-        }),
-      );
+        });
+        dispatches.push({ pipeline: first, group, atoms: count });
+      }
+      const group = bindGroup(d, second, {
+        0: nl.cellUniform,
+        1: ub,
+        2: nl.frac,
+        3: nl.nbr,
+        4: nl.nbrCount,
+        5: this.table,
+        7: work.dedb!,
+        10: out.atomVirial,
+        11: work.pairGrad,
+        13: out.atomMinDist,
+      });
+      dispatches.push({ pipeline: second, group, atoms: natoms });
     }
-    const ub = uniformBuffer(d, 'mtp params', this.params(natoms, 0, natoms));
-    uniforms.push(ub);
-    const grad = bindGroup(d, this.pairGradients, {
-      0: nl.cellUniform,
-      1: ub,
-      2: nl.frac,
-      3: nl.nbr,
-      4: nl.nbrCount,
-      5: this.table,
-      7: work.dedb,
-      10: out.atomVirial,
-      11: work.pairGrad,
-      13: out.atomMinDist,
-    });
-    const gather = bindGroup(d, this.gatherForces, {
+    const gather = bindGroup(d, this.pipelines.gather, {
       1: ub,
       4: nl.nbrCount,
       9: out.forces,
       11: work.pairGrad,
       12: nl.reverseSlot,
     });
-    this.cache = { key, out, moments, counts, grad, gather, uniforms };
+    this.cache = { key, out, dispatches, gather, uniforms };
     return this.cache;
   }
 
   /** Records the evaluation into an open compute pass (the MD engine keeps one pass for a whole step). */
   encodeInPass(pass: GPUComputePassEncoder, out: MtpOutputs, natoms: number): void {
     const b = this.bindings(out, natoms);
-    pass.setPipeline(this.moments);
-    b.moments.forEach((g, k) => {
-      pass.setBindGroup(0, g);
-      pass.dispatchWorkgroups(workgroups(b.counts[k], 64));
-    });
-    pass.setPipeline(this.pairGradients);
-    pass.setBindGroup(0, b.grad);
-    pass.dispatchWorkgroups(workgroups(natoms, 64));
-    pass.setPipeline(this.gatherForces);
+    for (const { pipeline, group, atoms } of b.dispatches) {
+      pass.setPipeline(pipeline);
+      pass.setBindGroup(0, group);
+      pass.dispatchWorkgroups(workgroups(atoms, 64));
+    }
+    pass.setPipeline(this.pipelines.gather);
     pass.setBindGroup(0, b.gather);
     pass.dispatchWorkgroups(workgroups(natoms, 64));
   }

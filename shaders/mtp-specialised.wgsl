@@ -1,0 +1,93 @@
+// Moment Tensor Potential with one model's basis compiled in: src/potential/mtp/specialise.ts fills each
+// `//@insert NAME` line with straight-line statements made from the model's basic moments, contractions and moment
+// coefficients (radial coefficients and species energies stay in `tab`). Every moment, dE/dM and monomial is then a
+// scalar with a fixed name, so the compiler keeps them in registers; the generic kernel (shaders/mtp.wgsl) indexes
+// arrays at run time instead, which spills to memory and dominates its cost.
+//
+// mtp_fused (one thread per atom i), one pass where the generic path needs two:
+//   1. basic moments from the neighbour list, contractions, the site energy, dE/dM back through the contractions;
+//   2. a second walk over the list: g_i(r_e) = dV_i/dr_e per entry (stored for mtp_gather_forces), the per-atom
+//      virial W_i = -sum_e g_i(r_e) (x) r_e (MLIP's PlusStress convention) and the nearest neighbour's distance.
+// Moments and contractions that no basis function depends on are left out by the generator.
+
+// Chebyshev polynomials T_q(x) and, with derivatives, T'_q(x), as scalars t0, t1, ... and dt0, dt1, ...
+// phi_q(r) = scaling (r - max_dist)^2 T_q(x), x = (2 r - (min_dist + max_dist)) / (max_dist - min_dist).
+
+@compute @workgroup_size(64)
+fn mtp_fused(@builtin(global_invocation_id) gid: vec3u) {
+  let i = gid.x;
+  if (i >= mtp.natoms) {
+    return;
+  }
+  let a = type_of(frac[i]);
+  let count = min(nbr_count[i], mtp.capacity);
+  let width = mtp.max_dist - mtp.min_dist;
+  let dxdr = 2.0 / width;
+  // one row of radial coefficients per (centre, neighbour) species pair: nrad x nq numbers
+  let pair_row = (a * mtp.species) * mtp.nrad * mtp.nq;
+  //@insert declare_basic
+  for (var s = 0u; s < count; s++) {
+    let e = nbr[i * mtp.capacity + s];
+    let d = displacement(i, e);
+    let r2 = dot(d, d);
+    if (r2 >= mtp.cut2) {
+      continue;
+    }
+    let r = sqrt(r2);
+    let u = d / r;
+    let rc = mtp.o_rad + pair_row + type_of(frac[e.x]) * mtp.nrad * mtp.nq;
+    let x = (2.0 * r - (mtp.min_dist + mtp.max_dist)) / width;
+    let c = mtp.scaling * (r - mtp.max_dist) * (r - mtp.max_dist);
+    //@insert radial_values
+    //@insert monomials
+    //@insert accumulate
+  }
+  var energy = tabf(mtp.o_spec + a);
+  //@insert contract
+  atom_energy[i] = energy;
+
+  var w0 = vec3f(0.0);
+  var w1 = vec3f(0.0);
+  var w2 = vec3f(0.0);
+  var min_r2 = mtp.cut2;
+  for (var s = 0u; s < count; s++) {
+    let slot = i * mtp.capacity + s;
+    let e = nbr[slot];
+    let d = displacement(i, e);
+    let r2 = dot(d, d);
+    min_r2 = min(min_r2, r2);
+    var g = vec3f(0.0);
+    if (r2 < mtp.cut2) {
+      let r = sqrt(r2);
+      let rinv = 1.0 / r;
+      let u = d * rinv;
+      let rc = mtp.o_rad + pair_row + type_of(frac[e.x]) * mtp.nrad * mtp.nq;
+      let x = (2.0 * r - (mtp.min_dist + mtp.max_dist)) / width;
+      let c = mtp.scaling * (r - mtp.max_dist) * (r - mtp.max_dist);
+      let dc = 2.0 * mtp.scaling * (r - mtp.max_dist);
+      //@insert radial_derivatives
+      //@insert monomials
+      // grad of f(r) P(u) = u (f' - n f / r) P + (f / r) grad_u P, P homogeneous of degree n: the first sum in
+      // along_u, the second (times r) in across
+      var along_u = 0.0;
+      var across = vec3f(0.0);
+      //@insert gradient
+      g = along_u * u + across * rinv;
+    }
+    pair_grad[slot] = vec4f(g, 0.0);
+    w0 -= g.x * d;
+    w1 -= g.y * d;
+    w2 -= g.z * d;
+  }
+  atom_min_dist[i] = sqrt(min_r2);
+  let v = 9u * i;
+  atom_virial[v] = w0.x;
+  atom_virial[v + 1u] = w0.y;
+  atom_virial[v + 2u] = w0.z;
+  atom_virial[v + 3u] = w1.x;
+  atom_virial[v + 4u] = w1.y;
+  atom_virial[v + 5u] = w1.z;
+  atom_virial[v + 6u] = w2.x;
+  atom_virial[v + 7u] = w2.y;
+  atom_virial[v + 8u] = w2.z;
+}
