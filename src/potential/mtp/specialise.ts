@@ -148,7 +148,8 @@ export function specialisedMtpSource(model: MtpModel): string {
       declared.add(k);
     }
   }
-  for (let k = 0; k < model.momentsCount; k++) if (linear[k] !== 0) contract.push(`energy += ${lit(linear[k])} * m${k};`);
+  for (let k = 0; k < model.momentsCount; k++)
+    if (linear[k] !== 0) contract.push(`energy += ${lit(linear[k])} * m${k};`);
   for (let k = 0; k < model.momentsCount; k++)
     if (need[k]) contract.push(`var g${k} = ${linear[k] !== 0 ? lit(linear[k]) : '0.0'};`);
   for (let n = live.length - 1; n >= 0; n--) {

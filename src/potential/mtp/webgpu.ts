@@ -4,8 +4,9 @@
  * one generic path for every level and species count, with the basis uploaded as a table (shaders/mtp.wgsl). Float32
  * arithmetic on the GPU; per-atom energies and virials are summed in float64 on the host.
  */
-import mtpCommonWgsl from '../../../shaders/mtp-common.wgsl?raw';
+
 import mtpWgsl from '../../../shaders/mtp.wgsl?raw';
+import mtpCommonWgsl from '../../../shaders/mtp-common.wgsl?raw';
 import {
   bindGroup,
   checked,
@@ -222,7 +223,9 @@ export class WebGpuMtp implements Potential {
       natoms,
       capacity,
       dedb: generic ? storageBuffer(d, 'dE/dB', 4 * natoms * this.model.basicCount) : null,
-      scratch: generic ? storageBuffer(d, 'moment scratch', 8 * this.model.momentsCount * this.batchSize(natoms)) : null,
+      scratch: generic
+        ? storageBuffer(d, 'moment scratch', 8 * this.model.momentsCount * this.batchSize(natoms))
+        : null,
       pairGrad: storageBuffer(d, 'pair gradients', 16 * natoms * capacity),
     };
     return this.work;
