@@ -2,8 +2,8 @@
 // Units: A, fs, eV, amu. velocities[i].w holds 1 / (m_i * 103.642697) so that dv = dt * F * w (F in eV/A); frozen
 // atoms have w = 0 and v = 0, so kicks, drifts and thermostats leave them in place.
 // A step for Langevin (BAOAB): kick(dt/2) drift(dt/2) O(dt) drift(dt/2) [list, forces] kick(dt/2).
-// A step for NVE and CSVR: kick(dt/2) drift(dt) [list, forces] kick(dt/2) [CSVR: rescale].
-// A step for a Nose-Hoover chain: NHC(dt/2) kick(dt/2) drift(dt) [list, forces] kick(dt/2) NHC(dt/2).
+// A step for NVE and CSVR: kick(dt/2)+drift(dt) [list, forces] kick(dt/2) [CSVR: rescale].
+// A step for a Nose-Hoover chain: NHC(dt/2) kick(dt/2)+drift(dt) [list, forces] kick(dt/2) NHC(dt/2).
 // Every reduction runs in one workgroup in a fixed order, so a seed reproduces a run bit for bit on one device.
 
 struct MdParams {
@@ -29,6 +29,8 @@ struct MdParams {
 // [8..10] Nose-Hoover chain positions xi_1..3, [11..13] chain velocities v_xi (1/fs)
 @group(0) @binding(5) var<storage, read_write> state: array<f32>;
 @group(0) @binding(6) var<uniform> cell: CellParams;
+// the neighbour list's [rebuild requested, rebuilds done] (shaders/neighbors.wgsl), or a zero pair without a list
+@group(0) @binding(7) var<storage, read_write> nl_rebuild: array<u32, 2>;
 
 var<workgroup> partial: array<f32, 256>;
 
@@ -42,14 +44,18 @@ fn kick_half(@builtin(global_invocation_id) gid: vec3u) {
   velocities[i] = vec4f(v.xyz + (0.5 * md.dt * v.w) * forces[i].xyz, v.w);
 }
 
+// kick(dt/2) then drift(dt) in one pass over the atoms (NVE, CSVR, Nose-Hoover chain)
 @compute @workgroup_size(64)
-fn drift_full(@builtin(global_invocation_id) gid: vec3u) {
+fn kick_drift(@builtin(global_invocation_id) gid: vec3u) {
   let i = gid.x;
   if (i >= md.natoms) {
     return;
   }
+  let v = velocities[i];
+  let kicked = v.xyz + (0.5 * md.dt * v.w) * forces[i].xyz;
+  velocities[i] = vec4f(kicked, v.w);
   let p = positions[i];
-  positions[i] = vec4f(p.xyz + md.dt * velocities[i].xyz, p.w);
+  positions[i] = vec4f(p.xyz + md.dt * kicked, p.w);
 }
 
 @compute @workgroup_size(64)
@@ -222,17 +228,23 @@ fn csvr_scale(@builtin(global_invocation_id) gid: vec3u) {
   velocities[i] = vec4f(state[3] * v.xyz, v.w);
 }
 
+// The step counter, and the neighbour list's rebuild flag: counted and cleared for the next step.
 @compute @workgroup_size(1)
 fn end_step() {
   state[0] = bitcast<f32>(bitcast<u32>(state[0]) + 1u);
+  if (nl_rebuild[0] != 0u) {
+    nl_rebuild[1] += 1u;
+    nl_rebuild[0] = 0u;
+  }
 }
 
 // Before a neighbour-list rebuild: positions back into the cell, the lattice translations counted in `images`, so
-// unwrapped coordinates (position + images . lattice) stay exact. Dispatched indirectly: only when a rebuild runs.
+// unwrapped coordinates (position + images . lattice) stay exact. Dispatched every step; works only when the
+// neighbour list is about to be rebuilt.
 @compute @workgroup_size(64)
 fn wrap_positions(@builtin(global_invocation_id) gid: vec3u) {
   let i = gid.x;
-  if (i >= md.natoms) {
+  if (i >= md.natoms || nl_rebuild[0] == 0u) {
     return;
   }
   let p = positions[i];

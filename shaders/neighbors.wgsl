@@ -1,10 +1,14 @@
 // GPU neighbour list for periodic triclinic cells and free clusters (a bounding box with pbc off).
 // Pipeline per rebuild: nl_prepare (fractional coords, bin counts) -> nl_scan (exclusive scan, one workgroup)
 // -> nl_fill (atoms into bins) -> nl_sort (each bin by atom index) -> nl_build (full list per atom)
-// -> nl_reverse (for each entry i->j, the slot of the entry j->i with the opposite image shift).
+// -> nl_reverse (for each entry i->j, the slot of the entry j->i with the opposite image shift; and the bin counts
+// back to zero).
 // In MD the rebuild is decided on the GPU: nl_update (every step) refreshes the fractional positions without wrapping
-// and flags any atom that moved more than half the skin since the last build; nl_args turns the flag into indirect
-// dispatch arguments, so the rebuild kernels run only when needed and many steps fit in one submission.
+// and flags any atom that moved more than half the skin since the last build (rebuild[0]). The rebuild kernels are
+// dispatched on fixed grids every step and return at once while the flag is zero, so many steps fit in one
+// submission without indirect dispatches (each of which a WebGPU implementation validates with extra work of its
+// own); the MD engine's end-of-step kernel counts a rebuild and clears the flag. A host-requested build (`encode`)
+// raises the flag first (nl_request) and lowers it after (nl_settle).
 // Bins have no fixed capacity (count -> scan -> fill). Each atom's list has `capacity` slots; the true count is always
 // written and the largest count is raised in `overflow[0]`, so the host can grow the list and rebuild: nothing is
 // silently dropped. Bins are sorted, so lists come out in the same order on every run.
@@ -24,10 +28,13 @@
 @group(0) @binding(11) var<storage, read_write> frac_ref: array<vec4f>;
 // [0] rebuild requested, [1] rebuilds done (MD only)
 @group(0) @binding(12) var<storage, read_write> rebuild: array<atomic<u32>>;
-// indirect dispatch arguments: atoms (x,y,z), one group (x,y,z), bins (x,y,z)
-@group(0) @binding(13) var<storage, read_write> dispatch_args: array<u32>;
 // half the skin, squared (A^2); a uniform would cost a binding, this is read once per atom
 @group(0) @binding(14) var<storage, read> half_skin2: array<f32>;
+
+// The rebuild kernels' gate: nothing to do unless a rebuild was requested this step.
+fn idle() -> bool {
+  return atomicLoad(&rebuild[0]) == 0u;
+}
 
 fn floor_div(a: i32, b: i32) -> i32 {
   let q = a / b;
@@ -43,6 +50,9 @@ fn bin_coords(f: vec3f) -> vec3u {
 
 @compute @workgroup_size(64)
 fn nl_prepare(@builtin(global_invocation_id) gid: vec3u) {
+  if (idle()) {
+    return;
+  }
   let i = gid.x;
   if (i >= cell.natoms) {
     return;
@@ -64,9 +74,17 @@ fn nl_prepare(@builtin(global_invocation_id) gid: vec3u) {
 }
 
 var<workgroup> sums: array<u32, 256>;
+var<workgroup> scan_gate: u32;
 
 @compute @workgroup_size(256)
 fn nl_scan(@builtin(local_invocation_id) lid: vec3u) {
+  // the flag goes through workgroup memory so that the early return is uniform (the barriers below need it)
+  if (lid.x == 0u) {
+    scan_gate = atomicLoad(&rebuild[0]);
+  }
+  if (workgroupUniformLoad(&scan_gate) == 0u) {
+    return;
+  }
   let n = cell.nbins.w;
   let chunk = (n + 255u) / 256u;
   let begin = min(lid.x * chunk, n);
@@ -101,6 +119,9 @@ fn nl_scan(@builtin(local_invocation_id) lid: vec3u) {
 
 @compute @workgroup_size(64)
 fn nl_fill(@builtin(global_invocation_id) gid: vec3u) {
+  if (idle()) {
+    return;
+  }
   let i = gid.x;
   if (i >= cell.natoms) {
     return;
@@ -112,6 +133,9 @@ fn nl_fill(@builtin(global_invocation_id) gid: vec3u) {
 
 @compute @workgroup_size(64)
 fn nl_sort(@builtin(global_invocation_id) gid: vec3u) {
+  if (idle()) {
+    return;
+  }
   let b = gid.x;
   if (b >= cell.nbins.w) {
     return;
@@ -131,6 +155,9 @@ fn nl_sort(@builtin(global_invocation_id) gid: vec3u) {
 
 @compute @workgroup_size(64)
 fn nl_build(@builtin(global_invocation_id) gid: vec3u) {
+  if (idle()) {
+    return;
+  }
   let i = gid.x;
   if (i >= cell.natoms) {
     return;
@@ -197,7 +224,15 @@ fn nl_build(@builtin(global_invocation_id) gid: vec3u) {
 // `overflow[1]` counts such entries so the host can report it.
 @compute @workgroup_size(64)
 fn nl_reverse(@builtin(global_invocation_id) gid: vec3u) {
+  if (idle()) {
+    return;
+  }
   let i = gid.x;
+  // the bin counts are free again once the list is built: zeroed here for the next rebuild's nl_prepare (a new
+  // buffer starts at zero), which saves a dispatch
+  for (var b = i; b < cell.nbins.w; b += max(cell.natoms, 1u)) {
+    atomicStore(&bin_count[b], 0u);
+  }
   if (i >= cell.natoms) {
     return;
   }
@@ -224,13 +259,6 @@ fn nl_reverse(@builtin(global_invocation_id) gid: vec3u) {
 }
 
 @compute @workgroup_size(64)
-fn nl_clear_bins(@builtin(global_invocation_id) gid: vec3u) {
-  if (gid.x < cell.nbins.w) {
-    atomicStore(&bin_count[gid.x], 0u);
-  }
-}
-
-@compute @workgroup_size(64)
 fn nl_update(@builtin(global_invocation_id) gid: vec3u) {
   let i = gid.x;
   if (i >= cell.natoms) {
@@ -247,22 +275,11 @@ fn nl_update(@builtin(global_invocation_id) gid: vec3u) {
 }
 
 @compute @workgroup_size(1)
-fn nl_args() {
-  let atoms = (cell.natoms + 63u) / 64u;
-  let bins = (cell.nbins.w + 63u) / 64u;
-  var on = 0u;
-  if (atomicLoad(&rebuild[0]) != 0u) {
-    on = 1u;
-    atomicAdd(&rebuild[1], 1u);
-  }
+fn nl_request() {
+  atomicStore(&rebuild[0], 1u);
+}
+
+@compute @workgroup_size(1)
+fn nl_settle() {
   atomicStore(&rebuild[0], 0u);
-  dispatch_args[0] = atoms * on;
-  dispatch_args[1] = 1u;
-  dispatch_args[2] = 1u;
-  dispatch_args[3] = on;
-  dispatch_args[4] = 1u;
-  dispatch_args[5] = 1u;
-  dispatch_args[6] = bins * on;
-  dispatch_args[7] = 1u;
-  dispatch_args[8] = 1u;
 }

@@ -99,7 +99,7 @@ export function estimateCapacity(natoms: number, cell: Cell | null, listCutoff: 
   return Math.ceil(density * (4 / 3) * Math.PI * listCutoff ** 3 * 1.3) + 16;
 }
 
-const KERNELS = ['prepare', 'scan', 'fill', 'sort', 'build', 'reverse', 'clear_bins', 'update', 'args'] as const;
+const KERNELS = ['prepare', 'scan', 'fill', 'sort', 'build', 'reverse', 'update', 'request', 'settle'] as const;
 type Kernel = (typeof KERNELS)[number];
 type Pipelines = Record<Kernel, GPUComputePipeline>;
 
@@ -124,10 +124,11 @@ export class GpuNeighborList {
   /** [0] the largest neighbour count when it exceeded the slots, [1] entries without a reverse. */
   overflow!: GPUBuffer;
   private fracRef!: GPUBuffer;
-  /** [0] rebuild requested, [1] rebuilds done by the GPU-decided path (MD). */
+  /**
+   * [0] rebuild requested (the rebuild kernels' gate), [1] rebuilds done by the GPU-decided path (MD). Whoever
+   * encodes the MD step clears [0] and counts [1] at its end (the MD engine's end_step).
+   */
   rebuildCounter!: GPUBuffer;
-  /** Indirect dispatch arguments written by nl_args: atoms, one group, bins. */
-  dispatchArgs!: GPUBuffer;
   private halfSkin2!: GPUBuffer;
   private groups = new Map<string, GPUBindGroup>();
   private geometry!: GpuCellGeometry;
@@ -168,7 +169,6 @@ export class GpuNeighborList {
     this.overflow = storageBuffer(d, 'overflow', 8);
     this.fracRef = storageBuffer(d, 'fractional positions at build', 16 * n);
     this.rebuildCounter = storageBuffer(d, 'rebuild flag and count', 8);
-    this.dispatchArgs = storageBuffer(d, 'neighbour dispatch args', 36, GPUBufferUsage.INDIRECT);
     // no rebuild requests until the MD engine sets a skin
     this.halfSkin2 = storageBuffer(d, 'half skin squared', new Float32Array([Number.MAX_VALUE]));
     this.groups.clear();
@@ -215,19 +215,18 @@ export class GpuNeighborList {
       10: this.reverseSlot,
       11: this.fracRef,
       12: this.rebuildCounter,
-      13: this.dispatchArgs,
       14: this.halfSkin2,
     };
     const used: Record<Kernel, number[]> = {
-      prepare: [0, 1, 2, 3, 4, 11],
-      scan: [0, 4, 5],
-      fill: [0, 3, 4, 5, 6],
-      sort: [0, 5, 6],
-      build: [0, 2, 5, 6, 7, 8, 9],
-      reverse: [0, 7, 8, 9, 10],
-      clear_bins: [0, 4],
+      prepare: [0, 1, 2, 3, 4, 11, 12],
+      scan: [0, 4, 5, 12],
+      fill: [0, 3, 4, 5, 6, 12],
+      sort: [0, 5, 6, 12],
+      build: [0, 2, 5, 6, 7, 8, 9, 12],
+      reverse: [0, 4, 7, 8, 9, 10, 12],
       update: [0, 1, 2, 11, 12, 14],
-      args: [0, 12, 13],
+      request: [12],
+      settle: [12],
     };
     const entries: Record<number, GPUBuffer> = {};
     for (const b of used[kernel]) {
@@ -242,34 +241,38 @@ export class GpuNeighborList {
 
   private groupsFor: GPUBuffer | null = null;
 
-  /**
-   * Records the MD path into an open compute pass: refresh fractional positions, decide on the GPU whether any atom
-   * moved more than skin/2, and run the rebuild kernels through indirect dispatch only if so. `beforeRebuild` records
-   * work that must happen just before a rebuild (the MD engine wraps positions into the cell there), dispatched with
-   * the same indirect arguments (`dispatchArgs`, offset 0 = one thread per atom in groups of 64).
-   */
-  encodeConditionalRebuild(pass: GPUComputePassEncoder, positions: GPUBuffer, beforeRebuild?: () => void): void {
-    const p = this.pipelines;
-    const direct = (k: Kernel, groups: number) => {
-      pass.setPipeline(p[k]);
+  /** The rebuild kernels in order, each on its fixed grid: they do nothing unless rebuildCounter[0] is set. */
+  private encodeGatedRebuild(pass: GPUComputePassEncoder, positions: GPUBuffer): void {
+    const nbins = this.geometry.nbins[0] * this.geometry.nbins[1] * this.geometry.nbins[2];
+    const atoms = workgroups(this.natoms, 64);
+    const bins = workgroups(nbins, 64);
+    const grids: [Kernel, number][] = [
+      ['prepare', atoms],
+      ['scan', 1],
+      ['fill', atoms],
+      ['sort', bins],
+      ['build', atoms],
+      ['reverse', atoms],
+    ];
+    for (const [k, groups] of grids) {
+      pass.setPipeline(this.pipelines[k]);
       pass.setBindGroup(0, this.group(k, positions));
       pass.dispatchWorkgroups(groups);
-    };
-    const indirect = (k: Kernel, offset: number) => {
-      pass.setPipeline(p[k]);
-      pass.setBindGroup(0, this.group(k, positions));
-      pass.dispatchWorkgroupsIndirect(this.dispatchArgs, offset);
-    };
-    direct('update', workgroups(this.natoms, 64));
-    direct('args', 1);
+    }
+  }
+
+  /**
+   * Records the MD path into an open compute pass: refresh fractional positions and raise the rebuild flag if any
+   * atom moved more than skin/2 (nl_update), then the gated rebuild kernels. `beforeRebuild` records work that must
+   * happen just before a rebuild (the MD engine wraps positions into the cell there, gated by the same flag). The
+   * caller clears the flag at the end of the step.
+   */
+  encodeConditionalRebuild(pass: GPUComputePassEncoder, positions: GPUBuffer, beforeRebuild?: () => void): void {
+    pass.setPipeline(this.pipelines.update);
+    pass.setBindGroup(0, this.group('update', positions));
+    pass.dispatchWorkgroups(workgroups(this.natoms, 64));
     beforeRebuild?.();
-    indirect('clear_bins', 24);
-    indirect('prepare', 0);
-    indirect('scan', 12);
-    indirect('fill', 0);
-    indirect('sort', 24);
-    indirect('build', 0);
-    indirect('reverse', 0);
+    this.encodeGatedRebuild(pass, positions);
   }
 
   /** Largest neighbour count seen (when above capacity) and rebuilds done on the GPU path, read back. */
@@ -287,22 +290,17 @@ export class GpuNeighborList {
 
   /** Records a full rebuild from `positions` (vec4f per atom, type bits in w) into `encoder`. */
   encode(encoder: GPUCommandEncoder, positions: GPUBuffer): void {
-    const p = this.pipelines;
-    const nbins = this.geometry.nbins[0] * this.geometry.nbins[1] * this.geometry.nbins[2];
     encoder.clearBuffer(this.overflow);
     const pass = encoder.beginComputePass({ label: 'neighbour list' });
-    const run = (k: Kernel, groups: number) => {
-      pass.setPipeline(p[k]);
+    const run = (k: Kernel) => {
+      pass.setPipeline(this.pipelines[k]);
       pass.setBindGroup(0, this.group(k, positions));
-      pass.dispatchWorkgroups(groups);
+      pass.dispatchWorkgroups(1);
     };
-    run('clear_bins', workgroups(nbins, 64));
-    run('prepare', workgroups(this.natoms, 64));
-    run('scan', 1);
-    run('fill', workgroups(this.natoms, 64));
-    run('sort', workgroups(nbins, 64));
-    run('build', workgroups(this.natoms, 64));
-    run('reverse', workgroups(this.natoms, 64));
+    // the same gated kernels as in MD, with the gate raised for this build and lowered after it (not counted)
+    run('request');
+    this.encodeGatedRebuild(pass, positions);
+    run('settle');
     pass.end();
   }
 
@@ -349,7 +347,6 @@ export class GpuNeighborList {
       this.overflow,
       this.fracRef,
       this.rebuildCounter,
-      this.dispatchArgs,
       this.halfSkin2,
     ]) {
       b?.destroy();
