@@ -10,6 +10,7 @@ import { formatExtxyzFrame, parseExtxyz } from '../src/io/extxyz.ts';
 import { writeLammpsData, writeLammpsInput } from '../src/io/lammps.ts';
 import { parsePoscar } from '../src/io/poscar.ts';
 import { readStructureText, writeStructureText } from '../src/io/structure-files.ts';
+import { THERMOSTAT_DEFAULTS, thermostat } from '../src/md/thermostats/index.ts';
 import { toFractional, volume } from '../src/model/cell.ts';
 import { boundaryAtoms, countBySpecies, type Structure } from '../src/model/structure.ts';
 import { buildBicrystal } from '../src/structure/gb/builder.ts';
@@ -249,7 +250,8 @@ describe('structure files', () => {
       temperature: 300,
       dtFs: 1,
       steps: 200,
-      thermostat: 'langevin', // fix temp/csvr is in LAMMPS's EXTRA-FIX package, which Debian's build lacks
+      // fix temp/csvr is in LAMMPS's EXTRA-FIX package, which Debian's build lacks
+      integration: thermostat('langevin').lammps({ temperature: 300, seed: 4, ...THERMOSTAT_DEFAULTS }),
       seed: 4,
       msdEvery: 100,
       boundaryLi,

@@ -131,7 +131,8 @@ export function formatLammpsDump(step: number, cell: Cell, types: Int32Array, po
 /**
  * An `in.lammps` that runs the lab's MD with MLIP's LAMMPS interface (`pair_style mlip`, from the MLIP-2 interface
  * package, which Debian's lammps does not include) and the `mlip.ini` it reads. Units metal (A, eV, ps: the time step
- * is converted from fs). Thermostat: csvr -> fix temp/csvr, langevin -> fix langevin, nhc -> fix nvt, nve -> fix nve.
+ * is converted from fs). `integration`: the fixes that integrate and thermostat (from the thermostat's module,
+ * src/md/thermostats).
  * The per-axis Li MSD (A^2: x, y, z, total, centre of mass removed) is written every `msdEvery` steps to
  * msd_li.dat, and for a bicrystal also for the Li that start within the boundary region (`boundaryLi`, 1-based ids,
  * group li_gb: msd_li_gb.dat) and the rest (li_bulk: msd_li_bulk.dat). Types follow `species` (writeLammpsData).
@@ -142,28 +143,15 @@ export function writeLammpsInput(o: {
   temperature: number;
   dtFs: number;
   steps: number;
-  thermostat: 'csvr' | 'langevin' | 'nhc' | 'nve';
+  integration: string[];
+  /** For the initial velocities. */
   seed: number;
-  tauFs?: number;
   dumpEvery?: number;
   msdEvery?: number;
   species?: readonly string[];
   boundaryLi?: number[];
 }): string {
   const dt = o.dtFs / 1000;
-  const tdamp = (o.tauFs ?? 100) / 1000;
-  const fixes: Record<typeof o.thermostat, string[]> = {
-    csvr: [
-      'fix integrate all nve',
-      `fix thermostat all temp/csvr ${o.temperature} ${o.temperature} ${tdamp} ${o.seed}`,
-    ],
-    langevin: [
-      'fix integrate all nve',
-      `fix thermostat all langevin ${o.temperature} ${o.temperature} ${tdamp} ${o.seed} zero yes`,
-    ],
-    nhc: [`fix integrate all nvt temp ${o.temperature} ${o.temperature} ${tdamp} tchain 3`],
-    nve: ['fix integrate all nve'],
-  };
   const species = o.species ?? LI_P_S;
   const li = species.indexOf('Li') + 1;
   const every = o.msdEvery ?? 100;
@@ -200,7 +188,7 @@ neigh_modify every 1 delay 0 check yes
 
 velocity all create ${o.temperature} ${o.seed} mom yes rot no dist gaussian
 timestep ${dt}
-${fixes[o.thermostat].join('\n')}
+${o.integration.join('\n')}
 
 # per-axis Li mean squared displacement, A^2 (columns: step, x, y, z, total)
 ${groups.join('\n')}

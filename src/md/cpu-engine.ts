@@ -1,12 +1,14 @@
 /**
  * Molecular dynamics on the CPU with any Potential (the float64 MTP reference): velocity Verlet with a CSVR
- * thermostat or NVE. It is the page's fallback when the browser has no WebGPU, for small systems only, and keeps the
- * record interface of the GPU engine so the rest of the lab does not care which one runs.
+ * thermostat or NVE (the thermostats whose module says `cpu`; others are refused). It is the page's fallback when the
+ * browser has no WebGPU, for small systems only, and keeps the record interface of the GPU engine so the rest of the
+ * lab does not care which one runs.
  */
 import { type Cell, volume } from '../model/cell.ts';
 import { seededNormal } from '../model/random.ts';
 import type { Potential } from '../potential/types.ts';
 import type { Frame, MdSystem, ThermoRecord } from './engine.ts';
+import { THERMOSTAT_DEFAULTS, THERMOSTATS, type Thermostat, thermostat } from './thermostats/index.ts';
 import { EV_A3_TO_GPA, KB, MVV_TO_EV } from './units.ts';
 import { kineticEnergy, maxwellBoltzmann } from './velocities.ts';
 
@@ -24,7 +26,7 @@ export class CpuMdEngine {
   private constructor(
     private readonly potential: Potential,
     readonly system: MdSystem,
-    readonly options: { dt: number; temperature: number; thermostat: 'csvr' | 'nve'; seed: number; tau: number },
+    readonly options: { dt: number; temperature: number; thermostat: Thermostat; seed: number; tau: number },
   ) {
     const n = system.types.length;
     this.ndof = Math.max(1, 3 * n - 3);
@@ -37,9 +39,15 @@ export class CpuMdEngine {
   static async create(
     potential: Potential,
     system: MdSystem,
-    options: { dt: number; temperature: number; thermostat: 'csvr' | 'nve'; seed: number; tau?: number },
+    options: { dt: number; temperature: number; thermostat: Thermostat; seed: number; tau?: number },
   ): Promise<CpuMdEngine> {
-    const e = new CpuMdEngine(potential, system, { ...options, tau: options.tau ?? 100 });
+    if (!thermostat(options.thermostat).cpu)
+      throw new Error(
+        `the CPU engine runs ${THERMOSTATS.filter((t) => t.cpu)
+          .map((t) => t.id)
+          .join(' and ')}, not ${options.thermostat}`,
+      );
+    const e = new CpuMdEngine(potential, system, { ...options, tau: options.tau ?? THERMOSTAT_DEFAULTS.tau });
     await e.evaluate();
     return e;
   }

@@ -22,6 +22,12 @@ import { withCellCommon } from '../gpu/shader-source.ts';
 import { type Cell, volume } from '../model/cell.ts';
 import type { GpuNeighborList } from '../potential/neighbors-gpu.ts';
 import { packPositions } from '../potential/neighbors-gpu.ts';
+import {
+  type IntegratorKernel,
+  THERMOSTAT_DEFAULTS,
+  type Thermostat,
+  thermostat as thermostatModule,
+} from './thermostats/index.ts';
 import { EV_A3_TO_GPA, KB, MVV_TO_EV } from './units.ts';
 import { maxwellBoltzmann } from './velocities.ts';
 
@@ -42,7 +48,7 @@ export interface GpuForceField {
   encodeInPass(pass: GPUComputePassEncoder, out: ReturnType<GpuForceField['allocateOutputs']>, natoms: number): void;
 }
 
-export type Thermostat = 'nve' | 'langevin' | 'csvr' | 'nhc';
+export type { Thermostat } from './thermostats/index.ts';
 
 export interface MdOptions {
   /** Time step, fs. */
@@ -149,20 +155,9 @@ export class BlowUpError extends Error {
 }
 
 const STATE_FLOATS = 16;
-const KERNELS = [
-  'nhc_half',
-  'kick_half',
-  'kick_drift',
-  'drift_half',
-  'langevin_o',
-  'kinetic_before',
-  'kinetic_after',
-  'csvr_factor',
-  'csvr_scale',
-  'end_step',
-  'wrap_positions',
-] as const;
-type Kernel = (typeof KERNELS)[number];
+/** Kernels of every step, whatever the thermostat; the thermostat adds its own (src/md/thermostats). */
+const STEP_KERNELS = ['kick_half', 'end_step', 'wrap_positions'] as const;
+type Kernel = IntegratorKernel | (typeof STEP_KERNELS)[number];
 
 interface Staging {
   buffer: GPUBuffer;
@@ -199,9 +194,10 @@ export class MdEngine {
   ) {
     const n = system.types.length;
     this.natoms = n;
-    // Langevin exchanges momentum with the bath; NVE and CSVR keep the total momentum (zero) fixed.
+    // a thermostat that keeps the total momentum (zero) removes 3 degrees of freedom, unless atoms are held fixed
     const mobile = system.frozen ? system.frozen.reduce((c, f) => c + (f ? 0 : 1), 0) : n;
-    this.ndof = options.thermostat === 'langevin' || mobile < n ? 3 * mobile : Math.max(1, 3 * mobile - 3);
+    const keepsMomentum = thermostatModule(options.thermostat).conservesMomentum;
+    this.ndof = !keepsMomentum || mobile < n ? 3 * mobile : Math.max(1, 3 * mobile - 3);
     this.volume = volume(system.cell);
     const d = device;
     this.positions = storageBuffer(d, 'md positions', packPositions(system.positions, system.types));
@@ -218,10 +214,7 @@ export class MdEngine {
     f[3] = this.ndof;
     f[4] = options.dt;
     f[5] = KB * options.temperature;
-    f[6] =
-      options.thermostat === 'langevin'
-        ? Math.exp(-options.friction * options.dt)
-        : Math.exp(-options.dt / options.tau);
+    f[6] = thermostatModule(options.thermostat).decay(options);
     f[7] = options.tau;
     this.params = uniformBuffer(d, 'md params', p);
     this.noList = storageBuffer(d, 'no neighbour list', 8);
@@ -252,16 +245,20 @@ export class MdEngine {
       temperature: options.temperature,
       thermostat: options.thermostat,
       seed: options.seed,
-      tau: options.tau ?? 100,
-      friction: options.friction ?? 0.01,
+      tau: options.tau ?? THERMOSTAT_DEFAULTS.tau,
+      friction: options.friction ?? THERMOSTAT_DEFAULTS.friction,
       skin: options.skin ?? 0.5,
       barostat: options.barostat,
     };
     if (!(opts.dt > 0 && opts.dt <= 10)) throw new Error(`time step ${opts.dt} fs is outside (0, 10] fs`);
     if (!(opts.temperature >= 0)) throw new Error(`temperature ${opts.temperature} K must be >= 0`);
+    const steps = thermostatModule(opts.thermostat).gpu;
+    const kernels = [
+      ...new Set<Kernel>([...STEP_KERNELS, ...[...steps.start, ...steps.advance, ...steps.end].map(([k]) => k)]),
+    ];
     const module = await compileModule(device, 'integrate', withCellCommon(`${randomWgsl}\n${integrateWgsl}`));
-    const list = await Promise.all(KERNELS.map((k) => computePipeline(device, module, k)));
-    const pipelines = Object.fromEntries(KERNELS.map((k, i) => [k, list[i]])) as Record<Kernel, GPUComputePipeline>;
+    const list = await Promise.all(kernels.map((k) => computePipeline(device, module, k)));
+    const pipelines = Object.fromEntries(kernels.map((k, i) => [k, list[i]])) as Record<Kernel, GPUComputePipeline>;
     const velocities = options.velocities ?? maxwellBoltzmann(system.masses, opts.temperature, opts.seed);
     const engine = new MdEngine(device, field, system, opts, pipelines, velocities);
     await engine.initialForces();
@@ -353,30 +350,16 @@ export class MdEngine {
   private encodeStep(pass: GPUComputePassEncoder): void {
     const atoms = workgroups(this.natoms, 64);
     const nl = this.field.neighbors;
-    if (this.options.thermostat === 'nhc') {
-      this.dispatch(pass, 'nhc_half', 1);
-      this.dispatch(pass, 'csvr_scale', atoms);
-    }
-    if (this.options.thermostat === 'langevin') {
-      this.dispatch(pass, 'kick_half', atoms);
-      this.dispatch(pass, 'drift_half', atoms);
-      this.dispatch(pass, 'kinetic_before', 1);
-      this.dispatch(pass, 'langevin_o', atoms);
-      this.dispatch(pass, 'kinetic_after', 1);
-      this.dispatch(pass, 'drift_half', atoms);
-    } else {
-      this.dispatch(pass, 'kick_drift', atoms);
-    }
+    const { start, advance, end } = thermostatModule(this.options.thermostat).gpu;
+    const run = (list: readonly [IntegratorKernel, 'atoms' | 'one'][]) => {
+      for (const [k, grid] of list) this.dispatch(pass, k, grid === 'atoms' ? atoms : 1);
+    };
+    run(start);
+    run(advance);
     if (nl) nl.encodeConditionalRebuild(pass, this.positions, () => this.dispatch(pass, 'wrap_positions', atoms));
     this.field.encodeInPass(pass, this.out, this.natoms);
     this.dispatch(pass, 'kick_half', atoms);
-    if (this.options.thermostat === 'csvr') {
-      this.dispatch(pass, 'csvr_factor', 1);
-      this.dispatch(pass, 'csvr_scale', atoms);
-    } else if (this.options.thermostat === 'nhc') {
-      this.dispatch(pass, 'nhc_half', 1);
-      this.dispatch(pass, 'csvr_scale', atoms);
-    }
+    run(end);
     this.dispatch(pass, 'end_step', 1);
   }
 

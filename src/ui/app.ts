@@ -12,7 +12,7 @@ import { formatExtxyzFrame } from '../io/extxyz.ts';
 import { writeLammpsData, writeLammpsInput, writeMlipIni } from '../io/lammps.ts';
 import { parseMtp, writeMtp } from '../io/mtp.ts';
 import { readStructureText, writeStructureText } from '../io/structure-files.ts';
-import type { Thermostat } from '../md/engine.ts';
+import { THERMOSTAT_DEFAULTS, THERMOSTATS, thermostat } from '../md/thermostats/index.ts';
 import type { Structure } from '../model/structure.ts';
 import { boundaryAtoms } from '../model/structure.ts';
 import { compileMtp } from '../potential/mtp/model.ts';
@@ -308,7 +308,12 @@ export async function startApp(doc: Document): Promise<AppState> {
     .name('temperature (K)')
     .onFinishChange(() => restartWith(() => {}));
   gui
-    .add(settings, 'thermostat', ['csvr', 'langevin', 'nhc', 'nve'] as Thermostat[])
+    // without WebGPU the menu offers what the CPU engine runs
+    .add(
+      settings,
+      'thermostat',
+      Object.fromEntries(THERMOSTATS.filter((t) => lab.onGpu || t.cpu).map((t) => [t.label, t.id])),
+    )
     .onFinishChange(() => restartWith(() => {}));
   gui
     .add(settings, 'dt', 0.25, 3, 0.25)
@@ -375,7 +380,11 @@ export async function startApp(doc: Document): Promise<AppState> {
           temperature: settings.temperature,
           dtFs: settings.dt,
           steps: 100_000,
-          thermostat: settings.thermostat,
+          integration: thermostat(settings.thermostat).lammps({
+            temperature: settings.temperature,
+            seed: settings.seed,
+            ...THERMOSTAT_DEFAULTS,
+          }),
           seed: settings.seed,
           species: lab.potential.species,
           boundaryLi: boundaryAtoms(lab.structure, 'Li').map((i) => i + 1),

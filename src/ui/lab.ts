@@ -63,6 +63,11 @@ export class Lab {
   /** While set, every record's frame is kept for export. */
   recorder: TrajectoryRecorder | null = null;
 
+  /** Whether MD runs on the GPU (else the float64 CPU engine, small systems only). */
+  get onGpu(): boolean {
+    return this.device !== null;
+  }
+
   constructor(
     /** null: no WebGPU, the float64 CPU engine runs instead (small systems). */
     private device: GPUDevice | null,
@@ -151,7 +156,8 @@ export class Lab {
       engine = await CpuMdEngine.create(new ReferenceMtp(this.potential.model), system, {
         dt: this.settings.dt,
         temperature: this.settings.temperature,
-        thermostat: this.settings.thermostat === 'nve' ? 'nve' : 'csvr',
+        // refused with a message (the run on screen goes on) if the CPU engine cannot run it
+        thermostat: this.settings.thermostat,
         seed: this.settings.seed,
       });
     }

@@ -1,5 +1,5 @@
 /** The lab's settings, kept in the URL so a link restores them. */
-import type { Thermostat } from '../md/engine.ts';
+import { isThermostat, type Thermostat } from '../md/thermostats/index.ts';
 import { type PresetSize, STRUCTURE_PRESETS } from '../structure/presets.ts';
 
 export interface LabSettings {
@@ -25,8 +25,6 @@ export const DEFAULT_SETTINGS: LabSettings = {
   colorBy: 'species',
 };
 
-const THERMOSTATS: Thermostat[] = ['csvr', 'langevin', 'nhc', 'nve'];
-
 export function settingsFromUrl(search: string): LabSettings {
   const q = new URLSearchParams(search);
   const num = (key: string, fallback: number, lo: number, hi: number) => {
@@ -34,13 +32,13 @@ export function settingsFromUrl(search: string): LabSettings {
     return q.has(key) && Number.isFinite(v) && v >= lo && v <= hi ? v : fallback;
   };
   const preset = q.get('preset') ?? DEFAULT_SETTINGS.preset;
-  const thermostat = q.get('thermostat') as Thermostat;
+  const thermostat = q.get('thermostat') ?? '';
   const colorBy = q.get('color') as LabSettings['colorBy'];
   return {
     preset: preset in STRUCTURE_PRESETS ? preset : DEFAULT_SETTINGS.preset,
     cells: parseCells(q.get('cells')),
     temperature: num('T', DEFAULT_SETTINGS.temperature, 1, 5000),
-    thermostat: THERMOSTATS.includes(thermostat) ? thermostat : DEFAULT_SETTINGS.thermostat,
+    thermostat: isThermostat(thermostat) ? thermostat : DEFAULT_SETTINGS.thermostat,
     dt: num('dt', DEFAULT_SETTINGS.dt, 0.1, 5),
     stepsPerFrame: Math.round(num('spf', DEFAULT_SETTINGS.stepsPerFrame, 1, 1000)),
     seed: Math.round(num('seed', DEFAULT_SETTINGS.seed, 0, 2 ** 31)),

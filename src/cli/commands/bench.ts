@@ -7,7 +7,8 @@ import { nodeGpuContext } from '../../gpu/node-gpu.ts';
 import { MdEngine } from '../../md/engine.ts';
 import type { Configuration } from '../../model/configuration.ts';
 import { buildNeighborList } from '../../model/neighbors.ts';
-import { element } from '../../model/species.ts';
+import { element, LI_P_S } from '../../model/species.ts';
+import { toConfiguration } from '../../model/structure.ts';
 import { compileMtp, flopsPerAtom, type MtpModel, modelLevel } from '../../potential/mtp/model.ts';
 import { ReferenceMtp } from '../../potential/mtp/reference.ts';
 import { softSphereMtpFile } from '../../potential/mtp/soft-sphere.ts';
@@ -231,6 +232,55 @@ async function benchNve(
   return rows;
 }
 
+/**
+ * MD steps (CSVR, default kernel): steps/s, atom-steps/s and dispatches per step, with the float64 CPU reference's
+ * single evaluation of the same structure beside it (an MD step is one evaluation plus the rest). `dt` is small for
+ * the reference vectors' random coefficients, whose forces are not physical: the figure is the step's cost.
+ */
+async function benchMdStep(
+  ctx: GpuContext,
+  model: MtpModel,
+  label: string,
+  what: string,
+  config: Configuration,
+  steps: number,
+  run: { temperature: number; dt: number },
+): Promise<string> {
+  const species = LI_P_S;
+  const field = await WebGpuMtp.create(ctx.device, model);
+  const system = {
+    types: config.types,
+    positions: Float64Array.from(config.positions),
+    cell: { ...config.cell! },
+    masses: Float64Array.from(config.types, (t) => element(species[t]).mass),
+  };
+  const md = await MdEngine.create(ctx.device, field, system, { ...run, thermostat: 'csvr', seed: 1 });
+  const { direct, indirect } = md.dispatchesPerStep();
+  await md.run(Math.max(5, Math.round(steps / 10)), steps, () => {}); // warm-up: pipelines, first rebuilds
+  let rebuilds0 = 0;
+  let rebuilds = 0;
+  await md.run(1, 1, (t) => {
+    rebuilds0 = t.rebuilds;
+  });
+  const t0 = performance.now();
+  await md.run(steps, steps, (t) => {
+    rebuilds = t.rebuilds;
+  });
+  const seconds = (performance.now() - t0) / 1000;
+  md.destroy();
+  field.destroy();
+  const n = config.types.length;
+  const cpu = await timeIt(() => new ReferenceMtp(model).compute(config), 0.5, 3);
+  const ms = (1000 * seconds) / steps;
+  return (
+    `md ${what}, ${label} (${WebGpuMtp.defaultKernel(model)} kernel, ${run.temperature} K, dt ${run.dt} fs), ${n} atoms: ` +
+    `${ms.toFixed(2)} ms/step, ` +
+    `${(steps / seconds).toFixed(1)} steps/s, ${((steps * n) / seconds).toExponential(2)} atom-steps/s, ` +
+    `${direct} dispatches/step (${indirect} indirect), list rebuilt every ${(steps / Math.max(1, rebuilds - rebuilds0)).toFixed(1)} steps; ` +
+    `cpu-f64 evaluation ${(1000 * cpu).toFixed(1)} ms (step/evaluation ${(ms / 1000 / cpu).toFixed(2)})`
+  );
+}
+
 export const benchCommand: Command = {
   name: 'bench',
   summary: 'speed figures: MTP energy+forces+virial on the GPU (WebGPU) and the float64 CPU reference',
@@ -302,10 +352,33 @@ export const benchCommand: Command = {
         console.log(formatRow(gpu, cpu.seconds));
       }
     }
-    console.log('# MD (NVE, velocity Verlet, float32 state)');
     const mdPath =
       stringOption(args, 'md-potential') ?? (existsSync(DEFAULT_POTENTIAL) ? DEFAULT_POTENTIAL : undefined);
     const mdModel = mdPath ? compileMtp(loadMtpFile(mdPath)) : softSphereStandIn();
+    console.log('# MD steps (CSVR)');
+    if (mdPath) {
+      const gb = STRUCTURE_PRESETS['sigma5-001-120'].build();
+      const config = toConfiguration(gb, LI_P_S);
+      console.log(
+        await benchMdStep(ctx, mdModel, mdModel.name, 'S5 (120) bicrystal', config, quick ? 100 : 500, {
+          temperature: 800,
+          dt: 1,
+        }),
+      );
+    }
+    const l16 = compileMtp(loadMtpFile(REFERENCE_L16));
+    console.log(
+      await benchMdStep(
+        ctx,
+        l16,
+        'l16',
+        `bulk ${quick ? '4x4x4' : '8x8x10'}`,
+        jitteredSupercell(quick ? [4, 4, 4] : [8, 8, 10], 7, 0.02),
+        quick ? 10 : 20,
+        { temperature: 300, dt: 0.2 },
+      ),
+    );
+    console.log('# MD (NVE, velocity Verlet, float32 state)');
     for (const row of await benchNve(
       ctx,
       mdModel,

@@ -6,6 +6,7 @@ import { writeStructureText } from '../../io/structure-files.ts';
 import { fireMinimize } from '../../md/fire.ts';
 import { scanTranslations } from '../../md/gb-scan.ts';
 import { meltQuench } from '../../md/melt-quench.ts';
+import { THERMOSTAT_DEFAULTS, thermostat } from '../../md/thermostats/index.ts';
 import { PP_CONTACT, PS_BOND, SS_BOND } from '../../model/ps4.ts';
 import { element, LI_P_S } from '../../model/species.ts';
 import { boundaryAtoms, countBySpecies, type Structure, toConfiguration } from '../../model/structure.ts';
@@ -327,7 +328,11 @@ export const buildCommand: Command = {
             temperature: numberOption(args, 'temperature', 800),
             dtFs: 1,
             steps: 100000,
-            thermostat: 'csvr',
+            integration: thermostat('csvr').lammps({
+              temperature: numberOption(args, 'temperature', 800),
+              seed: 1,
+              ...THERMOSTAT_DEFAULTS,
+            }),
             seed: 1,
             species: LI_P_S,
             boundaryLi: boundaryAtoms(structure, 'Li').map((i) => i + 1),

@@ -4,8 +4,9 @@ import { nodeGpuContext } from '../../gpu/node-gpu.ts';
 import { formatExtxyzFrame } from '../../io/extxyz.ts';
 import { formatLammpsDump } from '../../io/lammps.ts';
 import { labelColumns } from '../../io/structure-files.ts';
-import { BlowUpError, type Frame, MdEngine, type ThermoRecord, type Thermostat } from '../../md/engine.ts';
+import { BlowUpError, type Frame, MdEngine, type ThermoRecord } from '../../md/engine.ts';
 import { fireMinimize } from '../../md/fire.ts';
+import { isThermostat, THERMOSTAT_DEFAULTS, THERMOSTAT_IDS, THERMOSTATS } from '../../md/thermostats/index.ts';
 import { type Cell, volume } from '../../model/cell.ts';
 import { element } from '../../model/species.ts';
 import { compileMtp } from '../../potential/mtp/model.ts';
@@ -14,8 +15,6 @@ import { type Command, numberOption, stringOption, UsageError } from '../command
 import { potentialOrDefault } from '../default-potential.ts';
 import { loadMtpFile, writeText } from '../files.ts';
 import { loadStructure, parseSupercell, STRUCTURE_PRESETS, typesForPotential } from '../structure-input.ts';
-
-const THERMOSTATS: Thermostat[] = ['csvr', 'langevin', 'nhc', 'nve'];
 
 export const THERMO_HEADER =
   'step,time_fs,potential_eV,kinetic_eV,total_eV,conserved_eV,temperature_K,pxx_GPa,pyy_GPa,pzz_GPa,pyz_GPa,pxz_GPa,pxy_GPa,min_dist_A,list_rebuilds,volume_A3,a_A,b_A,c_A';
@@ -84,13 +83,14 @@ export const mdCommand: Command = {
   summary: 'molecular dynamics on the GPU with an MTP: NVE, CSVR or Langevin; trajectory, thermodynamics, checkpoints',
   usage:
     '--structure FILE|PRESET [--potential POT.mtp] [--supercell 2x2x2] [--temperature 800] [--dt 1] [--steps N] ' +
-    '[--thermostat csvr|langevin|nhc|nve] [--seed S] [--out traj.extxyz] [--thermo thermo.csv]',
+    `[--thermostat ${THERMOSTAT_IDS.join('|')}] [--seed S] [--out traj.extxyz] [--thermo thermo.csv]`,
   help: [
     `Presets: ${Object.entries(STRUCTURE_PRESETS)
       .map(([k, v]) => `${k} (${v.summary})`)
       .join('; ')}. Files: .extxyz/.xyz (last frame), .cfg (first configuration).`,
     "Species map onto the potential in the order of --species (default Li,P,S, as the lab's potentials).",
     'Without --potential the shipped default (public/potentials/li3ps4-default.mtp) is used.',
+    `Thermostats: ${THERMOSTATS.map((t) => t.help).join('; ')} (defaults --tau ${THERMOSTAT_DEFAULTS.tau} fs, --friction ${THERMOSTAT_DEFAULTS.friction} /fs).`,
     'Units: K, fs, A. Thermodynamics every --every steps (CSV: energies eV, temperature K, pressure GPa);',
     'trajectory frames every --frame-every steps as extended XYZ with unwrapped positions (and --dump: LAMMPS dump).',
     '--relax runs FIRE (positions, fixed cell) to --fmax before MD. --resume continues a --checkpoint file.',
@@ -108,8 +108,8 @@ export const mdCommand: Command = {
     dt: { type: 'string', default: '1' },
     steps: { type: 'string', default: '1000' },
     thermostat: { type: 'string', default: 'csvr' },
-    tau: { type: 'string', default: '100' },
-    friction: { type: 'string', default: '0.01' },
+    tau: { type: 'string', default: String(THERMOSTAT_DEFAULTS.tau) },
+    friction: { type: 'string', default: String(THERMOSTAT_DEFAULTS.friction) },
     seed: { type: 'string', default: '1' },
     skin: { type: 'string', default: '0.5' },
     every: { type: 'string', default: '100' },
@@ -129,9 +129,8 @@ export const mdCommand: Command = {
     const structureSpec = stringOption(args, 'structure');
     if (!structureSpec) throw new UsageError('--structure is required (a preset or a file)');
     const potentialPath = potentialOrDefault(stringOption(args, 'potential'));
-    const thermostat = stringOption(args, 'thermostat') as Thermostat;
-    if (!THERMOSTATS.includes(thermostat))
-      throw new UsageError(`--thermostat must be one of ${THERMOSTATS.join(', ')}`);
+    const thermostat = stringOption(args, 'thermostat') ?? '';
+    if (!isThermostat(thermostat)) throw new UsageError(`--thermostat must be one of ${THERMOSTAT_IDS.join(', ')}`);
     const species = (stringOption(args, 'species') ?? 'Li,P,S').split(',');
     const steps = numberOption(args, 'steps', 1000);
     const every = numberOption(args, 'every', 100);
@@ -184,8 +183,8 @@ export const mdCommand: Command = {
         temperature: numberOption(args, 'temperature', 800),
         thermostat,
         seed: numberOption(args, 'seed', 1),
-        tau: numberOption(args, 'tau', 100),
-        friction: numberOption(args, 'friction', 0.01),
+        tau: numberOption(args, 'tau', THERMOSTAT_DEFAULTS.tau),
+        friction: numberOption(args, 'friction', THERMOSTAT_DEFAULTS.friction),
         skin: numberOption(args, 'skin', 0.5),
         barostat: barostatOptions(args),
       },
