@@ -319,7 +319,10 @@ export async function startApp(doc: Document): Promise<AppState> {
     .add(settings, 'dt', 0.25, 3, 0.25)
     .name('time step (fs)')
     .onFinishChange(() => restartWith(() => {}));
-  gui.add(settings, 'stepsPerFrame', 1, 200, 1).name('steps per frame').onFinishChange(saveUrl);
+  gui
+    .add(settings, 'stepsPerFrame', 1, 200, 1)
+    .name('steps per record')
+    .onFinishChange(() => restartWith(() => {}));
   gui.add(settings, 'seed', 0, 1000, 1).onFinishChange(() => restartWith(() => {}));
   gui
     .add(settings, 'colorBy', ['species', 'displacement', 'region', 'grade'])
@@ -591,20 +594,31 @@ export async function startApp(doc: Document): Promise<AppState> {
     ? 'WebGL2, positions by one batched readback per frame'
     : 'WebGL2, positions from the CPU engine';
   doc.body.dataset.renderPath = renderPath;
-  const fps = { frames: 0, t: performance.now() };
+  const fps = { frames: 0, t: performance.now(), drawn: 0 };
   const loop = () => {
-    void lab.tick().catch((e) => showMessage(doc, (e as Error).message));
+    const now0 = performance.now();
+    // settings that change the look (colours, radii) are drawn within half a second without marking anything
+    if (lab.render(now0 - fps.drawn > 500)) fps.drawn = now0;
     fps.frames++;
     const now = performance.now();
     if (now - fps.t > 2000) {
       const value = (fps.frames * 1000) / (now - fps.t);
       doc.body.dataset.fps = value.toFixed(1);
-      renderEl.textContent = `${renderPath} | ${value.toFixed(0)} fps`;
+      doc.body.dataset.batchSteps = String(lab.batchSteps);
+      renderEl.textContent = `${renderPath} | ${value.toFixed(0)} fps | ${lab.batchSteps} MD steps per batch`;
       fps.frames = 0;
       fps.t = now;
     }
     requestAnimationFrame(loop);
   };
   requestAnimationFrame(loop);
+  // MD in its own loop: the next batch right after the last while playing, otherwise a look once per frame (commands)
+  const pump = () => {
+    void lab
+      .tick()
+      .catch((e) => showMessage(doc, (e as Error).message))
+      .finally(() => (lab.playing ? setTimeout(pump, 0) : requestAnimationFrame(pump)));
+  };
+  pump();
   return state;
 }

@@ -40,6 +40,10 @@ export interface LabStatus {
   energy: number;
 }
 
+/** About one display frame of MD per batch (ms), and at most this many records per batch. */
+const FRAME_BUDGET_MS = 16;
+const MAX_RECORDS_PER_BATCH = 50;
+
 export class Lab {
   structure: Structure;
   potential: LoadedPotential;
@@ -226,17 +230,51 @@ export class Lab {
     }
   }
 
-  /** One animation frame's work: queued commands, then one MD batch if playing. */
+  /**
+   * Records per MD batch: adapted after each batch so that a batch takes about FRAME_BUDGET_MS, i.e. the GPU gets a
+   * frame's worth of steps per submission whatever the system's size and the adapter's speed. The record interval
+   * itself (settings.stepsPerFrame, the analysis's frame interval) never changes during a run.
+   */
+  private recordsPerBatch = 1;
+
+  /** Steps in the last batch (shown in the status line, read by tests). */
+  get batchSteps(): number {
+    return this.recordsPerBatch * this.settings.stepsPerFrame;
+  }
+
+  /**
+   * The MD loop's unit of work: queued commands, then one batch if playing. The page calls it again as soon as it
+   * returns while playing (not once per display frame), so the next batch is submitted as soon as the last one is
+   * read back; the view draws at its own rate (`render`) with the latest positions.
+   */
   async tick(): Promise<void> {
     if (this.busy) return;
     this.busy = true;
     try {
       while (this.queue.length > 0) await this.queue.shift()!();
-      if (this.playing && this.engine) await this.advance(this.settings.stepsPerFrame);
+      if (this.playing && this.engine) {
+        const t0 = performance.now();
+        await this.advance(this.batchSteps);
+        this.adaptBatch(performance.now() - t0);
+      }
     } finally {
       this.busy = false;
     }
+  }
+
+  private adaptBatch(ms: number): void {
+    const perRecord = ms / this.recordsPerBatch;
+    if (!(perRecord > 0)) return;
+    const wanted = Math.min(MAX_RECORDS_PER_BATCH, Math.max(1, FRAME_BUDGET_MS / perRecord));
+    // halfway there (in ratio) each batch: a slow frame does not swing the next batch to the other extreme
+    this.recordsPerBatch = Math.max(1, Math.round(Math.sqrt(wanted * this.recordsPerBatch)));
+  }
+
+  /** Draws the view if anything in it changed, or when `always` (called once per display frame); true if drawn. */
+  render(always = false): boolean {
+    if (!always && !this.viewport.dirty) return false;
     this.viewport.render();
+    return true;
   }
 
   async advance(steps: number): Promise<void> {

@@ -9,6 +9,7 @@ export interface LabSettings {
   temperature: number;
   thermostat: Thermostat;
   dt: number;
+  /** MD steps between records: the analysis's frame interval (the name is the URL's `spf`). */
   stepsPerFrame: number;
   seed: number;
   colorBy: 'species' | 'displacement' | 'region' | 'grade';

@@ -48,6 +48,9 @@ export class Viewport {
     container.appendChild(this.renderer.domElement);
     this.camera = new THREE.PerspectiveCamera(40, 1, 0.1, 2000);
     this.controls = new OrbitControls(this.camera, this.renderer.domElement);
+    this.controls.addEventListener('change', () => {
+      this.dirty = true;
+    });
     this.scene.add(new THREE.AmbientLight(0xffffff, 0.55));
     const sun = new THREE.DirectionalLight(0xffffff, 1.6);
     sun.position.set(1, 2, 3);
@@ -61,6 +64,7 @@ export class Viewport {
   }
 
   private resize(): void {
+    this.dirty = true;
     const w = Math.max(1, this.container.clientWidth);
     const h = Math.max(1, this.container.clientHeight);
     this.renderer.setSize(w, h, false);
@@ -69,6 +73,7 @@ export class Viewport {
   }
 
   setStructure(s: Structure): void {
+    this.dirty = true;
     this.group.clear();
     for (const m of this.meshes) m.mesh.geometry.dispose();
     this.meshes = [];
@@ -224,6 +229,7 @@ export class Viewport {
 
   /** Looks along a cell vector (0, 1, 2) or the boundary normal (2 for bicrystals). */
   viewAlong(k: 0 | 1 | 2): void {
+    this.dirty = true;
     if (!this.structure) return;
     const L = this.structure.cell.lattice;
     const dir = new THREE.Vector3(L[3 * k], L[3 * k + 1], L[3 * k + 2]).normalize();
@@ -234,6 +240,7 @@ export class Viewport {
 
   /** Unwrapped positions (3N, A): folded into the cell for drawing; colours follow `colorMode`. */
   updatePositions(positions: Float64Array): void {
+    this.dirty = true;
     const s = this.structure;
     if (!s) return;
     this.first ??= Float64Array.from(positions);
@@ -369,7 +376,15 @@ export class Viewport {
   render(): void {
     this.controls.update();
     this.renderer.render(this.scene, this.camera);
+    this.dirty = false;
   }
+
+  /**
+   * Something drawn changed since the last render (positions, structure, camera, size). The page draws only then, or
+   * now and again for settings that change the look (colours), so a paused or slow scene leaves the CPU (and, on
+   * SwiftShader, the GPU work that shares it) to the MD.
+   */
+  dirty = true;
 
   screenshot(): string {
     this.render();
