@@ -3,6 +3,7 @@ import type { Structure } from '../model/structure.ts';
 import { buildBicrystal } from './gb/builder.ts';
 import { betaLi3PS4Standard, GB_PRESETS, presetSpec } from './gb/presets.ts';
 import { betaLi3PS4 } from './li3ps4.ts';
+import { buildPolycrystal } from './polycrystal.ts';
 import { repeatStructure } from './supercell.ts';
 
 /**
@@ -24,10 +25,18 @@ export interface StructurePreset {
   normal?: 'z';
 }
 
+/** The page's polycrystal at size 1x1x1: atoms asked for (the boundaries remove about a quarter at this size). */
+export const POLYCRYSTAL_PRESET = { grains: 8, atoms: 6000, seed: 1 } as const;
+
 export const STRUCTURE_PRESETS: Record<string, StructurePreset> = {
   'beta-li3ps4': {
     summary: 'bulk beta-Li3PS4, Pnma, 32 atoms (ordered model)',
     build: (n = UNIT_SIZE) => repeatStructure(betaLi3PS4(), n.a, n.b, n.c),
+  },
+  polycrystal: {
+    summary: `beta-Li3PS4 polycrystal, ${POLYCRYSTAL_PRESET.grains} Voronoi grains (whole PS4 units, Li3PS4); size a x b x c multiplies the atoms (about 4,300 at 1x1x1; 3x3x2: about 94,000)`,
+    build: (n = UNIT_SIZE) =>
+      buildPolycrystal({ ...POLYCRYSTAL_PRESET, atoms: POLYCRYSTAL_PRESET.atoms * n.a * n.b * n.c }).structure,
   },
   ...Object.fromEntries(
     GB_PRESETS.map((p): [string, StructurePreset] => [

@@ -366,6 +366,16 @@ export const benchCommand: Command = {
         }),
       );
     }
+    if (mdPath && !quick) {
+      // the page's polycrystal preset at 3x3x2 (about 94,000 atoms)
+      const poly = STRUCTURE_PRESETS.polycrystal.build({ a: 3, b: 3, c: 2 });
+      console.log(
+        await benchMdStep(ctx, mdModel, mdModel.name, 'polycrystal 3x3x2', toConfiguration(poly, LI_P_S), 10, {
+          temperature: 800,
+          dt: 1,
+        }),
+      );
+    }
     const l16 = compileMtp(loadMtpFile(REFERENCE_L16));
     console.log(
       await benchMdStep(

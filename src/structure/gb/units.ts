@@ -64,6 +64,8 @@ interface Pair {
   i: number;
   j: number;
   d: number;
+  /** contactLimit of the two elements */
+  limit: number;
 }
 
 /**
@@ -84,6 +86,12 @@ interface Pair {
  * neighbourhood cut from MD keeps its atoms as they were).
  * Returns the atoms kept (ascending) and what was removed.
  */
+interface Contacts {
+  count: number;
+  shortest: number;
+  within3: number;
+}
+
 export function removeOverlappingBodies(
   s: Structure,
   anchor: Int32Array,
@@ -100,7 +108,7 @@ export function removeOverlappingBodies(
     for (let e = nl.offsets[i]; e < nl.offsets[i + 1]; e++) {
       const j = nl.index[e];
       const d = Math.hypot(nl.vectors[3 * e], nl.vectors[3 * e + 1], nl.vectors[3 * e + 2]);
-      near[i].push({ i, j, d });
+      near[i].push({ i, j, d, limit: contactLimit(el(i), el(j)) });
     }
   }
   const members = new Map<number, number[]>();
@@ -115,25 +123,34 @@ export function removeOverlappingBodies(
     for (let i = 0; i < n; i++) if (alive[i]) q += FORMAL_CHARGE[el(i)] ?? 0;
     return q;
   };
+  // contacts of a body change only when a body near it goes: cached, and dropped for the neighbours of each removal
+  const cache = [new Map<number, Contacts>(), new Map<number, Contacts>()];
   const kill = (b: number) => {
-    for (const a of members.get(b)!) alive[a] = 0;
+    for (const a of members.get(b)!) {
+      alive[a] = 0;
+      for (const { j } of near[a]) for (const c of cache) c.delete(anchor[j]);
+    }
   };
   /** Contacts of body b with other living bodies: how many break their limit, and the shortest distance. */
-  const contacts = (b: number, onlyUnits: boolean) => {
+  const contacts = (b: number, onlyUnits: boolean): Contacts => {
+    const cached = cache[onlyUnits ? 1 : 0].get(b);
+    if (cached) return cached;
     let count = 0;
     let shortest = Number.POSITIVE_INFINITY;
     let within3 = 0;
     for (const a of members.get(b)!) {
-      for (const { j, d } of near[a]) {
+      for (const { j, d, limit } of near[a]) {
         if (!alive[j] || anchor[j] === b) continue;
         if (protect?.[b] && protect[anchor[j]]) continue;
         if (onlyUnits && !isUnit(anchor[j])) continue;
-        if (d < contactLimit(el(a), el(j))) count++;
+        if (d < limit) count++;
         if (d < 3) within3++;
         shortest = Math.min(shortest, d);
       }
     }
-    return { count, shortest, within3 };
+    const c = { count, shortest, within3 };
+    cache[onlyUnits ? 1 : 0].set(b, c);
+    return c;
   };
   /** The body whose key is largest, compared entry by entry; the first such body in index order. */
   const worst = (bodies: number[], key: (b: number) => number[]): number | null => {
@@ -157,9 +174,12 @@ export function removeOverlappingBodies(
     removed: {},
     chargeRemoved: 0,
   };
+  // Removing a body never makes a new contact, so each rule's candidates are found once and only shrink (a
+  // polycrystal of 10^5 atoms would otherwise rescan every unit for every removal).
+  const clashingUnits = units().filter((b) => contacts(b, true).count > 0);
   // 1. overlapping units
   for (;;) {
-    const clashing = units().filter((b) => contacts(b, true).count > 0);
+    const clashing = clashingUnits.filter((b) => alive[b] && contacts(b, true).count > 0);
     if (clashing.length === 0) break;
     const b = worst(clashing, (u) => {
       const c = contacts(u, true);
@@ -184,8 +204,9 @@ export function removeOverlappingBodies(
     report.overlappingUnits++;
   }
   // 2. overlapping Li
+  const clashingLi = lithium().filter((b) => contacts(b, false).count > 0);
   for (;;) {
-    const clashing = lithium().filter((b) => contacts(b, false).count > 0);
+    const clashing = clashingLi.filter((b) => alive[b] && contacts(b, false).count > 0);
     if (clashing.length === 0) break;
     const b = worst(clashing, (u) => {
       const c = contacts(u, false);
@@ -203,19 +224,31 @@ export function removeOverlappingBodies(
   };
   const noneLeft = (what: string) =>
     new Error(`the cell has charge ${charge()} and no ${what} left that may be removed to make it neutral`);
-  while (charge() < 0) {
-    const b = worst(atBoundary(units()), (u) => [-contacts(u, false).shortest]);
+  // the candidates at the boundary, found again only when none of them is left (the zone then widens)
+  const remaining = (found: number[], all: () => number[]) => {
+    const left = found.filter((b) => alive[b]);
+    return left.length > 0 ? left : atBoundary(all());
+  };
+  let q = charge();
+  let candidates: number[] = [];
+  while (q < 0) {
+    candidates = remaining(candidates, units);
+    const b = worst(candidates, (u) => [-contacts(u, false).shortest]);
     if (b === null) throw noneLeft('PS4 unit');
     kill(b);
+    q -= FORMAL_CHARGE.P + PS4.ligands * FORMAL_CHARGE.S;
     report.balanceUnits++;
   }
-  while (charge() > 0) {
-    const b = worst(atBoundary(lithium()), (u) => {
+  candidates = [];
+  while (q > 0) {
+    candidates = remaining(candidates, lithium);
+    const b = worst(candidates, (u) => {
       const c = contacts(u, false);
       return [-c.shortest, c.within3];
     });
     if (b === null) throw noneLeft('Li');
     kill(b);
+    q -= FORMAL_CHARGE.Li;
     report.balanceLi++;
   }
   const keep: number[] = [];
