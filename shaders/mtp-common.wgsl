@@ -49,6 +49,20 @@ fn tabf(k: u32) -> f32 {
   return bitcast<f32>(tab[k]);
 }
 
+// The per-atom virial W_i (rows w0, w1, w2: W_ab = w_a.b), row-major.
+fn store_virial(i: u32, w0: vec3f, w1: vec3f, w2: vec3f) {
+  let v = 9u * i;
+  atom_virial[v] = w0.x;
+  atom_virial[v + 1u] = w0.y;
+  atom_virial[v + 2u] = w0.z;
+  atom_virial[v + 3u] = w1.x;
+  atom_virial[v + 4u] = w1.y;
+  atom_virial[v + 5u] = w1.z;
+  atom_virial[v + 6u] = w2.x;
+  atom_virial[v + 7u] = w2.y;
+  atom_virial[v + 8u] = w2.z;
+}
+
 fn displacement(i: u32, e: vec2u) -> vec3f {
   return frac_to_cart(cell, frac[e.x].xyz - frac[i].xyz + unpack_shift(e.y));
 }

@@ -80,14 +80,5 @@ fn mtp_fused(@builtin(global_invocation_id) gid: vec3u) {
     w2 -= g.z * d;
   }
   atom_min_dist[i] = sqrt(min_r2);
-  let v = 9u * i;
-  atom_virial[v] = w0.x;
-  atom_virial[v + 1u] = w0.y;
-  atom_virial[v + 2u] = w0.z;
-  atom_virial[v + 3u] = w1.x;
-  atom_virial[v + 4u] = w1.y;
-  atom_virial[v + 5u] = w1.z;
-  atom_virial[v + 6u] = w2.x;
-  atom_virial[v + 7u] = w2.y;
-  atom_virial[v + 8u] = w2.z;
+  store_virial(i, w0, w1, w2);
 }

@@ -15,6 +15,7 @@ import {
   parseCp2kOutput,
   plusStressFromCp2k,
   RETRY_SCF,
+  SMEARED_SCF,
   scfStepCount,
 } from '../tools/dft/cp2k.ts';
 import { type Candidate, evenlySpaced, highestGraded } from '../tools/dft/pick-frames.ts';
@@ -75,6 +76,29 @@ describe('CP2K labelling tools', () => {
       'LINESEARCH 2PNT',
       'MAX_SCF 10',
     ]);
+  });
+
+  it('the smeared driver replaces OT by diagonalisation with Fermi-Dirac occupations and leaves the physics alone', () => {
+    const s = repeatStructure(betaLi3PS4(), 1, 1, 2);
+    const plain = new Set(cp2kInput(s, 'x').split('\n'));
+    const smeared = cp2kInput(s, 'x', SMEARED_SCF).split('\n');
+    expect(smeared.some((l) => /&OT|OUTER_SCF|MINIMIZER/.test(l))).toBe(false);
+    expect(smeared.map((l) => l.trim())).toEqual(
+      expect.arrayContaining(['METHOD FERMI_DIRAC', 'ELECTRONIC_TEMPERATURE [K] 300', 'METHOD BROYDEN_MIXING']),
+    );
+    // functional, basis, cutoffs, dispersion, EPS_SCF: every line outside the SCF driver is the same
+    for (const key of [
+      'CUTOFF 400',
+      'REL_CUTOFF 50',
+      'EPS_SCF 1.0e-6',
+      'TYPE DFTD3(BJ)',
+      'BASIS_SET DZVP-MOLOPT-SR-GTH',
+    ])
+      expect(smeared.some((l) => l.trim() === key) && [...plain].some((l) => l.trim() === key)).toBe(true);
+    // its steps are counted as OT steps are
+    expect(
+      scfStepCount('     1 NoMix/Diag.  0.40E+00   1.2  0.1 -550.1\n     2 Broy./Diag.  0.20E+00   1.1  0.01 -551.0\n'),
+    ).toBe(2);
   });
 
   it('reads energy, forces and stress from a real CP2K 2023.1 output (beta-Li3PS4 1x1x2)', () => {

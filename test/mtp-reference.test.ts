@@ -6,6 +6,7 @@ import { main } from '../src/cli/main.ts';
 import { parseCfg } from '../src/io/cfg.ts';
 import { applyStrain } from '../src/model/cell.ts';
 import type { Configuration } from '../src/model/configuration.ts';
+import { quaternionMatrix } from '../src/model/rotation.ts';
 import { ReferenceMtp } from '../src/potential/mtp/reference.ts';
 import { plusStressOf } from '../src/potential/types.ts';
 import {
@@ -120,17 +121,7 @@ describe('float64 MTP evaluator: derivatives and invariances', () => {
         const l = Math.hypot(...v);
         return v.map((x) => x / l);
       })();
-      const R = [
-        1 - 2 * (q2 * q2 + q3 * q3),
-        2 * (q1 * q2 - q0 * q3),
-        2 * (q1 * q3 + q0 * q2),
-        2 * (q1 * q2 + q0 * q3),
-        1 - 2 * (q1 * q1 + q3 * q3),
-        2 * (q2 * q3 - q0 * q1),
-        2 * (q1 * q3 - q0 * q2),
-        2 * (q2 * q3 + q0 * q1),
-        1 - 2 * (q1 * q1 + q2 * q2),
-      ];
+      const R = quaternionMatrix(q0, q1, q2, q3);
       const rotate = (v: Float64Array) => {
         const o = new Float64Array(v.length);
         for (let i = 0; i < v.length; i += 3)

@@ -1,27 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { ps4Census } from '../src/analysis/ps4.ts';
 import { main } from '../src/cli/main.ts';
 import { volume } from '../src/model/cell.ts';
 import { buildNeighborList } from '../src/model/neighbors.ts';
-import { MIN_BUILT_DISTANCE } from '../src/model/ps4.ts';
-import { countBySpecies } from '../src/model/structure.ts';
 import { betaLi3PS4 } from '../src/structure/li3ps4.ts';
 import { buildPolycrystal } from '../src/structure/polycrystal.ts';
 import { STRUCTURE_PRESETS } from '../src/structure/presets.ts';
+import { expectChemistryAsBuilt } from './support.ts';
 
 describe('the polycrystal builder (Voronoi grains of whole PS4 units)', () => {
   const { structure, report } = buildPolycrystal({ grains: 5, atoms: 4000, seed: 3 });
 
   it('keeps every PS4 unit whole, no S-S bond, no P on top of P, no contact under 1.9 A, and Li3PS4', () => {
-    const c = ps4Census(structure);
-    expect(c.centres).toBeGreaterThan(0);
-    expect(c.intact).toBe(c.centres);
-    expect(c.sulfurBonds).toBe(0);
-    expect(c.phosphorusContacts).toBe(0);
-    expect(c.minDistance).toBeGreaterThanOrEqual(MIN_BUILT_DISTANCE);
-    const n = countBySpecies(structure);
-    expect(n.get('Li')).toBe(3 * n.get('P')!);
-    expect(n.get('S')).toBe(4 * n.get('P')!);
+    expectChemistryAsBuilt(structure);
   });
 
   it('fills the box at the crystal density less what the boundaries removed, every grain present', () => {
@@ -69,7 +59,7 @@ describe('the polycrystal builder (Voronoi grains of whole PS4 units)', () => {
 
   it('the page preset builds the same way', () => {
     const s = STRUCTURE_PRESETS.polycrystal.build();
-    expect(ps4Census(s).intact).toBe(ps4Census(s).centres);
+    expectChemistryAsBuilt(s);
     expect(s.labels?.grain?.length).toBe(s.types.length);
   });
 });

@@ -1,8 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { expect } from 'vitest';
+import { type Ps4Census, ps4Census } from '../src/analysis/ps4.ts';
 import { parseCfg } from '../src/io/cfg.ts';
 import { parseMtp } from '../src/io/mtp.ts';
 import type { Configuration } from '../src/model/configuration.ts';
+import { FORMAL_CHARGE, MIN_BUILT_DISTANCE } from '../src/model/ps4.ts';
+import { countBySpecies, type Structure } from '../src/model/structure.ts';
 import { compileMtp, type MtpModel } from '../src/potential/mtp/model.ts';
 import { softSphereMtpFile } from '../src/potential/mtp/soft-sphere.ts';
 
@@ -115,4 +119,23 @@ export function relError(a: ArrayLike<number>, b: ArrayLike<number>): number {
 /** The soft-sphere MTP (src/potential/mtp/soft-sphere.ts) with the parameters the MD tests use. */
 export function softSphereMtp(species = 3, a = 0.5, rc = 3.0): import('../src/io/mtp.ts').MtpFile {
   return softSphereMtpFile(species, a, rc, 'soft_sphere_test');
+}
+
+/**
+ * The chemistry a structure as built must have (the grain-boundary issue's criteria): every P with four S within
+ * the bond length, no S-S bond, no P on top of P, no pair under MIN_BUILT_DISTANCE, Li3PS4 and neutral with formal
+ * charges. Returns the census.
+ */
+export function expectChemistryAsBuilt(s: Structure): Ps4Census {
+  const census = ps4Census(s);
+  expect(census.centres).toBeGreaterThan(0);
+  expect(census.intact).toBe(census.centres);
+  expect(census.sulfurBonds).toBe(0);
+  expect(census.phosphorusContacts).toBe(0);
+  expect(census.minDistance).toBeGreaterThanOrEqual(MIN_BUILT_DISTANCE);
+  const counts = countBySpecies(s);
+  expect(counts.get('Li')).toBe(3 * census.centres);
+  expect(counts.get('S')).toBe(4 * census.centres);
+  expect([...counts].reduce((q, [el, n]) => q + FORMAL_CHARGE[el] * n, 0)).toBe(0);
+  return census;
 }

@@ -7,6 +7,7 @@
  */
 import { volume } from '../model/cell.ts';
 import { seededUniform } from '../model/random.ts';
+import { quaternionMatrix } from '../model/rotation.ts';
 import type { Structure } from '../model/structure.ts';
 import { anionAnchors, removeOverlappingBodies, type UnitRemoval } from './gb/units.ts';
 import { betaLi3PS4 } from './li3ps4.ts';
@@ -47,17 +48,7 @@ function randomRotation(u: () => number): { q: number[]; m: number[] } {
     b * Math.sin(2 * Math.PI * u3),
     b * Math.cos(2 * Math.PI * u3),
   ];
-  const m = [
-    1 - 2 * (y * y + z * z),
-    2 * (x * y - z * w),
-    2 * (x * z + y * w),
-    2 * (x * y + z * w),
-    1 - 2 * (x * x + z * z),
-    2 * (y * z - x * w),
-    2 * (x * z - y * w),
-    2 * (y * z + x * w),
-    1 - 2 * (x * x + y * y),
-  ];
+  const m = quaternionMatrix(w, x, y, z);
   return { q: [w, x, y, z], m };
 }
 

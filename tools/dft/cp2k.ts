@@ -41,12 +41,49 @@ export interface ScfDriver {
   minimizer?: 'DIIS' | 'CG';
   /** CP2K wavefunction restart file to start from (same atoms, same order); atomic guess when absent. */
   restartWfn?: string;
+  /**
+   * 'diagonalization': Broyden-mixed diagonalisation with Fermi-Dirac occupations at 300 K instead of OT. For an
+   * insulator (beta-Li3PS4's PBE gap is near 2.5 eV) the occupations are 0 or 1 to many digits and the answer is that
+   * of OT; where OT's energy jumps between outer loops (the round-12 neighbourhood cells, data/README.md) it is the
+   * driver that converges. Labels made with it say so in their `dft` field.
+   */
+  method?: 'ot' | 'diagonalization';
 }
 
 export const DEFAULT_SCF: ScfDriver = { innerMaxScf: 20, outerMaxScf: 12 };
 
 /** The one retry of a configuration whose SCF did not converge: CG from the wavefunction the failed run left. */
 export const RETRY_SCF: ScfDriver = { innerMaxScf: 30, outerMaxScf: 10, minimizer: 'CG' };
+
+/** Diagonalisation with smearing, for configurations on which OT (DIIS and CG) does not converge. */
+export const SMEARED_SCF: ScfDriver = { innerMaxScf: 300, outerMaxScf: 0, method: 'diagonalization' };
+
+/** The SCF block's driver lines: OT with outer loops, or diagonalisation with Broyden mixing and smearing. */
+function scfDriverLines(scf: ScfDriver): string {
+  if (scf.method === 'diagonalization')
+    return `      ADDED_MOS 60
+      &DIAGONALIZATION
+        ALGORITHM STANDARD
+      &END DIAGONALIZATION
+      &MIXING
+        METHOD BROYDEN_MIXING
+        ALPHA 0.2
+        NBROYDEN 8
+      &END MIXING
+      &SMEAR ON
+        METHOD FERMI_DIRAC
+        ELECTRONIC_TEMPERATURE [K] 300
+      &END SMEAR`;
+  return `      &OT
+        MINIMIZER ${scf.minimizer ?? 'DIIS'}
+${scf.minimizer === 'CG' ? '        LINESEARCH 2PNT\n' : ''}        PRECONDITIONER FULL_ALL
+        ENERGY_GAP 0.1
+      &END OT
+      &OUTER_SCF
+        EPS_SCF ${SETTINGS.epsScf.toExponential(1)}
+        MAX_SCF ${scf.outerMaxScf}
+      &END OUTER_SCF`;
+}
 
 export function cp2kInput(s: Structure, project: string, scf: ScfDriver = DEFAULT_SCF): string {
   const L = s.cell.lattice;
@@ -79,15 +116,7 @@ ${scf.restartWfn ? `    WFN_RESTART_FILE_NAME ${scf.restartWfn}\n` : ''}    BASI
       SCF_GUESS ${scf.restartWfn ? 'RESTART' : 'ATOMIC'}
       EPS_SCF ${SETTINGS.epsScf.toExponential(1)}
       MAX_SCF ${scf.innerMaxScf}
-      &OT
-        MINIMIZER ${scf.minimizer ?? 'DIIS'}
-${scf.minimizer === 'CG' ? '        LINESEARCH 2PNT\n' : ''}        PRECONDITIONER FULL_ALL
-        ENERGY_GAP 0.1
-      &END OT
-      &OUTER_SCF
-        EPS_SCF ${SETTINGS.epsScf.toExponential(1)}
-        MAX_SCF ${scf.outerMaxScf}
-      &END OUTER_SCF
+${scfDriverLines(scf)}
     &END SCF
     &XC
       &XC_FUNCTIONAL PBE
@@ -141,7 +170,8 @@ export class Cp2kOutputError extends Error {
 
 /** SCF steps (inner iterations of OT) a CP2K output records, converged or not. */
 export function scfStepCount(text: string): number {
-  return [...text.matchAll(/^\s+\d+ OT (?:DIIS|CG|LS|SD)\s/gm)].length;
+  // OT steps, and diagonalisation steps (NoMix/Diag., Broy./Diag., ...)
+  return [...text.matchAll(/^\s+\d+ (?:OT (?:DIIS|CG|LS|SD)|\S+\/Diag\.)\s/gm)].length;
 }
 
 export function parseCp2kOutput(text: string, natoms: number): Cp2kResult {

@@ -5,7 +5,7 @@
  *
  * node scripts/tsrun.mjs tools/dft/label.ts PENDING.extxyz [MORE.extxyz ...] [--dataset data/li3ps4-dft.extxyz] [--np 2]
  *     [--work /tmp/lilab-dft] [--limit N] [--order interleave|file] [--prefer rattle] [--retry-failed]
- *     [--minimizer cg] [--skip REGEX]
+ *     [--minimizer cg|diag] [--skip REGEX]
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { appendFileSync, copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -20,6 +20,7 @@ import {
   RETRY_SCF,
   type ScfDriver,
   SETTINGS,
+  SMEARED_SCF,
   scfStepCount,
 } from './cp2k.ts';
 import { configurationKey } from './same-configuration.ts';
@@ -42,7 +43,11 @@ const order = arg('order', 'interleave');
 const prefer = arg('prefer', '');
 // --minimizer cg: every configuration straight with the CG driver (slabs: DIIS reaches ~6e-6 on them and then
 // diverges, tens of Ha in a few steps), so the one retry is not spent on a run known to fail
-const cgFirst = arg('minimizer', 'diis').toLowerCase() === 'cg';
+const minimizer = arg('minimizer', 'diis').toLowerCase();
+const cgFirst = minimizer === 'cg';
+// --minimizer diag: diagonalisation with Fermi-Dirac smearing at 300 K for every configuration (cp2k.ts SMEARED_SCF),
+// for cells on which OT fails with both minimisers
+const smeared = minimizer === 'diag';
 mkdirSync(work, { recursive: true });
 
 const done = new Set<string>();
@@ -150,11 +155,13 @@ for (const frame of pending) {
     const retrying = failedIds.has(id);
     if (retrying && existsSync(wfn)) copyFileSync(wfn, `${wfn}.diis`);
     const start = existsSync(guess) ? guess : undefined;
-    let run = retrying
-      ? runCp2k({ ...RETRY_SCF, restartWfn: existsSync(`${wfn}.diis`) ? `${wfn}.diis` : guess })
-      : runCp2k({ ...(cgFirst ? RETRY_SCF : DEFAULT_SCF), restartWfn: start });
+    // a retry goes on from the failed run's wavefunction with CG; with smearing it starts afresh (other occupations)
+    let run =
+      retrying && !smeared
+        ? runCp2k({ ...RETRY_SCF, restartWfn: existsSync(`${wfn}.diis`) ? `${wfn}.diis` : guess })
+        : runCp2k({ ...(smeared ? SMEARED_SCF : cgFirst ? RETRY_SCF : DEFAULT_SCF), restartWfn: start });
     let steps = run.steps;
-    if (!run.converged && !retrying && !cgFirst && existsSync(wfn)) {
+    if (!run.converged && !retrying && !cgFirst && !smeared && existsSync(wfn)) {
       // one retry, with the CG minimiser from where the stalled run stopped (never more: failures are recorded)
       console.log(`${id}: SCF not converged in ${steps} steps with DIIS; retrying with CG`);
       copyFileSync(wfn, `${wfn}.diis`);
@@ -162,7 +169,10 @@ for (const frame of pending) {
       steps += run.steps;
     }
     const seconds = (Date.now() - t0) / 1000;
-    if (!run.converged) throw new Error(`SCF not converged (${steps} steps, ${cgFirst ? 'CG' : 'DIIS then CG'})`);
+    if (!run.converged)
+      throw new Error(
+        `SCF not converged (${steps} steps, ${smeared ? 'diagonalisation, FD 300 K' : cgFirst ? 'CG' : 'DIIS then CG'})`,
+      );
     const r = run.r;
     const virial = plusStressFromCp2k(r.stressGPa, volume(s.cell));
     const labelled = formatExtxyzFrame(
@@ -172,7 +182,7 @@ for (const frame of pending) {
         source: frame.info.source ?? '',
         energy: r.energy,
         virial: Array.from(virial, (v) => v.toPrecision(12)).join(' '),
-        dft: `${SETTINGS.functional}-D3(BJ)/${SETTINGS.basis}/${SETTINGS.cutoffRy}Ry/rel${SETTINGS.relCutoffRy}/Gamma/scf${SETTINGS.epsScf}`,
+        dft: `${SETTINGS.functional}-D3(BJ)/${SETTINGS.basis}/${SETTINGS.cutoffRy}Ry/rel${SETTINGS.relCutoffRy}/Gamma/scf${SETTINGS.epsScf}${smeared ? '/FD300K' : ''}`,
         cp2k: r.version,
         scf_steps: steps,
         seconds: Math.round(seconds),

@@ -271,19 +271,18 @@ export class WebGpuMtp implements Potential {
     const ub = uniformBuffer(d, 'mtp params', this.params(natoms, 0, natoms));
     uniforms.push(ub);
     const [first, second] = this.pipelines.passes;
+    // what every kernel walking the list reads: cell, parameters, positions, the list, the model's table
+    const list = (params: GPUBuffer) => ({
+      0: nl.cellUniform,
+      1: params,
+      2: nl.frac,
+      3: nl.nbr,
+      4: nl.nbrCount,
+      5: this.table,
+    });
+    const gradientOutputs = { 10: out.atomVirial, 11: work.pairGrad, 13: out.atomMinDist };
     if (this.kernel === 'specialised') {
-      const group = bindGroup(d, first, {
-        0: nl.cellUniform,
-        1: ub,
-        2: nl.frac,
-        3: nl.nbr,
-        4: nl.nbrCount,
-        5: this.table,
-        8: out.atomEnergy,
-        10: out.atomVirial,
-        11: work.pairGrad,
-        13: out.atomMinDist,
-      });
+      const group = bindGroup(d, first, { ...list(ub), 8: out.atomEnergy, ...gradientOutputs });
       dispatches.push({ pipeline: first, group, atoms: natoms });
     } else {
       const batch = this.batchSize(natoms);
@@ -292,30 +291,14 @@ export class WebGpuMtp implements Potential {
         const batchUniform = uniformBuffer(d, 'mtp params', this.params(natoms, start, count));
         uniforms.push(batchUniform);
         const group = bindGroup(d, first, {
-          0: nl.cellUniform,
-          1: batchUniform,
-          2: nl.frac,
-          3: nl.nbr,
-          4: nl.nbrCount,
-          5: this.table,
+          ...list(batchUniform),
           6: work.scratch!,
           7: work.dedb!,
           8: out.atomEnergy,
         });
         dispatches.push({ pipeline: first, group, atoms: count });
       }
-      const group = bindGroup(d, second, {
-        0: nl.cellUniform,
-        1: ub,
-        2: nl.frac,
-        3: nl.nbr,
-        4: nl.nbrCount,
-        5: this.table,
-        7: work.dedb!,
-        10: out.atomVirial,
-        11: work.pairGrad,
-        13: out.atomMinDist,
-      });
+      const group = bindGroup(d, second, { ...list(ub), 7: work.dedb!, ...gradientOutputs });
       dispatches.push({ pipeline: second, group, atoms: natoms });
     }
     const gather = bindGroup(d, this.pipelines.gather, {
