@@ -7,12 +7,12 @@
 import { type Cell, volume } from '../model/cell.ts';
 import { seededNormal } from '../model/random.ts';
 import type { Potential } from '../potential/types.ts';
-import type { Frame, MdSystem, ThermoRecord } from './engine.ts';
+import type { Engine, Frame, MdSystem, ThermoRecord } from './engine.ts';
 import { THERMOSTAT_DEFAULTS, THERMOSTATS, type Thermostat, thermostat } from './thermostats/index.ts';
 import { EV_A3_TO_GPA, KB, MVV_TO_EV } from './units.ts';
 import { kineticEnergy, maxwellBoltzmann } from './velocities.ts';
 
-export class CpuMdEngine {
+export class CpuMdEngine implements Engine {
   step = 0;
   readonly ndof: number;
   private readonly positions: Float64Array;

@@ -20,8 +20,9 @@ import {
 } from '../gpu/compute.ts';
 import { withCellCommon } from '../gpu/shader-source.ts';
 import { type Cell, volume } from '../model/cell.ts';
-import type { GpuNeighborList } from '../potential/neighbors-gpu.ts';
 import { packPositions } from '../potential/neighbors-gpu.ts';
+import type { GpuForceField } from '../potential/types.ts';
+import { decodeRecord, packMdParams, type RecordName, recordLayout, STATE_FLOATS } from './layout.ts';
 import {
   type IntegratorKernel,
   THERMOSTAT_DEFAULTS,
@@ -30,23 +31,6 @@ import {
 } from './thermostats/index.ts';
 import { EV_A3_TO_GPA, KB, MVV_TO_EV } from './units.ts';
 import { maxwellBoltzmann } from './velocities.ts';
-
-/** What the engine needs from a GPU potential (WebGpuMtp implements it). */
-export interface GpuForceField {
-  readonly name: string;
-  readonly cutoff: number;
-  /** Contacts closer than this are reported as a blow-up (MTP: min_dist). */
-  readonly minDist: number;
-  /** The neighbour list the field evaluates with; null for a field without interactions. */
-  readonly neighbors: GpuNeighborList | null;
-  allocateOutputs(natoms: number): {
-    atomEnergy: GPUBuffer;
-    forces: GPUBuffer;
-    atomVirial: GPUBuffer;
-    atomMinDist: GPUBuffer;
-  };
-  encodeInPass(pass: GPUComputePassEncoder, out: ReturnType<GpuForceField['allocateOutputs']>, natoms: number): void;
-}
 
 export type { Thermostat } from './thermostats/index.ts';
 
@@ -107,6 +91,19 @@ function packVelocities(v: ArrayLike<number>, masses: ArrayLike<number>, frozen?
   return out;
 }
 
+/**
+ * What the lab asks of an MD engine, on the GPU (MdEngine) or the CPU (CpuMdEngine, the page's fallback): run steps
+ * with a record every so many, and let go of its resources. Each engine refuses at creation what it cannot do (the
+ * CPU one: thermostats other than those whose module says `cpu`).
+ */
+export interface Engine {
+  /** Steps done since the start. */
+  readonly step: number;
+  /** `steps` steps; every `every` steps a record (thermodynamics and the frame) goes to `onRecord`. */
+  run(steps: number, every: number, onRecord: (t: ThermoRecord, f: Frame) => void | Promise<void>): Promise<void>;
+  destroy(): void;
+}
+
 export interface ThermoRecord {
   step: number;
   time: number;
@@ -154,7 +151,6 @@ export class BlowUpError extends Error {
   }
 }
 
-const STATE_FLOATS = 16;
 /** Kernels of every step, whatever the thermostat; the thermostat adds its own (src/md/thermostats). */
 const STEP_KERNELS = ['kick_half', 'end_step', 'wrap_positions'] as const;
 type Kernel = IntegratorKernel | (typeof STEP_KERNELS)[number];
@@ -166,7 +162,7 @@ interface Staging {
   pending: Promise<void> | null;
 }
 
-export class MdEngine {
+export class MdEngine implements Engine {
   step = 0;
   readonly natoms: number;
   readonly ndof: number;
@@ -205,23 +201,20 @@ export class MdEngine {
     this.velocities = storageBuffer(d, 'md velocities', v4);
     this.images = storageBuffer(d, 'md images', 16 * n);
     this.state = storageBuffer(d, 'md state', STATE_FLOATS * 4);
-    const p = new ArrayBuffer(32);
-    const u = new Uint32Array(p);
-    const f = new Float32Array(p);
-    u[0] = n;
-    u[1] = options.seed >>> 0;
-    u[2] = Math.floor(options.seed / 4294967296) >>> 0;
-    f[3] = this.ndof;
-    f[4] = options.dt;
-    f[5] = KB * options.temperature;
-    f[6] = thermostatModule(options.thermostat).decay(options);
-    f[7] = options.tau;
+    const p = packMdParams({
+      natoms: n,
+      seed_lo: options.seed >>> 0,
+      seed_hi: Math.floor(options.seed / 4294967296),
+      ndof: this.ndof,
+      dt: options.dt,
+      kT: KB * options.temperature,
+      decay: thermostatModule(options.thermostat).decay(options),
+      tau: options.tau,
+    });
     this.params = uniformBuffer(d, 'md params', p);
     this.noList = storageBuffer(d, 'no neighbour list', 8);
     this.out = field.allocateOutputs(n);
-    // record: state (16) | energies (n) | min dist (n) | velocities (4n) | virials (9n) | overflow (2) | rebuilds (2)
-    //         | positions (4n) | images (4n), 4 bytes each
-    this.recordBytes = 4 * (STATE_FLOATS + n + n + 4 * n + 9 * n + 4 + 4 * n + 4 * n);
+    this.recordBytes = recordLayout(n).bytes;
     this.staging = [0, 1].map((k) => ({
       buffer: d.createBuffer({
         label: `md staging ${k}`,
@@ -384,43 +377,39 @@ export class MdEngine {
   }
 
   private encodeRecord(encoder: GPUCommandEncoder, dst: GPUBuffer): void {
-    const n = this.natoms;
-    let at = 0;
-    const copy = (src: GPUBuffer, bytes: number) => {
-      encoder.copyBufferToBuffer(src, 0, dst, at, bytes);
-      at += bytes;
+    const nl = this.field.neighbors;
+    const source: Record<RecordName, GPUBuffer | null> = {
+      state: this.state,
+      atomEnergy: this.out.atomEnergy,
+      atomMinDist: this.out.atomMinDist,
+      velocities: this.velocities,
+      atomVirial: this.out.atomVirial,
+      overflow: nl?.overflow ?? null,
+      rebuildCounter: nl?.rebuildCounter ?? null,
+      positions: this.positions,
+      images: this.images,
     };
-    copy(this.state, 4 * STATE_FLOATS);
-    copy(this.out.atomEnergy, 4 * n);
-    copy(this.out.atomMinDist, 4 * n);
-    copy(this.velocities, 16 * n);
-    copy(this.out.atomVirial, 36 * n);
-    if (this.field.neighbors) {
-      copy(this.field.neighbors.overflow, 8);
-      copy(this.field.neighbors.rebuildCounter, 8);
-    } else at += 16;
-    copy(this.positions, 16 * n);
-    copy(this.images, 16 * n);
+    // a field without a source (the list's, for a field without one) stays as the staging buffer has it: zeros
+    for (const { field, offset, bytes } of recordLayout(this.natoms).fields) {
+      const src = source[field.name];
+      if (src) encoder.copyBufferToBuffer(src, 0, dst, offset, bytes);
+    }
   }
 
   /** Thermodynamics and the frame from a staging copy (f64 sums on the host). */
   private decode(data: ArrayBuffer, step: number): { thermo: ThermoRecord; frame: Frame; needed: number } {
     const n = this.natoms;
-    let at = 0;
-    const take = <T>(Ctor: new (b: ArrayBuffer, o: number, l: number) => T, count: number): T => {
-      const v = new Ctor(data, at, count);
-      at += 4 * count;
-      return v;
-    };
-    const state = take(Float32Array, STATE_FLOATS);
-    const energies = take(Float32Array, n);
-    const minDist = take(Float32Array, n);
-    const vel = take(Float32Array, 4 * n);
-    const vir = take(Float32Array, 9 * n);
-    const overflow = take(Uint32Array, 2);
-    const rebuildCounter = take(Uint32Array, 2);
-    const pos = take(Float32Array, 4 * n);
-    const img = take(Int32Array, 4 * n);
+    const {
+      state,
+      atomEnergy: energies,
+      atomMinDist: minDist,
+      velocities: vel,
+      atomVirial: vir,
+      overflow,
+      rebuildCounter,
+      positions: pos,
+      images: img,
+    } = decodeRecord(data, n);
     let potential = 0;
     for (let i = 0; i < n; i++) potential += energies[i];
     let kinetic = 0;

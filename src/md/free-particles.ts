@@ -1,5 +1,5 @@
 import { storageBuffer } from '../gpu/compute.ts';
-import type { GpuForceField } from './engine.ts';
+import type { GpuForceField } from '../potential/types.ts';
 
 /**
  * No interactions at all: an ideal gas. Its kinetic energy is all there is, so thermostats can be checked against the

@@ -4,7 +4,8 @@
  * only as physical as the potential; with the lab's placeholder it is a demonstration, not a model.
  */
 import type { Structure } from '../model/structure.ts';
-import { type GpuForceField, MdEngine } from './engine.ts';
+import type { GpuForceField } from '../potential/types.ts';
+import { MdEngine } from './engine.ts';
 
 export interface MeltQuenchOptions {
   /** Grain (builder label) to melt. */

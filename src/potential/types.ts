@@ -1,4 +1,5 @@
 import type { Configuration } from '../model/configuration.ts';
+import type { GpuNeighborList } from './neighbors-gpu.ts';
 
 /** Energy, forces and virial of one configuration. Units: eV, eV/A, eV. */
 export interface EfsResult {
@@ -16,6 +17,26 @@ export interface Potential {
   readonly cutoff: number;
   readonly speciesCount: number;
   compute(config: Configuration): Promise<EfsResult> | EfsResult;
+}
+
+/**
+ * A potential the GPU MD engine can step with: it evaluates inside the engine's compute pass, from positions and a
+ * neighbour list already on the device (WebGpuMtp; md/free-particles.ts for an ideal gas).
+ */
+export interface GpuForceField {
+  readonly name: string;
+  readonly cutoff: number;
+  /** Contacts closer than this are reported as a blow-up (MTP: min_dist). */
+  readonly minDist: number;
+  /** The neighbour list the field evaluates with; null for a field without interactions. */
+  readonly neighbors: GpuNeighborList | null;
+  allocateOutputs(natoms: number): {
+    atomEnergy: GPUBuffer;
+    forces: GPUBuffer;
+    atomVirial: GPUBuffer;
+    atomMinDist: GPUBuffer;
+  };
+  encodeInPass(pass: GPUComputePassEncoder, out: ReturnType<GpuForceField['allocateOutputs']>, natoms: number): void;
 }
 
 /** The PlusStress six (xx yy zz yz xz xy) from a 3x3 virial. */

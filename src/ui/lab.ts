@@ -6,7 +6,7 @@
 import type * as Comlink from 'comlink';
 import { ArrheniusRuns, type AxisDiffusion } from '../analysis/arrhenius-runs.ts';
 import { CpuMdEngine } from '../md/cpu-engine.ts';
-import { BlowUpError, type Frame, MdEngine, type ThermoRecord } from '../md/engine.ts';
+import { BlowUpError, type Engine, type Frame, MdEngine, type ThermoRecord } from '../md/engine.ts';
 import { fireMinimize } from '../md/fire.ts';
 import { element } from '../model/species.ts';
 import { boundaryAtoms, type Structure } from '../model/structure.ts';
@@ -47,7 +47,7 @@ const MAX_RECORDS_PER_BATCH = 50;
 export class Lab {
   structure: Structure;
   potential: LoadedPotential;
-  private engine: MdEngine | CpuMdEngine | null = null;
+  private engine: Engine | null = null;
   private field: WebGpuMtp | null = null;
   private queue: (() => Promise<void>)[] = [];
   private busy = false;
@@ -136,7 +136,7 @@ export class Lab {
       cell: { ...s.cell, lattice: Float64Array.from(s.cell.lattice) },
       masses: Float64Array.from(types, (t) => element(this.potential.species[t]).mass),
     };
-    let engine: MdEngine | CpuMdEngine;
+    let engine: Engine;
     let field: WebGpuMtp | null = null;
     if (this.device) {
       field = await WebGpuMtp.create(this.device, this.potential.model);

@@ -20,7 +20,7 @@ import {
 import { withCellCommon } from '../../gpu/shader-source.ts';
 import type { Configuration } from '../../model/configuration.ts';
 import { GpuNeighborList, packPositions } from '../neighbors-gpu.ts';
-import type { EfsResult, Potential } from '../types.ts';
+import type { EfsResult, GpuForceField, Potential } from '../types.ts';
 import type { MtpModel } from './model.ts';
 import { canSpecialise, linearCoefficients, specialisedMtpSource } from './specialise.ts';
 
@@ -110,7 +110,7 @@ interface Pipelines {
   gather: GPUComputePipeline;
 }
 
-export class WebGpuMtp implements Potential {
+export class WebGpuMtp implements Potential, GpuForceField {
   readonly name: string;
   readonly cutoff: number;
   readonly speciesCount: number;
