@@ -246,7 +246,7 @@ describe('structure files', () => {
     expect(boundaryLi.length).toBeGreaterThan(0);
     const input = writeLammpsInput({
       dataFile: 'gb.data',
-      mlipIni: 'mlip.ini',
+      pair: { mlip: 2, ini: 'mlip.ini' },
       temperature: 300,
       dtFs: 1,
       steps: 200,

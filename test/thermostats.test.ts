@@ -50,7 +50,7 @@ describe('the thermostat registry (src/md/thermostats)', () => {
     for (const t of THERMOSTATS.filter((m) => m.id !== 'csvr')) {
       const input = writeLammpsInput({
         dataFile: 'bulk.data',
-        mlipIni: 'mlip.ini',
+        pair: { mlip: 2, ini: 'mlip.ini' },
         temperature: 500,
         dtFs: 1,
         steps: 20,

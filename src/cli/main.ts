@@ -6,6 +6,7 @@ import { buildCommand } from './commands/build.ts';
 import { calcEfsCommand } from './commands/calc-efs.ts';
 import { checkMtpCommand } from './commands/check-mtp.ts';
 import { convertCommand } from './commands/convert.ts';
+import { exportLammpsCommand } from './commands/export-lammps.ts';
 import { gpuInfoCommand } from './commands/gpu-info.ts';
 import { gradeCommand } from './commands/grade.ts';
 import { mdCommand } from './commands/md.ts';
@@ -25,6 +26,7 @@ const COMMANDS: Command[] = [
   calcEfsCommand,
   buildCommand,
   convertCommand,
+  exportLammpsCommand,
   mdCommand,
   msdCommand,
   arrheniusCommand,

@@ -129,17 +129,21 @@ export function formatLammpsDump(step: number, cell: Cell, types: Int32Array, po
 }
 
 /**
- * An `in.lammps` that runs the lab's MD with MLIP's LAMMPS interface (`pair_style mlip`, from the MLIP-2 interface
- * package, which Debian's lammps does not include) and the `mlip.ini` it reads. Units metal (A, eV, ps: the time step
+ * An `in.lammps` that runs the lab's MD with MLIP's LAMMPS interface (`pair_style mlip`, which Debian's lammps does
+ * not include): MLIP-2's interface reads the potential through `mlip.ini` (`pair_style mlip mlip.ini`), MLIP-3's
+ * names it (`pair_style mlip load_from=POT.mtp`); `pair` says which. Units metal (A, eV, ps: the time step
  * is converted from fs). `integration`: the fixes that integrate and thermostat (from the thermostat's module,
  * src/md/thermostats).
  * The per-axis Li MSD (A^2: x, y, z, total, centre of mass removed) is written every `msdEvery` steps to
  * msd_li.dat, and for a bicrystal also for the Li that start within the boundary region (`boundaryLi`, 1-based ids,
  * group li_gb: msd_li_gb.dat) and the rest (li_bulk: msd_li_bulk.dat). Types follow `species` (writeLammpsData).
  */
+/** How `pair_style mlip` finds the potential: MLIP-2 through an ini file, MLIP-3 by the potential's file name. */
+export type MlipPair = { mlip: 2; ini: string } | { mlip: 3; potential: string };
+
 export function writeLammpsInput(o: {
   dataFile: string;
-  mlipIni: string;
+  pair: MlipPair;
   temperature: number;
   dtFs: number;
   steps: number;
@@ -180,7 +184,7 @@ atom_style atomic
 boundary p p p
 read_data ${o.dataFile}
 
-pair_style mlip ${o.mlipIni}
+pair_style mlip ${o.pair.mlip === 2 ? o.pair.ini : `load_from=${o.pair.potential}`}
 pair_coeff * *
 
 neighbor 0.5 bin

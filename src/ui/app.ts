@@ -379,7 +379,7 @@ export async function startApp(doc: Document): Promise<AppState> {
         'in.lammps',
         writeLammpsInput({
           dataFile: 'structure.data',
-          mlipIni: 'mlip.ini',
+          pair: { mlip: 2, ini: 'mlip.ini' },
           temperature: settings.temperature,
           dtFs: settings.dt,
           steps: 100_000,

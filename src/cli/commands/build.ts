@@ -367,7 +367,7 @@ export const buildCommand: Command = {
           join(dir, 'in.lammps'),
           writeLammpsInput({
             dataFile: out.split('/').pop()!,
-            mlipIni: 'mlip.ini',
+            pair: { mlip: 2, ini: 'mlip.ini' },
             temperature: numberOption(args, 'temperature', 800),
             dtFs: 1,
             steps: 100000,
