@@ -6,7 +6,7 @@
 import type { Cell } from '../model/cell.ts';
 import { toFractional } from '../model/cell.ts';
 import { element, LI_P_S } from '../model/species.ts';
-import type { Structure } from '../model/structure.ts';
+import { boundaryAtoms, type Structure } from '../model/structure.ts';
 
 export interface LammpsBox {
   /** Lower-triangular lattice rows: a = (xhi, 0, 0), b = (xy, yhi, 0), c = (xz, yz, zhi). */
@@ -205,4 +205,45 @@ run ${o.steps}
 
 export function writeMlipIni(mtpFile: string): string {
   return `mtp-filename ${mtpFile}\nselect FALSE\n`;
+}
+
+/**
+ * The files of a LAMMPS run of `structure` with an MTP, by name: structure.data (types in `species` order),
+ * in.lammps (MSD groups of all, boundary and bulk Li), potential.mtp (the text given) and, for MLIP-2, mlip.ini. The
+ * CLI's export-lammps and the page's export both make theirs here.
+ */
+export function lammpsRunFiles(o: {
+  structure: Structure;
+  species: readonly string[];
+  potentialText: string;
+  mlip: 2 | 3;
+  temperature: number;
+  dtFs: number;
+  steps: number;
+  integration: string[];
+  seed: number;
+  msdEvery?: number;
+}): [string, string][] {
+  const pair: MlipPair = o.mlip === 2 ? { mlip: 2, ini: 'mlip.ini' } : { mlip: 3, potential: 'potential.mtp' };
+  const files: [string, string][] = [
+    ['structure.data', writeLammpsData(o.structure, o.species)],
+    [
+      'in.lammps',
+      writeLammpsInput({
+        dataFile: 'structure.data',
+        pair,
+        temperature: o.temperature,
+        dtFs: o.dtFs,
+        steps: o.steps,
+        integration: o.integration,
+        seed: o.seed,
+        msdEvery: o.msdEvery,
+        species: o.species,
+        boundaryLi: boundaryAtoms(o.structure, 'Li').map((i) => i + 1),
+      }),
+    ],
+    ['potential.mtp', o.potentialText],
+  ];
+  if (o.mlip === 2) files.push(['mlip.ini', writeMlipIni('potential.mtp')]);
+  return files;
 }

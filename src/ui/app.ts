@@ -5,16 +5,16 @@
  */
 
 import * as Comlink from 'comlink';
+import { strToU8, zipSync } from 'fflate';
 import GUI from 'lil-gui';
 import { acquireDevice, formatAdapter, type GpuContext } from '../gpu/device.ts';
 import { gpuSelfTest } from '../gpu/selftest.ts';
 import { formatExtxyzFrame } from '../io/extxyz.ts';
-import { writeLammpsData, writeLammpsInput, writeMlipIni } from '../io/lammps.ts';
+import { lammpsRunFiles, writeLammpsData } from '../io/lammps.ts';
 import { parseMtp, writeMtp } from '../io/mtp.ts';
 import { readStructureText, writeStructureText } from '../io/structure-files.ts';
 import { THERMOSTAT_DEFAULTS, THERMOSTATS, thermostat } from '../md/thermostats/index.ts';
 import type { Structure } from '../model/structure.ts';
-import { boundaryAtoms } from '../model/structure.ts';
 import { compileMtp } from '../potential/mtp/model.ts';
 import { softSphereMtpFile } from '../potential/mtp/soft-sphere.ts';
 import { STRUCTURE_PRESETS } from '../structure/presets.ts';
@@ -371,30 +371,26 @@ export async function startApp(doc: Document): Promise<AppState> {
     },
     exportStructure: () => download(doc, 'structure.cif', writeStructureText(lab.structure, 'structure.cif')),
     exportLammps: () => download(doc, 'structure.data', writeLammpsData(lab.structure, lab.potential.species)),
-    // the same run for a cluster: data file, in.lammps (pair_style mlip), mlip.ini and the potential itself
+    // the same run for a cluster, as one zip (browsers block several downloads): data file, in.lammps
+    // (pair_style mlip of MLIP-2), mlip.ini and the potential itself, the files export-lammps writes
     exportLammpsRun: () => {
-      download(doc, 'structure.data', writeLammpsData(lab.structure, lab.potential.species));
-      download(
-        doc,
-        'in.lammps',
-        writeLammpsInput({
-          dataFile: 'structure.data',
-          pair: { mlip: 2, ini: 'mlip.ini' },
+      const files = lammpsRunFiles({
+        structure: lab.structure,
+        species: lab.potential.species,
+        potentialText: lab.potential.text,
+        mlip: 2,
+        temperature: settings.temperature,
+        dtFs: settings.dt,
+        steps: 100_000,
+        integration: thermostat(settings.thermostat).lammps({
           temperature: settings.temperature,
-          dtFs: settings.dt,
-          steps: 100_000,
-          integration: thermostat(settings.thermostat).lammps({
-            temperature: settings.temperature,
-            seed: settings.seed,
-            ...THERMOSTAT_DEFAULTS,
-          }),
           seed: settings.seed,
-          species: lab.potential.species,
-          boundaryLi: boundaryAtoms(lab.structure, 'Li').map((i) => i + 1),
+          ...THERMOSTAT_DEFAULTS,
         }),
-      );
-      download(doc, 'mlip.ini', writeMlipIni('potential.mtp'));
-      download(doc, 'potential.mtp', lab.potential.text);
+        seed: settings.seed,
+      });
+      const zip = zipSync(Object.fromEntries(files.map(([name, text]) => [`lammps-run/${name}`, strToU8(text)])));
+      download(doc, 'lammps-run.zip', new Blob([zip], { type: 'application/zip' }));
     },
     record: () => {
       lab.recorder = new TrajectoryRecorder();
@@ -429,7 +425,7 @@ export async function startApp(doc: Document): Promise<AppState> {
   files.add(actions, 'exportFrame').name('export frame (extxyz)');
   files.add(actions, 'exportStructure').name('export structure (CIF)');
   files.add(actions, 'exportLammps').name('export LAMMPS data');
-  files.add(actions, 'exportLammpsRun').name('export LAMMPS run (data, in.lammps, mlip.ini, .mtp)');
+  files.add(actions, 'exportLammpsRun').name('export LAMMPS run (zip: data, in.lammps, mlip.ini, .mtp)');
   files.add(actions, 'record').name('record trajectory');
   files.add(actions, 'exportTrajectory').name('export trajectory (extxyz)');
   files.add(actions, 'exportArrhenius').name('export Arrhenius table (CSV)');

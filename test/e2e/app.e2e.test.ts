@@ -1,6 +1,7 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { strFromU8, unzipSync } from 'fflate';
 import type { BrowserContext, Page } from 'playwright-core';
 import type { PreviewServer } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -297,7 +298,15 @@ describe('the lab in headless Chromium (WebGPU on SwiftShader)', () => {
     expect(frames.every((f) => f.structure.types.length === 64)).toBe(true);
     const steps = frames.map((f) => Number(f.info.step));
     expect(steps.some((v, k) => k > 0 && v <= steps[k - 1])).toBe(true); // restarts at the new temperatures
-    const run = await downloaded('export LAMMPS run (data, in.lammps, mlip.ini, .mtp)', 4);
+    // one zip (browsers block a page's several downloads), read back with the same library
+    const zipDone = page.waitForEvent('download');
+    await page.getByText('export LAMMPS run (zip: data, in.lammps, mlip.ini, .mtp)', { exact: true }).click();
+    const zipped = await zipDone;
+    expect(zipped.suggestedFilename()).toBe('lammps-run.zip');
+    const entries = unzipSync(new Uint8Array(readFileSync((await zipped.path())!)));
+    const run = Object.fromEntries(
+      Object.entries(entries).map(([name, bytes]) => [name.replace(/^lammps-run\//, ''), strFromU8(bytes)]),
+    );
     expect(Object.keys(run).sort()).toEqual(['in.lammps', 'mlip.ini', 'potential.mtp', 'structure.data']);
     expect(run['in.lammps']).toMatch(/pair_style mlip mlip\.ini/);
     expect(run['in.lammps']).toMatch(/temp\/csvr 1000 1000/);

@@ -1,8 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { type MlipPair, writeLammpsData, writeLammpsInput, writeMlipIni } from '../../io/lammps.ts';
+import { lammpsRunFiles } from '../../io/lammps.ts';
 import { isThermostat, THERMOSTAT_DEFAULTS, THERMOSTAT_IDS, thermostat } from '../../md/thermostats/index.ts';
-import { boundaryAtoms } from '../../model/structure.ts';
 import { compileMtp } from '../../potential/mtp/model.ts';
 import { type Command, numberOption, stringOption, UsageError } from '../command.ts';
 import { potentialOrDefault } from '../default-potential.ts';
@@ -63,32 +62,23 @@ export const exportLammpsCommand: Command = {
     const structure = loadStructure(args.positionals[0], parseSupercell(stringOption(args, 'supercell')), species);
     const temperature = numberOption(args, 'temperature', 800);
     const seed = numberOption(args, 'seed', 1);
-    const pair: MlipPair = mlip === '2' ? { mlip: 2, ini: 'mlip.ini' } : { mlip: 3, potential: 'potential.mtp' };
-    const files: [string, string][] = [
-      ['structure.data', writeLammpsData(structure, species)],
-      [
-        'in.lammps',
-        writeLammpsInput({
-          dataFile: 'structure.data',
-          pair,
-          temperature,
-          dtFs: numberOption(args, 'dt', 1),
-          steps: numberOption(args, 'steps', 100000),
-          integration: thermostat(name).lammps({
-            temperature,
-            seed,
-            tau: numberOption(args, 'tau', THERMOSTAT_DEFAULTS.tau),
-            friction: numberOption(args, 'friction', THERMOSTAT_DEFAULTS.friction),
-          }),
-          seed,
-          msdEvery: numberOption(args, 'msd-every', 100),
-          species,
-          boundaryLi: boundaryAtoms(structure, 'Li').map((i) => i + 1),
-        }),
-      ],
-      ['potential.mtp', readText(potentialPath)],
-      ...(mlip === '2' ? [['mlip.ini', writeMlipIni('potential.mtp')] as [string, string]] : []),
-    ];
+    const files = lammpsRunFiles({
+      structure,
+      species,
+      potentialText: readText(potentialPath),
+      mlip: mlip === '2' ? 2 : 3,
+      temperature,
+      dtFs: numberOption(args, 'dt', 1),
+      steps: numberOption(args, 'steps', 100000),
+      integration: thermostat(name).lammps({
+        temperature,
+        seed,
+        tau: numberOption(args, 'tau', THERMOSTAT_DEFAULTS.tau),
+        friction: numberOption(args, 'friction', THERMOSTAT_DEFAULTS.friction),
+      }),
+      seed,
+      msdEvery: numberOption(args, 'msd-every', 100),
+    });
     mkdirSync(out, { recursive: true });
     for (const [f, text] of files) writeText(join(out, f), text);
     console.log(
