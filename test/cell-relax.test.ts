@@ -2,14 +2,15 @@ import { describe, expect, it } from 'vitest';
 import { pressureDiagonal, relaxOrthorhombicCell } from '../src/md/cell-relax.ts';
 import { nearestImage, volume } from '../src/model/cell.ts';
 import type { Configuration } from '../src/model/configuration.ts';
-import { EV_PER_A3_IN_GPA, type Potential } from '../src/potential/types.ts';
+import { EV_A3_TO_GPA } from '../src/model/units.ts';
+import type { Potential } from '../src/potential/types.ts';
 
 /**
  * A crystal reduced to its elastic energy: E = V0/2 e.C.e with e_k = L_k/L0_k - 1 (no forces on the atoms), so the
  * zero-stress cell is L0 exactly and the virial is W_kk = -dE/d(ln L_k).
  */
 function elasticCell(L0: number[], stiffnessGPa: number[][]): Potential {
-  const C = stiffnessGPa.map((row) => row.map((c) => c / EV_PER_A3_IN_GPA)); // eV/A^3
+  const C = stiffnessGPa.map((row) => row.map((c) => c / EV_A3_TO_GPA)); // eV/A^3
   const V0 = L0[0] * L0[1] * L0[2];
   return {
     name: 'elastic cell',

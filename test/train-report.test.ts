@@ -5,8 +5,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { main } from '../src/cli/main.ts';
 import { parseMtp } from '../src/io/mtp.ts';
+import { EV_A3_TO_GPA } from '../src/model/units.ts';
 import { compileMtp } from '../src/potential/mtp/model.ts';
-import { EV_PER_A3_IN_GPA, stressGPa } from '../src/potential/types.ts';
+import { stressGPa } from '../src/potential/types.ts';
 import { configId, configKind, coverageOf, excludeById, readLabelled } from '../src/train/dataset.ts';
 import { fitErrors } from '../src/train/linear-fit.ts';
 import { FIXTURES } from './support.ts';
@@ -137,8 +138,8 @@ describe('labelled data written by other codes', () => {
     // compressed: the Cauchy stress the lab shows (GPa) is ASE's stress again, negative along every axis
     const p = c.plusStress!;
     const sigma = stressGPa([p[0], p[5], p[4], p[5], p[1], p[3], p[4], p[3], p[2]], v);
-    expect(sigma[0]).toBeCloseTo(-0.01 * EV_PER_A3_IN_GPA, 9);
-    expect(sigma[4]).toBeCloseTo(-0.006 * EV_PER_A3_IN_GPA, 9);
+    expect(sigma[0]).toBeCloseTo(-0.01 * EV_A3_TO_GPA, 9);
+    expect(sigma[4]).toBeCloseTo(-0.006 * EV_A3_TO_GPA, 9);
     expect(c.energy).toBe(-123.456);
     expect(c.forces.length).toBe(96);
     const empty = '0\nLattice="5 0 0 0 5 0 0 0 5" Properties=species:S:1:pos:R:3:forces:R:3 energy=-1.0 pbc="T T T"\n';

@@ -2,6 +2,7 @@
  * D from runs at several temperatures, kept per scene (structure, size, potential) so that an Arrhenius fit only ever
  * mixes runs of the same system. A later run at a temperature replaces the earlier one.
  */
+import { A2_PER_FS_TO_CM2_PER_S } from '../model/units.ts';
 import { type ArrheniusFit, fitArrhenius } from './arrhenius.ts';
 
 export type Axis = 'x' | 'y' | 'z' | 'total';
@@ -52,7 +53,8 @@ export class ArrheniusRuns {
     const head = 'temperature_K,time_fs,' + AXES.map((a) => `D_${a}_cm2_s,D_${a}_err_cm2_s`).join(',');
     // 1 A^2/fs = 0.1 cm^2/s
     const rows = this.points(scene).map(
-      (r) => `${r.temperature},${r.time},${AXES.map((a) => `${r.d[a] * 0.1},${errOf(r.d, a) * 0.1}`).join(',')}`,
+      (r) =>
+        `${r.temperature},${r.time},${AXES.map((a) => `${r.d[a] * A2_PER_FS_TO_CM2_PER_S},${errOf(r.d, a) * A2_PER_FS_TO_CM2_PER_S}`).join(',')}`,
     );
     return `${[head, ...rows].join('\n')}\n`;
   }

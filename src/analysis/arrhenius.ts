@@ -3,9 +3,8 @@
  * D (sigma_lnD = sigma_D / D). Gives Ea with its error and D extrapolated to any temperature with the error that
  * follows from the fit's covariance.
  */
+import { KB } from '../model/units.ts';
 import { fitLine } from './fit.ts';
-
-const KB = 8.617333262e-5; // eV/K
 
 export interface ArrheniusPoint {
   temperature: number;

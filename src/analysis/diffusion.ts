@@ -25,7 +25,6 @@ export interface DiffusionResult {
 }
 
 /** 1 A^2/fs in cm^2/s. */
-export const A2_PER_FS_TO_CM2_PER_S = 0.1;
 
 function slopeInWindow(lag: ArrayLike<number>, msd: ArrayLike<number>, start: number, end: number): number {
   const xs: number[] = [];

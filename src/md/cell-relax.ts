@@ -9,7 +9,8 @@
  */
 import { volume } from '../model/cell.ts';
 import type { Configuration } from '../model/configuration.ts';
-import { EV_PER_A3_IN_GPA, type Potential } from '../potential/types.ts';
+import { EV_A3_TO_GPA } from '../model/units.ts';
+import type { Potential } from '../potential/types.ts';
 import { fireMinimize } from './fire.ts';
 
 export interface CellRelaxOptions {
@@ -38,7 +39,7 @@ export interface CellRelaxResult {
 
 /** Diagonal pressure (GPa, positive = compressed) from a virial (eV, MLIP's convention) and a volume (A^3). */
 export function pressureDiagonal(virial: ArrayLike<number>, v: number): number[] {
-  return [0, 4, 8].map((k) => (virial[k] / v) * EV_PER_A3_IN_GPA);
+  return [0, 4, 8].map((k) => (virial[k] / v) * EV_A3_TO_GPA);
 }
 
 function isOrthorhombic(lattice: Float64Array): boolean {

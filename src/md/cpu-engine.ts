@@ -6,10 +6,10 @@
  */
 import { type Cell, volume } from '../model/cell.ts';
 import { seededNormal } from '../model/random.ts';
+import { EV_A3_TO_GPA, KB, MVV_TO_EV } from '../model/units.ts';
 import type { Potential } from '../potential/types.ts';
 import type { Engine, Frame, MdSystem, ThermoRecord } from './engine.ts';
 import { THERMOSTAT_DEFAULTS, THERMOSTATS, type Thermostat, thermostat } from './thermostats/index.ts';
-import { EV_A3_TO_GPA, KB, MVV_TO_EV } from './units.ts';
 import { kineticEnergy, maxwellBoltzmann } from './velocities.ts';
 
 export class CpuMdEngine implements Engine {

@@ -20,6 +20,7 @@ import {
 } from '../gpu/compute.ts';
 import { withCellCommon } from '../gpu/shader-source.ts';
 import { type Cell, volume } from '../model/cell.ts';
+import { EV_A3_TO_GPA, KB, MVV_TO_EV } from '../model/units.ts';
 import { packPositions } from '../potential/neighbors-gpu.ts';
 import type { GpuForceField } from '../potential/types.ts';
 import { decodeRecord, packMdParams, type RecordName, recordLayout, STATE_FLOATS } from './layout.ts';
@@ -29,7 +30,6 @@ import {
   type Thermostat,
   thermostat as thermostatModule,
 } from './thermostats/index.ts';
-import { EV_A3_TO_GPA, KB, MVV_TO_EV } from './units.ts';
 import { maxwellBoltzmann } from './velocities.ts';
 
 export type { Thermostat } from './thermostats/index.ts';

@@ -1,5 +1,5 @@
 import { seededNormal } from '../model/random.ts';
-import { KB, MVV_TO_EV } from './units.ts';
+import { KB, MVV_TO_EV } from '../model/units.ts';
 
 export function kineticEnergy(velocities: ArrayLike<number>, masses: ArrayLike<number>): number {
   let k = 0;

@@ -1,4 +1,5 @@
 import type { Configuration } from '../model/configuration.ts';
+import { EV_A3_TO_GPA } from '../model/units.ts';
 import type { GpuNeighborList } from './neighbors-gpu.ts';
 
 /** Energy, forces and virial of one configuration. Units: eV, eV/A, eV. */
@@ -45,7 +46,6 @@ export function plusStressOf(virial: ArrayLike<number>): Float64Array {
 }
 
 /** Cauchy stress in GPa from a virial (eV) and a volume (A^3): sigma = -W / V. */
-export const EV_PER_A3_IN_GPA = 160.21766208;
 export function stressGPa(virial: ArrayLike<number>, volume: number): Float64Array {
-  return Float64Array.from(virial, (w) => (-w / volume) * EV_PER_A3_IN_GPA);
+  return Float64Array.from(virial, (w) => (-w / volume) * EV_A3_TO_GPA);
 }

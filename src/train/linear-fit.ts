@@ -7,10 +7,12 @@
  * with a unit coefficient. This is the first stage of MLIP's training; the nonlinear fit of the radial coefficients
  * (L-BFGS) is not here yet.
  */
+
 import type { MtpFile } from '../io/mtp.ts';
 import { volume } from '../model/cell.ts';
 import type { Configuration } from '../model/configuration.ts';
 import { buildNeighborList } from '../model/neighbors.ts';
+import { EV_A3_TO_GPA } from '../model/units.ts';
 import { compileMtp, type MtpModel } from '../potential/mtp/model.ts';
 import { evaluateMtp } from '../potential/mtp/reference.ts';
 import { plusStressOf } from '../potential/types.ts';
@@ -108,7 +110,7 @@ export function fitErrors(model: MtpModel, data: LabelledConfiguration[]): FitEr
       const ps = plusStressOf(r.virial);
       const vol = volume(c.cell);
       ps.forEach((v, k) => {
-        s.push(((v - c.plusStress![k]) / vol) * 160.21766208);
+        s.push(((v - c.plusStress![k]) / vol) * EV_A3_TO_GPA);
       });
     }
   }

@@ -15,6 +15,7 @@ import { parseMtp, writeMtp } from '../io/mtp.ts';
 import { readStructureText, writeStructureText } from '../io/structure-files.ts';
 import { THERMOSTAT_DEFAULTS, THERMOSTATS, thermostat } from '../md/thermostats/index.ts';
 import type { Structure } from '../model/structure.ts';
+import { A2_PER_FS_TO_CM2_PER_S } from '../model/units.ts';
 import { compileMtp } from '../potential/mtp/model.ts';
 import { softSphereMtpFile } from '../potential/mtp/soft-sphere.ts';
 import { STRUCTURE_PRESETS } from '../structure/presets.ts';
@@ -538,7 +539,7 @@ export async function startApp(doc: Document): Promise<AppState> {
       `${runs.length} run(s): ${runs.map((r) => `${r.temperature} K`).join(', ')}\n` +
       (fit && d300
         ? `Ea ${fit.activationEnergy.toFixed(3)} +- ${fit.activationEnergyError.toFixed(3)} eV (${axisText} eV); ` +
-          `D(300 K) ~ ${(d300.d * 0.1).toExponential(1)} cm^2/s (x/÷ ${Math.exp(d300.logError).toFixed(1)}, extrapolated)`
+          `D(300 K) ~ ${(d300.d * A2_PER_FS_TO_CM2_PER_S).toExponential(1)} cm^2/s (x/÷ ${Math.exp(d300.logError).toFixed(1)}, extrapolated)`
         : 'run a second temperature for the fit');
   };
   const dEl = doc.getElementById('d-values')!;

@@ -1,7 +1,9 @@
 /** Live plots with uPlot (small and fast): per-axis Li MSD by region, and temperature/energy traces. */
+
 import uPlot from 'uplot';
 import type { ArrheniusFit } from '../analysis/arrhenius.ts';
 import type { RunDiffusion } from '../analysis/arrhenius-runs.ts';
+import { A2_PER_FS_TO_CM2_PER_S } from '../model/units.ts';
 import type { GroupSnapshot } from '../worker/analysis-service.ts';
 import 'uplot/dist/uPlot.min.css';
 
@@ -35,7 +37,8 @@ export type MsdCurve = GroupSnapshot;
 
 /** D per axis of each group as text, in cm^2/s (1 A^2/fs = 0.1 cm^2/s). */
 export function diffusionText(curves: MsdCurve[]): string {
-  const f = (v: number, e: number) => `${(v * 0.1).toExponential(2)} +- ${(e * 0.1).toExponential(1)}`;
+  const f = (v: number, e: number) =>
+    `${(v * A2_PER_FS_TO_CM2_PER_S).toExponential(2)} +- ${(e * A2_PER_FS_TO_CM2_PER_S).toExponential(1)}`;
   return curves
     .filter((c) => c.d)
     .map(
@@ -161,7 +164,7 @@ const ARRHENIUS_SERIES = [
 export function arrheniusPlot(el: HTMLElement, runs: RunDiffusion[], fit: ArrheniusFit | null): uPlot {
   const inv = runs.map((r) => 1000 / r.temperature);
   const xs = [...new Set([...inv, ...(fit ? [1000 / 300] : [])])].sort((a, b) => a - b);
-  const log = (d: number) => (d > 0 ? Math.log10(d * 0.1) : null);
+  const log = (d: number) => (d > 0 ? Math.log10(d * A2_PER_FS_TO_CM2_PER_S) : null);
   const columns = ARRHENIUS_SERIES.map((s) =>
     xs.map((x) => {
       const r = runs.find((q) => 1000 / q.temperature === x);

@@ -3,7 +3,9 @@
  * comparable): PBE + D3(BJ), GTH-PBE pseudopotentials (Li q3, P q5, S q6), DZVP-MOLOPT-SR-GTH, plane-wave cutoff
  * 400 Ry with REL_CUTOFF 50, SCF to 1e-6, Gamma point only, analytic stress.
  */
+
 import type { Structure } from '../../src/model/structure.ts';
+import { EV_A3_TO_GPA } from '../../src/model/units.ts';
 
 export const SETTINGS = {
   functional: 'PBE',
@@ -20,7 +22,6 @@ export const SETTINGS = {
 /** CODATA 2018 conversions. */
 export const HARTREE_EV = 27.211386245988;
 export const BOHR_A = 0.529177210903;
-export const GPA_PER_EV_A3 = 160.21766208;
 
 const f = (v: number) => v.toFixed(10);
 
@@ -222,5 +223,5 @@ export function parseCp2kOutput(text: string, natoms: number): Cp2kResult {
 
 /** MLIP's PlusStress (virial, eV) from CP2K's stress (pressure tensor, GPa) and the cell volume (A^3). */
 export function plusStressFromCp2k(stressGPa: ArrayLike<number>, volume: number): Float64Array {
-  return Float64Array.from(stressGPa, (p) => (p / GPA_PER_EV_A3) * volume);
+  return Float64Array.from(stressGPa, (p) => (p / EV_A3_TO_GPA) * volume);
 }

@@ -27,11 +27,13 @@
  *
  * node scripts/tsrun.mjs tools/dft/sample.ts OUT.extxyz [--round 1|2|3|6|7] [--seed 1]
  */
+
 import { writeFileSync } from 'node:fs';
 import { formatExtxyzFrame } from '../../src/io/extxyz.ts';
 import { applyStrain, nearestImage } from '../../src/model/cell.ts';
 import { seededNormal } from '../../src/model/random.ts';
 import type { Structure } from '../../src/model/structure.ts';
+import { KB } from '../../src/model/units.ts';
 import { betaLi3PS4 } from '../../src/structure/li3ps4.ts';
 import { repeatStructure } from '../../src/structure/supercell.ts';
 
@@ -156,7 +158,7 @@ function strainedBy(s: Structure, eps: number[]): Structure {
 
 /** Round 2's thermal displacements at T: round 1's 300 K amplitude set scaled by sqrt(1.5 k_B T / 0.2 eV). */
 function thermalAt(s: Structure, T: number): Structure {
-  const a = Math.sqrt((1.5 * 8.617333262e-5 * T) / 0.2);
+  const a = Math.sqrt((1.5 * KB * T) / 0.2);
   return rattled(s, a * AMPLITUDE[300].li, a * AMPLITUDE[300].framework, normal);
 }
 

@@ -1,10 +1,11 @@
 import { basename } from 'node:path';
 import { nernstEinstein } from '../../analysis/conductivity.ts';
-import { A2_PER_FS_TO_CM2_PER_S, estimateDiffusion, isotropy } from '../../analysis/diffusion.ts';
+import { estimateDiffusion, isotropy } from '../../analysis/diffusion.ts';
 import { Unwrapper } from '../../analysis/unwrap.ts';
 import { parseExtxyz } from '../../io/extxyz.ts';
 import { volume } from '../../model/cell.ts';
 import { element } from '../../model/species.ts';
+import { A2_PER_FS_TO_CM2_PER_S } from '../../model/units.ts';
 import { type Command, numberOption, stringOption, UsageError } from '../command.ts';
 import { readText, writeText } from '../files.ts';
 
