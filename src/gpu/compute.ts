@@ -1,4 +1,5 @@
 /** Small helpers shared by every kernel family: buffers, readback, pipelines with readable compile errors. */
+import type { ShaderSource } from './shader-source.ts';
 
 export type GpuTypedArray = Float32Array | Uint32Array | Int32Array;
 
@@ -58,12 +59,23 @@ export class ShaderCompileError extends Error {
 }
 
 /** Compiles a WGSL module and reports errors with the shader's name and line, which the raw WebGPU error lacks. */
-export async function compileModule(device: GPUDevice, label: string, code: string): Promise<GPUShaderModule> {
+/** Compiles WGSL (one file's text, or several files as a ShaderSource); errors name the file and line in it. */
+export async function compileModule(
+  device: GPUDevice,
+  label: string,
+  source: string | ShaderSource,
+): Promise<GPUShaderModule> {
+  const code = typeof source === 'string' ? source : source.code;
   const module = device.createShaderModule({ label, code });
   const info = await module.getCompilationInfo();
   const errors = info.messages.filter((m) => m.type === 'error');
   if (errors.length > 0) {
-    const text = errors.map((m) => `${label}.wgsl:${m.lineNum}:${m.linePos}: ${m.message}`).join('\n');
+    const where = (line: number) => {
+      if (typeof source === 'string') return `${label}.wgsl:${line}`;
+      const at = source.locate(line);
+      return `shaders/${at.file}:${at.line}`;
+    };
+    const text = errors.map((m) => `${where(m.lineNum)}:${m.linePos}: ${m.message}`).join('\n');
     throw new ShaderCompileError(`WGSL compile failed:\n${text}`);
   }
   return module;

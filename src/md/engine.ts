@@ -249,7 +249,11 @@ export class MdEngine implements Engine {
     const kernels = [
       ...new Set<Kernel>([...STEP_KERNELS, ...[...steps.start, ...steps.advance, ...steps.end].map(([k]) => k)]),
     ];
-    const module = await compileModule(device, 'integrate', withCellCommon(`${randomWgsl}\n${integrateWgsl}`));
+    const module = await compileModule(
+      device,
+      'integrate',
+      withCellCommon(['common/random.wgsl', randomWgsl], ['integrate.wgsl', integrateWgsl]),
+    );
     const list = await Promise.all(kernels.map((k) => computePipeline(device, module, k)));
     const pipelines = Object.fromEntries(kernels.map((k, i) => [k, list[i]])) as Record<Kernel, GPUComputePipeline>;
     const velocities = options.velocities ?? maxwellBoltzmann(system.masses, opts.temperature, opts.seed);

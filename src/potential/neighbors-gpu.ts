@@ -140,7 +140,7 @@ export class GpuNeighborList {
   ) {}
 
   static async create(device: GPUDevice): Promise<GpuNeighborList> {
-    const module = await compileModule(device, 'neighbors', withCellCommon(neighborsWgsl));
+    const module = await compileModule(device, 'neighbors', withCellCommon(['neighbors.wgsl', neighborsWgsl]));
     const list = await Promise.all(KERNELS.map((k) => computePipeline(device, module, `nl_${k}`)));
     return new GpuNeighborList(device, Object.fromEntries(KERNELS.map((k, n) => [k, list[n]])) as Pipelines);
   }

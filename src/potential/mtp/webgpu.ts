@@ -164,7 +164,10 @@ export class WebGpuMtp implements Potential, GpuForceField {
     const module = await compileModule(
       device,
       specialised ? 'mtp-specialised' : 'mtp',
-      withCellCommon(`${mtpCommonWgsl}\n${source}`),
+      withCellCommon(
+        ['mtp-common.wgsl', mtpCommonWgsl],
+        [specialised ? 'mtp-specialised.wgsl (filled for this model)' : 'mtp.wgsl', source],
+      ),
     );
     const entries = specialised ? ['mtp_fused'] : ['mtp_moments', 'mtp_pair_gradients'];
     const [gather, ...passes] = await Promise.all(
