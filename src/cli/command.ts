@@ -1,4 +1,5 @@
 import { type ParseArgsConfig, parseArgs } from 'node:util';
+import { LI_P_S } from '../model/species.ts';
 
 export type OptionSpec = NonNullable<ParseArgsConfig['options']>;
 
@@ -89,4 +90,11 @@ export function numberOption(args: ParsedArgs, name: string, fallback: number): 
   const n = Number(v);
   if (!Number.isFinite(n)) throw new UsageError(`--${name} expects a number, got '${v}'`);
   return n;
+}
+
+/** The species option of every command: the potential's species order, default Li,P,S (the lab's potentials). */
+export const SPECIES_OPTION = { type: 'string', default: LI_P_S.join(',') } as const;
+
+export function speciesOption(args: ParsedArgs): string[] {
+  return (stringOption(args, 'species') ?? SPECIES_OPTION.default).split(',');
 }

@@ -2,6 +2,7 @@
  * One entry point for structure files, by name: .cif, POSCAR/CONTCAR (or .vasp/.poscar), .xyz/.extxyz (last frame when
  * reading), .cfg (MLIP; types mapped to species in the given order), and LAMMPS data (.data/.lmp, write only).
  */
+import { LI_P_S } from '../model/species.ts';
 import type { Structure } from '../model/structure.ts';
 import { parseCfg, writeCfg } from './cfg.ts';
 import { parseCif, writeCif } from './cif.ts';
@@ -58,7 +59,7 @@ export function readStructureText(
       const [c] = parseCfg(text, file);
       if (!c) throw new Error(`${file} holds no configurations`);
       if (!c.cell) throw new Error(`${file}: the configuration has no Supercell (a periodic cell is needed)`);
-      const species = options.species ?? ['Li', 'P', 'S'];
+      const species = options.species ?? [...LI_P_S];
       const bad = c.types.find((t) => t >= species.length);
       if (bad !== undefined)
         throw new Error(`${file}: type ${bad} has no species name (species order ${species.join(',')})`);
@@ -86,7 +87,7 @@ export function writeStructureText(s: Structure, path: string, options: { specie
     case 'extxyz':
       return formatExtxyzFrame(s, s.title ? { title: s.title } : {}, labelColumns(s));
     case 'cfg': {
-      const order = options.species ?? ['Li', 'P', 'S'];
+      const order = options.species ?? [...LI_P_S];
       const types = Int32Array.from(s.types, (t) => {
         const k = order.indexOf(s.species[t]);
         if (k < 0) throw new Error(`species ${s.species[t]} is not in the type order ${order.join(',')}`);

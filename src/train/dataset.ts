@@ -2,10 +2,12 @@
  * Labelled configurations from files: MLIP .cfg (Energy, fx fy fz, PlusStress) or extended XYZ as the lab's DFT
  * pipeline writes it (energy=, forces per atom, virial="9 numbers" in eV). Species map to types in `species` order.
  */
+
 import { parseCfg } from '../io/cfg.ts';
 import { ParseError } from '../io/errors.ts';
 import { parseExtxyz } from '../io/extxyz.ts';
 import { volume } from '../model/cell.ts';
+import { LI_P_S } from '../model/species.ts';
 import { plusStressOf } from '../potential/types.ts';
 import type { LabelledConfiguration } from './linear-fit.ts';
 
@@ -22,11 +24,7 @@ export function plusStressOfAseStress(text: string, cellVolume: number, file: st
   return Float64Array.from(voigt, (x) => -x * cellVolume);
 }
 
-export function readLabelled(
-  text: string,
-  file: string,
-  species: string[] = ['Li', 'P', 'S'],
-): LabelledConfiguration[] {
+export function readLabelled(text: string, file: string, species: string[] = [...LI_P_S]): LabelledConfiguration[] {
   if (file.endsWith('.cfg')) {
     return parseCfg(text, file).map((c, k) => {
       if (c.energy === undefined || !c.forces)

@@ -14,6 +14,7 @@ import { lammpsRunFiles, writeLammpsData } from '../io/lammps.ts';
 import { parseMtp, writeMtp } from '../io/mtp.ts';
 import { readStructureText, writeStructureText } from '../io/structure-files.ts';
 import { THERMOSTAT_DEFAULTS, THERMOSTATS, thermostat } from '../md/thermostats/index.ts';
+import { LI_P_S } from '../model/species.ts';
 import type { Structure } from '../model/structure.ts';
 import { A2_PER_FS_TO_CM2_PER_S } from '../model/units.ts';
 import { compileMtp } from '../potential/mtp/model.ts';
@@ -38,7 +39,7 @@ export function placeholderPotential(): LoadedPotential {
   return {
     model: compileMtp(softSphereMtpFile()),
     label: 'PLACEHOLDER soft spheres (not a model of Li3PS4): load a trained .mtp',
-    species: ['Li', 'P', 'S'],
+    species: [...LI_P_S],
     text: writeMtp(softSphereMtpFile()),
   };
 }
@@ -98,7 +99,7 @@ async function fetchDefaultPotential(): Promise<LoadedPotential | null> {
   return {
     model: compileMtp(parseMtp(text, 'li3ps4-default.mtp')),
     label: describeDefault(report),
-    species: ['Li', 'P', 'S'],
+    species: [...LI_P_S],
     text,
   };
 }
@@ -241,7 +242,7 @@ export async function startApp(doc: Document): Promise<AppState> {
           `${file.name}: the lab expects 3 species in the order Li, P, S; this potential has ${model.speciesCount}`,
         );
       const old = lab.potential;
-      lab.potential = { model, label: `${file.name} (${model.name}, loaded)`, species: ['Li', 'P', 'S'], text };
+      lab.potential = { model, label: `${file.name} (${model.name}, loaded)`, species: [...LI_P_S], text };
       try {
         await lab.restart();
       } catch (err) {

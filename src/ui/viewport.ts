@@ -3,10 +3,12 @@
  * planes, orbit controls and an axis triad. Positions arrive once per frame as one array (the batched readback of the
  * MD engine) and go straight into the instance matrices: no per-atom JavaScript objects.
  */
+
 import * as THREE from 'three';
 import { OrbitControls } from 'three/examples/jsm/controls/OrbitControls.js';
 import { inverse3 } from '../model/cell.ts';
 import { buildNeighborList } from '../model/neighbors.ts';
+import { PS_BOND } from '../model/ps4.ts';
 import { element } from '../model/species.ts';
 import { BOUNDARY_REGION, type Structure } from '../model/structure.ts';
 
@@ -324,7 +326,7 @@ export class Viewport {
           .map((c) => d[0] * inv[c] + d[1] * inv[3 + c] + d[2] * inv[6 + c])
           .map((x) => x - Math.round(x));
         v[n] = [0, 1, 2].map((c) => p[c] + f[0] * L[c] + f[1] * L[3 + c] + f[2] * L[6 + c]);
-        if (Math.hypot(v[n][0] - p[0], v[n][1] - p[1], v[n][2] - p[2]) > 2.4) intact = false; // P-S bonds are 2.05 A
+        if (Math.hypot(v[n][0] - p[0], v[n][1] - p[1], v[n][2] - p[2]) >= PS_BOND) intact = false; // the census's bond length (model/ps4.ts)
       });
       // a unit whose S atoms wandered off is no tetrahedron any more: collapse its faces to a point
       if (!intact) for (let n = 0; n < 4; n++) v[n] = [p[0], p[1], p[2]];

@@ -6,6 +6,7 @@
  * - a Sigma 5 grain boundary at 800 K over a long run: no collapse (shortest distance, intact PS4 units, temperature).
  * Figures are printed; nothing is asserted here (the tests assert; the bench measures).
  */
+
 import { readFileSync } from 'node:fs';
 import { estimateDiffusion } from '../../analysis/diffusion.ts';
 import { fitLine } from '../../analysis/fit.ts';
@@ -16,7 +17,7 @@ import { MdEngine } from '../../md/engine.ts';
 import { ContactError, fireMinimize } from '../../md/fire.ts';
 import { volume } from '../../model/cell.ts';
 import type { Configuration } from '../../model/configuration.ts';
-import { element } from '../../model/species.ts';
+import { element, LI_P_S } from '../../model/species.ts';
 import type { Structure } from '../../model/structure.ts';
 import type { MtpModel } from '../../potential/mtp/model.ts';
 import { ReferenceMtp } from '../../potential/mtp/reference.ts';
@@ -26,7 +27,7 @@ import { STRUCTURE_PRESETS } from '../../structure/presets.ts';
 import { repeatStructure } from '../../structure/supercell.ts';
 import { configId, readLabelled } from '../../train/dataset.ts';
 
-const SPECIES = ['Li', 'P', 'S'];
+const SPECIES: string[] = [...LI_P_S];
 
 /** The labels' virial as 3x3 from MLIP's PlusStress six (xx yy zz yz xz xy). */
 function virialDiagFromPlus(ps: Float64Array): number[] {

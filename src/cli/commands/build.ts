@@ -35,7 +35,7 @@ async function buildAmorphous(args: ParsedArgs): Promise<number> {
   const model = compileMtp(loadMtpFile(pot));
   const preset = GB_PRESETS.find((p) => p.id === 'sigma5-001-120')!;
   const { structure } = buildBicrystal(betaLi3PS4Standard(), presetSpec(preset));
-  const species = ['Li', 'P', 'S'];
+  const species: string[] = [...LI_P_S];
   const types = Int32Array.from(structure.types, (t) => species.indexOf(structure.species[t]));
   const masses = Float64Array.from(types, (t) => element(species[t]).mass);
   const ctx = await nodeGpuContext();

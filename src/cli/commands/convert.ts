@@ -1,5 +1,5 @@
 import { readStructureText, writeStructureText } from '../../io/structure-files.ts';
-import { type Command, numberOption, stringOption, UsageError } from '../command.ts';
+import { type Command, numberOption, SPECIES_OPTION, speciesOption, stringOption, UsageError } from '../command.ts';
 import { readText, writeText } from '../files.ts';
 
 export const convertCommand: Command = {
@@ -11,11 +11,11 @@ export const convertCommand: Command = {
     '--species gives the type order for .cfg files. A CIF with partially occupied sites is refused unless',
     '--order-seed picks the occupied positions (reproducibly, documented in src/io/cif.ts).',
   ].join('\n'),
-  options: { species: { type: 'string', default: 'Li,P,S' }, 'order-seed': { type: 'string' } },
+  options: { species: SPECIES_OPTION, 'order-seed': { type: 'string' } },
   async run(args) {
     if (args.positionals.length !== 2) throw new UsageError('expected IN OUT');
     const [input, output] = args.positionals;
-    const species = (stringOption(args, 'species') ?? 'Li,P,S').split(',');
+    const species = speciesOption(args);
     const seed = stringOption(args, 'order-seed') !== undefined ? numberOption(args, 'order-seed', 0) : undefined;
     const s = readStructureText(readText(input), input, { species, orderSeed: seed });
     writeText(output, writeStructureText(s, output, { species }));

@@ -3,7 +3,7 @@ import { basename, join } from 'node:path';
 import { lammpsRunFiles } from '../../io/lammps.ts';
 import { isThermostat, THERMOSTAT_DEFAULTS, THERMOSTAT_IDS, thermostat } from '../../md/thermostats/index.ts';
 import { compileMtp } from '../../potential/mtp/model.ts';
-import { type Command, numberOption, stringOption, UsageError } from '../command.ts';
+import { type Command, numberOption, SPECIES_OPTION, speciesOption, stringOption, UsageError } from '../command.ts';
 import { potentialOrDefault } from '../default-potential.ts';
 import { loadMtpFile, readText, writeText } from '../files.ts';
 import { loadStructure, parseSupercell, STRUCTURE_PRESETS } from '../structure-input.ts';
@@ -32,7 +32,7 @@ export const exportLammpsCommand: Command = {
     out: { type: 'string' },
     potential: { type: 'string' },
     mlip: { type: 'string', default: '2' },
-    species: { type: 'string', default: 'Li,P,S' },
+    species: SPECIES_OPTION,
     supercell: { type: 'string' },
     temperature: { type: 'string', default: '800' },
     dt: { type: 'string', default: '1' },
@@ -51,7 +51,7 @@ export const exportLammpsCommand: Command = {
     if (mlip !== '2' && mlip !== '3') throw new UsageError(`--mlip expects 2 or 3, not '${mlip}'`);
     const name = stringOption(args, 'thermostat') ?? '';
     if (!isThermostat(name)) throw new UsageError(`--thermostat must be one of ${THERMOSTAT_IDS.join(', ')}`);
-    const species = (stringOption(args, 'species') ?? 'Li,P,S').split(',');
+    const species = speciesOption(args);
     const potentialPath = potentialOrDefault(stringOption(args, 'potential'));
     const file = loadMtpFile(potentialPath);
     compileMtp(file); // refuses an untrained template before anything is written

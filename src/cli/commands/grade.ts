@@ -7,7 +7,7 @@ import { fromActiveSetFile } from '../../train/active-set-file.ts';
 import { readLabelled } from '../../train/dataset.ts';
 import { atomGrades, neighbourhoodActiveSet } from '../../train/descriptors.ts';
 import type { ActiveSet } from '../../train/maxvol.ts';
-import { type Command, numberOption, stringOption, UsageError } from '../command.ts';
+import { type Command, numberOption, SPECIES_OPTION, speciesOption, stringOption, UsageError } from '../command.ts';
 import { potentialOrDefault } from '../default-potential.ts';
 import { loadMtpFile, readText, writeText } from '../files.ts';
 
@@ -29,7 +29,7 @@ export const gradeCommand: Command = {
     data: { type: 'string' },
     threshold: { type: 'string', default: '2' },
     'select-out': { type: 'string' },
-    species: { type: 'string', default: 'Li,P,S' },
+    species: SPECIES_OPTION,
   },
   async run(args) {
     const given = stringOption(args, 'potential');
@@ -40,7 +40,7 @@ export const gradeCommand: Command = {
     const dataPath = stringOption(args, 'data');
     if (!dataPath || (!trainPath && !activePath))
       throw new UsageError('--data and one of --train or --active are required');
-    const species = (stringOption(args, 'species') ?? 'Li,P,S').split(',');
+    const species = speciesOption(args);
     const model = compileMtp(loadMtpFile(pot));
     const P = model.speciesCount + model.mapping.length;
     let active: ActiveSet;

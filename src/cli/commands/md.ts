@@ -11,7 +11,7 @@ import { type Cell, volume } from '../../model/cell.ts';
 import { element } from '../../model/species.ts';
 import { compileMtp } from '../../potential/mtp/model.ts';
 import { WebGpuMtp } from '../../potential/mtp/webgpu.ts';
-import { type Command, numberOption, stringOption, UsageError } from '../command.ts';
+import { type Command, numberOption, SPECIES_OPTION, speciesOption, stringOption, UsageError } from '../command.ts';
 import { potentialOrDefault } from '../default-potential.ts';
 import { loadMtpFile, writeText } from '../files.ts';
 import { loadStructure, parseSupercell, STRUCTURE_PRESETS, typesForPotential } from '../structure-input.ts';
@@ -103,7 +103,7 @@ export const mdCommand: Command = {
     structure: { type: 'string' },
     potential: { type: 'string' },
     supercell: { type: 'string' },
-    species: { type: 'string', default: 'Li,P,S' },
+    species: SPECIES_OPTION,
     temperature: { type: 'string', default: '800' },
     dt: { type: 'string', default: '1' },
     steps: { type: 'string', default: '1000' },
@@ -131,7 +131,7 @@ export const mdCommand: Command = {
     const potentialPath = potentialOrDefault(stringOption(args, 'potential'));
     const thermostat = stringOption(args, 'thermostat') ?? '';
     if (!isThermostat(thermostat)) throw new UsageError(`--thermostat must be one of ${THERMOSTAT_IDS.join(', ')}`);
-    const species = (stringOption(args, 'species') ?? 'Li,P,S').split(',');
+    const species = speciesOption(args);
     const steps = numberOption(args, 'steps', 1000);
     const every = numberOption(args, 'every', 100);
     const frameEvery = numberOption(args, 'frame-every', every);

@@ -18,7 +18,15 @@ import {
   MLIP_WEIGHTS,
 } from '../../train/linear-fit.ts';
 import { modelToFile } from '../../train/model-file.ts';
-import { type Command, numberOption, type ParsedArgs, stringOption, UsageError } from '../command.ts';
+import {
+  type Command,
+  numberOption,
+  type ParsedArgs,
+  SPECIES_OPTION,
+  speciesOption,
+  stringOption,
+  UsageError,
+} from '../command.ts';
 import { loadMtpFile, readText, writeText } from '../files.ts';
 import { lossFunctions } from '../loss-pool.ts';
 
@@ -116,7 +124,7 @@ export const trainCommand: Command = {
     iterations: { type: 'string', default: '1000' },
     'grid-levels': { type: 'string', default: '8,12,16' },
     'grid-cutoffs': { type: 'string', default: '4.5,5.0,5.5' },
-    species: { type: 'string', default: 'Li,P,S' },
+    species: SPECIES_OPTION,
     report: { type: 'string' },
     exclude: { type: 'string' },
     first: { type: 'string' },
@@ -134,13 +142,13 @@ export const trainCommand: Command = {
     if (dataPath && args.values.grid) {
       return gridSearch(
         args,
-        readLabelled(readText(dataPath), basename(dataPath), (stringOption(args, 'species') ?? 'Li,P,S').split(',')),
-        (stringOption(args, 'species') ?? 'Li,P,S').split(','),
+        readLabelled(readText(dataPath), basename(dataPath), speciesOption(args)),
+        speciesOption(args),
       );
     }
     if (!dataPath || !out || (!init && !level))
       throw new UsageError('--data, --out and one of --init or --level are required');
-    const species = (stringOption(args, 'species') ?? 'Li,P,S').split(',');
+    const species = speciesOption(args);
     const t0 = Date.now();
     const dataText = readText(dataPath);
     const exclude = stringOption(args, 'exclude');

@@ -2,7 +2,7 @@ import { basename } from 'node:path';
 import { compileMtp } from '../../potential/mtp/model.ts';
 import { configId, configKind, excludeById, readLabelled } from '../../train/dataset.ts';
 import { type FitErrors, fitErrors } from '../../train/linear-fit.ts';
-import { type Command, stringOption, UsageError } from '../command.ts';
+import { type Command, SPECIES_OPTION, speciesOption, stringOption, UsageError } from '../command.ts';
 import { potentialOrDefault } from '../default-potential.ts';
 import { loadMtpFile, readText } from '../files.ts';
 
@@ -28,13 +28,13 @@ export const validateCommand: Command = {
     data: { type: 'string' },
     only: { type: 'string' },
     exclude: { type: 'string' },
-    species: { type: 'string', default: 'Li,P,S' },
+    species: SPECIES_OPTION,
   },
   async run(args) {
     const dataPath = stringOption(args, 'data');
     if (!dataPath) throw new UsageError('--data is required');
     const model = compileMtp(loadMtpFile(potentialOrDefault(stringOption(args, 'potential'))));
-    const species = (stringOption(args, 'species') ?? 'Li,P,S').split(',');
+    const species = speciesOption(args);
     let data = excludeById(
       readLabelled(readText(dataPath), basename(dataPath), species),
       stringOption(args, 'exclude'),
