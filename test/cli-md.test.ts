@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -108,5 +108,52 @@ describe('lilab md', () => {
       await main(['md', '--structure', 'beta-li3ps4', '--steps', '20', '--every', '10', '--checkpoint', checkpoint]),
     ).toBe(0);
     expect(await main(['md', '--structure', 'nowhere.xyz', '--potential', 'x.mtp'])).toBe(1);
+  });
+
+  it('refuses a hostile checkpoint by file and field before any step, and writes nothing', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lilab-md-'));
+    const good = join(dir, 'good.json');
+    expect(
+      await main(['md', '--structure', 'beta-li3ps4', '--steps', '10', '--every', '10', '--checkpoint', good]),
+    ).toBe(0);
+    const text = readFileSync(good, 'utf8');
+    const cp = JSON.parse(text);
+    const cases: [string, string, RegExp][] = [
+      ['cut.json', text.slice(0, text.length / 2), /cut\.json: not a readable checkpoint .*cut short/],
+      [
+        'short.json',
+        JSON.stringify({ ...cp, velocities: cp.velocities.slice(3) }),
+        /"velocities" has 93 numbers; a checkpoint of 32 atoms has 96/,
+      ],
+      [
+        'nan.json',
+        JSON.stringify({ ...cp, positions: [null, ...cp.positions.slice(1)] }),
+        /"positions"\[0\] is null, not a finite number/,
+      ],
+      [
+        'images.json',
+        JSON.stringify({ ...cp, images: [0.5, ...cp.images.slice(1)] }),
+        /"images"\[0\] is 0\.5, not a finite integer/,
+      ],
+      ['other.json', JSON.stringify({ ...cp, format: 'x' }), /not a LiLab checkpoint/],
+    ];
+    const errors: string[] = [];
+    const log = console.error;
+    console.error = (...a: unknown[]) => errors.push(a.join(' '));
+    try {
+      for (const [name, body, message] of cases) {
+        const path = join(dir, name);
+        writeFileSync(path, body);
+        const out = join(dir, `${name}.extxyz`);
+        errors.length = 0;
+        expect(
+          await main(['md', '--structure', 'beta-li3ps4', '--steps', '10', '--resume', path, '--out', out]),
+        ).not.toBe(0);
+        expect(errors.join('\n')).toMatch(message);
+        expect(existsSync(out)).toBe(false);
+      }
+    } finally {
+      console.error = log;
+    }
   });
 });

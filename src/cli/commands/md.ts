@@ -1,11 +1,13 @@
 import { appendFileSync, writeFileSync } from 'node:fs';
 import { formatAdapter } from '../../gpu/device.ts';
 import { nodeGpuContext } from '../../gpu/node-gpu.ts';
+import { CHECKPOINT_FORMAT, type Checkpoint, parseCheckpoint } from '../../io/checkpoint.ts';
 import { formatExtxyzFrame } from '../../io/extxyz.ts';
 import { formatLammpsDump } from '../../io/lammps.ts';
 import { labelColumns } from '../../io/structure-files.ts';
 import { BlowUpError, type Frame, MdEngine, type ThermoRecord } from '../../md/engine.ts';
 import { fireMinimize } from '../../md/fire.ts';
+import { STATE_FLOATS } from '../../md/layout.ts';
 import { isThermostat, THERMOSTAT_DEFAULTS, THERMOSTAT_IDS, THERMOSTATS } from '../../md/thermostats/index.ts';
 import { type Cell, volume } from '../../model/cell.ts';
 import { element } from '../../model/species.ts';
@@ -13,7 +15,7 @@ import { compileMtp } from '../../potential/mtp/model.ts';
 import { WebGpuMtp } from '../../potential/mtp/webgpu.ts';
 import { type Command, numberOption, SPECIES_OPTION, speciesOption, stringOption, UsageError } from '../command.ts';
 import { potentialOrDefault } from '../default-potential.ts';
-import { loadMtpFile, writeText } from '../files.ts';
+import { loadMtpFile, readText, writeText } from '../files.ts';
 import { loadStructure, parseSupercell, STRUCTURE_PRESETS, typesForPotential } from '../structure-input.ts';
 
 export const THERMO_HEADER =
@@ -40,21 +42,9 @@ export function thermoCsvRow(t: ThermoRecord, cell: Cell): string {
   ].join(',');
 }
 
-export interface Checkpoint {
-  format: 'lilab-checkpoint-1';
-  step: number;
-  species: string[];
-  types: number[];
-  lattice: number[];
-  positions: number[];
-  velocities: number[];
-  images: number[];
-  state: number[];
-}
-
 export function checkpointOf(frame: Frame, species: string[], types: Int32Array, lattice: Float64Array): Checkpoint {
   return {
-    format: 'lilab-checkpoint-1',
+    format: CHECKPOINT_FORMAT,
     step: frame.step,
     species,
     types: Array.from(types),
@@ -191,11 +181,9 @@ export const mdCommand: Command = {
     );
     const resume = stringOption(args, 'resume');
     if (resume) {
-      const { readText } = await import('../files.ts');
-      const cp = JSON.parse(readText(resume)) as Checkpoint;
-      if (cp.format !== 'lilab-checkpoint-1' || cp.types.length !== types.length) {
-        throw new UsageError(`${resume} is not a checkpoint of this system (${types.length} atoms)`);
-      }
+      const cp = parseCheckpoint(readText(resume), resume, types.length, STATE_FLOATS);
+      if (cp.types.some((t, i) => cp.species[t] !== species[types[i]]))
+        throw new UsageError(`${resume} is a checkpoint of other atoms (its species differ from the structure's)`);
       await engine.restore({
         step: cp.step,
         time: cp.step * engine.options.dt,
