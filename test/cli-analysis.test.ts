@@ -55,6 +55,20 @@ describe('lilab msd and arrhenius', () => {
       expect(ey).toBeGreaterThan(0);
       expect(Math.abs(Number(head.isotropy_normal_over_inplane) - 0.5 / 1.5)).toBeLessThan(0.1);
       files.push(csv);
+      if (k === 0) {
+        // --json: the same numbers as one object on stdout; no temperature-free NaN anywhere
+        const printed: string[] = [];
+        const spy = vi.spyOn(console, 'log').mockImplementation((x: string) => printed.push(x));
+        expect(await main(['msd', traj, '--species', 'Li', '--axis-normal', 'z', '--json'])).toBe(0);
+        spy.mockRestore();
+        expect(printed.length).toBe(1);
+        const j = JSON.parse(printed[0]);
+        expect(j.D_cm2_s.y).toBeCloseTo(dy, 15);
+        expect(j.D_sigma_cm2_s.y).toBeCloseTo(ey, 15);
+        expect(j.temperature_K).toBe(T);
+        expect(j.sigma_S_cm_nernst_einstein).toBeGreaterThan(0);
+        expect(j.isotropy_normal_over_inplane).toBeCloseTo(Number(head.isotropy_normal_over_inplane), 12);
+      }
     }
     const lines: string[] = [];
     const log = vi.spyOn(console, 'log').mockImplementation((s: string) => lines.push(s));

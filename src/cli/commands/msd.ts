@@ -27,6 +27,8 @@ export const msdCommand: Command = {
     '--region gb:W keeps atoms within W A of a boundary plane (per-atom gb_distance column), bulk:W the others,',
     'classified in the first frame. --axis-normal names the boundary normal for the isotropy D_normal/D_in-plane.',
     'Conductivity by Nernst-Einstein with the Haven ratio taken as 1 (see docs/analysis.md). Units: A, fs, cm^2/s.',
+    '--json prints the results as one JSON object instead (D and its 1-sigma per axis in cm^2/s; null where a',
+    'quantity is unknown, e.g. the conductivity without a temperature).',
   ].join('\n'),
   options: {
     species: { type: 'string', default: 'Li' },
@@ -38,6 +40,7 @@ export const msdCommand: Command = {
     temperature: { type: 'string' },
     out: { type: 'string' },
     'frame-interval': { type: 'string' },
+    json: { type: 'boolean' },
   },
   async run(args) {
     const [path] = args.positionals;
@@ -122,29 +125,55 @@ export const msdCommand: Command = {
       ['fit_window_fs', `${start} ${end}`],
       ['blocks', String(blocks)],
       ['temperature_K', String(temperature)],
-      ['D_x_cm2_s', `${r.x.value * 0.1} ${r.x.error * 0.1}`],
-      ['D_y_cm2_s', `${r.y.value * 0.1} ${r.y.error * 0.1}`],
-      ['D_z_cm2_s', `${r.z.value * 0.1} ${r.z.error * 0.1}`],
-      ['D_total_cm2_s', `${r.total.value * 0.1} ${r.total.error * 0.1}`],
+      ['D_x_cm2_s', `${r.x.value * A2_PER_FS_TO_CM2_PER_S} ${r.x.error * A2_PER_FS_TO_CM2_PER_S}`],
+      ['D_y_cm2_s', `${r.y.value * A2_PER_FS_TO_CM2_PER_S} ${r.y.error * A2_PER_FS_TO_CM2_PER_S}`],
+      ['D_z_cm2_s', `${r.z.value * A2_PER_FS_TO_CM2_PER_S} ${r.z.error * A2_PER_FS_TO_CM2_PER_S}`],
+      ['D_total_cm2_s', `${r.total.value * A2_PER_FS_TO_CM2_PER_S} ${r.total.error * A2_PER_FS_TO_CM2_PER_S}`],
       ['anisotropy_max_over_min', String(iso.anisotropy)],
       ...(normal ? ([['isotropy_normal_over_inplane', String(iso.isotropy)]] as [string, string][]) : []),
       ['conductivity_S_cm_nernst_einstein', String(sigma)],
     ];
-    console.log(
-      `${speciesName} atoms: ${atoms.length}${region ? ` (region ${region})` : ''}; ${frames.length} frames every ${dt} fs`,
-    );
-    console.log(`fit window ${start.toFixed(0)}-${end.toFixed(0)} fs, ${blocks} blocks; D in cm^2/s (+- 1 sigma):`);
-    console.log(`  D_x     ${fmtD(r.x.value, r.x.error)}`);
-    console.log(`  D_y     ${fmtD(r.y.value, r.y.error)}`);
-    console.log(`  D_z     ${fmtD(r.z.value, r.z.error)}`);
-    console.log(`  D       ${fmtD(r.total.value, r.total.error)}`);
-    console.log(
-      `  anisotropy (max/min) ${iso.anisotropy.toFixed(3)}${normal ? `; isotropy D_${normal}/D_in-plane ${iso.isotropy.toFixed(3)}` : ''}`,
-    );
-    if (Number.isFinite(sigma))
-      console.log(
-        `  sigma (Nernst-Einstein, Haven ratio 1) at ${temperature.toFixed(0)} K: ${sigma.toExponential(3)} S/cm`,
+    const finite = (v: number) => (Number.isFinite(v) ? v : null);
+    const perAxis = (key: 'value' | 'error') =>
+      Object.fromEntries(
+        (['x', 'y', 'z', 'total'] as const).map((a) => [a, finite(r[a][key] * A2_PER_FS_TO_CM2_PER_S)]),
       );
+    if (args.values.json) {
+      const result = {
+        trajectory: path,
+        species: speciesName,
+        region: region ?? 'all',
+        atoms: atoms.length,
+        frames: frames.length,
+        frame_interval_fs: dt,
+        fit_window_fs: [start, end],
+        blocks,
+        temperature_K: finite(temperature),
+        D_cm2_s: perAxis('value'),
+        D_sigma_cm2_s: perAxis('error'),
+        anisotropy_max_over_min: finite(iso.anisotropy),
+        isotropy_normal_over_inplane: normal ? finite(iso.isotropy) : null,
+        sigma_S_cm_nernst_einstein: finite(sigma),
+      };
+      console.log(JSON.stringify(result, null, 2));
+    } else printSummary();
+    function printSummary() {
+      console.log(
+        `${speciesName} atoms: ${atoms.length}${region ? ` (region ${region})` : ''}; ${frames.length} frames every ${dt} fs`,
+      );
+      console.log(`fit window ${start.toFixed(0)}-${end.toFixed(0)} fs, ${blocks} blocks; D in cm^2/s (+- 1 sigma):`);
+      console.log(`  D_x     ${fmtD(r.x.value, r.x.error)}`);
+      console.log(`  D_y     ${fmtD(r.y.value, r.y.error)}`);
+      console.log(`  D_z     ${fmtD(r.z.value, r.z.error)}`);
+      console.log(`  D       ${fmtD(r.total.value, r.total.error)}`);
+      console.log(
+        `  anisotropy (max/min) ${iso.anisotropy.toFixed(3)}${normal ? `; isotropy D_${normal}/D_in-plane ${iso.isotropy.toFixed(3)}` : ''}`,
+      );
+      if (Number.isFinite(sigma))
+        console.log(
+          `  sigma (Nernst-Einstein, Haven ratio 1) at ${temperature.toFixed(0)} K: ${sigma.toExponential(3)} S/cm`,
+        );
+    }
     const out = stringOption(args, 'out');
     if (out) {
       const c = r.curves;
@@ -152,7 +181,8 @@ export const msdCommand: Command = {
       rows.push('lag_fs,msd_x_A2,msd_y_A2,msd_z_A2,msd_total_A2');
       for (let m = 0; m < c.lag.length; m++) rows.push(`${c.lag[m]},${c.x[m]},${c.y[m]},${c.z[m]},${c.total[m]}`);
       writeText(out, `${rows.join('\n')}\n`);
-      console.log(`MSD curves -> ${out}`);
+      // stdout stays one JSON object with --json
+      (args.values.json ? console.error : console.log)(`MSD curves -> ${out}`);
     }
     return 0;
   },
