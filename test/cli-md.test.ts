@@ -156,4 +156,18 @@ describe('lilab md', () => {
       console.error = log;
     }
   });
+
+  it('prints progress with percent and ETA, and a performance summary at the end', async () => {
+    const lines: string[] = [];
+    const log = console.log;
+    console.log = (...a: unknown[]) => lines.push(a.join(' '));
+    try {
+      expect(await main(['md', '--structure', 'beta-li3ps4', '--steps', '40', '--every', '20'])).toBe(0);
+    } finally {
+      console.log = log;
+    }
+    expect(lines.some((l) => /^step 20\/40 \(50\.0 %, ETA \d+:\d\d\)/.test(l))).toBe(true);
+    const perf = lines.find((l) => l.startsWith('performance: 40 steps of 32 atoms'));
+    expect(perf).toMatch(/ns\/day, [\d.]+ steps\/s, [\d.e+]+ atom-steps\/s, \d+ GPU dispatches per step/);
+  });
 });

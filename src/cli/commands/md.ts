@@ -42,6 +42,16 @@ export function thermoCsvRow(t: ThermoRecord, cell: Cell): string {
   ].join(',');
 }
 
+/** Seconds as h:mm:ss (or m:ss), '?' when unknown. */
+function clock(seconds: number): string {
+  if (!Number.isFinite(seconds)) return '?';
+  const t = Math.round(seconds);
+  const h = Math.floor(t / 3600);
+  const m = Math.floor((t % 3600) / 60);
+  const sec = String(t % 60).padStart(2, '0');
+  return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${sec}` : `${m}:${sec}`;
+}
+
 export function checkpointOf(frame: Frame, species: string[], types: Int32Array, lattice: Float64Array): Checkpoint {
   return {
     format: CHECKPOINT_FORMAT,
@@ -203,6 +213,7 @@ export const mdCommand: Command = {
     const startStep = engine.step;
     const speciesOfTypes = species;
     let lastFrame: Frame | null = null;
+    const dispatches = engine.dispatchesPerStep().direct;
     try {
       await engine.run(steps, every, (t, frame) => {
         lastFrame = frame;
@@ -210,8 +221,10 @@ export const mdCommand: Command = {
         const done = t.step - startStep;
         const nsPerDay = ((done * engine.options.dt * 1e-6) / elapsed) * 86400;
         const atomSteps = (done * types.length) / elapsed;
+        const eta = done > 0 ? ((steps - done) * elapsed) / done : Number.NaN;
         const line =
-          `step ${t.step}/${startStep + steps}  T ${t.temperature.toFixed(1)} K  E ${t.total.toFixed(4)} eV  ` +
+          `step ${t.step}/${startStep + steps} (${((100 * done) / Math.max(1, steps)).toFixed(1)} %, ETA ${clock(eta)})  ` +
+          `T ${t.temperature.toFixed(1)} K  E ${t.total.toFixed(4)} eV  ` +
           `conserved ${t.conserved.toFixed(4)} eV  ${nsPerDay.toFixed(3)} ns/day  ${atomSteps.toExponential(2)} atom-steps/s`;
         if (tty) process.stdout.write(`\r${line}   `);
         else console.log(line);
@@ -248,6 +261,15 @@ export const mdCommand: Command = {
       field.destroy();
     }
     if (tty) process.stdout.write('\n');
+    // the performance summary, as LAMMPS prints one at the end of a run
+    const wall = (performance.now() - t0) / 1000;
+    console.log(
+      `performance: ${steps} steps of ${types.length} atoms in ${clock(wall)} (${wall.toFixed(1)} s): ` +
+        `${((steps * engine.options.dt * 1e-6 * 86400) / Math.max(wall, 1e-9)).toFixed(3)} ns/day, ` +
+        `${(steps / Math.max(wall, 1e-9)).toFixed(1)} steps/s, ` +
+        `${((steps * types.length) / Math.max(wall, 1e-9)).toExponential(2)} atom-steps/s, ` +
+        `${dispatches} GPU dispatches per step`,
+    );
     if (stringOption(args, 'checkpoint') && lastFrame) {
       writeText(checkpointPath, JSON.stringify(checkpointOf(lastFrame, species, types, engine.system.cell.lattice)));
       console.log(`checkpoint: ${checkpointPath}`);
