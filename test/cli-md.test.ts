@@ -1,10 +1,14 @@
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { main } from '../src/cli/main.ts';
+import { parseCheckpoint } from '../src/io/checkpoint.ts';
 import { parseExtxyz } from '../src/io/extxyz.ts';
 import { writeMtp } from '../src/io/mtp.ts';
+import { STATE_FLOATS } from '../src/md/layout.ts';
 import { softSphereMtp } from './support.ts';
 
 describe('lilab md', () => {
@@ -170,4 +174,59 @@ describe('lilab md', () => {
     const perf = lines.find((l) => l.startsWith('performance: 40 steps of 32 atoms'));
     expect(perf).toMatch(/ns\/day, [\d.]+ steps\/s, [\d.e+]+ atom-steps\/s, \d+ GPU dispatches per step/);
   });
+
+  it('--checkpoint-every writes the state as it goes; SIGINT writes the last record and exits with 130', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lilab-md-signal-'));
+    const every = join(dir, 'every.json');
+    expect(
+      await main([
+        'md',
+        '--structure',
+        'beta-li3ps4',
+        '--steps',
+        '40',
+        '--every',
+        '10',
+        '--checkpoint',
+        every,
+        '--checkpoint-every',
+        '20',
+      ]),
+    ).toBe(0);
+    expect(parseCheckpoint(readFileSync(every, 'utf8'), every, 32, STATE_FLOATS).step).toBe(40);
+    expect(
+      await main(['md', '--structure', 'beta-li3ps4', '--steps', '40', '--every', '10', '--checkpoint-every', '15']),
+    ).toBe(2);
+    const cp = join(dir, 'cp.json');
+    const bin = fileURLToPath(new URL('../bin/lilab.mjs', import.meta.url));
+    const child = spawn(process.execPath, [
+      bin,
+      'md',
+      '--structure',
+      'beta-li3ps4',
+      '--steps',
+      '10000000',
+      '--every',
+      '10',
+      '--checkpoint',
+      cp,
+    ]);
+    let err = '';
+    child.stderr.on('data', (d) => {
+      err += d;
+    });
+    const code = await new Promise<number | null>((resolve) => {
+      let sent = false;
+      child.stdout.on('data', (d: Buffer) => {
+        if (!sent && /step \d+\/10000000/.test(d.toString())) {
+          sent = true;
+          child.kill('SIGINT');
+        }
+      });
+      child.on('exit', (c) => resolve(c));
+    });
+    expect(code).toBe(130);
+    expect(err).toMatch(/SIGINT: stopped at step \d+, state written to/);
+    expect(parseCheckpoint(readFileSync(cp, 'utf8'), cp, 32, STATE_FLOATS).step).toBeGreaterThan(0);
+  }, 120_000);
 });

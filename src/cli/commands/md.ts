@@ -42,6 +42,13 @@ export function thermoCsvRow(t: ThermoRecord, cell: Cell): string {
   ].join(',');
 }
 
+/** Thrown from a record after SIGINT/SIGTERM: the run stops there. */
+class Interrupted extends Error {
+  constructor(readonly signal: NodeJS.Signals) {
+    super(`interrupted by ${signal}`);
+  }
+}
+
 /** Seconds as h:mm:ss (or m:ss), '?' when unknown. */
 function clock(seconds: number): string {
   if (!Number.isFinite(seconds)) return '?';
@@ -98,6 +105,8 @@ export const mdCommand: Command = {
     '(default xyz; e.g. z for a grain boundary whose normal is z), with --barostat-tau (fs, default 2000).',
     'On a blow-up (NaN, contacts below min_dist, runaway temperature) the run stops, names atoms and step, and',
     'writes the last good state to the checkpoint file (default OUT.lastgood.json).',
+    '--checkpoint-every N also writes --checkpoint every N steps (a multiple of --every); on SIGINT or SIGTERM the',
+    'run stops at its next record, writes it there and exits with 130 (143); a second signal kills at once.',
   ].join('\n'),
   options: {
     structure: { type: 'string' },
@@ -118,6 +127,7 @@ export const mdCommand: Command = {
     thermo: { type: 'string' },
     dump: { type: 'string' },
     checkpoint: { type: 'string' },
+    'checkpoint-every': { type: 'string' },
     resume: { type: 'string' },
     relax: { type: 'boolean' },
     pressure: { type: 'string' },
@@ -214,6 +224,20 @@ export const mdCommand: Command = {
     const speciesOfTypes = species;
     let lastFrame: Frame | null = null;
     const dispatches = engine.dispatchesPerStep().direct;
+    const saveCheckpoint = (frame: Frame) =>
+      writeText(checkpointPath, JSON.stringify(checkpointOf(frame, species, types, engine.system.cell.lattice)));
+    const checkpointEvery = numberOption(args, 'checkpoint-every', 0);
+    if (checkpointEvery && (checkpointEvery % every !== 0 || checkpointEvery < 0))
+      throw new UsageError('--checkpoint-every must be a positive multiple of --every');
+    // an interrupted run stops at its next record and keeps it: the GPU's work is drained and the device closed
+    // before the command returns (leaving the process under the GPU's feet crashes Dawn); a second signal kills
+    let interrupted: NodeJS.Signals | null = null;
+    let interruptedBy: NodeJS.Signals | null = null;
+    const onSignal = (signal: NodeJS.Signals) => {
+      interrupted = signal;
+    };
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
     try {
       await engine.run(steps, every, (t, frame) => {
         lastFrame = frame;
@@ -245,20 +269,35 @@ export const mdCommand: Command = {
           }
           if (dumpPath) appendFileSync(dumpPath, formatLammpsDump(t.step, cell, types, frame.positions));
         }
+        if (checkpointEvery && (t.step - startStep) % checkpointEvery === 0) saveCheckpoint(frame);
+        if (interrupted) throw new Interrupted(interrupted);
       });
     } catch (err) {
       if (tty) process.stdout.write('\n');
-      if (err instanceof BlowUpError) {
+      if (err instanceof Interrupted) {
+        if (lastFrame) saveCheckpoint(lastFrame);
+        console.error(
+          `${err.signal}: stopped at step ${lastFrame ? (lastFrame as Frame).step : startStep}` +
+            `${lastFrame ? `, state written to ${checkpointPath}` : ''}`,
+        );
+        interruptedBy = err.signal;
+      } else if (err instanceof BlowUpError) {
         const good = err.lastGood;
         if (good) {
-          writeText(checkpointPath, JSON.stringify(checkpointOf(good, species, types, engine.system.cell.lattice)));
+          saveCheckpoint(good);
           console.error(`last good state (step ${good.step}) written to ${checkpointPath}`);
         }
       }
-      throw err;
+      if (!(err instanceof Interrupted)) throw err;
     } finally {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
       engine.destroy();
       field.destroy();
+    }
+    if (interruptedBy) {
+      ctx.device.destroy();
+      return interruptedBy === 'SIGINT' ? 130 : 143;
     }
     if (tty) process.stdout.write('\n');
     // the performance summary, as LAMMPS prints one at the end of a run
@@ -271,7 +310,7 @@ export const mdCommand: Command = {
         `${dispatches} GPU dispatches per step`,
     );
     if (stringOption(args, 'checkpoint') && lastFrame) {
-      writeText(checkpointPath, JSON.stringify(checkpointOf(lastFrame, species, types, engine.system.cell.lattice)));
+      saveCheckpoint(lastFrame);
       console.log(`checkpoint: ${checkpointPath}`);
     }
     ctx.device.destroy();
