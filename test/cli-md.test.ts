@@ -40,7 +40,15 @@ describe('lilab md', () => {
       files.cp,
     ]);
     expect(code).toBe(0);
-    const csv = readFileSync(files.thermo, 'utf8').trim().split('\n');
+    const text = readFileSync(files.thermo, 'utf8');
+    // provenance first: version, the potential and its SHA-256, the seed, the command line
+    expect(text).toMatch(/^# lilab=\d+\.\d+\.\d+\n/);
+    expect(text).toMatch(/\n# potential_sha256=[0-9a-f]{64}\n/);
+    expect(text).toMatch(/\n# command=lilab md --structure /);
+    const csv = text
+      .trim()
+      .split('\n')
+      .filter((l) => !l.startsWith('#'));
     expect(csv.length).toBe(4);
     expect(csv[0]).toMatch(/^step,time_fs,potential_eV/);
     expect(csv.slice(1).map((l) => Number(l.split(',')[0]))).toEqual([20, 40, 60]);
@@ -91,7 +99,10 @@ describe('lilab md', () => {
     expect(Array.from(frames[0].arrays.gb_distance)).toEqual(Array.from(built.arrays.gb_distance));
     expect(Array.from(frames.at(-1)!.arrays.grain)).toEqual(Array.from(built.arrays.grain));
     // the barostat changed the cell; frames and the thermo CSV follow it
-    const rows = readFileSync(thermo, 'utf8').trim().split('\n');
+    const rows = readFileSync(thermo, 'utf8')
+      .trim()
+      .split('\n')
+      .filter((l) => !l.startsWith('#'));
     const head = rows[0].split(',');
     const vol = head.indexOf('volume_A3');
     const a = head.indexOf('a_A');

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import { type Command, commandHelp, nearest, parseCommandArgs, UsageError } from './command.ts';
 import { arrheniusCommand } from './commands/arrhenius.ts';
 import { benchCommand } from './commands/bench.ts';
@@ -14,11 +13,7 @@ import { msdCommand } from './commands/msd.ts';
 import { selectCommand } from './commands/select.ts';
 import { trainCommand } from './commands/train.ts';
 import { validateCommand } from './commands/validate.ts';
-
-/** The version of package.json, the one source of it. */
-const VERSION = (
-  JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
-).version;
+import { setCommandLine, VERSION } from './provenance.ts';
 
 const COMMANDS: Command[] = [
   gpuInfoCommand,
@@ -53,6 +48,7 @@ function overview(): string {
 }
 
 export async function main(argv: string[]): Promise<number> {
+  setCommandLine(argv);
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h' || name === 'help') {
     console.log(overview());

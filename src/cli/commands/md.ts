@@ -16,6 +16,7 @@ import { WebGpuMtp } from '../../potential/mtp/webgpu.ts';
 import { type Command, numberOption, SPECIES_OPTION, speciesOption, stringOption, UsageError } from '../command.ts';
 import { potentialOrDefault } from '../default-potential.ts';
 import { loadMtpFile, readText, writeText } from '../files.ts';
+import { provenanceComment } from '../provenance.ts';
 import { loadStructure, parseSupercell, STRUCTURE_PRESETS, typesForPotential } from '../structure-input.ts';
 
 export const THERMO_HEADER =
@@ -216,7 +217,11 @@ export const mdCommand: Command = {
     }
 
     if (out && !resume) writeFileSync(out, '');
-    if (thermoPath && !resume) writeFileSync(thermoPath, `${THERMO_HEADER}\n`);
+    if (thermoPath && !resume)
+      writeFileSync(
+        thermoPath,
+        `${provenanceComment({ potential: potentialPath, seed: numberOption(args, 'seed', 1) })}${THERMO_HEADER}\n`,
+      );
     if (dumpPath && !resume) writeFileSync(dumpPath, '');
     const tty = process.stdout.isTTY && !process.env.CI;
     const t0 = performance.now();
