@@ -49,7 +49,7 @@ describe('the MD engine layouts (src/md/layout.ts) against shaders/integrate.wgs
     new Int32Array(data, at('images'), 4 * n)[2] = -3;
     new Float32Array(data, at('velocities'), 4 * n)[7] = 1.5;
     new Uint32Array(data, at('rebuildCounter'), 2)[1] = 42;
-    const r = decodeRecord(data, n);
+    const r = decodeRecord(data, recordLayout(n));
     expect(r.images[2]).toBe(-3);
     expect(r.velocities[7]).toBe(1.5);
     expect(r.rebuildCounter[1]).toBe(42);

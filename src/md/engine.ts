@@ -23,7 +23,14 @@ import { type Cell, volume } from '../model/cell.ts';
 import { EV_A3_TO_GPA, KB, MVV_TO_EV } from '../model/units.ts';
 import { packPositions } from '../potential/neighbors-gpu.ts';
 import type { GpuForceField } from '../potential/types.ts';
-import { decodeRecord, packMdParams, type RecordName, recordLayout, STATE_FLOATS } from './layout.ts';
+import {
+  decodeRecord,
+  packMdParams,
+  type RecordLayout,
+  type RecordName,
+  recordLayout,
+  STATE_FLOATS,
+} from './layout.ts';
 import {
   type IntegratorKernel,
   THERMOSTAT_DEFAULTS,
@@ -176,7 +183,8 @@ export class MdEngine implements Engine {
   private readonly out: ReturnType<GpuForceField['allocateOutputs']>;
   private readonly groups: Map<Kernel, GPUBindGroup> = new Map();
   private readonly staging: Staging[];
-  private readonly recordBytes: number;
+  /** Where each field of a record sits in the staging buffers (fixed for the engine's atoms). */
+  private readonly layout: RecordLayout;
   private lastGood: Frame | null = null;
   private volume: number;
 
@@ -214,11 +222,11 @@ export class MdEngine implements Engine {
     this.params = uniformBuffer(d, 'md params', p);
     this.noList = storageBuffer(d, 'no neighbour list', 8);
     this.out = field.allocateOutputs(n);
-    this.recordBytes = recordLayout(n).bytes;
+    this.layout = recordLayout(n);
     this.staging = [0, 1].map((k) => ({
       buffer: d.createBuffer({
         label: `md staging ${k}`,
-        size: this.recordBytes,
+        size: this.layout.bytes,
         usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST,
       }),
       step: -1,
@@ -394,7 +402,7 @@ export class MdEngine implements Engine {
       images: this.images,
     };
     // a field without a source (the list's, for a field without one) stays as the staging buffer has it: zeros
-    for (const { field, offset, bytes } of recordLayout(this.natoms).fields) {
+    for (const { field, offset, bytes } of this.layout.fields) {
       const src = source[field.name];
       if (src) encoder.copyBufferToBuffer(src, 0, dst, offset, bytes);
     }
@@ -413,7 +421,7 @@ export class MdEngine implements Engine {
       rebuildCounter,
       positions: pos,
       images: img,
-    } = decodeRecord(data, n);
+    } = decodeRecord(data, this.layout);
     let potential = 0;
     for (let i = 0; i < n; i++) potential += energies[i];
     let kinetic = 0;

@@ -70,17 +70,19 @@ export function recordLayout(natoms: number): {
   return { fields, bytes: offset };
 }
 
-/** A record's fields as typed views of `data` (a mapped copy of the record). */
+export type RecordLayout = ReturnType<typeof recordLayout>;
+
+/** A record's fields as typed views of `data` (a mapped copy of the record laid out by `layout`). */
 export function decodeRecord(
   data: ArrayBuffer,
-  natoms: number,
+  layout: RecordLayout,
 ): { [K in 'state' | 'atomEnergy' | 'atomMinDist' | 'velocities' | 'atomVirial' | 'positions']: Float32Array } & {
   overflow: Uint32Array;
   rebuildCounter: Uint32Array;
   images: Int32Array;
 } {
   const out: Record<string, Float32Array | Uint32Array | Int32Array> = {};
-  for (const { field, offset, bytes } of recordLayout(natoms).fields) {
+  for (const { field, offset, bytes } of layout.fields) {
     const Ctor = field.type === 'f32' ? Float32Array : field.type === 'u32' ? Uint32Array : Int32Array;
     out[field.name] = new Ctor(data, offset, bytes / 4);
   }

@@ -131,6 +131,8 @@ export class GpuNeighborList {
   rebuildCounter!: GPUBuffer;
   private halfSkin2!: GPUBuffer;
   private groups = new Map<string, GPUBindGroup>();
+  /** The rebuild kernels in order with their fixed grids (atoms or bins), set by `configure`. */
+  private rebuildGrids: [Kernel, number][] = [];
   private geometry!: GpuCellGeometry;
   private cell: Cell | null = null;
 
@@ -171,6 +173,15 @@ export class GpuNeighborList {
     this.rebuildCounter = storageBuffer(d, 'rebuild flag and count', 8);
     // no rebuild requests until the MD engine sets a skin
     this.halfSkin2 = storageBuffer(d, 'half skin squared', new Float32Array([Number.MAX_VALUE]));
+    const atoms = workgroups(n, 64);
+    this.rebuildGrids = [
+      ['prepare', atoms],
+      ['scan', 1],
+      ['fill', atoms],
+      ['sort', workgroups(nbins, 64)],
+      ['build', atoms],
+      ['reverse', atoms],
+    ];
     this.groups.clear();
     this.generation++;
   }
@@ -243,18 +254,7 @@ export class GpuNeighborList {
 
   /** The rebuild kernels in order, each on its fixed grid: they do nothing unless rebuildCounter[0] is set. */
   private encodeGatedRebuild(pass: GPUComputePassEncoder, positions: GPUBuffer): void {
-    const nbins = this.geometry.nbins[0] * this.geometry.nbins[1] * this.geometry.nbins[2];
-    const atoms = workgroups(this.natoms, 64);
-    const bins = workgroups(nbins, 64);
-    const grids: [Kernel, number][] = [
-      ['prepare', atoms],
-      ['scan', 1],
-      ['fill', atoms],
-      ['sort', bins],
-      ['build', atoms],
-      ['reverse', atoms],
-    ];
-    for (const [k, groups] of grids) {
+    for (const [k, groups] of this.rebuildGrids) {
       pass.setPipeline(this.pipelines[k]);
       pass.setBindGroup(0, this.group(k, positions));
       pass.dispatchWorkgroups(groups);

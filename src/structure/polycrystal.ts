@@ -74,30 +74,28 @@ export function buildPolycrystal(spec: PolycrystalSpec): { structure: Structure;
   const rotations = Array.from({ length: grains }, () => randomRotation(u));
   const minImage = (d: number) => d - L * Math.round(d / L);
   const wrap = (x: number) => x - L * Math.floor(x / L);
-  /** The nearest seed (minimum image; ties to the lower index) and the distance to the nearest Voronoi face. */
-  const cellOf = (p: Vec): { grain: number; face: number } => {
+  const d2 = new Float64Array(grains);
+  /** The nearest seed (minimum image; ties to the lower index); leaves every seed's squared distance in `d2`. */
+  const nearest = (x: number, y: number, z: number): number => {
     let best = 0;
-    let bestD2 = Number.POSITIVE_INFINITY;
-    const d2 = seeds.map((s, g) => {
-      const v = minImage(p[0] - s[0]) ** 2 + minImage(p[1] - s[1]) ** 2 + minImage(p[2] - s[2]) ** 2;
-      if (v < bestD2) {
-        bestD2 = v;
-        best = g;
-      }
-      return v;
-    });
-    let face = Number.POSITIVE_INFINITY;
-    const sb = seeds[best];
-    for (let h = 0; h < grains; h++) {
-      if (h === best) continue;
-      const sep = Math.hypot(
-        minImage(seeds[h][0] - sb[0]),
-        minImage(seeds[h][1] - sb[1]),
-        minImage(seeds[h][2] - sb[2]),
-      );
-      if (sep > 0) face = Math.min(face, (d2[h] - bestD2) / (2 * sep));
+    for (let g = 0; g < grains; g++) {
+      const s = seeds[g];
+      d2[g] = minImage(x - s[0]) ** 2 + minImage(y - s[1]) ** 2 + minImage(z - s[2]) ** 2;
+      if (d2[g] < d2[best]) best = g;
     }
-    return { grain: best, face: grains === 1 ? L : face };
+    return best;
+  };
+  // seed separations (minimum image), for the distance to a Voronoi face
+  const separation = seeds.map((a) =>
+    seeds.map((b) => Math.hypot(minImage(b[0] - a[0]), minImage(b[1] - a[1]), minImage(b[2] - a[2]))),
+  );
+  /** Distance to the nearest Voronoi face of grain `g`, from the `d2` of the last `nearest` call. */
+  const faceDistance = (g: number): number => {
+    if (grains === 1) return L;
+    let face = Number.POSITIVE_INFINITY;
+    for (let h = 0; h < grains; h++)
+      if (h !== g && separation[g][h] > 0) face = Math.min(face, (d2[h] - d2[g]) / (2 * separation[g][h]));
+    return face;
   };
   // each grain's reach: the farthest sample point of its Voronoi cell, plus margins for the sampling and for a body's
   // extent (the S of an anion sit 2 A from its P)
@@ -108,7 +106,7 @@ export function buildPolycrystal(spec: PolycrystalSpec): { structure: Structure;
     for (let j = 0; j < samples; j++)
       for (let k = 0; k < samples; k++) {
         const p: Vec = [(i + 0.5) * (L / samples), (j + 0.5) * (L / samples), (k + 0.5) * (L / samples)];
-        const { grain } = cellOf(p);
+        const grain = nearest(p[0], p[1], p[2]);
         const s = seeds[grain];
         const r = Math.hypot(minImage(p[0] - s[0]), minImage(p[1] - s[1]), minImage(p[2] - s[2]));
         reach[grain] = Math.max(reach[grain], r);
@@ -138,24 +136,24 @@ export function buildPolycrystal(spec: PolycrystalSpec): { structure: Structure;
         for (let k = -n[2]; k <= n[2]; k++)
           for (let b = 0; b < bodies.length; b++) {
             const a = bodies[b];
-            const c: Vec = [0, 1, 2].map(
-              (d) => i * lat[d] + j * lat[3 + d] + k * lat[6 + d] + unit.positions[3 * a + d],
-            ) as Vec;
-            const r = rotate(m, c);
+            const cx = i * lat[0] + j * lat[3] + k * lat[6] + unit.positions[3 * a];
+            const cy = i * lat[1] + j * lat[4] + k * lat[7] + unit.positions[3 * a + 1];
+            const cz = i * lat[2] + j * lat[5] + k * lat[8] + unit.positions[3 * a + 2];
+            const r = rotate(m, [cx, cy, cz]);
             // the grain's copy of a point is the one at the minimum image from its seed: farther copies would come
             // back into the box through a periodic boundary and sit beside the first
             if (Math.abs(r[0]) > L / 2 || Math.abs(r[1]) > L / 2 || Math.abs(r[2]) > L / 2) continue;
             if (Math.hypot(r[0], r[1], r[2]) > R) continue;
             const p: Vec = [wrap(seeds[g][0] + r[0]), wrap(seeds[g][1] + r[1]), wrap(seeds[g][2] + r[2])];
-            const cell = cellOf(p);
-            if (cell.grain !== g) continue;
+            if (nearest(p[0], p[1], p[2]) !== g) continue;
+            const toFace = faceDistance(g);
             const first = types.length;
             for (const q of membersOf[b]) {
               const o = rotate(m, [unitOffset[3 * q], unitOffset[3 * q + 1], unitOffset[3 * q + 2]]);
               types.push(unit.types[q]);
               positions.push(wrap(p[0] + o[0]), wrap(p[1] + o[1]), wrap(p[2] + o[2]));
               grainOf.push(g);
-              face.push(cell.face);
+              face.push(toFace);
               anchor.push(first);
             }
           }
