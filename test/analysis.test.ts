@@ -66,7 +66,7 @@ describe('MSD and diffusion', () => {
     for (let m = 1; m < 120; m++) expect(Math.abs(c.x[m] - ref[m]) / ref[m]).toBeLessThan(1e-6);
   });
 
-  it('recovers anisotropic D per axis within its stated uncertainty, honestly (2 sigma covers >= 90% of seeds)', () => {
+  it('recovers anisotropic D per axis within its stated uncertainty (2 sigma covers >= 90% of seeds)', () => {
     const truth: [number, number, number] = [0.004, 0.012, 0.0005];
     let inside = 0;
     let total = 0;
@@ -77,7 +77,6 @@ describe('MSD and diffusion', () => {
         atoms: Array.from({ length: 40 }, (_, i) => i),
         start: 50,
         end: 500,
-        blocks: 8,
       });
       for (const [k, key] of (['x', 'y', 'z'] as const).entries()) {
         total++;

@@ -90,7 +90,7 @@ describe('lilab md', () => {
       const md = ['md', '--structure', gb, '--potential', pot, '--temperature', '300', '--steps', '300'];
       const outputs = ['--every', '10', '--frame-every', '10', '--out', traj, '--thermo', thermo];
       expect(await main([...md, ...outputs, '--pressure', '5', '--barostat-tau', '100'])).toBe(0);
-      expect(await main(['msd', traj, '--region', 'gb:3', '--axis-normal', 'z', '--blocks', '3'])).toBe(0);
+      expect(await main(['msd', traj, '--region', 'gb:3', '--axis-normal', 'z'])).toBe(0);
     } finally {
       console.log = quiet;
     }

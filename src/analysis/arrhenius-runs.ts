@@ -6,6 +6,12 @@ import { A2_PER_FS_TO_CM2_PER_S } from '../model/units.ts';
 import { type ArrheniusFit, fitArrhenius } from './arrhenius.ts';
 
 export type Axis = 'x' | 'y' | 'z' | 'total';
+
+/**
+ * Shortest run whose D enters an Arrhenius fit, fs: the fit window then starts 0.2 ps in and ends at 1 ps (FIT_WINDOW),
+ * several Li hops at the temperatures the page runs; shorter runs give D that the error bars only pretend to bound.
+ */
+export const MIN_RUN_FS = 2000;
 export const AXES: Axis[] = ['x', 'y', 'z', 'total'];
 
 /** D per axis (A^2/fs) with standard errors, as the live MSD fit gives them. */

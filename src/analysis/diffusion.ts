@@ -1,19 +1,12 @@
 /**
- * Diffusion coefficients from MSD curves: D_a = slope / 2 for each axis (MSD_a = 2 D_a t), D = slope(total) / 6,
- * fitted over a window [start, end] that skips the ballistic start and the noisy long-lag end.
- *
- * Uncertainty: the trajectory is cut into M independent blocks, D is fitted in each, and the error of the mean is
- * s / sqrt(M) scaled by t(95%, M-1) / 1.96 so that +-2 sigma is a 95% interval even for few blocks (a plain s/sqrt(M)
- * would be over-confident: with 5 blocks, +-2 s/sqrt(M) covers only 88%).
+ * Diffusion coefficients from unwrapped frames: D_a = slope / 2 for each axis (MSD_a = 2 D_a t), D = slope(total) / 6,
+ * fitted over a window [start, end] that skips the ballistic start and the noisy long-lag end, by generalised least
+ * squares with the MSD's own covariance (msd-regression.ts, which says why and what the error leaves out).
  */
-import { fitLine, studentT95 } from './fit.ts';
 import { computeMsd, type MsdCurves, type MsdOptions } from './msd.ts';
+import { type AxisEstimate, regressDiffusion } from './msd-regression.ts';
 
-export interface DiffusionEstimate {
-  /** A^2/fs */
-  value: number;
-  error: number;
-}
+export type DiffusionEstimate = AxisEstimate;
 
 export interface DiffusionResult {
   x: DiffusionEstimate;
@@ -21,76 +14,26 @@ export interface DiffusionResult {
   z: DiffusionEstimate;
   total: DiffusionEstimate;
   window: [number, number];
-  blocks: number;
 }
 
-/** 1 A^2/fs in cm^2/s. */
+/** Default fit window as fractions of the run: past the ballistic start, and short of the lags few origins cover. */
+export const FIT_WINDOW = { from: 0.1, to: 0.5 } as const;
 
-function slopeInWindow(lag: ArrayLike<number>, msd: ArrayLike<number>, start: number, end: number): number {
-  const xs: number[] = [];
-  const ys: number[] = [];
-  for (let m = 0; m < lag.length; m++) {
-    if (lag[m] >= start && lag[m] <= end) {
-      xs.push(lag[m]);
-      ys.push(msd[m]);
-    }
-  }
-  if (xs.length < 2) throw new Error(`fewer than two MSD points in the fit window [${start}, ${end}] fs`);
-  return fitLine(xs, ys).slope;
-}
-
-export function diffusionFromCurves(
-  c: MsdCurves,
-  start: number,
-  end: number,
-): { x: number; y: number; z: number; total: number } {
-  return {
-    x: slopeInWindow(c.lag, c.x, start, end) / 2,
-    y: slopeInWindow(c.lag, c.y, start, end) / 2,
-    z: slopeInWindow(c.lag, c.z, start, end) / 2,
-    total: slopeInWindow(c.lag, c.total, start, end) / 6,
-  };
-}
-
-/**
- * D per axis and total from unwrapped frames every `dt` fs, fitted in [start, end] fs, with block uncertainties.
- * Central values come from the whole trajectory (all origins).
- */
+/** D per axis and total (A^2/fs, 1 sigma) from unwrapped frames every `dt` fs, fitted in [start, end] fs. */
 export function estimateDiffusion(
   frames: Float64Array[],
   dt: number,
-  options: MsdOptions & { start: number; end: number; blocks?: number },
+  options: MsdOptions & { start: number; end: number },
 ): DiffusionResult & { curves: MsdCurves } {
-  const M = options.blocks ?? 8;
   const curves = computeMsd(frames, dt, options);
-  const whole = diffusionFromCurves(curves, options.start, options.end);
-  const len = Math.floor(frames.length / M);
-  if ((len - 1) * dt < options.end) {
-    throw new Error(
-      `blocks of ${len} frames (${((len - 1) * dt).toFixed(0)} fs) are shorter than the fit window end ${options.end} fs: ` +
-        'use fewer blocks or a shorter window',
-    );
-  }
-  const per: { x: number; y: number; z: number; total: number }[] = [];
-  for (let b = 0; b < M; b++) {
-    const c = computeMsd(frames.slice(b * len, (b + 1) * len), dt, options);
-    per.push(diffusionFromCurves(c, options.start, options.end));
-  }
-  const estimate = (key: 'x' | 'y' | 'z' | 'total'): DiffusionEstimate => {
-    const vals = per.map((p) => p[key]);
-    const mean = vals.reduce((s, v) => s + v, 0) / M;
-    const sd = Math.sqrt(vals.reduce((s, v) => s + (v - mean) ** 2, 0) / (M - 1));
-    return { value: whole[key], error: ((sd / Math.sqrt(M)) * studentT95(M - 1)) / 1.96 };
-  };
-  return {
-    x: estimate('x'),
-    y: estimate('y'),
-    z: estimate('z'),
-    total: estimate('total'),
-    window: [options.start, options.end],
-    blocks: M,
-    curves,
-  };
+  const r = regressDiffusion(curves, {
+    dt,
+    frames: frames.length,
+    atoms: curves.atoms,
+    start: options.start,
+    end: options.end,
+  });
+  return { x: r.x, y: r.y, z: r.z, total: r.total, window: r.window, curves };
 }
 
 /**

@@ -7,7 +7,7 @@
  *   sources: for each row, the training configuration and atom it came from
  * The grade of a new neighbourhood x is max_j |(x A^-1)_j| with A = rows (recomputed on load).
  */
-import { invert } from './linalg.ts';
+import { invert } from '../model/linalg.ts';
 import type { ActiveSet } from './maxvol.ts';
 
 export interface ActiveSetFile {

@@ -11,12 +11,12 @@
 import type { MtpFile } from '../io/mtp.ts';
 import { volume } from '../model/cell.ts';
 import type { Configuration } from '../model/configuration.ts';
+import { choleskySolve } from '../model/linalg.ts';
 import { buildNeighborList } from '../model/neighbors.ts';
 import { EV_A3_TO_GPA } from '../model/units.ts';
 import { compileMtp, type MtpModel } from '../potential/mtp/model.ts';
 import { evaluateMtp } from '../potential/mtp/reference.ts';
 import { plusStressOf } from '../potential/types.ts';
-import { choleskySolve } from './linalg.ts';
 
 export const MLIP_WEIGHTS = { energy: 1, force: 0.01, stress: 0.001 };
 

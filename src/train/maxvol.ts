@@ -5,7 +5,7 @@
  * iteration. The extrapolation grade of a row x is gamma = max_j |(x A^-1)_j|: at most 1 (to rounding) for every
  * candidate once MaxVol has converged, and above 1 for rows outside the span the active set covers well.
  */
-import { invert } from './linalg.ts';
+import { invert } from '../model/linalg.ts';
 
 export interface ActiveSet {
   /** K x K, row-major: the selected rows. */

@@ -7,6 +7,7 @@
 import * as Comlink from 'comlink';
 import { strToU8, zipSync } from 'fflate';
 import GUI from 'lil-gui';
+import { MIN_RUN_FS } from '../analysis/arrhenius-runs.ts';
 import { acquireDevice, formatAdapter, type GpuContext } from '../gpu/device.ts';
 import { gpuSelfTest } from '../gpu/selftest.ts';
 import { formatExtxyzFrame } from '../io/extxyz.ts';
@@ -544,8 +545,12 @@ export async function startApp(doc: Document): Promise<AppState> {
         : 'run a second temperature for the fit');
   };
   const dEl = doc.getElementById('d-values')!;
-  lab.onDiffusion = (text) => {
-    dEl.textContent = text ? `live fit (slope errors; lilab msd gives block errors):\n${text}` : '';
+  lab.onDiffusion = (text, runFs) => {
+    const counts =
+      runFs >= MIN_RUN_FS
+        ? 'counts for Arrhenius'
+        : `counts for Arrhenius after ${MIN_RUN_FS / 1000} ps (now ${(runFs / 1000).toFixed(1)})`;
+    dEl.textContent = text ? `live fit (MSD covariance, +-1 sigma; ${counts}):\n${text}` : '';
   };
 
   // frames whose grade exceeds the threshold are collected for DFT labelling (export: extxyz or MLIP .cfg)

@@ -4,7 +4,7 @@
  * file, a blow-up) leaves the running simulation and everything loaded as it was.
  */
 import type * as Comlink from 'comlink';
-import { ArrheniusRuns, type AxisDiffusion } from '../analysis/arrhenius-runs.ts';
+import { ArrheniusRuns, type AxisDiffusion, MIN_RUN_FS } from '../analysis/arrhenius-runs.ts';
 import { CpuMdEngine } from '../md/cpu-engine.ts';
 import { BlowUpError, type Engine, type Frame, MdEngine, type ThermoRecord } from '../md/engine.ts';
 import { fireMinimize } from '../md/fire.ts';
@@ -96,7 +96,7 @@ export class Lab {
   private finishRun(): void {
     const r = this.run;
     this.run = null;
-    if (!r?.d) return;
+    if (!r?.d || r.time < MIN_RUN_FS) return;
     this.arrhenius.record(r.scene, { temperature: r.temperature, d: r.d, time: r.time });
     this.onArrhenius?.();
   }
@@ -174,7 +174,7 @@ export class Lab {
     this.e0 = null;
     this.viewport.setStructure(s);
     this.plots.clear();
-    this.onDiffusion?.('');
+    this.onDiffusion?.('', 0);
     const li = Array.from(s.types.keys()).filter((i) => s.species[s.types[i]] === 'Li');
     const dist = s.labels?.boundaryDistance;
     const groups = [{ name: 'Li all', atoms: Int32Array.from(li) }];
@@ -291,7 +291,8 @@ export class Lab {
   }
 
   /** Called with the live D per axis (text) whenever the MSD plot updates. */
-  onDiffusion: ((text: string) => void) | null = null;
+  /** The live D text and the simulated time of the run it rests on, fs. */
+  onDiffusion: ((text: string, runFs: number) => void) | null = null;
 
   /** Called with each frame every few records (e.g. the live extrapolation grade). */
   onFrame: ((positions: Float64Array, types: Int32Array, lattice: Float64Array) => void) | null = null;
@@ -321,7 +322,7 @@ export class Lab {
           run.time = t.time;
         }
         this.plots.setMsd(snap);
-        this.onDiffusion?.(diffusionText(snap));
+        this.onDiffusion?.(diffusionText(snap), t.time);
       });
     }
     const now = performance.now();

@@ -158,8 +158,9 @@ const ARRHENIUS_SERIES = [
 ] as const;
 
 /**
- * Arrhenius plot of the runs of one scene: log10 D (cm^2/s) per axis against 1000/T, and the fit of the total D drawn
- * out to 300 K. Points with D <= 0 (a live estimate below its noise) are left out.
+ * Arrhenius plot of the runs of one scene: log10 D (cm^2/s) per axis against 1000/T with +-1 sigma bars, and the fit
+ * of the total D drawn out to 300 K. Points with D <= 0 (a live estimate below its noise) are left out; a bar whose
+ * lower end is at or below zero runs to the foot of the plot.
  */
 export function arrheniusPlot(el: HTMLElement, runs: RunDiffusion[], fit: ArrheniusFit | null): uPlot {
   const inv = runs.map((r) => 1000 / r.temperature);
@@ -172,10 +173,33 @@ export function arrheniusPlot(el: HTMLElement, runs: RunDiffusion[], fit: Arrhen
     }),
   );
   const fitted = xs.map((x) => (fit ? log(fit.extrapolate(1000 / x).d) : null));
+  const errorBars = (u: uPlot) => {
+    const ctx = u.ctx;
+    ctx.save();
+    ctx.lineWidth = 1.5 * devicePixelRatio;
+    for (const s of ARRHENIUS_SERIES) {
+      ctx.strokeStyle = s.stroke;
+      for (const r of runs) {
+        const d = r.d[s.key];
+        const e = r.d[`${s.key}Err`];
+        if (!(d > 0) || !(e > 0)) continue;
+        const px = u.valToPos(1000 / r.temperature, 'x', true);
+        const hi = u.valToPos(Math.log10((d + e) * A2_PER_FS_TO_CM2_PER_S), 'y', true);
+        const lo =
+          d - e > 0 ? u.valToPos(Math.log10((d - e) * A2_PER_FS_TO_CM2_PER_S), 'y', true) : u.bbox.top + u.bbox.height;
+        ctx.beginPath();
+        ctx.moveTo(px, lo);
+        ctx.lineTo(px, hi);
+        ctx.stroke();
+      }
+    }
+    ctx.restore();
+  };
   el.replaceChildren();
   return new uPlot(
     {
-      title: 'Arrhenius (runs at several temperatures)',
+      title: 'Arrhenius (runs at several temperatures, +-1 sigma)',
+      hooks: { draw: [errorBars] },
       width: el.clientWidth || 360,
       height: 200,
       scales: { x: { time: false } },

@@ -4,7 +4,8 @@
  * curves and D estimates for the plots. Runs in a web worker (analysis.worker.ts) or directly.
  */
 import type { AxisDiffusion } from '../analysis/arrhenius-runs.ts';
-import { fitLine } from '../analysis/fit.ts';
+import { FIT_WINDOW } from '../analysis/diffusion.ts';
+import { regressDiffusion } from '../analysis/msd-regression.ts';
 import { StreamingMsd } from '../analysis/streaming-msd.ts';
 
 export interface AnalysisGroup {
@@ -18,7 +19,7 @@ export interface AnalysisConfig {
   groups: AnalysisGroup[];
   /** Time between pushed frames, fs. */
   frameInterval: number;
-  /** Fraction of the longest lag where the D fit starts and ends (defaults 0.2 and 0.8). */
+  /** Fractions of the run's length where the D fit starts and ends (defaults: FIT_WINDOW, as the msd command). */
   fitFrom?: number;
   fitTo?: number;
 }
@@ -31,7 +32,7 @@ export interface GroupSnapshot {
   y: Float64Array;
   z: Float64Array;
   total: Float64Array;
-  /** A^2/fs, with the standard error of the fitted slope (a live estimate; the msd command gives block errors). */
+  /** A^2/fs with 1-sigma errors, by the msd command's estimator (msd-regression.ts); null until the fit has points. */
   d: AxisDiffusion | null;
 }
 
@@ -89,23 +90,31 @@ export class AnalysisService {
       const z = Float64Array.from(r.z);
       const total = x.map((v, m) => v + y[m] + z[m]);
       let d: GroupSnapshot['d'] = null;
-      const maxLag = lag.length ? lag[lag.length - 1] : 0;
-      const lo = (c.fitFrom ?? 0.2) * maxLag;
-      const hi = (c.fitTo ?? 0.8) * maxLag;
-      const idx = Array.from(lag.keys()).filter((m) => lag[m] >= lo && lag[m] <= hi);
-      if (idx.length >= 3) {
-        const slopeD = (ys: Float64Array, dim: number) => {
-          const f = fitLine(
-            idx.map((m) => lag[m]),
-            idx.map((m) => ys[m]),
-          );
-          return [f.slope / (2 * dim), f.slopeError / (2 * dim)];
+      const span = (this.frames - 1) * c.frameInterval;
+      try {
+        const f = regressDiffusion(
+          { lag, x, y, z, origins: r.origins },
+          {
+            dt: c.frameInterval,
+            frames: this.frames,
+            atoms: g.atoms.length,
+            start: (c.fitFrom ?? FIT_WINDOW.from) * span,
+            end: (c.fitTo ?? FIT_WINDOW.to) * span,
+          },
+        );
+        d = {
+          x: f.x.value,
+          y: f.y.value,
+          z: f.z.value,
+          total: f.total.value,
+          xErr: f.x.error,
+          yErr: f.y.error,
+          zErr: f.z.error,
+          totalErr: f.total.error,
         };
-        const [dx, ex] = slopeD(x, 1);
-        const [dy, ey] = slopeD(y, 1);
-        const [dz, ez] = slopeD(z, 1);
-        const [dt, et] = slopeD(total, 3);
-        d = { x: dx, y: dy, z: dz, total: dt, xErr: ex, yErr: ey, zErr: ez, totalErr: et };
+      } catch (err) {
+        // too few lags in the window yet: no estimate until the run is longer
+        if (!/fewer than three MSD points/.test((err as Error).message)) throw err;
       }
       return { name: g.name, atoms: g.atoms.length, lag, x, y, z, total, d };
     });

@@ -263,10 +263,13 @@ describe('the lab in headless Chromium (WebGPU on SwiftShader)', () => {
       await input.fill(String(T));
       await input.press('Enter');
     };
+    // a run counts for the Arrhenius fit once it is long enough (MIN_RUN_FS), which the live text says
     const waitForD = () =>
-      page.waitForFunction(() => (document.getElementById('d-values')?.textContent ?? '').includes('D_x'), null, {
-        timeout: 180_000,
-      });
+      page.waitForFunction(
+        () => /counts for Arrhenius\):[\s\S]*D_x/.test(document.getElementById('d-values')?.textContent ?? ''),
+        null,
+        { timeout: 240_000 },
+      );
     await waitForD();
     await setTemperature(1200);
     await page.waitForFunction(() => document.body.dataset.arrheniusPoints === '1', null, { timeout: 60_000 });

@@ -8,7 +8,7 @@
  */
 
 import { readFileSync } from 'node:fs';
-import { estimateDiffusion } from '../../analysis/diffusion.ts';
+import { estimateDiffusion, FIT_WINDOW } from '../../analysis/diffusion.ts';
 import { fitLine } from '../../analysis/fit.ts';
 import { ps4Census } from '../../analysis/ps4.ts';
 import type { GpuContext } from '../../gpu/device.ts';
@@ -19,6 +19,7 @@ import { volume } from '../../model/cell.ts';
 import type { Configuration } from '../../model/configuration.ts';
 import { element, LI_P_S } from '../../model/species.ts';
 import type { Structure } from '../../model/structure.ts';
+import { A2_PER_FS_TO_CM2_PER_S } from '../../model/units.ts';
 import type { MtpModel } from '../../potential/mtp/model.ts';
 import { ReferenceMtp } from '../../potential/mtp/reference.ts';
 import { WebGpuMtp } from '../../potential/mtp/webgpu.ts';
@@ -275,16 +276,15 @@ export async function diffusionCheck(
   }
   const seconds = (performance.now() - t0) / 1000;
   const li = Array.from(s.types.keys()).filter((i) => s.species[s.types[i]] === 'Li');
-  const blockFs = (frames.length / 5 - 1) * every;
+  const span = (frames.length - 1) * every;
   const d = estimateDiffusion(frames, every, {
     atoms: li,
     masses: system.masses,
-    start: 0.1 * blockFs,
-    end: 0.6 * blockFs,
-    blocks: 5,
+    start: FIT_WINDOW.from * span,
+    end: FIT_WINDOW.to * span,
   });
   const cm = (x: { value: number; error: number }) =>
-    `${(x.value * 0.1).toExponential(2)} +- ${(x.error * 0.1).toExponential(1)}`;
+    `${(x.value * A2_PER_FS_TO_CM2_PER_S).toExponential(2)} +- ${(x.error * A2_PER_FS_TO_CM2_PER_S).toExponential(1)}`;
   const msdEnd = d.curves.total[Math.floor(d.curves.total.length / 2)];
   const line =
     `bulk 1x2x2 (${s.types.length} atoms) ${temperature} K, ${picoseconds} ps after 2 ps: <T> ${(tSum / frames.length).toFixed(0)} K, ` +

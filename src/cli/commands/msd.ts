@@ -1,6 +1,6 @@
 import { basename } from 'node:path';
 import { nernstEinstein } from '../../analysis/conductivity.ts';
-import { estimateDiffusion, isotropy } from '../../analysis/diffusion.ts';
+import { estimateDiffusion, FIT_WINDOW, isotropy } from '../../analysis/diffusion.ts';
 import { Unwrapper } from '../../analysis/unwrap.ts';
 import { parseExtxyz } from '../../io/extxyz.ts';
 import { volume } from '../../model/cell.ts';
@@ -22,8 +22,9 @@ export const msdCommand: Command = {
     'and --frame-interval FS; every frame the same atoms in the same order. Frames',
     'without unwrapped=T are unwrapped here (atoms must move less than half a cell between frames).',
     'MSD per axis averaged over every time origin (FFT), centre-of-mass drift removed. D_a = slope/2 per axis,',
-    'D = slope/6 for the total, fitted in [--fit-start, --fit-end] fs (default: 20-80 % of a block). Uncertainty:',
-    'the trajectory is cut into --blocks pieces (default 5), D fitted in each; +-1 sigma with a Student-t factor.',
+    'D = slope/6 for the total, fitted in [--fit-start, --fit-end] fs (default: 10-50 % of the run) by generalised',
+    'least squares with the covariance of the MSD at those lags (docs/analysis.md); +-1 sigma covers the truth 68 %',
+    'of the time for a random walk with vibration.',
     '--region gb:W keeps atoms within W A of a boundary plane (per-atom gb_distance column), bulk:W the others,',
     'classified in the first frame. --axis-normal names the boundary normal for the isotropy D_normal/D_in-plane.',
     'Conductivity by Nernst-Einstein with the Haven ratio taken as 1 (see docs/analysis.md). Units: A, fs, cm^2/s.',
@@ -36,7 +37,6 @@ export const msdCommand: Command = {
     'axis-normal': { type: 'string' },
     'fit-start': { type: 'string' },
     'fit-end': { type: 'string' },
-    blocks: { type: 'string', default: '5' },
     temperature: { type: 'string' },
     out: { type: 'string' },
     'frame-interval': { type: 'string' },
@@ -97,11 +97,15 @@ export const msdCommand: Command = {
       positions = positions.map((p) => u.next(p));
     }
     const masses = Array.from(s0.types, (k) => element(s0.species[k]).mass);
-    const blocks = numberOption(args, 'blocks', 5);
-    const blockSpan = (Math.floor(frames.length / blocks) - 1) * dt;
-    const start = numberOption(args, 'fit-start', 0.2 * blockSpan);
-    const end = numberOption(args, 'fit-end', 0.8 * blockSpan);
-    const r = estimateDiffusion(positions, dt, { atoms, masses, start, end, blocks });
+    const span = (frames.length - 1) * dt;
+    const start = numberOption(args, 'fit-start', FIT_WINDOW.from * span);
+    const end = numberOption(args, 'fit-end', FIT_WINDOW.to * span);
+    let r: ReturnType<typeof estimateDiffusion>;
+    try {
+      r = estimateDiffusion(positions, dt, { atoms, masses, start, end });
+    } catch (err) {
+      throw new UsageError(`${path}: ${(err as Error).message}`);
+    }
     const temps = frames.map((f) => Number(f.info.temperature)).filter(Number.isFinite);
     const temperature = numberOption(
       args,
@@ -123,7 +127,6 @@ export const msdCommand: Command = {
       ['frames', String(frames.length)],
       ['frame_interval_fs', String(dt)],
       ['fit_window_fs', `${start} ${end}`],
-      ['blocks', String(blocks)],
       ['temperature_K', String(temperature)],
       ['D_x_cm2_s', `${r.x.value * A2_PER_FS_TO_CM2_PER_S} ${r.x.error * A2_PER_FS_TO_CM2_PER_S}`],
       ['D_y_cm2_s', `${r.y.value * A2_PER_FS_TO_CM2_PER_S} ${r.y.error * A2_PER_FS_TO_CM2_PER_S}`],
@@ -147,7 +150,7 @@ export const msdCommand: Command = {
         frames: frames.length,
         frame_interval_fs: dt,
         fit_window_fs: [start, end],
-        blocks,
+        estimator: 'gls-msd-covariance',
         temperature_K: finite(temperature),
         D_cm2_s: perAxis('value'),
         D_sigma_cm2_s: perAxis('error'),
@@ -161,7 +164,9 @@ export const msdCommand: Command = {
       console.log(
         `${speciesName} atoms: ${atoms.length}${region ? ` (region ${region})` : ''}; ${frames.length} frames every ${dt} fs`,
       );
-      console.log(`fit window ${start.toFixed(0)}-${end.toFixed(0)} fs, ${blocks} blocks; D in cm^2/s (+- 1 sigma):`);
+      console.log(
+        `fit window ${start.toFixed(0)}-${end.toFixed(0)} fs (generalised least squares); D in cm^2/s (+- 1 sigma):`,
+      );
       console.log(`  D_x     ${fmtD(r.x.value, r.x.error)}`);
       console.log(`  D_y     ${fmtD(r.y.value, r.y.error)}`);
       console.log(`  D_z     ${fmtD(r.z.value, r.z.error)}`);

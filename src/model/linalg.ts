@@ -1,4 +1,7 @@
-/** Small dense linear algebra in float64 for fitting: Cholesky solves and LU-based inverses. Row-major arrays. */
+/**
+ * Small dense linear algebra in float64 for fits (potentials, MSD regressions): Cholesky solves and Gauss-Jordan
+ * inverses. Row-major arrays.
+ */
 
 /** Solves (A + lambda I) x = b for symmetric positive (semi)definite A (n x n) by Cholesky. */
 export function choleskySolve(A: Float64Array, b: Float64Array, n: number, lambda = 0): Float64Array {
@@ -10,7 +13,7 @@ export function choleskySolve(A: Float64Array, b: Float64Array, n: number, lambd
       if (i === j) {
         if (s <= 0)
           throw new Error(
-            `the fit's normal matrix is not positive definite at row ${i} (too little data or a degenerate basis)`,
+            `the matrix is not positive definite at row ${i} (a fit with too little data or a degenerate basis)`,
           );
         L[i * n + i] = Math.sqrt(s);
       } else {
