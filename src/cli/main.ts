@@ -11,6 +11,7 @@ import { gradeCommand } from './commands/grade.ts';
 import { mdCommand } from './commands/md.ts';
 import { msdCommand } from './commands/msd.ts';
 import { selectCommand } from './commands/select.ts';
+import { studyCommand } from './commands/study.ts';
 import { trainCommand } from './commands/train.ts';
 import { validateCommand } from './commands/validate.ts';
 import { setCommandLine, VERSION } from './provenance.ts';
@@ -25,6 +26,7 @@ const COMMANDS: Command[] = [
   mdCommand,
   msdCommand,
   arrheniusCommand,
+  studyCommand,
   trainCommand,
   validateCommand,
   gradeCommand,

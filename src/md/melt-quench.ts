@@ -3,9 +3,17 @@
  * frozen in place), then cooled step-wise to the final temperature, then the whole cell is released. The result is
  * only as physical as the potential; with the lab's placeholder it is a demonstration, not a model.
  */
+import { element, LI_P_S } from '../model/species.ts';
 import type { Structure } from '../model/structure.ts';
 import type { GpuForceField } from '../potential/types.ts';
+import { buildBicrystal } from '../structure/gb/builder.ts';
+import { betaLi3PS4Standard, GB_PRESETS, presetSpec } from '../structure/gb/presets.ts';
 import { MdEngine } from './engine.ts';
+
+/** The boundary whose grain A the amorphous/crystal interface melts. */
+export const AMORPHOUS_BASE = 'sigma5-001-120';
+/** The interface's id as a preset (build --preset, study --boundaries). */
+export const AMORPHOUS_ID = 'amorphous-120';
 
 export interface MeltQuenchOptions {
   /** Grain (builder label) to melt. */
@@ -57,4 +65,23 @@ export async function meltQuench(
     o.onProgress?.(label, temperature);
   }
   return { ...structure, positions, title: `${structure.title ?? 'bicrystal'}, grain ${o.grain} melt-quenched` };
+}
+
+/** The study's amorphous/(120) interface: grain A of the (120) bicrystal, as the preset builds it, melt-quenched. */
+export async function amorphousInterface(
+  device: GPUDevice,
+  field: GpuForceField,
+  o: Pick<MeltQuenchOptions, 'meltTemperature' | 'meltSteps' | 'quenchSteps' | 'seed' | 'onProgress'>,
+): Promise<Structure> {
+  const preset = GB_PRESETS.find((p) => p.id === AMORPHOUS_BASE)!;
+  const { structure } = buildBicrystal(betaLi3PS4Standard(), presetSpec(preset));
+  const species: readonly string[] = LI_P_S;
+  const types = Int32Array.from(structure.types, (t) => species.indexOf(structure.species[t]));
+  const masses = Float64Array.from(types, (t) => element(LI_P_S[t]).mass);
+  const result = await meltQuench(device, field, structure, types, masses, {
+    ...o,
+    grain: 0,
+    finalTemperature: 300,
+  });
+  return { ...result, title: 'a-(120)/crystal interface' };
 }

@@ -5,10 +5,10 @@ import { writeLammpsInput, writeMlipIni } from '../../io/lammps.ts';
 import { writeStructureText } from '../../io/structure-files.ts';
 import { fireMinimize } from '../../md/fire.ts';
 import { scanTranslations } from '../../md/gb-scan.ts';
-import { meltQuench } from '../../md/melt-quench.ts';
+import { AMORPHOUS_ID, amorphousInterface } from '../../md/melt-quench.ts';
 import { THERMOSTAT_DEFAULTS, thermostat } from '../../md/thermostats/index.ts';
 import { PP_CONTACT, PS_BOND, SS_BOND } from '../../model/ps4.ts';
-import { element, LI_P_S } from '../../model/species.ts';
+import { LI_P_S } from '../../model/species.ts';
 import { boundaryAtoms, countBySpecies, type Structure, toConfiguration } from '../../model/structure.ts';
 import { compileMtp } from '../../potential/mtp/model.ts';
 import { ReferenceMtp } from '../../potential/mtp/reference.ts';
@@ -33,17 +33,10 @@ async function buildAmorphous(args: ParsedArgs): Promise<number> {
   const pot = potentialOrDefault(stringOption(args, 'potential'));
   const out = stringOption(args, 'out');
   const model = compileMtp(loadMtpFile(pot));
-  const preset = GB_PRESETS.find((p) => p.id === 'sigma5-001-120')!;
-  const { structure } = buildBicrystal(betaLi3PS4Standard(), presetSpec(preset));
-  const species: string[] = [...LI_P_S];
-  const types = Int32Array.from(structure.types, (t) => species.indexOf(structure.species[t]));
-  const masses = Float64Array.from(types, (t) => element(species[t]).mass);
   const ctx = await nodeGpuContext();
   const field = await WebGpuMtp.create(ctx.device, model);
-  const result = await meltQuench(ctx.device, field, structure, types, masses, {
-    grain: 0,
+  const result = await amorphousInterface(ctx.device, field, {
     meltTemperature: numberOption(args, 'melt-temperature', 2000),
-    finalTemperature: 300,
     meltSteps: numberOption(args, 'melt-steps', 4000),
     quenchSteps: numberOption(args, 'quench-steps', 8000),
     onProgress: (stage, t) => console.log(`${stage}: ${t.toFixed(0)} K`),
@@ -54,7 +47,7 @@ async function buildAmorphous(args: ParsedArgs): Promise<number> {
     `a-(120)/crystal interface from ${pot}: ${result.types.length} atoms, grain A melt-quenched, grain B crystalline`,
   );
   if (out) {
-    writeText(out, writeStructureText({ ...result, title: 'a-(120)/crystal interface' }, out));
+    writeText(out, writeStructureText(result, out));
     console.log(`-> ${out}`);
   }
   return 0;
@@ -270,7 +263,7 @@ export const buildCommand: Command = {
     }
     if (args.values.polycrystal) return polycrystal(args);
     const presetId = stringOption(args, 'preset');
-    if (presetId === 'amorphous-120') return buildAmorphous(args);
+    if (presetId === AMORPHOUS_ID) return buildAmorphous(args);
     const cut = args.values.raw ? 'raw' : stringOption(args, 'cut');
     if (cut !== 'units' && cut !== 'atoms' && cut !== 'raw') throw new UsageError('--cut expects units, atoms or raw');
     let spec: GbSpec;

@@ -1,0 +1,194 @@
+/**
+ * The grain-boundary study's steps for one system (docs/study.md): relax it, its boundary energy, and MD at one
+ * temperature with the Li trajectory kept for the MSD. `lilab study` strings them together and keeps what each step
+ * finished, so that a long study resumes where it stopped.
+ */
+import { grainBoundaryEnergy } from '../analysis/gb-energy.ts';
+import { computeMsd } from '../analysis/msd.ts';
+import { regressDiffusion } from '../analysis/msd-regression.ts';
+import { ps4Census } from '../analysis/ps4.ts';
+import type { StudyRegion } from '../analysis/study.ts';
+import { PS4 } from '../model/ps4.ts';
+import { element, LI_P_S } from '../model/species.ts';
+import { BOUNDARY_REGION, type Structure, toConfiguration } from '../model/structure.ts';
+import type { MtpModel } from '../potential/mtp/model.ts';
+import { ReferenceMtp } from '../potential/mtp/reference.ts';
+import { WebGpuMtp } from '../potential/mtp/webgpu.ts';
+import { BlowUpError, MdEngine } from './engine.ts';
+import { fireMinimize } from './fire.ts';
+
+export const formulaUnits = (s: Structure) => s.types.filter((t) => s.species[t] === PS4.centre).length;
+
+/** Li indices of each region: all Li, and for a bicrystal those within BOUNDARY_REGION of a plane and the others. */
+export function liRegions(s: Structure): { region: StudyRegion; atoms: number[] }[] {
+  const li = [...s.types.keys()].filter((i) => s.species[s.types[i]] === 'Li');
+  const dist = s.labels?.boundaryDistance;
+  if (!dist) return [{ region: 'all', atoms: li }];
+  return [
+    { region: 'all', atoms: li },
+    { region: 'boundary', atoms: li.filter((i) => Math.abs(dist[i]) < BOUNDARY_REGION) },
+    { region: 'bulk-like', atoms: li.filter((i) => Math.abs(dist[i]) >= BOUNDARY_REGION) },
+  ];
+}
+
+export interface Relaxed {
+  structure: Structure;
+  /** float64 energy of the relaxed structure, eV. */
+  energy: number;
+  steps: number;
+  converged: boolean;
+}
+
+/**
+ * FIRE at fixed cell on the GPU (float32 forces suffice for 0.05 eV/A), then the energy in float64: the boundary
+ * energy is a small difference of large totals.
+ */
+export async function relaxStructure(
+  device: GPUDevice,
+  model: MtpModel,
+  s: Structure,
+  fmax = 0.05,
+  maxSteps = 3000,
+): Promise<Relaxed> {
+  const field = await WebGpuMtp.create(device, model);
+  try {
+    const r = await fireMinimize(field, toConfiguration(s, LI_P_S), { fmax, maxSteps, minDistance: model.minDist });
+    const structure = { ...s, positions: r.positions };
+    const energy = new ReferenceMtp(model).compute(toConfiguration(structure, LI_P_S)).energy;
+    return { structure, energy, steps: r.steps, converged: r.converged };
+  } finally {
+    field.destroy();
+  }
+}
+
+/** E_GB (J/m^2) of a relaxed stoichiometric bicrystal against the relaxed crystal's energy per formula unit. */
+export function boundaryEnergy(relaxed: Relaxed, bulkEnergyPerUnit: number, area: number): number {
+  return grainBoundaryEnergy(relaxed.energy, formulaUnits(relaxed.structure), bulkEnergyPerUnit, area);
+}
+
+export interface RunOptions {
+  temperature: number;
+  equilibrateFs: number;
+  productionFs: number;
+  /** Interval of the frames kept for the MSD, fs (a multiple of the 1 fs step). */
+  frameFs: number;
+  seed: number;
+  /** Called every record with the simulated time done, fs. */
+  onProgress?: (fs: number) => void;
+}
+
+export interface RunTrajectory {
+  /** Unwrapped positions of the Li (in the order of `li`) every frameFs of the production. */
+  frames: Float64Array[];
+  li: number[];
+  meanTemperature: number;
+  /** The worst of every frame's PS4 census: the lowest fraction of whole units and the most S-S bonds. */
+  lowestIntact: number;
+  mostSulfurBonds: number;
+  seconds: number;
+}
+
+/** CSVR MD at 1 fs: equilibration (discarded), then production with Li frames every frameFs. */
+export async function runTemperature(
+  device: GPUDevice,
+  model: MtpModel,
+  s: Structure,
+  o: RunOptions,
+): Promise<RunTrajectory> {
+  const config = toConfiguration(s, LI_P_S);
+  const li = [...s.types.keys()].filter((i) => s.species[s.types[i]] === 'Li');
+  const masses = Float64Array.from(config.types, (t) => element(LI_P_S[t]).mass);
+  const field = await WebGpuMtp.create(device, model);
+  const t0 = performance.now();
+  const out: RunTrajectory = { frames: [], li, meanTemperature: 0, lowestIntact: 1, mostSulfurBonds: 0, seconds: 0 };
+  let positions = config.positions;
+  let velocities: Float64Array | undefined;
+  let tSum = 0;
+  try {
+    const stages: [number, number][] = [
+      [o.equilibrateFs, 0],
+      [o.productionFs, o.equilibrateFs],
+    ];
+    for (const [k, [steps, offset]] of stages.entries()) {
+      if (steps <= 0) continue;
+      const md = await MdEngine.create(
+        device,
+        field,
+        { types: config.types, positions, cell: config.cell!, masses },
+        { dt: 1, temperature: o.temperature, thermostat: 'csvr', tau: 100, seed: o.seed + 7919 * k, velocities },
+      );
+      try {
+        const every = k === 0 ? Math.min(steps, 1000) : o.frameFs;
+        if (k === 1) out.frames.push(Float64Array.from(li.flatMap((i) => [0, 1, 2].map((d) => positions[3 * i + d]))));
+        await md.run(steps, every, (t, f) => {
+          positions = f.positions;
+          velocities = f.velocities;
+          o.onProgress?.(offset + t.time);
+          if (k === 0) return;
+          tSum += t.temperature;
+          const sel = new Float64Array(3 * li.length);
+          li.forEach((i, a) => {
+            for (let d = 0; d < 3; d++) sel[3 * a + d] = f.positions[3 * i + d];
+          });
+          out.frames.push(sel);
+          // the census every picosecond: enough to see units break, cheap beside the MD
+          if (t.time % 1000 < o.frameFs) {
+            const c = ps4Census(s, f.positions);
+            out.lowestIntact = Math.min(out.lowestIntact, c.intactFraction);
+            out.mostSulfurBonds = Math.max(out.mostSulfurBonds, c.sulfurBonds);
+          }
+        });
+      } finally {
+        md.destroy();
+      }
+    }
+  } catch (err) {
+    if (err instanceof BlowUpError) throw new Error(`MD blew up at ${o.temperature} K: ${err.message}`);
+    throw err;
+  } finally {
+    field.destroy();
+  }
+  out.meanTemperature = tSum / Math.max(1, out.frames.length - 1);
+  out.seconds = (performance.now() - t0) / 1000;
+  return out;
+}
+
+export interface RegionDiffusion {
+  region: StudyRegion;
+  atoms: number;
+  /** A^2/fs, 1 sigma. */
+  d: Record<'x' | 'y' | 'z' | 'total', { value: number; error: number }>;
+  window: [number, number];
+  msd: { lag: Float64Array; x: Float64Array; y: Float64Array; z: Float64Array; total: Float64Array };
+}
+
+/**
+ * Per-axis D of each region's Li from a run's frames, fitted over `window` (fractions of the production). No centre of
+ * mass is removed: CSVR scales all velocities alike, so the whole cell's momentum stays zero and nothing drifts, and
+ * removing the Li's own centre would take out their collective motion.
+ */
+export function regionDiffusion(
+  run: RunTrajectory,
+  s: Structure,
+  frameFs: number,
+  window: { from: number; to: number },
+): RegionDiffusion[] {
+  const local = new Map(run.li.map((i, a) => [i, a]));
+  const span = (run.frames.length - 1) * frameFs;
+  const start = window.from * span;
+  const end = window.to * span;
+  return liRegions(s)
+    .filter((r) => r.atoms.length > 0)
+    .map((r) => {
+      const atoms = r.atoms.map((i) => local.get(i)!);
+      const curves = computeMsd(run.frames, frameFs, { atoms });
+      const f = regressDiffusion(curves, { dt: frameFs, frames: run.frames.length, atoms: atoms.length, start, end });
+      return {
+        region: r.region,
+        atoms: atoms.length,
+        d: { x: f.x, y: f.y, z: f.z, total: f.total },
+        window: [start, end],
+        msd: curves,
+      };
+    });
+}
