@@ -204,6 +204,47 @@ function compareWith(r: StudyResults, c: Comparison): [string, string] {
   }
 }
 
+/**
+ * Every figure of a study by name (the report's `figures/NAME.svg`), the MSD panels from `readCsv(path)` for each
+ * entry's msd300 curves; a curve it cannot give (null) is left out and named in `missing`.
+ */
+export function studyFigures(
+  r: StudyResults,
+  readCsv: (path: string) => string | null,
+): { figures: Record<string, string>; missing: string[] } {
+  const figures: Record<string, string> = { isotropy: isotropyFigure(r), 'gb-energy': gbEnergyFigure(r) };
+  const missing: string[] = [];
+  for (const e of entries(r)) {
+    figures[`arrhenius-${e.id}`] = arrheniusFigure(e);
+    for (const m of e.msd300 ?? []) {
+      const text = readCsv(m.msd_csv);
+      if (text === null) {
+        missing.push(m.msd_csv);
+        continue;
+      }
+      figures[`msd300-${e.id}-${m.region}`] = msdFigure(
+        `${e.label}: Li MSD at 300 K (${m.region} Li, ${m.ps} ps)`,
+        parseMsdCsv(text, m.msd_csv),
+      );
+    }
+  }
+  return { figures, missing };
+}
+
+/** Checks that parsed JSON is a study's results.json (what the figures read), naming the file and key at fault. */
+export function checkStudyResults(value: unknown, name: string): StudyResults {
+  const r = value as Partial<StudyResults> | null;
+  if (!r || typeof r !== 'object') throw new Error(`${name}: not a JSON object`);
+  if (!Array.isArray(r.boundaries))
+    throw new Error(`${name}: no "boundaries" array (is this a lilab study results.json?)`);
+  if (!('bulk' in r)) throw new Error(`${name}: no "bulk" key`);
+  for (const [k, e] of [...(r.bulk ? [r.bulk] : []), ...r.boundaries].entries()) {
+    if (typeof e?.id !== 'string' || !Array.isArray(e.runs))
+      throw new Error(`${name}: entry ${k + 1} has no "id" or "runs" array`);
+  }
+  return r as StudyResults;
+}
+
 const sci = (v: number | null | undefined, digits = 2) => (v == null ? '-' : v.toExponential(digits));
 const fix = (v: number | null | undefined, digits = 3) => (v == null ? '-' : v.toFixed(digits));
 const pm = (v: number | null | undefined, s: number | null | undefined, f: typeof sci) =>

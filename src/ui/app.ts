@@ -23,9 +23,11 @@ import { softSphereMtpFile } from '../potential/mtp/soft-sphere.ts';
 import { STRUCTURE_PRESETS } from '../structure/presets.ts';
 import { repeatStructure } from '../structure/supercell.ts';
 import { startAnalysisWorker, startTrainingWorker } from '../worker/analysis-client.ts';
+import { download, pickFile, plotPng } from './file-actions.ts';
 import { Lab, type LabStatus, type LoadedPotential } from './lab.ts';
 import { arrheniusPlot, Plots, parityPlot } from './plots.ts';
 import { type LabSettings, MAX_REPEAT, settingsFromUrl, settingsToUrl } from './settings.ts';
+import { addStudyPanel } from './study-view.ts';
 import { TrajectoryRecorder } from './trajectory-recorder.ts';
 import { Viewport } from './viewport.ts';
 
@@ -112,39 +114,6 @@ function showMessage(doc: Document, text: string, kind: 'error' | 'info' = 'erro
   box.dataset.kind = kind;
   box.hidden = false;
   if (kind === 'info') setTimeout(() => (box.hidden = true), 6000);
-}
-
-function download(doc: Document, name: string, content: string | Blob): void {
-  const blob = typeof content === 'string' ? new Blob([content], { type: 'text/plain' }) : content;
-  const a = doc.createElement('a');
-  a.href = URL.createObjectURL(blob);
-  a.download = name;
-  a.click();
-  setTimeout(() => URL.revokeObjectURL(a.href), 1000);
-}
-
-/** A plot's canvas as a PNG blob (uPlot draws on one canvas). */
-function plotPng(plot: { ctx: CanvasRenderingContext2D }): Blob {
-  const url = plot.ctx.canvas.toDataURL('image/png');
-  const bytes = atob(url.split(',')[1]);
-  return new Blob([Uint8Array.from(bytes, (c) => c.charCodeAt(0))], { type: 'image/png' });
-}
-
-function pickFile(doc: Document, accept: string, id: string): Promise<File | null> {
-  let input = doc.getElementById(id) as HTMLInputElement | null;
-  if (!input) {
-    input = doc.createElement('input');
-    input.type = 'file';
-    input.id = id;
-    input.accept = accept;
-    input.hidden = true;
-    doc.body.appendChild(input);
-  }
-  const el = input;
-  return new Promise((resolve) => {
-    el.onchange = () => resolve(el.files?.[0] ?? null);
-    el.click();
-  });
 }
 
 export async function startApp(doc: Document): Promise<AppState> {
@@ -434,6 +403,7 @@ export async function startApp(doc: Document): Promise<AppState> {
   files.add(actions, 'exportArrhenius').name('export Arrhenius table (CSV)');
   files.add(actions, 'exportMsd').name('export MSD (CSV)');
   files.add(actions, 'exportThermo').name('export thermo (CSV)');
+  addStudyPanel(doc, gui, (text, kind) => showMessage(doc, text, kind));
   const view = gui.addFolder('view');
   view.add(actions, 'viewA').name('along a');
   view.add(actions, 'viewB').name('along b');

@@ -86,6 +86,59 @@ describe('the lab in headless Chromium (WebGPU on SwiftShader)', () => {
     await page.close();
   });
 
+  it('opens a study (results.json and its MSD CSVs) in the Study view, draws every figure, and exports the report', async () => {
+    const page = await browser.newPage();
+    await page.goto(url);
+    await page.waitForFunction(() => Number(document.body.dataset.step ?? 0) > 0, null, { timeout: 120_000 });
+    const dir = join('test', 'fixtures', 'study');
+    const results = JSON.parse(readFileSync(join(dir, 'results.json'), 'utf8')) as {
+      boundaries: { id: string; msd300: { msd_csv: string }[] }[];
+      bulk: { id: string; msd300: { msd_csv: string }[] };
+    };
+    const systems = [results.bulk, ...results.boundaries];
+    const csvs = systems.flatMap((e) => e.msd300.map((m) => join(dir, m.msd_csv)));
+    await page.getByText('study (lilab study results)').click();
+    // not a study: refused by name, nothing shown
+    const notStudy = join(tmpdir(), 'not-a-study.json');
+    writeFileSync(notStudy, '{"hello": 1}');
+    let chooser = page.waitForEvent('filechooser');
+    await page.getByText('open results.json + msd CSVs').click();
+    await (await chooser).setFiles(notStudy);
+    await page.waitForFunction(() => /not-a-study\.json/.test(document.getElementById('message')!.textContent ?? ''));
+    expect(await page.locator('#study').isHidden()).toBe(true);
+    chooser = page.waitForEvent('filechooser');
+    await page.getByText('open results.json + msd CSVs').click();
+    await (await chooser).setFiles([join(dir, 'results.json'), ...csvs]);
+    await page.waitForFunction(() => Number(document.body.dataset.studyFigures ?? 0) > 0, null, { timeout: 30_000 });
+    // isotropy, boundary energies, one Arrhenius per system, one 300 K MSD panel per system
+    const names = await page
+      .locator('#study figure')
+      .evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.figure));
+    expect(names.sort()).toEqual(
+      [
+        'isotropy',
+        'gb-energy',
+        ...systems.map((e) => `arrhenius-${e.id}`),
+        ...systems.map((e) => `msd300-${e.id}-${e.id === results.bulk.id ? 'all' : 'boundary'}`),
+      ].sort(),
+    );
+    // each figure is drawn: an SVG with a plotted path or markers, and rendered with a size
+    for (const name of names) {
+      const fig = page.locator(`#study figure[data-figure="${name}"] svg`);
+      expect(await fig.locator('path, circle').count()).toBeGreaterThan(0);
+      const box = await fig.boundingBox();
+      expect(box!.width).toBeGreaterThan(100);
+    }
+    const download = page.waitForEvent('download');
+    await page.getByText('export report (zip: report.md, figures, results)').click();
+    const zip = unzipSync(readFileSync(await (await download).path()));
+    expect(strFromU8(zip['report.md'])).toContain('## Against the literature');
+    expect(Object.keys(zip).filter((k) => k.startsWith('figures/')).length).toBe(names.length);
+    await page.click('#study-close');
+    expect(await page.locator('#study').isHidden()).toBe(true);
+    await page.close();
+  });
+
   it('a broken .mtp shows the file, line and reason, and the run goes on', async () => {
     const page = await browser.newPage();
     await page.goto(url);

@@ -10,15 +10,7 @@ import {
   type StudyRun,
   summariseEntry,
 } from '../../analysis/study.ts';
-import {
-  arrheniusFigure,
-  gbEnergyFigure,
-  isotropyFigure,
-  msdCsv,
-  msdFigure,
-  parseMsdCsv,
-  studyReportMarkdown,
-} from '../../analysis/study-report.ts';
+import { msdCsv, studyFigures, studyReportMarkdown } from '../../analysis/study-report.ts';
 import { formatAdapter } from '../../gpu/device.ts';
 import { nodeGpuContext } from '../../gpu/node-gpu.ts';
 import { readStructureText, writeStructureText } from '../../io/structure-files.ts';
@@ -425,22 +417,9 @@ export const studyCommand: Command = {
   },
 };
 
-/** results.json, the figures and report.md of a finished study (also used to redraw a study's figures). */
+/** results.json, the figures and report.md of a finished study. */
 export function writeStudyOutputs(out: string, results: StudyResults): void {
-  const figures: Record<string, string> = {
-    isotropy: isotropyFigure(results),
-    'gb-energy': gbEnergyFigure(results),
-  };
-  for (const e of [...(results.bulk ? [results.bulk] : []), ...results.boundaries]) {
-    figures[`arrhenius-${e.id}`] = arrheniusFigure(e);
-    for (const m of e.msd300 ?? []) {
-      const table = parseMsdCsv(readFileSync(join(out, m.msd_csv), 'utf8'), m.msd_csv);
-      figures[`msd300-${e.id}-${m.region}`] = msdFigure(
-        `${e.label}: Li MSD at 300 K (${m.region} Li, ${m.ps} ps)`,
-        table,
-      );
-    }
-  }
+  const { figures } = studyFigures(results, (path) => readFileSync(join(out, path), 'utf8'));
   for (const [name, svg] of Object.entries(figures)) writeAtomic(join(out, 'figures', `${name}.svg`), svg);
   writeAtomic(join(out, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
   writeAtomic(
