@@ -77,6 +77,15 @@ describe('lilab msd and arrhenius', () => {
     const eaLine = lines.find((l) => l.startsWith('Ea = '))!;
     const [fitted, err] = eaLine.match(/[\d.]+/g)!.map(Number);
     expect(Math.abs(fitted - ea)).toBeLessThan(Math.max(3 * err, 0.03));
+    const printed: string[] = [];
+    const spy = vi.spyOn(console, 'log').mockImplementation((x: string) => printed.push(x));
+    expect(await main(['arrhenius', ...files, '--json'])).toBe(0);
+    spy.mockRestore();
+    const j = JSON.parse(printed.join('\n'));
+    expect(j.Ea_eV).toBeCloseTo(fitted, 4);
+    expect(j.Ea_sigma_eV).toBeCloseTo(err, 4);
+    expect(j.runs.map((r: { temperature_K: number }) => r.temperature_K)).toEqual([600, 900, 1200]);
+    expect(j.D_sigma_cm2_s).toBeCloseTo(j.D_cm2_s * (j.D_factor_1sigma - 1), 15);
   });
 
   it('refuses frames whose atoms change, and frames without Time= unless the interval is given', async () => {

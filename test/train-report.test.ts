@@ -109,6 +109,23 @@ describe('training provenance and validation by kind, on the project DFT data', 
     );
     expect(Number(all[2])).toBeCloseTo(direct.energyMeVPerAtom.mae, 2);
 
+    // --json: the same errors as one object
+    const vj = await captured(['validate', '--potential', out, '--data', DATA, '--only', only, '--json']);
+    expect(vj.code).toBe(0);
+    const j = JSON.parse(vj.lines.join('\n'));
+    expect(j.all.configurations).toBe(rep.configurations.validation);
+    expect(j.all.energy_meV_atom.mae).toBeCloseTo(direct.energyMeVPerAtom.mae, 10);
+    expect(j.all.force_meV_A.rmse).toBeCloseTo(direct.forceMeVPerA.rmse, 10);
+    expect(
+      Object.values(j.kinds as Record<string, { configurations: number }>).reduce((n, k) => n + k.configurations, 0),
+    ).toBe(rep.configurations.validation);
+    const cj = await captured(['check-mtp', out, '--json']);
+    expect(cj.code).toBe(0);
+    const m = JSON.parse(cj.lines.join('\n'));
+    expect(m.level).toBe(6);
+    expect(m.trained).toBe(true);
+    expect(m.max_dist_A).toBe(model.maxDist);
+
     // a fit continued from this one (the default's second stage) keeps its level in the report
     expect(rep.start.level).toBe(6);
     const cont = await captured([

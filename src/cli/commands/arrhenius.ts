@@ -17,12 +17,18 @@ export function readMsdSummary(text: string, file: string): Record<string, strin
 export const arrheniusCommand: Command = {
   name: 'arrhenius',
   summary: 'Arrhenius fit of D over runs at several temperatures: activation energy and D, sigma at 300 K',
-  usage: 'RUN1.csv RUN2.csv [...] [--at 300] [--axis total|x|y|z]',
+  usage: 'RUN1.csv RUN2.csv [...] [--at 300] [--axis total|x|y|z] [--json]',
   help: [
     'Inputs are `lilab msd --out` files (each carries its temperature and D with uncertainty).',
     'Fits ln D = ln D0 - Ea/(kB T), weighted by the uncertainties, and extrapolates to --at K (default 300).',
+    '--json prints one JSON object instead: the runs, Ea and its 1 sigma (eV), D at --at and its 1 sigma (cm^2/s;',
+    'the error is symmetric in ln D, so the sigma given is D (e^s - 1) and the factor e^s is given too).',
   ].join('\n'),
-  options: { at: { type: 'string', default: '300' }, axis: { type: 'string', default: 'total' } },
+  options: {
+    at: { type: 'string', default: '300' },
+    axis: { type: 'string', default: 'total' },
+    json: { type: 'boolean' },
+  },
   async run(args) {
     if (args.positionals.length < 2) throw new UsageError('expected two or more msd CSV files');
     const axis = String(args.values.axis ?? 'total');
@@ -37,6 +43,26 @@ export const arrheniusCommand: Command = {
     const fit = fitArrhenius(points);
     const at = numberOption(args, 'at', 300);
     const x = fit.extrapolate(at);
+    if (args.values.json) {
+      const finite = (v: number) => (Number.isFinite(v) ? v : null);
+      const result = {
+        axis,
+        runs: points.map((p) => ({
+          file: p.file,
+          temperature_K: p.temperature,
+          D_cm2_s: p.d,
+          D_sigma_cm2_s: p.dError,
+        })),
+        Ea_eV: finite(fit.activationEnergy),
+        Ea_sigma_eV: finite(fit.activationEnergyError),
+        at_K: at,
+        D_cm2_s: finite(x.d),
+        D_sigma_cm2_s: finite(x.d * (Math.exp(x.logError) - 1)),
+        D_factor_1sigma: finite(Math.exp(x.logError)),
+      };
+      console.log(JSON.stringify(result, null, 2));
+      return 0;
+    }
     for (const p of points)
       console.log(
         `${p.temperature.toFixed(0).padStart(6)} K  D_${axis} = ${p.d.toExponential(3)} +- ${p.dError.toExponential(2)} cm^2/s  (${p.file})`,

@@ -17,11 +17,13 @@ function row(name: string, e: FitErrors): string {
 export const validateCommand: Command = {
   name: 'validate',
   summary: 'errors of a potential on labelled data (energy, forces, stress MAE), by kind of configuration',
-  usage: '[--potential POT.mtp] --data DATA.(extxyz|cfg) [--only REGEX] [--exclude REGEX]',
+  usage: '[--potential POT.mtp] --data DATA.(extxyz|cfg) [--only REGEX] [--exclude REGEX] [--json]',
   help: [
     'For a validation table: run it on configurations the potential was not trained on (e.g. labelled after it was',
     'trained, or the ids in its training report). Kinds are config_id without the trailing counter. Units: energy',
     'meV/atom, forces meV/A (components), stress GPa. Without --potential: the shipped default.',
+    '--json prints one JSON object instead: for each kind and for all, the count and the MAE, RMSE and largest error',
+    'of energy, forces and stress (null where the data has no stress).',
   ].join('\n'),
   options: {
     potential: { type: 'string' },
@@ -29,6 +31,7 @@ export const validateCommand: Command = {
     only: { type: 'string' },
     exclude: { type: 'string' },
     species: SPECIES_OPTION,
+    json: { type: 'boolean' },
   },
   async run(args) {
     const dataPath = stringOption(args, 'data');
@@ -44,11 +47,29 @@ export const validateCommand: Command = {
     if (data.length === 0) throw new UsageError(`${dataPath}: no configurations selected`);
     const kinds = new Map<string, typeof data>();
     for (const c of data) kinds.set(configKind(c), [...(kinds.get(configKind(c)) ?? []), c]);
+    const sorted = [...kinds].sort(([a], [b]) => a.localeCompare(b));
+    if (args.values.json) {
+      const finite = (v: number) => (Number.isFinite(v) ? v : null);
+      const stats = (x: { mae: number; rmse: number; max: number } | null) =>
+        x && { mae: finite(x.mae), rmse: finite(x.rmse), max: finite(x.max) };
+      const json = (e: FitErrors) => ({
+        configurations: e.configurations,
+        energy_meV_atom: stats(e.energyMeVPerAtom),
+        force_meV_A: stats(e.forceMeVPerA),
+        stress_GPa: stats(e.stressGPa),
+      });
+      const result = {
+        data: dataPath,
+        kinds: Object.fromEntries(sorted.map(([kind, list]) => [kind, json(fitErrors(model, list))])),
+        all: json(fitErrors(model, data)),
+      };
+      console.log(JSON.stringify(result, null, 2));
+      return 0;
+    }
     console.log(
       `${'kind'.padEnd(22)} ${'n'.padStart(4)}  ${'E MAE'.padStart(9)}  ${'F MAE'.padStart(9)}  ${'F RMSE'.padStart(9)}  ${'S MAE'.padStart(8)}`,
     );
-    for (const [kind, list] of [...kinds].sort(([a], [b]) => a.localeCompare(b)))
-      console.log(row(kind, fitErrors(model, list)));
+    for (const [kind, list] of sorted) console.log(row(kind, fitErrors(model, list)));
     console.log(row('all', fitErrors(model, data)));
     return 0;
   },
