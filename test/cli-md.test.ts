@@ -56,6 +56,12 @@ describe('lilab md', () => {
     expect(frames.length).toBe(3);
     expect(frames[0].structure.types.length).toBe(64);
     expect(frames[2].info.step).toBe('60');
+    // the first frame carries the same provenance; the others do not repeat it
+    expect(frames[0].info.lilab).toMatch(/^\d+\.\d+\.\d+$/);
+    expect(frames[0].info.potential_sha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(frames[0].info.command).toMatch(/^lilab md --structure beta-li3ps4 /);
+    expect(frames[0].info.seed).toBe('1');
+    expect(frames[1].info.lilab).toBeUndefined();
     expect(readFileSync(files.dump, 'utf8').match(/ITEM: TIMESTEP/g)?.length).toBe(3);
     const cp = JSON.parse(readFileSync(files.cp, 'utf8'));
     expect(cp.step).toBe(60);

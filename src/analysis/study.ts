@@ -73,6 +73,8 @@ export interface StudyResults {
   lilab: string;
   created: string;
   command: string;
+  /** LiLab version, git commit, potential and its SHA-256, seed, command line, time (as the thermo CSV heads). */
+  provenance?: Record<string, string>;
   potential: Record<string, unknown>;
   settings: Record<string, unknown>;
   bulk: StudyEntry | null;

@@ -16,7 +16,7 @@ import { WebGpuMtp } from '../../potential/mtp/webgpu.ts';
 import { type Command, numberOption, SPECIES_OPTION, speciesOption, stringOption, UsageError } from '../command.ts';
 import { potentialOrDefault } from '../default-potential.ts';
 import { loadMtpFile, readText, writeText } from '../files.ts';
-import { provenanceComment } from '../provenance.ts';
+import { provenance, provenanceComment } from '../provenance.ts';
 import { loadStructure, parseSupercell, STRUCTURE_PRESETS, typesForPotential } from '../structure-input.ts';
 
 export const THERMO_HEADER =
@@ -185,6 +185,7 @@ export const mdCommand: Command = {
       );
       positions = r.positions;
     }
+    const seed = numberOption(args, 'seed', 1);
     const engine = await MdEngine.create(
       ctx.device,
       field,
@@ -193,7 +194,7 @@ export const mdCommand: Command = {
         dt: numberOption(args, 'dt', 1),
         temperature: numberOption(args, 'temperature', 800),
         thermostat,
-        seed: numberOption(args, 'seed', 1),
+        seed,
         tau: numberOption(args, 'tau', THERMOSTAT_DEFAULTS.tau),
         friction: numberOption(args, 'friction', THERMOSTAT_DEFAULTS.friction),
         skin: numberOption(args, 'skin', 0.5),
@@ -218,16 +219,14 @@ export const mdCommand: Command = {
 
     if (out && !resume) writeFileSync(out, '');
     if (thermoPath && !resume)
-      writeFileSync(
-        thermoPath,
-        `${provenanceComment({ potential: potentialPath, seed: numberOption(args, 'seed', 1) })}${THERMO_HEADER}\n`,
-      );
+      writeFileSync(thermoPath, `${provenanceComment({ potential: potentialPath, seed })}${THERMO_HEADER}\n`);
     if (dumpPath && !resume) writeFileSync(dumpPath, '');
     const tty = process.stdout.isTTY && !process.env.CI;
     const t0 = performance.now();
     const startStep = engine.step;
     const speciesOfTypes = species;
     let lastFrame: Frame | null = null;
+    let framesWritten = 0;
     const dispatches = engine.dispatchesPerStep().direct;
     const saveCheckpoint = (frame: Frame) =>
       writeText(checkpointPath, JSON.stringify(checkpointOf(frame, species, types, engine.system.cell.lattice)));
@@ -263,11 +262,21 @@ export const mdCommand: Command = {
         if (t.step % frameEvery === 0 || t.step === startStep + steps) {
           const s = { ...structure, cell, species: speciesOfTypes, types, positions: frame.positions };
           if (out) {
+            // the first frame written carries where it came from (the thermo CSV's provenance, as key=value pairs)
+            const origin =
+              framesWritten++ === 0 ? Object.fromEntries(provenance({ potential: potentialPath, seed })) : {};
             appendFileSync(
               out,
               formatExtxyzFrame(
                 s,
-                { step: t.step, Time: t.time, unwrapped: 'T', energy: t.potential, temperature: t.temperature },
+                {
+                  step: t.step,
+                  Time: t.time,
+                  unwrapped: 'T',
+                  energy: t.potential,
+                  temperature: t.temperature,
+                  ...origin,
+                },
                 labelColumns(structure),
               ),
             );

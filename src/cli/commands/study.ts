@@ -28,7 +28,7 @@ import { repeatStructure } from '../../structure/supercell.ts';
 import { type Command, numberOption, stringOption, UsageError } from '../command.ts';
 import { potentialOrDefault } from '../default-potential.ts';
 import { fileSha256, loadMtpFile, writeText } from '../files.ts';
-import { VERSION } from '../provenance.ts';
+import { provenance, VERSION } from '../provenance.ts';
 
 const BULK_ID = 'beta-li3ps4';
 /** The bulk system's repeats of the 32-atom cell: 256 atoms, every cell length above twice the 5 A cutoff. */
@@ -383,7 +383,8 @@ export const studyCommand: Command = {
     const results: StudyResults = {
       lilab: VERSION,
       created: new Date().toISOString(),
-      command: ['lilab', 'study', ...process.argv.slice(3)].join(' '),
+      command: Object.fromEntries(provenance({})).command,
+      provenance: Object.fromEntries(provenance({ potential: potentialPath, seed })),
       potential: {
         file: potentialPath,
         sha256: sha,
