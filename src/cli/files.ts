@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readSync, writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { parseMtp } from '../io/mtp.ts';
 
@@ -31,4 +31,35 @@ export function loadMtpFile(path: string) {
 /** SHA-256 of a text file, hex: the provenance of a potential or dataset in reports. */
 export function fileSha256(path: string): string {
   return createHash('sha256').update(readText(path)).digest('hex');
+}
+
+/**
+ * The lines of a file, read in chunks of `chunkBytes` (UTF-8 decoded across chunk ends): a trajectory of any size is
+ * read with memory bounded by the chunk and the longest line.
+ */
+export function* fileLines(path: string, chunkBytes = 1 << 20): Generator<string> {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new InputFileError(`cannot read ${path}: ${code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
+  }
+  const buf = Buffer.alloc(chunkBytes);
+  const decoder = new TextDecoder('utf-8');
+  let rest = '';
+  try {
+    for (;;) {
+      const n = readSync(fd, buf, 0, chunkBytes, null);
+      if (n === 0) break;
+      const text = rest + decoder.decode(buf.subarray(0, n), { stream: true });
+      const parts = text.split('\n');
+      rest = parts.pop()!;
+      yield* parts;
+    }
+    rest += decoder.decode();
+    if (rest) yield rest;
+  } finally {
+    closeSync(fd);
+  }
 }

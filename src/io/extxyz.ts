@@ -7,6 +7,7 @@
 import { cellProblem, makeCell } from '../model/cell.ts';
 import type { Structure } from '../model/structure.ts';
 import { ParseError, parseFiniteNumber, parseInteger } from './errors.ts';
+import { LineCursor, MAX_FRAME_ATOMS } from './lines.ts';
 
 export interface ExtxyzFrame {
   structure: Structure;
@@ -52,18 +53,24 @@ function parseProperties(spec: string, file: string, lineNo: number): Column[] {
 }
 
 export function parseExtxyz(text: string, file = 'input.extxyz', speciesOrder?: string[]): ExtxyzFrame[] {
-  const lines = text.split(/\r?\n/);
-  const frames: ExtxyzFrame[] = [];
-  let i = 0;
-  while (i < lines.length) {
-    if (lines[i].trim() === '') {
-      i++;
-      continue;
-    }
-    const n = parseInteger(lines[i].trim(), file, i + 1, 'the atom count', 0);
-    if (i + 1 >= lines.length) throw new ParseError(file, i + 1, 'file ends before the comment line');
-    const info = parseKeyValues(lines[i + 1], file, i + 2);
-    const commentLine = i + 2;
+  return [...extxyzFrames(text.split('\n'), file, speciesOrder)];
+}
+
+/** The frames of an extended XYZ text one by one, from its lines (a string's or a file's read in chunks). */
+export function* extxyzFrames(
+  lines: Iterable<string>,
+  file = 'input.extxyz',
+  speciesOrder?: string[],
+): Generator<ExtxyzFrame> {
+  const cur = new LineCursor(lines);
+  while (cur.skipBlank()) {
+    const n = parseInteger(cur.next()!.trim(), file, cur.line, 'the atom count', 0);
+    if (n > MAX_FRAME_ATOMS)
+      throw new ParseError(file, cur.line, `${n} atoms declared, more than the ${MAX_FRAME_ATOMS} a frame may hold`);
+    const comment = cur.next();
+    if (comment === undefined) throw new ParseError(file, cur.line, 'file ends before the comment line');
+    const commentLine = cur.line;
+    const info = parseKeyValues(comment, file, commentLine);
     const cols = parseProperties(info.Properties ?? 'species:S:1:pos:R:3', file, commentLine);
     const species = speciesOrder ? [...speciesOrder] : [];
     const types = new Int32Array(n);
@@ -73,13 +80,14 @@ export function parseExtxyz(text: string, file = 'input.extxyz', speciesOrder?: 
     if (!cols.some((c) => c.name === 'species') || !cols.some((c) => c.name === 'pos')) {
       throw new ParseError(file, commentLine, 'Properties must include species:S:1 and pos:R:3');
     }
+    const width = cols.reduce((s, c) => s + c.width, 0);
     for (let a = 0; a < n; a++) {
-      const lineNo = i + 3 + a;
-      if (lineNo > lines.length || lines[lineNo - 1].trim() === '') {
-        throw new ParseError(file, Math.min(lineNo, lines.length), `expected ${n} atom lines, found ${a}`);
+      const text = cur.next();
+      if (text === undefined || text.trim() === '') {
+        throw new ParseError(file, cur.line, `expected ${n} atom lines, found ${a}`);
       }
-      const toks = lines[lineNo - 1].trim().split(/\s+/);
-      const width = cols.reduce((s, c) => s + c.width, 0);
+      const lineNo = cur.line;
+      const toks = text.trim().split(/\s+/);
       if (toks.length !== width)
         throw new ParseError(file, lineNo, `expected ${width} columns (Properties), found ${toks.length}`);
       let t = 0;
@@ -138,10 +146,8 @@ export function parseExtxyz(text: string, file = 'input.extxyz', speciesOrder?: 
     delete rest.Lattice;
     delete rest.Properties;
     delete rest.pbc;
-    frames.push({ structure: { cell: makeCell(lattice, pbc), species, types, positions }, info: rest, arrays });
-    i += 2 + n;
+    yield { structure: { cell: makeCell(lattice, pbc), species, types, positions }, info: rest, arrays };
   }
-  return frames;
 }
 
 const num = (v: number) => (Number.isInteger(v) ? v.toFixed(1) : v.toPrecision(12).replace(/\.?0+(e|$)/, '$1'));

@@ -6,23 +6,36 @@
 import { cellProblem, inverse3, makeCell, volume } from '../model/cell.ts';
 import type { Structure } from '../model/structure.ts';
 import { ParseError, parseFiniteNumber, parseInteger } from './errors.ts';
+import { LineCursor, MAX_FRAME_ATOMS } from './lines.ts';
 
-export function parsePoscar(text: string, file = 'POSCAR'): Structure {
-  const lines = text.split(/\r?\n/);
-  let k = 0;
+/** The header every POSCAR and XDATCAR frame starts with: comment, scale, lattice, species names and counts. */
+interface PoscarHeader {
+  title: string;
+  /** Lattice vectors after scaling, A (rows). */
+  lattice: number[];
+  /** Factor for Cartesian coordinates. */
+  factor: number;
+  species: string[];
+  counts: number[];
+  /** The atoms declared. */
+  atoms: number;
+}
+
+function readHeader(cur: LineCursor, file: string, first: boolean): PoscarHeader {
   const need = (what: string) => {
-    if (k >= lines.length || (lines[k].trim() === '' && k > 0))
-      throw new ParseError(file, Math.min(k + 1, lines.length), `file ends early: expected ${what}`);
-    return lines[k++].trim();
+    const l = cur.next();
+    if (l === undefined || (l.trim() === '' && !(first && cur.line === 1)))
+      throw new ParseError(file, Math.max(1, cur.line), `file ends early: expected ${what}`);
+    return l.trim();
   };
   const title = need('the comment line');
-  const scaleLine = k + 1;
   // one factor (negative: the volume wanted, A^3), or VASP's three, one per Cartesian axis
   const scales = need('the scale factor')
     .split(/\s+/)
     .filter((t) => !t.startsWith('!') && !t.startsWith('#'))
     .slice(0, 3)
-    .map((t) => parseFiniteNumber(t, file, scaleLine, 'scale factor'));
+    .map((t) => parseFiniteNumber(t, file, cur.line, 'scale factor'));
+  const scaleLine = cur.line;
   if (scales.length === 2) throw new ParseError(file, scaleLine, 'give one scale factor or three, not two');
   if (scales.some((x) => x === 0)) throw new ParseError(file, scaleLine, 'a scale factor of 0 makes no cell');
   if (scales.length === 3 && scales.some((x) => x < 0))
@@ -30,13 +43,12 @@ export function parsePoscar(text: string, file = 'POSCAR'): Structure {
   const scale = scales[0];
   const lattice: number[] = [];
   for (let r = 0; r < 3; r++) {
-    const no = k + 1;
     const toks = need(`lattice vector ${r + 1}`).split(/\s+/);
-    if (toks.length < 3) throw new ParseError(file, no, `lattice vector ${r + 1} needs 3 numbers`);
-    for (let d = 0; d < 3; d++) lattice.push(parseFiniteNumber(toks[d], file, no, 'lattice vector'));
+    if (toks.length < 3) throw new ParseError(file, cur.line, `lattice vector ${r + 1} needs 3 numbers`);
+    for (let d = 0; d < 3; d++) lattice.push(parseFiniteNumber(toks[d], file, cur.line, 'lattice vector'));
   }
-  const speciesNo = k + 1;
   const speciesToks = need('the species names (VASP 5)').split(/\s+/);
+  const speciesNo = cur.line;
   if (speciesToks.every((t) => /^\d+$/.test(t))) {
     throw new ParseError(
       file,
@@ -48,40 +60,84 @@ export function parsePoscar(text: string, file = 'POSCAR'): Structure {
     if (!/^[A-Z][a-z]?$/.test(t.replace(/[_/].*$/, '')))
       throw new ParseError(file, speciesNo, `'${t}' is not an element symbol`);
   const species = speciesToks.map((t) => t.replace(/[_/].*$/, ''));
-  const countNo = k + 1;
   const counts = need('the atom counts')
     .split(/\s+/)
-    .map((t) => parseInteger(t, file, countNo, 'atom count', 0));
+    .map((t) => parseInteger(t, file, cur.line, 'atom count', 0));
+  const countNo = cur.line;
   if (counts.length !== species.length)
     throw new ParseError(file, countNo, `${counts.length} counts for ${species.length} species`);
-  let mode = need("'Direct' or 'Cartesian'");
-  if (/^s/i.test(mode)) mode = need("'Direct' or 'Cartesian'");
-  const cartesian = /^[ck]/i.test(mode);
-  if (!cartesian && !/^d/i.test(mode))
-    throw new ParseError(file, k, `expected 'Direct' or 'Cartesian', found '${mode}'`);
+  const atoms = counts.reduce((a, b) => a + b, 0);
+  if (atoms > MAX_FRAME_ATOMS)
+    throw new ParseError(file, countNo, `${atoms} atoms declared, more than the ${MAX_FRAME_ATOMS} a frame may hold`);
   const raw = cellProblem(lattice);
   if (raw) throw new ParseError(file, scaleLine + 1, raw);
   let factor = scale;
   if (scale < 0) factor = Math.cbrt(-scale / volume(makeCell(lattice)));
   const L = scales.length === 3 ? lattice.map((v, k) => v * scales[k % 3]) : lattice.map((v) => v * factor);
-  const n = counts.reduce((a, b) => a + b, 0);
-  const types = new Int32Array(n);
-  const positions = new Float64Array(3 * n);
-  let a = 0;
-  counts.forEach((c, t) => {
-    for (let q = 0; q < c; q++, a++) {
-      const no = k + 1;
-      if (k >= lines.length || lines[k].trim() === '')
-        throw new ParseError(file, Math.min(no, lines.length), `expected ${n} atom lines, found ${a}`);
-      const toks = lines[k++].trim().split(/\s+/);
-      if (toks.length < 3) throw new ParseError(file, no, 'an atom line needs 3 coordinates');
-      const x = [0, 1, 2].map((d) => parseFiniteNumber(toks[d], file, no, 'coordinate'));
-      types[a] = t;
-      if (cartesian) for (let d = 0; d < 3; d++) positions[3 * a + d] = x[d] * factor;
-      else for (let d = 0; d < 3; d++) positions[3 * a + d] = x[0] * L[d] + x[1] * L[3 + d] + x[2] * L[6 + d];
-    }
-  });
-  return { cell: makeCell(L), species, types, positions, title };
+  return { title, lattice: L, factor, species, counts, atoms };
+}
+
+/** The atom lines of a frame: `atoms` lines of three coordinates (more columns, e.g. selective flags, ignored). */
+function readAtoms(cur: LineCursor, file: string, h: PoscarHeader, cartesian: boolean): Float64Array {
+  const positions = new Float64Array(3 * h.atoms);
+  const L = h.lattice;
+  for (let a = 0; a < h.atoms; a++) {
+    const l = cur.next();
+    if (l === undefined || l.trim() === '')
+      throw new ParseError(file, Math.max(1, cur.line), `expected ${h.atoms} atom lines, found ${a}`);
+    const toks = l.trim().split(/\s+/);
+    if (toks.length < 3) throw new ParseError(file, cur.line, 'an atom line needs 3 coordinates');
+    const x = [0, 1, 2].map((d) => parseFiniteNumber(toks[d], file, cur.line, 'coordinate'));
+    if (cartesian) for (let d = 0; d < 3; d++) positions[3 * a + d] = x[d] * h.factor;
+    else for (let d = 0; d < 3; d++) positions[3 * a + d] = x[0] * L[d] + x[1] * L[3 + d] + x[2] * L[6 + d];
+  }
+  return positions;
+}
+
+const typesOf = (h: PoscarHeader) => Int32Array.from(h.counts.flatMap((c, t) => new Array<number>(c).fill(t)));
+
+export function parsePoscar(text: string, file = 'POSCAR'): Structure {
+  const cur = new LineCursor(text.split('\n'));
+  const h = readHeader(cur, file, true);
+  const need = (what: string) => {
+    const l = cur.next();
+    if (l === undefined || l.trim() === '')
+      throw new ParseError(file, Math.max(1, cur.line), `file ends early: expected ${what}`);
+    return l.trim();
+  };
+  let mode = need("'Direct' or 'Cartesian'");
+  if (/^s/i.test(mode)) mode = need("'Direct' or 'Cartesian'");
+  const cartesian = /^[ck]/i.test(mode);
+  if (!cartesian && !/^d/i.test(mode))
+    throw new ParseError(file, cur.line, `expected 'Direct' or 'Cartesian', found '${mode}'`);
+  const positions = readAtoms(cur, file, h, cartesian);
+  return { cell: makeCell(h.lattice), species: h.species, types: typesOf(h), positions, title: h.title };
+}
+
+/**
+ * The frames of a VASP XDATCAR (VASP 5): a header, then blocks headed "Direct configuration= N" (or Cartesian); a
+ * run with a changing cell repeats the header before each block. Positions are wrapped into the cell, as VASP
+ * writes them (the reader of a trajectory unwraps them).
+ */
+export function* xdatcarFrames(
+  lines: Iterable<string>,
+  file = 'XDATCAR',
+): Generator<{ structure: Structure; line: number }> {
+  const cur = new LineCursor(lines);
+  let h = readHeader(cur, file, true);
+  while (cur.skipBlank()) {
+    const head = cur.peek()!.trim();
+    if (!/^(direct|cartesian)/i.test(head)) h = readHeader(cur, file, false);
+    const start = cur.line + 1;
+    const mode = cur.next()?.trim() ?? '';
+    if (!/^(direct|cartesian)/i.test(mode))
+      throw new ParseError(file, cur.line, `expected 'Direct configuration= N', found '${mode}'`);
+    const positions = readAtoms(cur, file, h, /^c/i.test(mode));
+    yield {
+      structure: { cell: makeCell(h.lattice), species: h.species, types: typesOf(h), positions, title: h.title },
+      line: start,
+    };
+  }
 }
 
 export function writePoscar(s: Structure): string {

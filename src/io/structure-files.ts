@@ -8,7 +8,8 @@ import { parseCfg, writeCfg } from './cfg.ts';
 import { parseCif, writeCif } from './cif.ts';
 import { formatExtxyzFrame, parseExtxyz } from './extxyz.ts';
 import { writeLammpsData } from './lammps.ts';
-import { parsePoscar, writePoscar } from './poscar.ts';
+import { lammpsDumpFrames, parseLammpsData } from './lammps-read.ts';
+import { parsePoscar, writePoscar, xdatcarFrames } from './poscar.ts';
 
 // Plain string helpers (this module also runs in the browser, where node:path does not exist).
 const basename = (p: string) => p.split(/[\\/]/).pop() ?? p;
@@ -18,7 +19,7 @@ const extname = (p: string) => {
   return k > 0 ? b.slice(k) : '';
 };
 
-export type StructureFormat = 'cif' | 'poscar' | 'extxyz' | 'cfg' | 'lammps-data';
+export type StructureFormat = 'cif' | 'poscar' | 'extxyz' | 'cfg' | 'lammps-data' | 'lammps-dump' | 'xdatcar';
 
 export function formatOf(path: string): StructureFormat {
   const name = basename(path).toLowerCase();
@@ -27,8 +28,12 @@ export function formatOf(path: string): StructureFormat {
   if (ext === '.xyz' || ext === '.extxyz') return 'extxyz';
   if (ext === '.cfg') return 'cfg';
   if (ext === '.data' || ext === '.lmp') return 'lammps-data';
+  if (ext === '.dump' || ext === '.lammpstrj' || name.startsWith('dump.')) return 'lammps-dump';
+  if (name.startsWith('xdatcar') || ext === '.xdatcar') return 'xdatcar';
   if (ext === '.vasp' || ext === '.poscar' || name.startsWith('poscar') || name.startsWith('contcar')) return 'poscar';
-  throw new Error(`cannot tell the format of '${path}' (use .cif, POSCAR/CONTCAR/.vasp, .xyz/.extxyz, .cfg or .data)`);
+  throw new Error(
+    `cannot tell the format of '${path}' (use .cif, POSCAR/CONTCAR/.vasp, XDATCAR, .xyz/.extxyz, .cfg, .data or .dump/.lammpstrj)`,
+  );
 }
 
 export function readStructureText(
@@ -66,7 +71,20 @@ export function readStructureText(
       return { cell: c.cell, species: [...species], types: c.types, positions: c.positions, title: file };
     }
     case 'lammps-data':
-      throw new Error('LAMMPS data files are written, not read, by the lab');
+      return parseLammpsData(text, file);
+    case 'lammps-dump':
+    case 'xdatcar': {
+      // a trajectory read as a structure: its last frame
+      let last: Structure | null = null;
+      const lines = text.split('\n');
+      const frames =
+        formatOf(path) === 'xdatcar'
+          ? xdatcarFrames(lines, file)
+          : lammpsDumpFrames(lines, file, options.species ?? [...LI_P_S]);
+      for (const f of frames) last = f.structure;
+      if (!last) throw new Error(`${file} holds no frames`);
+      return { ...last, title: last.title ?? file };
+    }
   }
 }
 
@@ -97,5 +115,8 @@ export function writeStructureText(s: Structure, path: string, options: { specie
     }
     case 'lammps-data':
       return writeLammpsData(s);
+    case 'lammps-dump':
+    case 'xdatcar':
+      throw new Error(`${basename(path)}: trajectories are written by lilab md (--out extxyz, --dump), not by convert`);
   }
 }

@@ -26,6 +26,13 @@ export function element(symbol: string): Element {
   return e;
 }
 
+/** The lab's element whose mass is nearest `mass` (amu), and how far it is: files that give masses, not names. */
+export function nearestElementByMass(mass: number): { symbol: string; difference: number } {
+  let best = TABLE[0];
+  for (const e of TABLE) if (Math.abs(e.mass - mass) < Math.abs(best.mass - mass)) best = e;
+  return { symbol: best.symbol, difference: Math.abs(best.mass - mass) };
+}
+
 /** The species order of the lab's Li-P-S potentials (and of test/fixtures/mtp-vectors): type 0 = Li, 1 = P, 2 = S. */
 export const LI_P_S = ['Li', 'P', 'S'] as const;
 

@@ -1,13 +1,15 @@
-import { basename } from 'node:path';
 import { nernstEinstein } from '../../analysis/conductivity.ts';
-import { estimateDiffusion, FIT_WINDOW, isotropy } from '../../analysis/diffusion.ts';
+import { FIT_WINDOW, isotropy } from '../../analysis/diffusion.ts';
+import { MsdAccumulator } from '../../analysis/msd-accumulator.ts';
 import { Unwrapper } from '../../analysis/unwrap.ts';
-import { parseExtxyz } from '../../io/extxyz.ts';
+import { ParseError } from '../../io/errors.ts';
 import { volume } from '../../model/cell.ts';
-import { element } from '../../model/species.ts';
+import { element, LI_P_S } from '../../model/species.ts';
+import type { Structure } from '../../model/structure.ts';
 import { A2_PER_FS_TO_CM2_PER_S } from '../../model/units.ts';
 import { type Command, numberOption, stringOption, UsageError } from '../command.ts';
-import { readText, writeText } from '../files.ts';
+import { writeText } from '../files.ts';
+import { trajectoryFrames } from '../trajectory-input.ts';
 
 const fmtD = (v: number, e: number) =>
   `${(v * A2_PER_FS_TO_CM2_PER_S).toExponential(3)} +- ${(e * A2_PER_FS_TO_CM2_PER_S).toExponential(2)}`;
@@ -16,11 +18,14 @@ export const msdCommand: Command = {
   name: 'msd',
   summary: 'per-axis mean-squared displacement of one species, diffusion coefficients with uncertainties, conductivity',
   usage:
-    'TRAJ.extxyz [--species Li] [--region gb:3.0|bulk:3.0] [--axis-normal z] [--fit-start FS] [--fit-end FS] [--frame-interval FS] [--out msd.csv]',
+    'TRAJ.(extxyz|dump|lammpstrj)|XDATCAR [--species Li] [--region gb:3.0|bulk:3.0] [--axis-normal z] [--fit-start FS] [--fit-end FS] [--frame-interval FS] [--types Li,P,S] [--memory-mb 1024] [--out msd.csv]',
   help: [
     'Frames: extended XYZ with Time=fs on each comment line (lilab md writes them, positions unwrapped), or without it',
-    'and --frame-interval FS; every frame the same atoms in the same order. Frames',
-    'without unwrapped=T are unwrapped here (atoms must move less than half a cell between frames).',
+    'and --frame-interval FS; LAMMPS text dumps (id type x y z or xu yu zu or xs ys zs, image flags used when given;',
+    'types named by --types, default the potential order Li,P,S) and VASP XDATCAR, both with --frame-interval FS.',
+    'Every frame the same atoms in the same order. Wrapped frames are unwrapped here (atoms must move less than half',
+    'a cell between frames). The file is read frame by frame; frames are kept for the exact MSD while they fit in',
+    '--memory-mb (default 1024), beyond it they stream through a multiple-tau correlator (said on stderr).',
     'MSD per axis averaged over every time origin (FFT), centre-of-mass drift removed. D_a = slope/2 per axis,',
     'D = slope/6 for the total, fitted in [--fit-start, --fit-end] fs (default: 10-50 % of the run) by generalised',
     'least squares with the covariance of the MSD at those lags (docs/analysis.md); +-1 sigma covers the truth 68 %',
@@ -40,73 +45,99 @@ export const msdCommand: Command = {
     temperature: { type: 'string' },
     out: { type: 'string' },
     'frame-interval': { type: 'string' },
+    types: { type: 'string' },
+    'memory-mb': { type: 'string' },
     json: { type: 'boolean' },
   },
   async run(args) {
     const [path] = args.positionals;
     if (!path || args.positionals.length !== 1) throw new UsageError('expected one trajectory file');
-    const frames = parseExtxyz(readText(path), basename(path));
-    if (frames.length < 10) throw new UsageError(`${path} has ${frames.length} frames; the MSD needs at least 10`);
-    const first = frames[0];
-    const s0 = first.structure;
-    // the same atoms in every frame: an MSD over frames whose atoms change is meaningless (it printed NaN)
-    for (let k = 1; k < frames.length; k++) {
-      const s = frames[k].structure;
-      const same =
-        s.types.length === s0.types.length && s.types.every((t, i) => s.species[t] === s0.species[s0.types[i]]);
-      if (!same)
-        throw new UsageError(
-          `${path}: frame ${k + 1} has ${s.types.length} atoms or another species order than frame 1 (${s0.types.length})`,
-        );
-    }
-    // no Time= key: the interval must be given, not guessed
     const interval = stringOption(args, 'frame-interval');
-    const missing = frames.findIndex((f) => f.info.Time === undefined);
-    if (missing >= 0 && interval === undefined)
-      throw new UsageError(`${path}: frame ${missing + 1} has no Time= (fs); give --frame-interval FS`);
-    const times = frames.map((f, k) =>
-      interval !== undefined ? k * numberOption(args, 'frame-interval', 1) : Number(f.info.Time),
-    );
-    const dt = times[1] - times[0];
-    if (!(dt > 0)) throw new UsageError(`${path}: frames need increasing Time= values (fs)`);
-    for (let k = 2; k < times.length; k++) {
-      if (Math.abs(times[k] - times[k - 1] - dt) > 1e-6 * dt)
-        throw new UsageError(`${path}: frames are not evenly spaced in time (frame ${k + 1})`);
-    }
+    const fixedDt = interval !== undefined ? numberOption(args, 'frame-interval', 1) : undefined;
+    if (fixedDt !== undefined && !(fixedDt > 0)) throw new UsageError('--frame-interval must be positive (fs)');
+    const typeSpecies = (stringOption(args, 'types') ?? LI_P_S.join(',')).split(',');
+    const budget = numberOption(args, 'memory-mb', 1024) * 2 ** 20;
     const speciesName = stringOption(args, 'species') ?? 'Li';
-    const t = s0.species.indexOf(speciesName);
-    if (t < 0) throw new UsageError(`${path} has no ${speciesName} (species: ${s0.species.join(', ')})`);
-    let atoms = Array.from(s0.types.keys()).filter((i) => s0.types[i] === t);
     const region = stringOption(args, 'region');
-    if (region) {
-      const m = /^(gb|bulk):([\d.]+)$/.exec(region);
-      if (!m) throw new UsageError(`--region expects gb:W or bulk:W (A), got '${region}'`);
-      const dist = first.arrays.gb_distance;
-      if (!dist)
-        throw new UsageError(
-          `${path} has no per-atom gb_distance column (write the structure with the grain-boundary builder)`,
-        );
-      const w = Number(m[2]);
-      atoms = atoms.filter((i) => (m[1] === 'gb' ? Math.abs(dist[i]) < w : Math.abs(dist[i]) >= w));
-      if (atoms.length === 0) throw new UsageError(`no ${speciesName} atoms in region ${region}`);
+    const regionMatch = region ? /^(gb|bulk):([\d.]+)$/.exec(region) : null;
+    if (region && !regionMatch) throw new UsageError(`--region expects gb:W or bulk:W (A), got '${region}'`);
+    let s0: Structure | null = null;
+    let atoms: number[] = [];
+    let acc: MsdAccumulator | null = null;
+    let unwrapper: Unwrapper | null = null;
+    let t0 = 0;
+    let dt = 0;
+    let lastTime = 0;
+    const temps: number[] = [];
+    let count = 0;
+    try {
+      for (const f of trajectoryFrames(path, typeSpecies)) {
+        count++;
+        const s = f.structure;
+        if (!s0) {
+          s0 = s;
+          const t = s0.species.indexOf(speciesName);
+          if (t < 0) throw new UsageError(`${path} has no ${speciesName} (species: ${s0.species.join(', ')})`);
+          atoms = Array.from(s0.types.keys()).filter((i) => s0!.types[i] === t);
+          if (regionMatch) {
+            const dist = f.arrays.gb_distance;
+            if (!dist)
+              throw new UsageError(
+                `${path} has no per-atom gb_distance column (write the structure with the grain-boundary builder)`,
+              );
+            const w = Number(regionMatch[2]);
+            atoms = atoms.filter((i) => (regionMatch[1] === 'gb' ? Math.abs(dist[i]) < w : Math.abs(dist[i]) >= w));
+            if (atoms.length === 0) throw new UsageError(`no ${speciesName} atoms in region ${region}`);
+          }
+          acc = new MsdAccumulator(
+            atoms,
+            Array.from(s0.types, (k) => element(s0!.species[k]).mass),
+            budget,
+          );
+          if (!f.unwrapped) unwrapper = new Unwrapper(s0.cell);
+        } else {
+          // the same atoms in every frame: an MSD over frames whose atoms change is meaningless (it printed NaN)
+          const same =
+            s.types.length === s0.types.length && s.types.every((t, i) => s.species[t] === s0!.species[s0!.types[i]]);
+          if (!same)
+            throw new UsageError(
+              `${path}: frame ${count} has ${s.types.length} atoms or another species order than frame 1 (${s0.types.length})`,
+            );
+        }
+        // no time in the file: the interval must be given, not guessed
+        if (fixedDt === undefined && f.time === undefined)
+          throw new UsageError(`${path}: frame ${count} has no Time= (fs); give --frame-interval FS`);
+        const time = fixedDt !== undefined ? (count - 1) * fixedDt : f.time!;
+        if (count === 1) t0 = time;
+        else if (count === 2) {
+          dt = time - t0;
+          if (!(dt > 0)) throw new UsageError(`${path}: frames need increasing Time= values (fs)`);
+        } else if (Math.abs(time - lastTime - dt) > 1e-6 * dt)
+          throw new UsageError(`${path}: frames are not evenly spaced in time (frame ${count})`);
+        lastTime = time;
+        if (f.temperature !== undefined && Number.isFinite(f.temperature)) temps.push(f.temperature);
+        acc!.push(unwrapper ? unwrapper.next(s.positions) : s.positions);
+      }
+    } catch (err) {
+      if (err instanceof ParseError) throw new UsageError(err.message);
+      throw err;
     }
-    const unwrapped = frames.every((f) => f.info.unwrapped === 'T');
-    let positions = frames.map((f) => f.structure.positions);
-    if (!unwrapped) {
-      const u = new Unwrapper(s0.cell);
-      positions = positions.map((p) => u.next(p));
-    }
-    const masses = Array.from(s0.types, (k) => element(s0.species[k]).mass);
-    const span = (frames.length - 1) * dt;
+    if (count < 10 || !s0 || !acc) throw new UsageError(`${path} has ${count} frames; the MSD needs at least 10`);
+    const span = (count - 1) * dt;
     const start = numberOption(args, 'fit-start', FIT_WINDOW.from * span);
     const end = numberOption(args, 'fit-end', FIT_WINDOW.to * span);
-    let r: ReturnType<typeof estimateDiffusion>;
+    let result: ReturnType<MsdAccumulator['result']>;
     try {
-      r = estimateDiffusion(positions, dt, { atoms, masses, start, end });
+      result = acc.result(dt, start, end);
     } catch (err) {
       throw new UsageError(`${path}: ${(err as Error).message}`);
     }
-    const temps = frames.map((f) => Number(f.info.temperature)).filter(Number.isFinite);
+    const r = { ...result.d, curves: result.curves };
+    if (result.streamed)
+      console.error(
+        `note: ${count} frames of ${atoms.length} atoms exceed --memory-mb ${budget / 2 ** 20}: the MSD streams through ` +
+          'a multiple-tau correlator (lags spaced 16^k frames, fewer origins at long lags)',
+      );
     const temperature = numberOption(
       args,
       'temperature',
@@ -124,7 +155,8 @@ export const msdCommand: Command = {
       ['species', speciesName],
       ['region', region ?? 'all'],
       ['atoms', String(atoms.length)],
-      ['frames', String(frames.length)],
+      ['frames', String(count)],
+      ['msd', result.streamed ? 'multiple-tau (memory budget)' : 'every origin'],
       ['frame_interval_fs', String(dt)],
       ['fit_window_fs', `${start} ${end}`],
       ['temperature_K', String(temperature)],
@@ -142,12 +174,13 @@ export const msdCommand: Command = {
         (['x', 'y', 'z', 'total'] as const).map((a) => [a, finite(r[a][key] * A2_PER_FS_TO_CM2_PER_S)]),
       );
     if (args.values.json) {
-      const result = {
+      const json = {
         trajectory: path,
         species: speciesName,
         region: region ?? 'all',
         atoms: atoms.length,
-        frames: frames.length,
+        frames: count,
+        streamed: result.streamed,
         frame_interval_fs: dt,
         fit_window_fs: [start, end],
         estimator: 'gls-msd-covariance',
@@ -158,11 +191,11 @@ export const msdCommand: Command = {
         isotropy_normal_over_inplane: normal ? finite(iso.isotropy) : null,
         sigma_S_cm_nernst_einstein: finite(sigma),
       };
-      console.log(JSON.stringify(result, null, 2));
+      console.log(JSON.stringify(json, null, 2));
     } else printSummary();
     function printSummary() {
       console.log(
-        `${speciesName} atoms: ${atoms.length}${region ? ` (region ${region})` : ''}; ${frames.length} frames every ${dt} fs`,
+        `${speciesName} atoms: ${atoms.length}${region ? ` (region ${region})` : ''}; ${count} frames every ${dt} fs`,
       );
       console.log(
         `fit window ${start.toFixed(0)}-${end.toFixed(0)} fs (generalised least squares); D in cm^2/s (+- 1 sigma):`,
