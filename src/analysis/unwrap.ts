@@ -1,7 +1,9 @@
 /**
  * Unwrapping: positions folded into the cell frame by frame become continuous trajectories. Between two frames an atom
  * is assumed to move less than half a cell along any lattice vector; the fractional jump is then the nearest integer
- * and is removed exactly (integers), so atoms that cross the cell many times come back exactly.
+ * and is removed exactly (integers), so atoms that cross the cell many times come back exactly. A frame may come with
+ * its own cell (a barostat's run): the jumps are counted in fractional coordinates, which a change of cell does not
+ * move, and the unwrapped position is built with that frame's cell, as LAMMPS builds xu from x and the image flags.
  */
 import { type Cell, toFractional } from '../model/cell.ts';
 
@@ -10,17 +12,17 @@ export class Unwrapper {
   private shift: Float64Array | null = null;
   constructor(private readonly cell: Cell) {}
 
-  /** Takes the next wrapped frame (Cartesian, 3N) and returns it unwrapped. */
-  next(wrapped: ArrayLike<number>): Float64Array {
+  /** Takes the next wrapped frame (Cartesian, 3N), in its own cell if it has one, and returns it unwrapped. */
+  next(wrapped: ArrayLike<number>, cell: Cell = this.cell): Float64Array {
     const n3 = wrapped.length;
-    const L = this.cell.lattice;
-    const frac = toFractional(this.cell, wrapped);
+    const L = cell.lattice;
+    const frac = toFractional(cell, wrapped);
     if (!this.prevFrac || !this.shift) {
       this.prevFrac = frac;
       this.shift = new Float64Array(n3);
     } else {
       for (let k = 0; k < n3; k++) {
-        if (this.cell.pbc[k % 3]) this.shift[k] -= Math.round(frac[k] - this.prevFrac[k]);
+        if (cell.pbc[k % 3]) this.shift[k] -= Math.round(frac[k] - this.prevFrac[k]);
       }
       this.prevFrac = frac;
     }

@@ -1,3 +1,4 @@
+import { MAX_FRAME_ATOMS } from '../io/lines.ts';
 import { readStructureText } from '../io/structure-files.ts';
 import { LI_P_S } from '../model/species.ts';
 import type { Structure } from '../model/structure.ts';
@@ -12,7 +13,9 @@ export function parseSupercell(text: string | undefined): [number, number, numbe
   if (!text) return [1, 1, 1];
   const m = /^(\d+)x(\d+)x(\d+)$/.exec(text);
   if (!m) throw new UsageError(`--supercell expects AxBxC (e.g. 2x2x2), got '${text}'`);
-  return [Number(m[1]), Number(m[2]), Number(m[3])];
+  const n = [Number(m[1]), Number(m[2]), Number(m[3])] as [number, number, number];
+  if (n.some((x) => x < 1)) throw new UsageError(`--supercell ${text}: each repeat must be at least 1`);
+  return n;
 }
 
 /** A preset name or a structure file (see src/io/structure-files.ts; .cfg types map to `species` in order). */
@@ -36,6 +39,12 @@ export function loadStructure(
       throw err;
     }
   }
+  // refused before the copies are made: a typo such as 100000x1x1 would otherwise exhaust memory
+  const atoms = s.types.length * supercell[0] * supercell[1] * supercell[2];
+  if (atoms > MAX_FRAME_ATOMS)
+    throw new UsageError(
+      `--supercell ${supercell.join('x')} of ${s.types.length} atoms makes ${atoms.toExponential(2)} atoms, more than the ${MAX_FRAME_ATOMS} the lab handles`,
+    );
   return supercell.every((n) => n === 1) ? s : repeatStructure(s, ...supercell);
 }
 

@@ -5,6 +5,7 @@
  * outside the cell) so displacements stay exact; ASE reads them as they are.
  */
 import { cellProblem, makeCell } from '../model/cell.ts';
+import { isElementSymbol } from '../model/species.ts';
 import type { Structure } from '../model/structure.ts';
 import { ParseError, parseFiniteNumber, parseInteger } from './errors.ts';
 import { LineCursor, MAX_FRAME_ATOMS } from './lines.ts';
@@ -94,7 +95,7 @@ export function* extxyzFrames(
       for (const c of cols) {
         if (c.name === 'species') {
           const sym = toks[t];
-          if (!/^[A-Z][a-z]?$/.test(sym)) throw new ParseError(file, lineNo, `'${sym}' is not an element symbol`);
+          if (!isElementSymbol(sym)) throw new ParseError(file, lineNo, `'${sym}' is not an element symbol`);
           let k = species.indexOf(sym);
           if (k < 0) {
             if (speciesOrder)

@@ -4,6 +4,7 @@
  * the format requires, in order of first appearance.
  */
 import { cellProblem, inverse3, makeCell, volume } from '../model/cell.ts';
+import { isElementSymbol } from '../model/species.ts';
 import type { Structure } from '../model/structure.ts';
 import { ParseError, parseFiniteNumber, parseInteger } from './errors.ts';
 import { LineCursor, MAX_FRAME_ATOMS } from './lines.ts';
@@ -57,7 +58,7 @@ function readHeader(cur: LineCursor, file: string, first: boolean): PoscarHeader
     );
   }
   for (const t of speciesToks)
-    if (!/^[A-Z][a-z]?$/.test(t.replace(/[_/].*$/, '')))
+    if (!isElementSymbol(t.replace(/[_/].*$/, '')))
       throw new ParseError(file, speciesNo, `'${t}' is not an element symbol`);
   const species = speciesToks.map((t) => t.replace(/[_/].*$/, ''));
   const counts = need('the atom counts')

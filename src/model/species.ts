@@ -45,6 +45,11 @@ export const ELEMENT_SYMBOLS = (
 
 const SYMBOL_SET = new Set(ELEMENT_SYMBOLS);
 
+/** Whether `symbol` is an element symbol as written (Li, not LI or Xx). */
+export function isElementSymbol(symbol: string): boolean {
+  return SYMBOL_SET.has(symbol);
+}
+
 /**
  * The element a site label or type symbol names, in any letter case ("Li1", "LI1", "li", "S2-" -> Li, Li, Li, S): the
  * two leading letters if they spell an element, else the first; null when neither does.

@@ -2,6 +2,7 @@ import { basename } from 'node:path';
 import { formatAdapter } from '../../gpu/device.ts';
 import { nodeGpuContext } from '../../gpu/node-gpu.ts';
 import { parseCfg, writeCfg } from '../../io/cfg.ts';
+import { buildNeighborList } from '../../model/neighbors.ts';
 import { compileMtp } from '../../potential/mtp/model.ts';
 import { ReferenceMtp } from '../../potential/mtp/reference.ts';
 import { WebGpuMtp } from '../../potential/mtp/webgpu.ts';
@@ -47,6 +48,20 @@ export const calcEfsCommand: Command = {
         );
       }
       const r = await potential.compute(c);
+      // MLIP would write NaN here (two atoms on one spot, directly or through a periodic image); nothing is written
+      const finite = Number.isFinite(r.energy) && r.forces.every(Number.isFinite) && r.virial.every(Number.isFinite);
+      if (!finite) {
+        release();
+        const nl = buildNeighborList(c.positions, c.cell ?? null, 0.5);
+        const i = [...Array(c.types.length).keys()].find((a) => nl.offsets[a + 1] > nl.offsets[a]);
+        const pair =
+          i === undefined
+            ? ''
+            : ` (atom ${i + 1} is ${Math.hypot(...nl.vectors.slice(3 * nl.offsets[i], 3 * nl.offsets[i] + 3)).toFixed(3)} A from atom ${nl.index[nl.offsets[i]] + 1}, counting periodic images)`;
+        throw new UsageError(
+          `${inPath}: configuration ${k + 1} gives a non-finite energy, force or stress${pair}; nothing written to ${outPath}`,
+        );
+      }
       c.energy = r.energy;
       c.forces = r.forces;
       c.plusStress = plusStressOf(r.virial);

@@ -116,7 +116,7 @@ export const msdCommand: Command = {
           throw new UsageError(`${path}: frames are not evenly spaced in time (frame ${count})`);
         lastTime = time;
         if (f.temperature !== undefined && Number.isFinite(f.temperature)) temps.push(f.temperature);
-        acc!.push(unwrapper ? unwrapper.next(s.positions) : s.positions);
+        acc!.push(unwrapper ? unwrapper.next(s.positions, s.cell) : s.positions);
       }
     } catch (err) {
       if (err instanceof ParseError) throw new UsageError(err.message);
