@@ -1,9 +1,10 @@
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { Unwrapper } from '../src/analysis/unwrap.ts';
 import { main } from '../src/cli/main.ts';
+import { parseCif } from '../src/io/cif.ts';
 import { parseExtxyz } from '../src/io/extxyz.ts';
 import { parsePoscar } from '../src/io/poscar.ts';
 import { makeCell } from '../src/model/cell.ts';
@@ -77,5 +78,22 @@ describe('hostile inputs are refused with file, line or cause, and nothing is wr
     const u = new Unwrapper(cells[0]);
     const got = cells.map((c, k) => u.next([(frac[k] % 1) * c.lattice[0], 0, 0], c)[0]);
     frac.forEach((f, k) => expect(got[k]).toBeCloseTo(f * cells[k].lattice[0], 10));
+  });
+});
+
+describe('CIF sites that overlap after symmetry', () => {
+  const cif = readFileSync('test/fixtures/structures/beta-Li3PS4.cif', 'utf8');
+  it('refuses a site given twice, naming both', () => {
+    const twice = cif.replace(
+      '  P1 P 4c 0.0894 0.2500 0.1692 1.0',
+      '  P1 P 4c 0.0894 0.2500 0.1692 1.0\n  P9 P 4c 0.0894 0.2500 0.1692 1.0',
+    );
+    expect(() => parseCif(twice, 'twice.cif')).toThrow(
+      /twice\.cif:\d+: sites P1 and P9 overlap after symmetry: two atoms 0\.000 A apart/,
+    );
+  });
+  it('refuses a site a little off its mirror plane (y = 1/4), whose two images then nearly coincide', () => {
+    const off = cif.replace('  P1 P 4c 0.0894 0.2500 0.1692 1.0', '  P1 P 4c 0.0894 0.2600 0.1692 1.0');
+    expect(() => parseCif(off, 'off.cif')).toThrow(/sites P1 and P1 overlap after symmetry: two atoms 0\.164 A apart/);
   });
 });

@@ -7,11 +7,15 @@
  */
 
 import { cellProblem, inverse3, makeCell } from '../model/cell.ts';
+import { buildNeighborList } from '../model/neighbors.ts';
 import { seededUniform } from '../model/random.ts';
 import { elementOfLabel } from '../model/species.ts';
 import type { Structure } from '../model/structure.ts';
 import { expandSites, parseSymOp, type Site } from '../structure/symmetry.ts';
 import { ParseError, parseFiniteNumber } from './errors.ts';
+
+/** Atoms closer than this after symmetry are refused, A (the shortest bond in a solid is about 0.7 A, H-H). */
+const OVERLAP = 0.5;
 
 interface Token {
   text: string;
@@ -212,6 +216,20 @@ export function parseCif(text: string, file = 'structure.cif', options: CifOptio
     for (let d = 0; d < 3; d++)
       positions[3 * i + d] = s.frac[0] * lattice[d] + s.frac[1] * lattice[3 + d] + s.frac[2] * lattice[6 + d];
   });
+  // two atoms this close after symmetry are one site written twice or a site next to a special position
+  const nl = buildNeighborList(positions, makeCell(lattice), OVERLAP);
+  for (let i = 0; i < atoms.length; i++) {
+    if (nl.offsets[i + 1] === nl.offsets[i]) continue;
+    const k = nl.offsets[i];
+    const j = nl.index[k];
+    const r = Math.hypot(nl.vectors[3 * k], nl.vectors[3 * k + 1], nl.vectors[3 * k + 2]);
+    throw new ParseError(
+      file,
+      siteLoop.line,
+      `sites ${atoms[i].label} and ${atoms[j].label} overlap after symmetry: two atoms ${r.toFixed(3)} A apart ` +
+        `(the same site given twice, or a site a little off a special position)`,
+    );
+  }
   return {
     cell: makeCell(lattice),
     species,
