@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { Unwrapper } from '../src/analysis/unwrap.ts';
+import { readText } from '../src/cli/files.ts';
 import { main } from '../src/cli/main.ts';
 import { parseCif } from '../src/io/cif.ts';
 import { parseExtxyz } from '../src/io/extxyz.ts';
@@ -97,3 +98,44 @@ describe('CIF sites that overlap after symmetry', () => {
     expect(() => parseCif(off, 'off.cif')).toThrow(/sites P1 and P1 overlap after symmetry: two atoms 0\.164 A apart/);
   });
 });
+
+describe('valid but unusual inputs are read with the right numbers', () => {
+  const cif = readFileSync('test/fixtures/structures/beta-Li3PS4.cif', 'utf8');
+  const poscar = readFileSync('test/fixtures/structures/beta-Li3PS4.POSCAR', 'utf8');
+  it('CIF numbers with uncertainty brackets are the numbers without them', () => {
+    const bracketed = cif
+      .replace('0.3422 0.0322 0.3812', '0.3422(3) 0.0322(12) 0.3812(4)')
+      .replace(/_cell_length_a (\S+)/, '_cell_length_a $1(2)');
+    expect(Array.from(parseCif(bracketed, 'u.cif').positions)).toEqual(Array.from(parseCif(cif, 'c.cif').positions));
+  });
+  it('CRLF line ends and a byte-order mark change nothing (extended XYZ, POSCAR)', () => {
+    const xyz = '1\nLattice="10 0 0 0 10 0 0 0 10" Properties=species:S:1:pos:R:3 pbc="T T T"\nLi 1.5 2 3\n';
+    const crlf = `\uFEFF${xyz.replace(/\n/g, '\r\n')}`;
+    expect(Array.from(parseExtxyz(throughFile(crlf), 'a.extxyz')[0].structure.positions)).toEqual([1.5, 2, 3]);
+    const p = parsePoscar(throughFile(`\uFEFF${poscar.replace(/\n/g, '\r\n')}`), 'POSCAR');
+    expect(Array.from(p.positions)).toEqual(Array.from(parsePoscar(poscar, 'POSCAR').positions));
+  });
+  it('POSCAR: selective dynamics flags are read past; a negative scale is the volume wanted', () => {
+    const lines = poscar.split('\n');
+    const k = lines.findIndex((l) => /^\s*direct/i.test(l));
+    const selective = [
+      ...lines.slice(0, k),
+      'Selective dynamics',
+      lines[k],
+      ...lines.slice(k + 1).map((l) => (l.trim() ? `${l} T T F` : l)),
+    ];
+    expect(Array.from(parsePoscar(selective.join('\n'), 'POSCAR').positions)).toEqual(
+      Array.from(parsePoscar(poscar, 'POSCAR').positions),
+    );
+    const byVolume = [lines[0], '-1000', ...lines.slice(2)].join('\n');
+    const v = parsePoscar(byVolume, 'POSCAR').cell.lattice;
+    expect(v[0] * v[4] * v[8]).toBeCloseTo(1000, 8);
+  });
+});
+
+/** The text written to a file and read back as the commands read it. */
+function throughFile(text: string): string {
+  const dir = mkdtempSync(join(tmpdir(), 'lilab-bom-'));
+  writeFileSync(join(dir, 'f'), text);
+  return readText(join(dir, 'f'));
+}
