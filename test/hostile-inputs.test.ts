@@ -78,7 +78,7 @@ describe('hostile inputs are refused with file, line or cause, and nothing is wr
     const frac = [0.1, 0.4, 0.7, 1.0, 1.3];
     const u = new Unwrapper(cells[0]);
     const got = cells.map((c, k) => u.next([(frac[k] % 1) * c.lattice[0], 0, 0], c)[0]);
-    frac.forEach((f, k) => expect(got[k]).toBeCloseTo(f * cells[k].lattice[0], 10));
+    for (const [k, f] of frac.entries()) expect(got[k]).toBeCloseTo(f * cells[k].lattice[0], 10);
   });
 });
 

@@ -82,13 +82,13 @@ describe('trajectory and LAMMPS/VASP readers', () => {
     const s = repeatStructure(betaLi3PS4(), 1, 1, 1);
     const poscar = writePoscar(s).split('\n');
     const head = poscar.slice(0, 7).join('\n');
-    const coords = (shift: number) =>
-      Array.from(toFractional(s.cell, s.positions))
-        .map((v, k) => (k % 3 === 0 ? (((v + shift) % 1) + 1) % 1 : v))
-        .reduce<string[]>(
-          (rows, v, k) => (k % 3 === 0 ? [...rows, `${v}`] : [...rows.slice(0, -1), `${rows.at(-1)} ${v}`]),
-          [],
-        );
+    const coords = (shift: number) => {
+      const f = toFractional(s.cell, s.positions);
+      const rows: string[] = [];
+      for (let a = 0; a < f.length / 3; a++)
+        rows.push(`${(((f[3 * a] + shift) % 1) + 1) % 1} ${f[3 * a + 1]} ${f[3 * a + 2]}`);
+      return rows;
+    };
     const fixed = [
       head,
       'Direct configuration=     1',
