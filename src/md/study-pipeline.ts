@@ -82,6 +82,22 @@ export function studySystem(id: string): StudySystem | null {
   };
 }
 
+/**
+ * The study's sizes (docs/study.md): the full study, `--quick` (a laptop GPU, about 30 minutes) and the page's default
+ * (two systems, a few minutes on a laptop GPU). Boundaries null: all of them.
+ */
+export const STUDY_MODES = {
+  full: { boundaries: null, temperatures: [600, 700, 800, 1000], ps: 200, equilibratePs: 10, ps300: 200 },
+  quick: {
+    boundaries: STUDY_BOUNDARIES.filter((id) => !/150|170/.test(id)),
+    temperatures: [800, 1000, 1200],
+    ps: 20,
+    equilibratePs: 2,
+    ps300: 10,
+  },
+  page: { boundaries: ['sigma5-001-120'], temperatures: [1000, 1200], ps: 5, equilibratePs: 1, ps300: 3 },
+} as const;
+
 export interface StudySettings {
   temperatures: number[];
   /** Production per run, ps; at 300 K `ps300`. */

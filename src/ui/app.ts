@@ -403,7 +403,18 @@ export async function startApp(doc: Document): Promise<AppState> {
   files.add(actions, 'exportArrhenius').name('export Arrhenius table (CSV)');
   files.add(actions, 'exportMsd').name('export MSD (CSV)');
   files.add(actions, 'exportThermo').name('export thermo (CSV)');
-  addStudyPanel(doc, gui, (text, kind) => showMessage(doc, text, kind));
+  addStudyPanel(doc, gui, (text, kind) => showMessage(doc, text, kind), {
+    device: () => state.gpu?.device ?? null,
+    model: () => lab.potential.model,
+    potentialLabel: () => lab.potential.label,
+    pause: () => {
+      const was = lab.playing;
+      lab.playing = false;
+      return () => {
+        lab.playing = was;
+      };
+    },
+  });
   const view = gui.addFolder('view');
   view.add(actions, 'viewA').name('along a');
   view.add(actions, 'viewB').name('along b');

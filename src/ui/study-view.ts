@@ -7,6 +7,18 @@ import { strToU8, zipSync } from 'fflate';
 import type GUI from 'lil-gui';
 import type { StudyResults } from '../analysis/study.ts';
 import { checkStudyResults, studyFigures, studyReportMarkdown } from '../analysis/study-report.ts';
+import {
+  BULK_ID,
+  type RunRecord,
+  runStudy,
+  STUDY_BOUNDARIES,
+  STUDY_MODES,
+  type StudyStore,
+  type SystemRecord,
+  studySystem,
+} from '../md/study-pipeline.ts';
+import type { Structure } from '../model/structure.ts';
+import type { MtpModel } from '../potential/mtp/model.ts';
 import { download, pickFiles } from './file-actions.ts';
 
 export interface OpenedStudy {
@@ -73,15 +85,124 @@ export function studyZip(s: OpenedStudy): Uint8Array {
   return zipSync(files);
 }
 
-/** The panel's study folder: open a study's files into the view, export its report. */
-export function addStudyPanel(doc: Document, gui: GUI, message: (text: string, kind?: 'error' | 'info') => void): void {
+/** What the page's study run needs from the lab: its device and potential, and a pause of its own MD meanwhile. */
+export interface StudyRunner {
+  device(): GPUDevice | null;
+  model(): MtpModel | null;
+  potentialLabel(): string;
+  /** Stops the lab's MD; the function returned starts it again. */
+  pause(): () => void;
+}
+
+/** A study kept in memory: the page's run, redrawn after every finished run. */
+function memoryStore(csv: Map<string, string>): StudyStore {
+  const systems = new Map<string, { record: SystemRecord; structure: Structure }>();
+  const runs = new Map<string, RunRecord>();
+  return {
+    getSystem: (id) => systems.get(id) ?? null,
+    putSystem: (id, record, structure) => systems.set(id, { record, structure }),
+    getRun: (key) => runs.get(key) ?? null,
+    putRun: (key, record) => runs.set(key, record),
+    putCsv: (path, text) => csv.set(baseName(path), text),
+  };
+}
+
+/** The panel's study folder: run a small study here, open a study's files into the view, export its report. */
+export function addStudyPanel(
+  doc: Document,
+  gui: GUI,
+  message: (text: string, kind?: 'error' | 'info') => void,
+  runner: StudyRunner,
+): void {
   const section = doc.getElementById('study')!;
   const body = doc.getElementById('study-body')!;
   doc.getElementById('study-close')!.addEventListener('click', () => {
     section.hidden = true;
   });
   let opened: OpenedStudy | null = null;
+  let running = false;
+  const mode = STUDY_MODES.page;
+  const run = {
+    boundaries: mode.boundaries.join(','),
+    temperatures: mode.temperatures.join(','),
+    ps: mode.ps,
+    bulk: true,
+  };
+  const show = (results: StudyResults, csv: Map<string, string>, status: string) => {
+    const { figures, missing } = studyFigures(results, (path) => csv.get(baseName(path)) ?? null);
+    opened = { results, csv, figures, missing };
+    showStudy(doc, body, opened);
+    const line = doc.createElement('p');
+    line.className = 'note';
+    line.id = 'study-status';
+    line.textContent = status;
+    body.prepend(line);
+    section.hidden = false;
+  };
+  const runHere = async () => {
+    if (running) return message('A study is running already.', 'info');
+    const device = runner.device();
+    const model = runner.model();
+    if (!device || !model) return message('The study needs WebGPU and a potential.');
+    const ids = run.boundaries
+      .split(',')
+      .map((x) => x.trim())
+      .filter(Boolean);
+    const systems = [...(run.bulk ? [BULK_ID] : []), ...ids].map(studySystem);
+    const bad = ids.find((id, k) => systems[k + (run.bulk ? 1 : 0)] === null);
+    if (bad) return message(`No boundary '${bad}' (known: ${STUDY_BOUNDARIES.join(', ')}).`);
+    const temperatures = run.temperatures.split(',').map(Number);
+    if (!temperatures.length || !temperatures.every((t) => t > 0 && t !== 300) || !(run.ps > 0))
+      return message('Give run temperatures (K, not 300) like 1000,1200 and a positive length in ps.');
+    running = true;
+    const resume = runner.pause();
+    const csv = new Map<string, string>();
+    const status = (text: string) => {
+      const el = doc.getElementById('study-status');
+      if (el) el.textContent = text;
+      doc.body.dataset.studyStatus = text;
+    };
+    section.hidden = false;
+    body.replaceChildren(Object.assign(doc.createElement('p'), { className: 'note', id: 'study-status' }));
+    status('study: building and relaxing...');
+    try {
+      const results = await runStudy(
+        device,
+        model,
+        systems.filter((x): x is NonNullable<typeof x> => x !== null),
+        {
+          temperatures,
+          ps: run.ps,
+          ps300: Math.min(run.ps, mode.ps300),
+          equilibratePs: Math.min(mode.equilibratePs, run.ps / 2),
+          seed: 1,
+        },
+        memoryStore(csv),
+        {
+          lilab: 'page',
+          command: `page study ${JSON.stringify(run)}`,
+          potential: { name: model.name, label: runner.potentialLabel() },
+        },
+        {
+          onProgress: (p) =>
+            status(
+              `study: ${(100 * p.fraction).toFixed(0)} % (${p.label})` +
+                (Number.isFinite(p.secondsLeft) ? `, about ${Math.ceil(p.secondsLeft / 60)} min left` : ''),
+            ),
+          onResults: (r) => show(r, csv, 'study: running...'),
+        },
+      );
+      show(results, csv, 'study: done');
+      doc.body.dataset.studyDone = 'true';
+    } catch (err) {
+      message(`The study stopped: ${(err as Error).message}`);
+    } finally {
+      running = false;
+      resume();
+    }
+  };
   const actions = {
+    runHere: () => void runHere(),
     open: () =>
       void pickFiles(doc, '.json,.csv', 'file-study').then(async (files) => {
         if (!files.length) return;
@@ -101,6 +222,11 @@ export function addStudyPanel(doc: Document, gui: GUI, message: (text: string, k
     },
   };
   const folder = gui.addFolder('study (lilab study results)');
+  folder.add(run, 'boundaries').name('study: boundaries');
+  folder.add(run, 'temperatures').name('study: temperatures (K)');
+  folder.add(run, 'ps', 0.1, 200).name('study: ps per run');
+  folder.add(run, 'bulk').name('study: with the bulk');
+  folder.add(actions, 'runHere').name('run the study here (live)');
   folder.add(actions, 'open').name('open results.json + msd CSVs');
   folder.add(actions, 'exportReport').name('export report (zip: report.md, figures, results)');
   folder.close();

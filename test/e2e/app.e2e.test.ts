@@ -139,6 +139,47 @@ describe('the lab in headless Chromium (WebGPU on SwiftShader)', () => {
     await page.close();
   });
 
+  it('runs a small study live in the Study view: progress, figures filling in, the lab paused and resumed', async () => {
+    const page = await browser.newPage();
+    await page.goto(url);
+    await page.waitForFunction(() => Number(document.body.dataset.step ?? 0) > 0, null, { timeout: 120_000 });
+    await page.getByText('study (lilab study results)').click();
+    const field = (label: string) => page.locator('.lil-controller', { hasText: label }).locator('input').first();
+    const set = async (label: string, value: string) => {
+      await field(label).fill(value);
+      await field(label).press('Enter');
+    };
+    await set('study: boundaries', 'sigma3-110-111');
+    await set('study: temperatures (K)', '1200,1500');
+    await set('study: ps per run', '0.3');
+    await field('study: with the bulk').uncheck();
+    await page.getByText('run the study here (live)').click();
+    await page.waitForFunction(() => /study: \d+ %/.test(document.body.dataset.studyStatus ?? ''), null, {
+      timeout: 120_000,
+    });
+    const stepAtStart = Number(await page.evaluate(() => document.body.dataset.step));
+    await page.waitForFunction(() => document.body.dataset.studyDone === 'true', null, { timeout: 480_000 });
+    // the lab's MD waited while the study ran on the same GPU
+    expect(Number(await page.evaluate(() => document.body.dataset.step)) - stepAtStart).toBeLessThan(200);
+    const names = await page
+      .locator('#study figure')
+      .evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.figure));
+    expect(names.sort()).toEqual([
+      'arrhenius-sigma3-110-111',
+      'gb-energy',
+      'isotropy',
+      'msd300-sigma3-110-111-boundary',
+    ]);
+    expect(
+      await page.locator('#study figure[data-figure="arrhenius-sigma3-110-111"] svg circle').count(),
+    ).toBeGreaterThan(3);
+    expect(await page.textContent('#study-status')).toBe('study: done');
+    // and the lab runs on
+    const after = Number(await page.evaluate(() => document.body.dataset.step));
+    await page.waitForFunction((s) => Number(document.body.dataset.step) > s, after, { timeout: 60_000 });
+    await page.close();
+  });
+
   it('a broken .mtp shows the file, line and reason, and the run goes on', async () => {
     const page = await browser.newPage();
     await page.goto(url);

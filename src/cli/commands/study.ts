@@ -10,6 +10,7 @@ import {
   type RunRecord,
   runStudy,
   STUDY_BOUNDARIES,
+  STUDY_MODES,
   type StudyStore,
   type SystemRecord,
   studySystem,
@@ -20,15 +21,8 @@ import { potentialOrDefault } from '../default-potential.ts';
 import { fileSha256, loadMtpFile, writeText } from '../files.ts';
 import { provenance, VERSION } from '../provenance.ts';
 
-/** What --quick changes (docs/study.md says what it gives up). */
-const QUICK = {
-  boundaries: STUDY_BOUNDARIES.filter((id) => !/150|170/.test(id)),
-  temperatures: [800, 1000, 1200],
-  ps: 20,
-  equilibratePs: 2,
-  ps300: 10,
-};
-const FULL = { temperatures: [600, 700, 800, 1000], ps: 200, equilibratePs: 10 };
+const QUICK = STUDY_MODES.quick;
+const FULL = STUDY_MODES.full;
 
 function list(text: string | undefined, fallback: number[], name: string): number[] {
   if (text === undefined) return fallback;
@@ -110,9 +104,9 @@ export const studyCommand: Command = {
     if (!out) throw new UsageError('--out DIR is required');
     if (args.positionals.length) throw new UsageError(`unexpected argument '${args.positionals[0]}'`);
     const quick = Boolean(args.values.quick);
-    const ids = (stringOption(args, 'boundaries')?.split(',') ?? (quick ? QUICK.boundaries : STUDY_BOUNDARIES)).filter(
-      Boolean,
-    );
+    const ids = (
+      stringOption(args, 'boundaries')?.split(',') ?? (quick ? [...QUICK.boundaries] : STUDY_BOUNDARIES)
+    ).filter(Boolean);
     const systems = [...(args.values['no-bulk'] ? [] : [BULK_ID]), ...ids].map((id) => {
       const s = studySystem(id);
       if (!s) throw new UsageError(`--boundaries: no boundary '${id}' (known: ${STUDY_BOUNDARIES.join(', ')})`);
@@ -120,7 +114,7 @@ export const studyCommand: Command = {
     });
     const temperatures = list(
       stringOption(args, 'temperatures'),
-      quick ? QUICK.temperatures : FULL.temperatures,
+      [...(quick ? QUICK.temperatures : FULL.temperatures)],
       'temperatures',
     );
     if (temperatures.includes(300))
