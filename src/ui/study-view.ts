@@ -149,7 +149,7 @@ export function addStudyPanel(
       .map((x) => x.trim())
       .filter(Boolean);
     const systems = [...(run.bulk ? [BULK_ID] : []), ...ids].map(studySystem);
-    const bad = ids.find((id, k) => systems[k + (run.bulk ? 1 : 0)] === null);
+    const bad = ids.find((_id, k) => systems[k + (run.bulk ? 1 : 0)] === null);
     if (bad) return message(`No boundary '${bad}' (known: ${STUDY_BOUNDARIES.join(', ')}).`);
     const temperatures = run.temperatures.split(',').map(Number);
     if (!temperatures.length || !temperatures.every((t) => t > 0 && t !== 300) || !(run.ps > 0))
