@@ -30,6 +30,8 @@ describe('neighbourhood cells for active learning at boundaries', () => {
       const s = nb.structure;
       expect(s.types.length).toBeGreaterThan(60);
       expect(s.types.length).toBeLessThanOrEqual(128);
+      // the density says how much of the crystal's 128 atoms the cell holds (the tool refuses cells below 0.9)
+      expect(nb.density).toBeCloseTo(s.types.length / 128, 12);
       expect(s.species[s.types[nb.centre]]).toBe(sym);
       // within the radius the cell is the boundary, atom for atom and distance for distance
       expect(shell(s, nb.centre, radius)).toEqual(shell(gb, atom, radius));

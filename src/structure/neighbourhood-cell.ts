@@ -37,8 +37,17 @@ export interface NeighbourhoodOptions {
   repeats: [number, number, number];
 }
 
+/**
+ * The least atom density, as a fraction of the crystal's, of a cell worth labelling. Below it the filler gave way to
+ * the cut and left voids: the cell is then a porous solid with internal surfaces, not the boundary (the cells of
+ * rounds 12 and 13 held 45-80 % of the crystal's atoms; data/README.md).
+ */
+export const MIN_CELL_DENSITY = 0.9;
+
 export interface NeighbourhoodCell {
   structure: Structure;
+  /** Atoms in the cell over the atoms the crystal has in the same volume. */
+  density: number;
   /** 1 for the atoms cut from the source (held fixed when the filler relaxes). */
   cut: Uint8Array;
   /** 1 for the atoms whose forces are fitted. */
@@ -160,5 +169,13 @@ export function neighbourhoodCell(source: Structure, atom: number, o: Neighbourh
     const d = Math.hypot(pos[3 * i] - mid[0], pos[3 * i + 1] - mid[1], pos[3 * i + 2] - mid[2]);
     return cut[i] && d < o.fitRadius ? 1 : 0;
   });
-  return { structure, cut: Uint8Array.from(keep, (i) => cut[i]), fit, centre: keep.indexOf(centre), removal: report };
+  const density = keep.length / (o.crystal.types.length * o.repeats[0] * o.repeats[1] * o.repeats[2]);
+  return {
+    structure,
+    density,
+    cut: Uint8Array.from(keep, (i) => cut[i]),
+    fit,
+    centre: keep.indexOf(centre),
+    removal: report,
+  };
 }

@@ -27,7 +27,7 @@ import { ReferenceMtp } from '../../src/potential/mtp/reference.ts';
 import { WebGpuMtp } from '../../src/potential/mtp/webgpu.ts';
 import { GB_PRESETS } from '../../src/structure/gb/presets.ts';
 import { betaLi3PS4 } from '../../src/structure/li3ps4.ts';
-import { neighbourhoodCell } from '../../src/structure/neighbourhood-cell.ts';
+import { MIN_CELL_DENSITY, neighbourhoodCell } from '../../src/structure/neighbourhood-cell.ts';
 import { STRUCTURE_PRESETS } from '../../src/structure/presets.ts';
 import { atomGrades } from '../../src/train/descriptors.ts';
 import { type Candidate, evenlySpaced, highestGraded } from './pick-frames.ts';
@@ -135,9 +135,14 @@ for (const id of presets) {
         crystal: betaLi3PS4(),
         repeats: [1, 2, 2],
       });
+      if (nb.density < MIN_CELL_DENSITY)
+        throw new Error(
+          `too sparse: ${nb.structure.types.length} atoms where the crystal has ` +
+            `${Math.round(nb.structure.types.length / nb.density)} (density ${nb.density.toFixed(2)}, voids)`,
+        );
       picked.push({ p, nb });
     } catch (err) {
-      if (!/too small/.test((err as Error).message)) throw err;
+      if (!/too small|too sparse/.test((err as Error).message)) throw err;
       console.log(`  ${p.time} fs atom ${p.atom + 1}: passed over (${(err as Error).message})`);
     }
   }
