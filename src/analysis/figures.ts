@@ -6,12 +6,16 @@
 
 /** Okabe & Ito, "Color Universal Design" (2008): black, orange, sky blue, bluish green, yellow, blue, vermillion, purple. */
 export const OKABE_ITO = ['#000000', '#E69F00', '#56B4E9', '#009E73', '#F0E442', '#0072B2', '#D55E00', '#CC79A7'];
-/** Per-axis colours and dashes used by every figure: x, y, z, total. */
+/**
+ * Per-axis colours and dashes of every figure and live plot: x, y, z, total. `color` is for a white background (the
+ * report), `onDark` for the page's dark plots (Okabe-Ito's black and blue vanish there: light grey and sky blue).
+ * Dashes (lengths in px) tell the series apart without colour.
+ */
 export const AXIS_STYLE = {
-  x: { color: OKABE_ITO[6], dash: '6 3', label: 'x' },
-  y: { color: OKABE_ITO[5], dash: '2 2', label: 'y' },
-  z: { color: OKABE_ITO[3], dash: '8 3 2 3', label: 'z' },
-  total: { color: OKABE_ITO[0], dash: '', label: 'total' },
+  x: { color: OKABE_ITO[6], onDark: OKABE_ITO[6], dash: [6, 3], label: 'x' },
+  y: { color: OKABE_ITO[5], onDark: OKABE_ITO[2], dash: [2, 2], label: 'y' },
+  z: { color: OKABE_ITO[3], onDark: OKABE_ITO[3], dash: [8, 3, 2, 3], label: 'z' },
+  total: { color: OKABE_ITO[0], onDark: '#dddddd', dash: [] as number[], label: 'total' },
 } as const;
 
 export interface FigurePoint {
@@ -27,7 +31,8 @@ export interface FigureSeries {
   label: string;
   points: FigurePoint[];
   color: string;
-  dash?: string;
+  /** Dash and gap lengths, px (none: solid). */
+  dash?: readonly number[];
   /** Draw a line through the points (default) or markers only. */
   line?: boolean;
   markers?: boolean;
@@ -109,7 +114,7 @@ export function svgFigure(spec: FigureSpec): string {
   );
   for (const s of spec.series) {
     const shown = s.points.filter((p) => Number.isFinite(p.x) && Number.isFinite(ty(p.y)));
-    const dash = s.dash ? ` stroke-dasharray="${s.dash}"` : '';
+    const dash = s.dash?.length ? ` stroke-dasharray="${s.dash.join(' ')}"` : '';
     if (s.line !== false && shown.length > 1) {
       const d = shown.map((p, k) => `${k ? 'L' : 'M'}${px(p.x).toFixed(1)},${py(ty(p.y)).toFixed(1)}`).join('');
       out.push(`<path d="${d}" fill="none" stroke="${s.color}" stroke-width="1.6"${dash}/>`);
@@ -130,7 +135,7 @@ export function svgFigure(spec: FigureSpec): string {
   }
   spec.series.forEach((s, k) => {
     const y = m.t + 14 + 16 * k;
-    const dash = s.dash ? ` stroke-dasharray="${s.dash}"` : '';
+    const dash = s.dash?.length ? ` stroke-dasharray="${s.dash.join(' ')}"` : '';
     out.push(
       `<line x1="${W - m.r - 120}" y1="${y - 4}" x2="${W - m.r - 96}" y2="${y - 4}" stroke="${s.color}" stroke-width="2"${dash}/>`,
       `<text x="${W - m.r - 90}" y="${y}">${esc(s.label)}</text>`,

@@ -84,7 +84,7 @@ export function arrheniusFigure(e: StudyEntry): string {
       series.push({
         label: `fit ${st.label}`,
         color: st.color,
-        dash: st.dash || '4 3',
+        dash: st.dash.length ? st.dash : [4, 3],
         points: line.map((x) => ({ x, y: d300 * Math.exp((-ea / KB) * (x / 1000 - 1 / 300)) })),
       });
     }

@@ -27,6 +27,7 @@ import { download, pickFile, plotPng } from './file-actions.ts';
 import { Lab, type LabStatus, type LoadedPotential } from './lab.ts';
 import { arrheniusPlot, Plots, parityPlot } from './plots.ts';
 import { type LabSettings, MAX_REPEAT, settingsFromUrl, settingsToUrl } from './settings.ts';
+import { bindShortcuts } from './shortcuts.ts';
 import { addStudyPanel } from './study-view.ts';
 import { TrajectoryRecorder } from './trajectory-recorder.ts';
 import { Viewport } from './viewport.ts';
@@ -403,6 +404,13 @@ export async function startApp(doc: Document): Promise<AppState> {
   files.add(actions, 'exportArrhenius').name('export Arrhenius table (CSV)');
   files.add(actions, 'exportMsd').name('export MSD (CSV)');
   files.add(actions, 'exportThermo').name('export thermo (CSV)');
+  bindShortcuts(doc, {
+    togglePlay: () => {
+      lab.playing = !lab.playing;
+    },
+    reset: () => restartWith(() => {}),
+    view: (k) => viewport.viewAlong(k),
+  });
   addStudyPanel(doc, gui, (text, kind) => showMessage(doc, text, kind), {
     device: () => state.gpu?.device ?? null,
     model: () => lab.potential.model,

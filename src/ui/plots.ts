@@ -3,6 +3,7 @@
 import uPlot from 'uplot';
 import type { ArrheniusFit } from '../analysis/arrhenius.ts';
 import type { RunDiffusion } from '../analysis/arrhenius-runs.ts';
+import { AXIS_STYLE, OKABE_ITO } from '../analysis/figures.ts';
 import { A2_PER_FS_TO_CM2_PER_S } from '../model/units.ts';
 import type { GroupSnapshot } from '../worker/analysis-service.ts';
 import 'uplot/dist/uPlot.min.css';
@@ -14,7 +15,8 @@ function chart(
   title: string,
   xLabel: string,
   yLabel: string,
-  series: { label: string; stroke: string; dash?: number[] }[],
+  series: { label: string; stroke: string; dash?: number[]; scale?: string }[],
+  right?: { scale: string; label: string },
 ) {
   const opts: uPlot.Options = {
     title,
@@ -24,8 +26,12 @@ function chart(
     axes: [
       { ...AXIS, label: xLabel },
       { ...AXIS, label: yLabel },
+      ...(right ? [{ ...AXIS, scale: right.scale, label: right.label, side: 1, grid: { show: false } }] : []),
     ],
-    series: [{ label: xLabel }, ...series.map((s) => ({ label: s.label, stroke: s.stroke, dash: s.dash, width: 1.5 }))],
+    series: [
+      { label: xLabel },
+      ...series.map((s) => ({ label: s.label, stroke: s.stroke, dash: s.dash, width: 1.5, scale: s.scale })),
+    ],
     legend: { live: false },
   };
   const data: uPlot.AlignedData = [[], ...series.map(() => [])];
@@ -58,18 +64,28 @@ export class Plots {
   private lastMsd: MsdCurve[] = [];
 
   constructor(msdEl: HTMLElement, thermoEl: HTMLElement) {
+    const A = AXIS_STYLE;
+    // all Li solid, Li near the boundary with each axis's dash; colours from one table (colour-blind safe)
     this.msd = chart(msdEl, 'Li mean-squared displacement', 'lag (ps)', 'MSD (A^2)', [
-      { label: 'x', stroke: '#ef5350' },
-      { label: 'y', stroke: '#66bb6a' },
-      { label: 'z (normal)', stroke: '#42a5f5' },
-      { label: 'total/3', stroke: '#eeeeee' },
-      { label: 'z near GB', stroke: '#42a5f5', dash: [4, 4] },
-      { label: 'x near GB', stroke: '#ef5350', dash: [4, 4] },
+      { label: 'x', stroke: A.x.onDark },
+      { label: 'y', stroke: A.y.onDark },
+      { label: 'z (normal)', stroke: A.z.onDark },
+      { label: 'total/3', stroke: A.total.onDark },
+      { label: 'z near GB', stroke: A.z.onDark, dash: [...A.z.dash] },
+      { label: 'x near GB', stroke: A.x.onDark, dash: [...A.x.dash] },
     ]);
-    this.thermo = chart(thermoEl, 'temperature and energy', 'time (ps)', 'T (K)', [
-      { label: 'T (K)', stroke: '#ffb74d' },
-      { label: 'E - E0 (meV/atom)', stroke: '#ba68c8' },
-    ]);
+    // the energy drift has its own axis (right), in meV/atom: on the temperature's axis it was a flat line
+    this.thermo = chart(
+      thermoEl,
+      'temperature and energy drift',
+      'time (ps)',
+      'T (K)',
+      [
+        { label: 'T (K)', stroke: OKABE_ITO[1] },
+        { label: 'E - E0 (meV/atom)', stroke: OKABE_ITO[7], dash: [4, 2], scale: 'drift' },
+      ],
+      { scale: 'drift', label: 'E - E0 (meV/atom)' },
+    );
   }
 
   addThermo(timePs: number, temperature: number, energyPerAtomMeV: number): void {
@@ -151,10 +167,10 @@ export function parityPlot(el: HTMLElement, title: string, ref: number[], pred: 
 }
 
 const ARRHENIUS_SERIES = [
-  { key: 'x', label: 'D_x', stroke: '#ef5350' },
-  { key: 'y', label: 'D_y', stroke: '#66bb6a' },
-  { key: 'z', label: 'D_z', stroke: '#42a5f5' },
-  { key: 'total', label: 'D', stroke: '#eeeeee' },
+  { key: 'x', label: 'D_x', stroke: AXIS_STYLE.x.onDark },
+  { key: 'y', label: 'D_y', stroke: AXIS_STYLE.y.onDark },
+  { key: 'z', label: 'D_z', stroke: AXIS_STYLE.z.onDark },
+  { key: 'total', label: 'D', stroke: AXIS_STYLE.total.onDark },
 ] as const;
 
 /**

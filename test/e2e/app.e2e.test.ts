@@ -82,6 +82,16 @@ describe('the lab in headless Chromium (WebGPU on SwiftShader)', () => {
     expect(stats.sd).toBeGreaterThan(5);
     mkdirSync('test-results', { recursive: true });
     await page.screenshot({ path: 'test-results/lab.png' });
+    // space pauses and plays again
+    await page.locator('#viewport canvas').first().click();
+    await page.keyboard.press(' ');
+    // the batch in flight when the key came finishes first
+    await page.waitForTimeout(2000);
+    const paused = await stepOf(page);
+    await page.waitForTimeout(1500);
+    expect(await stepOf(page)).toBe(paused);
+    await page.keyboard.press(' ');
+    await page.waitForFunction((s) => Number(document.body.dataset.step ?? 0) > s, paused, { timeout: 60_000 });
     expect(errors).toEqual([]);
     await page.close();
   });

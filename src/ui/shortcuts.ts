@@ -1,0 +1,35 @@
+/**
+ * Keyboard shortcuts of the lab: space plays or pauses, r restarts the run, 1/2/3 look along a, b and the normal.
+ * Keys typed into a field (the panel's inputs) are left alone.
+ */
+export interface ShortcutActions {
+  togglePlay(): void;
+  reset(): void;
+  view(axis: 0 | 1 | 2): void;
+}
+
+export const SHORTCUTS: Record<string, string> = {
+  ' ': 'play / pause',
+  r: 'restart the run',
+  '1': 'look along a',
+  '2': 'look along b',
+  '3': 'look along the normal (c)',
+};
+
+/** Binds the keys, and lists them in the page's #shortcuts note when there is one. */
+export function bindShortcuts(doc: Document, a: ShortcutActions): void {
+  const note = doc.getElementById('shortcuts');
+  if (note)
+    note.textContent = `Keys: ${Object.entries(SHORTCUTS)
+      .map(([k, what]) => `${k === ' ' ? 'space' : k} ${what}`)
+      .join(', ')}.`;
+  doc.addEventListener('keydown', (e) => {
+    const t = e.target as HTMLElement | null;
+    if (e.ctrlKey || e.metaKey || e.altKey || (t && /^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName))) return;
+    if (e.key === ' ') a.togglePlay();
+    else if (e.key === 'r') a.reset();
+    else if (e.key === '1' || e.key === '2' || e.key === '3') a.view((Number(e.key) - 1) as 0 | 1 | 2);
+    else return;
+    e.preventDefault();
+  });
+}
