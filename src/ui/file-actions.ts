@@ -1,4 +1,5 @@
 /** The page's file hand-offs: downloads, plot images, and file pickers (hidden inputs the tests can fill). */
+import type uPlot from 'uplot';
 
 export function download(doc: Document, name: string, content: string | Blob): void {
   const blob = typeof content === 'string' ? new Blob([content], { type: 'text/plain' }) : content;
@@ -9,9 +10,49 @@ export function download(doc: Document, name: string, content: string | Blob): v
   setTimeout(() => URL.revokeObjectURL(a.href), 1000);
 }
 
-/** A plot's canvas as a PNG blob (uPlot draws on one canvas). */
-export function plotPng(plot: { ctx: CanvasRenderingContext2D }): Blob {
-  const url = plot.ctx.canvas.toDataURL('image/png');
+/** The page's background, behind an exported plot (the plots are drawn for it). */
+const PLOT_BACKGROUND = '#12151c';
+
+/**
+ * A plot as a PNG blob that stands on its own: the page's background, the title, the plot with its axes (uPlot draws
+ * them on its canvas) and a legend of every series with its colour and dash (uPlot keeps those in the page).
+ */
+export function plotPng(plot: uPlot): Blob {
+  const src = plot.ctx.canvas;
+  const series = plot.series.slice(1).filter((s) => s.show !== false);
+  const dpr = src.width / Math.max(1, src.clientWidth || src.width);
+  const head = Math.round(28 * dpr);
+  const foot = Math.round((18 * Math.ceil(series.length / 3) + 10) * dpr);
+  const out = document.createElement('canvas');
+  out.width = src.width;
+  out.height = src.height + head + foot;
+  const ctx = out.getContext('2d')!;
+  ctx.fillStyle = PLOT_BACKGROUND;
+  ctx.fillRect(0, 0, out.width, out.height);
+  ctx.fillStyle = '#e6e9ef';
+  ctx.font = `${Math.round(14 * dpr)}px sans-serif`;
+  ctx.textAlign = 'center';
+  ctx.fillText(plot.root.querySelector('.u-title')?.textContent ?? '', out.width / 2, Math.round(19 * dpr));
+  ctx.drawImage(src, 0, head);
+  ctx.textAlign = 'left';
+  ctx.font = `${Math.round(12 * dpr)}px sans-serif`;
+  const colW = out.width / 3;
+  series.forEach((s, k) => {
+    const x = (k % 3) * colW + 10 * dpr;
+    const y = src.height + head + (Math.floor(k / 3) * 18 + 14) * dpr;
+    const stroke = typeof s.stroke === 'function' ? s.stroke(plot, k + 1) : s.stroke;
+    ctx.strokeStyle = typeof stroke === 'string' ? stroke : '#e6e9ef';
+    ctx.lineWidth = 2 * dpr;
+    ctx.setLineDash((s.dash ?? []).map((d) => d * dpr));
+    ctx.beginPath();
+    ctx.moveTo(x, y - 4 * dpr);
+    ctx.lineTo(x + 22 * dpr, y - 4 * dpr);
+    ctx.stroke();
+    ctx.setLineDash([]);
+    ctx.fillStyle = '#e6e9ef';
+    ctx.fillText(String(s.label ?? ''), x + 28 * dpr, y);
+  });
+  const url = out.toDataURL('image/png');
   const bytes = atob(url.split(',')[1]);
   return new Blob([Uint8Array.from(bytes, (c) => c.charCodeAt(0))], { type: 'image/png' });
 }

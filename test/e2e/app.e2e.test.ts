@@ -420,6 +420,16 @@ describe('the lab in headless Chromium (WebGPU on SwiftShader)', () => {
     expect(run['mlip.ini']).toMatch(/mtp-filename potential\.mtp/);
     expect(parseMtp(run['potential.mtp'], 'potential.mtp').speciesCount).toBe(3);
     expect(run['structure.data']).toMatch(/64 atoms/);
+    // a plot's PNG stands on its own: the page's background, a title band and a legend band around the plot
+    const pngDone = page.waitForEvent('download');
+    await page.getByText('export MSD plot (PNG)', { exact: true }).click();
+    const png = readFileSync((await (await pngDone).path())!);
+    expect(png.subarray(1, 4).toString()).toBe('PNG');
+    const height = png.readUInt32BE(20);
+    const plotHeight = await page.evaluate(
+      () => document.querySelector('#plot-msd canvas')!.getBoundingClientRect().height,
+    );
+    expect(height).toBeGreaterThan(plotHeight + 40);
     await page.close();
   });
 });
