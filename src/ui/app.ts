@@ -23,6 +23,7 @@ import { softSphereMtpFile } from '../potential/mtp/soft-sphere.ts';
 import { STRUCTURE_PRESETS } from '../structure/presets.ts';
 import { repeatStructure } from '../structure/supercell.ts';
 import { startAnalysisWorker, startTrainingWorker } from '../worker/analysis-client.ts';
+import { renderColourLegend } from './colormap.ts';
 import { download, pickFile, plotPng } from './file-actions.ts';
 import { Lab, type LabStatus, type LoadedPotential } from './lab.ts';
 import { arrheniusPlot, Plots, parityPlot } from './plots.ts';
@@ -302,8 +303,10 @@ export async function startApp(doc: Document): Promise<AppState> {
     .name('colour by')
     .onChange((v: LabSettings['colorBy']) => {
       viewport.colorMode = v;
+      renderColourLegend(doc.getElementById('colour-legend')!, v);
       saveUrl();
     });
+  renderColourLegend(doc.getElementById('colour-legend')!, settings.colorBy);
   const actions = {
     play: () => {
       lab.playing = true;

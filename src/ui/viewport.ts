@@ -11,6 +11,7 @@ import { buildNeighborList } from '../model/neighbors.ts';
 import { PS_BOND } from '../model/ps4.ts';
 import { element } from '../model/species.ts';
 import { BOUNDARY_REGION, type Structure } from '../model/structure.ts';
+import { COLOUR_SCALES, REGION_COLOURS, viridis } from './colormap.ts';
 
 /** Frames kept for Li trails. */
 const TRAIL = 40;
@@ -258,18 +259,19 @@ export class Viewport {
         this.matrix.makeTranslation(p[0], p[1], p[2]);
         mesh.setMatrixAt(k, this.matrix);
         if (this.colorMode === 'grade') {
-          // blue inside the training span (grade <= 1), through yellow, to red at grade >= 3
           const g = this.grades[i];
+          const scale = COLOUR_SCALES.grade;
           if (g === undefined || Number.isNaN(g)) this.color.setHex(0x777777);
-          else this.color.setHSL(0.66 * (1 - Math.min(1, Math.max(0, (g - 1) / 2))), 0.9, 0.55);
+          else this.color.setHex(viridis((g - scale.min) / (scale.max - scale.min)));
           mesh.setColorAt(k, this.color);
         } else if (species === 'Li' && this.colorMode !== 'species') {
           if (this.colorMode === 'displacement') {
             const d = Math.hypot(x - this.first[3 * i], y - this.first[3 * i + 1], z - this.first[3 * i + 2]);
-            this.color.setHSL(0.7 - 0.7 * Math.min(1, d / 4), 0.9, 0.55);
+            const scale = COLOUR_SCALES.displacement;
+            this.color.setHex(viridis((d - scale.min) / (scale.max - scale.min)));
           } else {
             const dist = Math.abs(s.labels?.boundaryDistance?.[i] ?? 99);
-            this.color.setHex(dist < BOUNDARY_REGION ? 0xff5252 : 0x90caf9);
+            this.color.setHex(dist < BOUNDARY_REGION ? REGION_COLOURS.boundary : REGION_COLOURS.bulk);
           }
           mesh.setColorAt(k, this.color);
         } else if (this.colorMode === 'species') {

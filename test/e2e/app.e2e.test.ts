@@ -316,6 +316,10 @@ describe('the lab in headless Chromium (WebGPU on SwiftShader)', () => {
         throw new Error(`${e}\n${logs.join('\n')}\nstep ${page.url()}`);
       });
     expect(Number(await page.evaluate(() => document.body.dataset.maxGrade))).toBeGreaterThan(0);
+    // the colouring has its legend: quantity, range, a colour bar
+    expect(await page.locator('#colour-legend').isVisible()).toBe(true);
+    expect(await page.textContent('#colour-legend')).toMatch(/extrapolation grade.*0.*3\+/);
+    expect(await page.locator('#colour-legend .bar').count()).toBe(1);
     await page.close();
   });
 
