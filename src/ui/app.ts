@@ -26,6 +26,7 @@ import { startAnalysisWorker, startTrainingWorker } from '../worker/analysis-cli
 import { renderColourLegend } from './colormap.ts';
 import { download, pickFile, plotPng } from './file-actions.ts';
 import { Lab, type LabStatus, type LoadedPotential } from './lab.ts';
+import { MovieRecorder } from './movie.ts';
 import { arrheniusPlot, Plots, parityPlot } from './plots.ts';
 import { type LabSettings, MAX_REPEAT, settingsFromUrl, settingsToUrl } from './settings.ts';
 import { bindShortcuts } from './shortcuts.ts';
@@ -431,6 +432,28 @@ export async function startApp(doc: Document): Promise<AppState> {
   view.add(actions, 'viewB').name('along b');
   view.add(actions, 'viewNormal').name('along c / GB normal');
   view.add(actions, 'screenshot');
+  const movie = new MovieRecorder(viewport.renderer.domElement, () => {
+    const st = lab.status;
+    return `${settings.preset}  t = ${((st.step * settings.dt) / 1000).toFixed(2)} ps  T = ${st.temperature.toFixed(0)} K`;
+  });
+  const movieControl = view
+    .add(
+      {
+        movie: () => {
+          if (!movie.recording) {
+            movie.start();
+            movieControl.name('stop and save the movie (WebM)');
+            return;
+          }
+          void movie.stop().then((b) => {
+            download(doc, 'lilab-movie.webm', b);
+            movieControl.name('record a movie (WebM)');
+          });
+        },
+      },
+      'movie',
+    )
+    .name('record a movie (WebM)');
   view.add(viewport, 'showTetrahedra').name('PS4 tetrahedra');
   view.add(viewport, 'showTrails').name('Li trails');
   view.add({ png: () => download(doc, 'msd.png', plotPng(plots.msd)) }, 'png').name('export MSD plot (PNG)');

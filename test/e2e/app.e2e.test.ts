@@ -190,6 +190,22 @@ describe('the lab in headless Chromium (WebGPU on SwiftShader)', () => {
     await page.close();
   });
 
+  it('records a movie of the view as WebM', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${url}?preset=beta-li3ps4`);
+    await page.waitForFunction(() => Number(document.body.dataset.step ?? 0) > 0, null, { timeout: 120_000 });
+    await page.getByText('record a movie (WebM)', { exact: true }).click();
+    await page.waitForTimeout(2500);
+    const download = page.waitForEvent('download');
+    await page.getByText('stop and save the movie (WebM)', { exact: true }).click();
+    const d = await download;
+    expect(d.suggestedFilename()).toBe('lilab-movie.webm');
+    const bytes = readFileSync((await d.path())!);
+    expect(bytes.subarray(0, 4).toString('hex')).toBe('1a45dfa3'); // the EBML header WebM files start with
+    expect(bytes.length).toBeGreaterThan(2000);
+    await page.close();
+  });
+
   it('a broken .mtp shows the file, line and reason, and the run goes on', async () => {
     const page = await browser.newPage();
     await page.goto(url);
