@@ -31,6 +31,7 @@ import { arrheniusPlot, Plots, parityPlot } from './plots.ts';
 import { type LabSettings, MAX_REPEAT, settingsFromUrl, settingsToUrl } from './settings.ts';
 import { bindShortcuts } from './shortcuts.ts';
 import { addStudyPanel } from './study-view.ts';
+import { startTour } from './tour.ts';
 import { TrajectoryRecorder } from './trajectory-recorder.ts';
 import { Viewport } from './viewport.ts';
 
@@ -408,6 +409,16 @@ export async function startApp(doc: Document): Promise<AppState> {
   files.add(actions, 'exportArrhenius').name('export Arrhenius table (CSV)');
   files.add(actions, 'exportMsd').name('export MSD (CSV)');
   files.add(actions, 'exportThermo').name('export thermo (CSV)');
+  const storage = (() => {
+    try {
+      return window.localStorage;
+    } catch {
+      return null; // storage blocked (private modes): the tour shows every time
+    }
+  })();
+  const tourBox = doc.getElementById('tour')!;
+  startTour(doc, tourBox, storage);
+  gui.add({ tour: () => startTour(doc, tourBox, storage, true) }, 'tour').name('guided tour');
   bindShortcuts(doc, {
     togglePlay: () => {
       lab.playing = !lab.playing;

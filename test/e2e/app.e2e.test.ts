@@ -82,6 +82,14 @@ describe('the lab in headless Chromium (WebGPU on SwiftShader)', () => {
     expect(stats.sd).toBeGreaterThan(5);
     mkdirSync('test-results', { recursive: true });
     await page.screenshot({ path: 'test-results/lab.png' });
+    // the guided tour greets a first visit, steps on, and once closed stays closed
+    expect(await page.locator('#tour').isVisible()).toBe(true);
+    expect(await page.textContent('#tour')).toMatch(/^1\/5: Watch Li move at a boundary/);
+    await page.locator('#tour').getByText('next').click();
+    expect(await page.textContent('#tour')).toMatch(/^2\/5: Read the per-axis MSD/);
+    await page.locator('#tour').getByText('close the tour').click();
+    expect(await page.locator('#tour').isHidden()).toBe(true);
+    expect(await page.locator('button.explain').count()).toBe(4);
     // space pauses and plays again
     await page.locator('#viewport canvas').first().click();
     await page.keyboard.press(' ');
