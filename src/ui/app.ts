@@ -24,7 +24,7 @@ import { STRUCTURE_PRESETS } from '../structure/presets.ts';
 import { repeatStructure } from '../structure/supercell.ts';
 import { startAnalysisWorker, startTrainingWorker } from '../worker/analysis-client.ts';
 import { renderColourLegend } from './colormap.ts';
-import { download, pickFile, plotPng } from './file-actions.ts';
+import { download, fetchFile, pickFile, plotPng } from './file-actions.ts';
 import { Lab, type LabStatus, type LoadedPotential } from './lab.ts';
 import { MovieRecorder } from './movie.ts';
 import { arrheniusPlot, Plots, parityPlot } from './plots.ts';
@@ -195,7 +195,14 @@ export async function startApp(doc: Document): Promise<AppState> {
   await lab.restart();
   doc.body.dataset.scene = settings.preset;
 
-  const saveUrl = () => history.replaceState(null, '', settingsToUrl(settings));
+  // files named by a shared link (?potential=URL, ?structure=URL) stay in the link as the settings change
+  const shared = new URLSearchParams(location.search);
+  const sharedFiles = (['potential', 'structure'] as const).filter((k) => shared.get(k));
+  const saveUrl = () => {
+    const url = new URL(settingsToUrl(settings), location.href);
+    for (const k of sharedFiles) url.searchParams.set(k, shared.get(k)!);
+    history.replaceState(null, '', `${url.pathname}${url.search}`);
+  };
   const restartWith = (fn: () => void) => {
     void lab
       .command(async () => {
@@ -253,6 +260,19 @@ export async function startApp(doc: Document): Promise<AppState> {
     (file.name.endsWith('.mtp') ? loadPotential(file) : loadStructure(file)).catch((e) =>
       showMessage(doc, (e as Error).message),
     );
+  // one after the other, the potential first: the structure then runs with it, and the messages come in order
+  void (async () => {
+    for (const key of sharedFiles) {
+      const ref = shared.get(key)!;
+      try {
+        const file = await fetchFile(ref, key === 'potential' ? '.mtp' : '');
+        await (key === 'potential' ? loadPotential(file) : loadStructure(file));
+        showMessage(doc, `Loaded the ${key} of the link: ${ref}`, 'info');
+      } catch (e) {
+        showMessage(doc, `The link's ${key} (${ref}) was not loaded: ${(e as Error).message}`);
+      }
+    }
+  })();
 
   const gui = new GUI({ title: 'LiLab', container: doc.getElementById('viewport')! });
   const presets = state.gpu ? Object.keys(STRUCTURE_PRESETS) : ['beta-li3ps4'];

@@ -79,3 +79,19 @@ export function pickFiles(doc: Document, accept: string, id: string, multiple = 
 export function pickFile(doc: Document, accept: string, id: string): Promise<File | null> {
   return pickFiles(doc, accept, id, false).then((f) => f[0] ?? null);
 }
+
+/**
+ * A file named by a URL (relative to the page), as a File named like the URL's last part; `suffix` is added when the
+ * name lacks it (a potential's type is known from its parameter, not its name). A failed fetch says its HTTP status.
+ */
+export async function fetchFile(ref: string, suffix = ''): Promise<File> {
+  const url = new URL(ref, location.href);
+  const res = await fetch(url);
+  if (!res.ok) throw new Error(`HTTP ${res.status} ${res.statusText} for ${url.href}`);
+  // a static host that answers every path with its start page (a single-page fallback) has no such file
+  if (/text\/html/.test(res.headers.get('content-type') ?? '') && !/\.html?$/.test(url.pathname))
+    throw new Error(`not found: ${url.href} answers with a web page, not a file`);
+  const base = decodeURIComponent(url.pathname.split('/').pop() || 'shared');
+  const name = suffix && !base.endsWith(suffix) ? `${base}${suffix}` : base;
+  return new File([await res.text()], name);
+}

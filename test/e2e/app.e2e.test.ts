@@ -383,6 +383,24 @@ describe('the lab in headless Chromium (WebGPU on SwiftShader)', () => {
     await page.close();
   });
 
+  it('a shared URL may name a potential and a structure to fetch; one that is not there is named in the message', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${url}?preset=beta-li3ps4&potential=potentials/li3ps4-default.mtp&structure=nowhere/missing.cif`);
+    await page.waitForFunction(() => Number(document.body.dataset.step ?? 0) > 0, null, { timeout: 120_000 });
+    await page.waitForFunction(
+      () => /missing\.cif.*(HTTP 404|not found)/.test(document.getElementById('message')?.textContent ?? ''),
+      null,
+      { timeout: 60_000 },
+    );
+    await page.waitForFunction(() => document.getElementById('status-potential')?.dataset.state === 'loaded', null, {
+      timeout: 60_000,
+    });
+    expect(await page.textContent('#status-potential')).toMatch(/li3ps4-default\.mtp/);
+    // the link keeps naming them as the settings change
+    expect(page.url()).toContain('potential=potentials');
+    await page.close();
+  });
+
   it('sizes a preset from the URL, fills the Arrhenius plot from two temperatures, exports trajectory and LAMMPS run', async () => {
     const page = await browser.newPage();
     await page.goto(`${url}?preset=beta-li3ps4&cells=1x1x2&T=1500&spf=10`);
