@@ -41,3 +41,22 @@ describe('Arrhenius runs kept per scene', () => {
     expect(Number(csv[1].split(',')[0])).toBe(300);
   });
 });
+
+describe('Arrhenius runs kept across page loads', () => {
+  it('come back from their JSON exactly; a damaged store is ignored', () => {
+    const ea = { x: 0.2, y: 0.3, z: 0.4, total: 0.25 };
+    const runs = new ArrheniusRuns();
+    for (const T of [800, 1000]) runs.record('gb', { temperature: T, d: dAt(T, ea), time: 3000 });
+    runs.record('bulk', { temperature: 900, d: dAt(900, ea), time: 2500 });
+    const back = new ArrheniusRuns();
+    expect(back.restore(runs.toJson())).toBe(3);
+    expect(back.points('gb')).toEqual(runs.points('gb'));
+    expect(back.fit('gb', 'z')!.activationEnergy).toBeCloseTo(0.4, 10);
+    const broken = new ArrheniusRuns();
+    expect(broken.restore('{"not": "a list"}')).toBe(0);
+    expect(broken.restore('[["gb", [{"temperature": "hot"}]]]')).toBe(0);
+    expect(broken.restore('][')).toBe(0);
+    back.clear();
+    expect(back.points('gb')).toEqual([]);
+  });
+});

@@ -55,6 +55,44 @@ export class ArrheniusRuns {
     return pts.length >= 2 ? fitArrhenius(pts) : null;
   }
 
+  /** Every scene's runs as JSON (for keeping across page loads). */
+  toJson(): string {
+    return JSON.stringify([...this.scenes].map(([scene, runs]) => [scene, [...runs.values()]]));
+  }
+
+  /**
+   * Runs kept by toJson, added to these; anything that is not such a list (an old or foreign value) is ignored, so a
+   * damaged store costs the runs, never the page.
+   */
+  restore(json: string | null): number {
+    if (!json) return 0;
+    let n = 0;
+    try {
+      const v = JSON.parse(json) as unknown;
+      if (!Array.isArray(v)) return 0;
+      for (const entry of v) {
+        if (!Array.isArray(entry) || typeof entry[0] !== 'string' || !Array.isArray(entry[1])) continue;
+        for (const r of entry[1] as RunDiffusion[]) {
+          const ok =
+            r &&
+            Number.isFinite(r.temperature) &&
+            Number.isFinite(r.time) &&
+            AXES.every((a) => Number.isFinite(r.d?.[a]) && Number.isFinite(r.d?.[`${a}Err`]));
+          if (!ok) continue;
+          this.record(entry[0], r);
+          n++;
+        }
+      }
+    } catch {
+      return n;
+    }
+    return n;
+  }
+
+  clear(): void {
+    this.scenes.clear();
+  }
+
   csv(scene: string): string {
     const head = 'temperature_K,time_fs,' + AXES.map((a) => `D_${a}_cm2_s,D_${a}_err_cm2_s`).join(',');
     // 1 A^2/fs = 0.1 cm^2/s

@@ -590,6 +590,29 @@ export async function startApp(doc: Document): Promise<AppState> {
           `D(300 K) ~ ${(d300.d * A2_PER_FS_TO_CM2_PER_S).toExponential(1)} cm^2/s (x/÷ ${Math.exp(d300.logError).toFixed(1)}, extrapolated)`
         : 'run a second temperature for the fit');
   };
+  // finished runs are kept across page loads (per scene, so a fit never mixes systems) until cleared
+  const ARRHENIUS_KEY = 'lilab.arrhenius';
+  const drawArrhenius = lab.onArrhenius;
+  lab.onArrhenius = () => {
+    drawArrhenius();
+    try {
+      storage?.setItem(ARRHENIUS_KEY, lab.arrhenius.toJson());
+    } catch {
+      // a full or blocked store: the runs stay for this page only
+    }
+  };
+  if (lab.arrhenius.restore(storage?.getItem(ARRHENIUS_KEY) ?? null) > 0) drawArrhenius();
+  files
+    .add(
+      {
+        clear: () => {
+          lab.arrhenius.clear();
+          lab.onArrhenius?.();
+        },
+      },
+      'clear',
+    )
+    .name('clear the Arrhenius runs');
   const dEl = doc.getElementById('d-values')!;
   lab.onDiffusion = (text, runFs) => {
     const counts =

@@ -476,6 +476,12 @@ describe('the lab in headless Chromium (WebGPU on SwiftShader)', () => {
       () => document.querySelector('#plot-msd canvas')!.getBoundingClientRect().height,
     );
     expect(height).toBeGreaterThan(plotHeight + 40);
+    // the finished runs come back after a reload, and can be cleared
+    await page.reload();
+    await page.waitForFunction(() => Number(document.body.dataset.step ?? 0) > 0, null, { timeout: 120_000 });
+    await page.waitForFunction(() => document.body.dataset.arrheniusPoints === '2', null, { timeout: 30_000 });
+    await page.getByText('clear the Arrhenius runs', { exact: true }).click();
+    await page.waitForFunction(() => document.body.dataset.arrheniusPoints === '0', null, { timeout: 30_000 });
     await page.close();
   });
 });
