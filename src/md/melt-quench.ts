@@ -3,8 +3,9 @@
  * frozen in place), then cooled step-wise to the final temperature, then the whole cell is released. The result is
  * only as physical as the potential; with the lab's placeholder it is a demonstration, not a model.
  */
-import { element, LI_P_S } from '../model/species.ts';
+import { LI_P_S } from '../model/species.ts';
 import type { Structure } from '../model/structure.ts';
+import { massesOf } from '../model/system.ts';
 import type { GpuForceField } from '../potential/types.ts';
 import { buildBicrystal } from '../structure/gb/builder.ts';
 import { betaLi3PS4Standard, GB_PRESETS, presetSpec } from '../structure/gb/presets.ts';
@@ -77,7 +78,7 @@ export async function amorphousInterface(
   const { structure } = buildBicrystal(betaLi3PS4Standard(), presetSpec(preset));
   const species: readonly string[] = LI_P_S;
   const types = Int32Array.from(structure.types, (t) => species.indexOf(structure.species[t]));
-  const masses = Float64Array.from(types, (t) => element(LI_P_S[t]).mass);
+  const masses = massesOf(types, LI_P_S);
   const result = await meltQuench(device, field, structure, types, masses, {
     ...o,
     grain: 0,

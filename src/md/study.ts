@@ -9,8 +9,9 @@ import { regressDiffusion } from '../analysis/msd-regression.ts';
 import { ps4Census } from '../analysis/ps4.ts';
 import type { StudyRegion } from '../analysis/study.ts';
 import { PS4 } from '../model/ps4.ts';
-import { element, LI_P_S } from '../model/species.ts';
+import { LI_P_S } from '../model/species.ts';
 import { BOUNDARY_REGION, type Structure, toConfiguration } from '../model/structure.ts';
+import { toAtomicSystem } from '../model/system.ts';
 import type { MtpModel } from '../potential/mtp/model.ts';
 import { ReferenceMtp } from '../potential/mtp/reference.ts';
 import { WebGpuMtp } from '../potential/mtp/webgpu.ts';
@@ -95,13 +96,12 @@ export async function runTemperature(
   s: Structure,
   o: RunOptions,
 ): Promise<RunTrajectory> {
-  const config = toConfiguration(s, LI_P_S);
+  const system = toAtomicSystem(s, LI_P_S);
   const li = [...s.types.keys()].filter((i) => s.species[s.types[i]] === 'Li');
-  const masses = Float64Array.from(config.types, (t) => element(LI_P_S[t]).mass);
   const field = await WebGpuMtp.create(device, model);
   const t0 = performance.now();
   const out: RunTrajectory = { frames: [], li, meanTemperature: 0, lowestIntact: 1, mostSulfurBonds: 0, seconds: 0 };
-  let positions = config.positions;
+  let positions = system.positions;
   let velocities: Float64Array | undefined;
   let tSum = 0;
   try {
@@ -114,7 +114,7 @@ export async function runTemperature(
       const md = await MdEngine.create(
         device,
         field,
-        { types: config.types, positions, cell: config.cell!, masses },
+        { ...system, positions },
         { dt: 1, temperature: o.temperature, thermostat: 'csvr', tau: 100, seed: o.seed + 7919 * k, velocities },
       );
       try {

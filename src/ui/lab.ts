@@ -8,8 +8,8 @@ import { ArrheniusRuns, type AxisDiffusion, MIN_RUN_FS } from '../analysis/arrhe
 import { CpuMdEngine } from '../md/cpu-engine.ts';
 import { BlowUpError, type Engine, type Frame, MdEngine, type ThermoRecord } from '../md/engine.ts';
 import { fireMinimize } from '../md/fire.ts';
-import { element } from '../model/species.ts';
 import { boundaryAtoms, type Structure } from '../model/structure.ts';
+import { massesOf } from '../model/system.ts';
 import type { MtpModel } from '../potential/mtp/model.ts';
 import { ReferenceMtp } from '../potential/mtp/reference.ts';
 import { WebGpuMtp } from '../potential/mtp/webgpu.ts';
@@ -134,7 +134,7 @@ export class Lab {
       types,
       positions: s.positions,
       cell: { ...s.cell, lattice: Float64Array.from(s.cell.lattice) },
-      masses: Float64Array.from(types, (t) => element(this.potential.species[t]).mass),
+      masses: massesOf(types, this.potential.species),
     };
     let engine: Engine;
     let field: WebGpuMtp | null = null;
@@ -184,7 +184,7 @@ export class Lab {
       groups.push({ name: 'Li bulk', atoms: Int32Array.from(li.filter((i) => !near.has(i))) });
     }
     await this.analysis.configure({
-      masses: Float64Array.from(types, (t) => element(this.potential.species[t]).mass),
+      masses: massesOf(types, this.potential.species),
       groups: groups.filter((g) => g.atoms.length > 0),
       frameInterval: this.settings.dt * this.settings.stepsPerFrame,
     });

@@ -15,7 +15,7 @@ import { nodeGpuContext } from '../../src/gpu/node-gpu.ts';
 import { formatExtxyzFrame } from '../../src/io/extxyz.ts';
 import { BlowUpError, MdEngine } from '../../src/md/engine.ts';
 import { fireMinimize } from '../../src/md/fire.ts';
-import { element } from '../../src/model/species.ts';
+import { massesOf } from '../../src/model/system.ts';
 import { WebGpuMtp } from '../../src/potential/mtp/webgpu.ts';
 import { buildBicrystal } from '../../src/structure/gb/builder.ts';
 import { betaLi3PS4Standard, GB_PRESETS } from '../../src/structure/gb/presets.ts';
@@ -83,7 +83,7 @@ record(0, relaxed.positions);
 const md = await MdEngine.create(
   ctx.device,
   field,
-  { types, positions: relaxed.positions, cell, masses: Float64Array.from(types, (t) => element(species[t]).mass) },
+  { types, positions: relaxed.positions, cell, masses: massesOf(types, species) },
   { dt: 1, temperature, thermostat: 'csvr', seed, tau: 50 },
 );
 let ended = `${picoseconds} ps`;

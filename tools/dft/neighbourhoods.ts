@@ -21,8 +21,9 @@ import { BlowUpError, MdEngine } from '../../src/md/engine.ts';
 import { fireMinimize } from '../../src/md/fire.ts';
 import { toCartesian, toFractional } from '../../src/model/cell.ts';
 import { seededUniform } from '../../src/model/random.ts';
-import { element, LI_P_S } from '../../src/model/species.ts';
+import { LI_P_S } from '../../src/model/species.ts';
 import { BOUNDARY_REGION, type Structure, toConfiguration } from '../../src/model/structure.ts';
+import { massesOf } from '../../src/model/system.ts';
 import { ReferenceMtp } from '../../src/potential/mtp/reference.ts';
 import { WebGpuMtp } from '../../src/potential/mtp/webgpu.ts';
 import { GB_PRESETS } from '../../src/structure/gb/presets.ts';
@@ -92,7 +93,7 @@ for (const id of presets) {
       types: config.types,
       positions: config.positions,
       cell: config.cell!,
-      masses: Float64Array.from(config.types, (t) => element(LI_P_S[t]).mass),
+      masses: massesOf(config.types, LI_P_S),
     },
     { dt: 1, temperature, thermostat: 'csvr', seed: seed + temperature, tau: 50 },
   );

@@ -21,8 +21,8 @@ import { formatExtxyzFrame } from '../../src/io/extxyz.ts';
 import { BlowUpError, MdEngine } from '../../src/md/engine.ts';
 import { toCartesian, toFractional } from '../../src/model/cell.ts';
 import { seededUniform } from '../../src/model/random.ts';
-import { element } from '../../src/model/species.ts';
 import type { Structure } from '../../src/model/structure.ts';
+import { massesOf } from '../../src/model/system.ts';
 import { WebGpuMtp } from '../../src/potential/mtp/webgpu.ts';
 import { betaLi3PS4 } from '../../src/structure/li3ps4.ts';
 import { frenkelPair } from '../../src/structure/point-defects.ts';
@@ -82,7 +82,7 @@ for (const T of temperatures) {
       types,
       positions: Float64Array.from(base.positions),
       cell: { ...base.cell, lattice: Float64Array.from(base.cell.lattice) },
-      masses: Float64Array.from(types, (t) => element(species[t]).mass),
+      masses: massesOf(types, species),
     },
     { dt: 1, temperature: T, thermostat: 'csvr', seed: seed + T, tau: 50 },
   );

@@ -17,8 +17,9 @@ import { MdEngine } from '../../md/engine.ts';
 import { ContactError, fireMinimize } from '../../md/fire.ts';
 import { volume } from '../../model/cell.ts';
 import type { Configuration } from '../../model/configuration.ts';
-import { element, LI_P_S } from '../../model/species.ts';
+import { LI_P_S } from '../../model/species.ts';
 import type { Structure } from '../../model/structure.ts';
+import { massesOf } from '../../model/system.ts';
 import { A2_PER_FS_TO_CM2_PER_S } from '../../model/units.ts';
 import type { MtpModel } from '../../potential/mtp/model.ts';
 import { ReferenceMtp } from '../../potential/mtp/reference.ts';
@@ -156,7 +157,7 @@ function systemOf(s: Structure) {
     types,
     positions: Float64Array.from(s.positions),
     cell: { ...s.cell, lattice: Float64Array.from(s.cell.lattice) },
-    masses: Float64Array.from(types, (t) => element(SPECIES[t]).mass),
+    masses: massesOf(types, SPECIES),
   };
 }
 

@@ -7,8 +7,9 @@ import { nodeGpuContext } from '../../gpu/node-gpu.ts';
 import { MdEngine } from '../../md/engine.ts';
 import type { Configuration } from '../../model/configuration.ts';
 import { buildNeighborList } from '../../model/neighbors.ts';
-import { element, LI_P_S } from '../../model/species.ts';
+import { LI_P_S } from '../../model/species.ts';
 import { toConfiguration } from '../../model/structure.ts';
+import { massesOf } from '../../model/system.ts';
 import { compileMtp, flopsPerAtom, type MtpModel, modelLevel } from '../../potential/mtp/model.ts';
 import { ReferenceMtp } from '../../potential/mtp/reference.ts';
 import { softSphereMtpFile } from '../../potential/mtp/soft-sphere.ts';
@@ -194,7 +195,7 @@ async function benchNve(
     types: s.types,
     positions: s.positions.map((x) => x * expand),
     cell: { lattice: s.cell.lattice.map((x) => x * expand), pbc: s.cell.pbc },
-    masses: Float64Array.from(s.types, (t) => element(s.species[t]).mass),
+    masses: massesOf(s.types, s.species),
   };
   const rows: string[] = [];
   const sds: number[] = [];
@@ -252,7 +253,7 @@ async function benchMdStep(
     types: config.types,
     positions: Float64Array.from(config.positions),
     cell: { ...config.cell! },
-    masses: Float64Array.from(config.types, (t) => element(species[t]).mass),
+    masses: massesOf(config.types, species),
   };
   const md = await MdEngine.create(ctx.device, field, system, { ...run, thermostat: 'csvr', seed: 1 });
   const { direct, indirect } = md.dispatchesPerStep();

@@ -10,7 +10,7 @@ import { fireMinimize } from '../../md/fire.ts';
 import { STATE_FLOATS } from '../../md/layout.ts';
 import { isThermostat, THERMOSTAT_DEFAULTS, THERMOSTAT_IDS, THERMOSTATS } from '../../md/thermostats/index.ts';
 import { type Cell, volume } from '../../model/cell.ts';
-import { element } from '../../model/species.ts';
+import { massesOf } from '../../model/system.ts';
 import { compileMtp } from '../../potential/mtp/model.ts';
 import { WebGpuMtp } from '../../potential/mtp/webgpu.ts';
 import { type Command, numberOption, SPECIES_OPTION, speciesOption, stringOption, UsageError } from '../command.ts';
@@ -159,7 +159,7 @@ export const mdCommand: Command = {
     }
     const structure = loadStructure(structureSpec, parseSupercell(stringOption(args, 'supercell')), species);
     const types = typesForPotential(structure, species);
-    const masses = Float64Array.from(types, (t) => element(species[t]).mass);
+    const masses = massesOf(types, species);
 
     const ctx = await nodeGpuContext();
     console.log(`adapter: ${formatAdapter(ctx.report)}`);
