@@ -5,7 +5,7 @@
  * the multiple-tau correlator (streaming-msd.ts) and the rest stream through it, so memory stays under the budget
  * whatever the length of the run. D is fitted the same way either way (msd-regression.ts, with each lag's origins).
  */
-import { computeMsd, type MsdCurves } from './msd.ts';
+import { CentreOfMassDrift, computeMsd, type MsdCurves } from './msd.ts';
 import { type RegressionResult, regressDiffusion } from './msd-regression.ts';
 import { StreamingMsd } from './streaming-msd.ts';
 
@@ -20,8 +20,7 @@ export interface AccumulatedMsd {
 export class MsdAccumulator {
   private kept: Float64Array[] = [];
   private correlator: StreamingMsd | null = null;
-  private com0: number[] | null = null;
-  private mtot = 0;
+  private readonly drift: CentreOfMassDrift;
   frames = 0;
 
   constructor(
@@ -29,7 +28,7 @@ export class MsdAccumulator {
     readonly masses: ArrayLike<number>,
     readonly budgetBytes = 1 << 30,
   ) {
-    for (let i = 0; i < masses.length; i++) this.mtot += masses[i];
+    this.drift = new CentreOfMassDrift(masses);
   }
 
   /** Bytes the accumulator holds now (kept frames or the correlator). */
@@ -38,14 +37,10 @@ export class MsdAccumulator {
   }
 
   push(positions: ArrayLike<number>): void {
-    const m = this.masses;
-    const com = [0, 0, 0];
-    for (let i = 0; i < m.length; i++) for (let d = 0; d < 3; d++) com[d] += m[i] * positions[3 * i + d];
-    for (let d = 0; d < 3; d++) com[d] /= this.mtot;
-    this.com0 ??= com;
+    const shift = this.drift.next(positions);
     const sel = new Float64Array(3 * this.atoms.length);
     this.atoms.forEach((i, a) => {
-      for (let d = 0; d < 3; d++) sel[3 * a + d] = positions[3 * i + d] - (com[d] - this.com0![d]);
+      for (let d = 0; d < 3; d++) sel[3 * a + d] = positions[3 * i + d] - shift[d];
     });
     this.frames++;
     if (this.correlator) {

@@ -26,6 +26,7 @@
  * the time (test/msd-regression.test.ts).
  */
 import { choleskySolve } from '../model/linalg.ts';
+import { fitLine } from './fit.ts';
 
 export type DiffusionAxis = 'x' | 'y' | 'z' | 'total';
 
@@ -187,20 +188,6 @@ function gls(t: number[], y: number[], cov: Float64Array): { c: number; k: numbe
   return { c: (stt * s1y - s1t * sty) / det, k: (s11 * sty - s1t * s1y) / det, varK: s11 / det };
 }
 
-function olsLine(t: number[], y: number[]): { c: number; k: number } {
-  const n = t.length;
-  const mt = t.reduce((s, v) => s + v, 0) / n;
-  const my = y.reduce((s, v) => s + v, 0) / n;
-  let stt = 0;
-  let sty = 0;
-  for (let i = 0; i < n; i++) {
-    stt += (t[i] - mt) ** 2;
-    sty += (t[i] - mt) * (y[i] - my);
-  }
-  const k = sty / stt;
-  return { c: my - k * mt, k };
-}
-
 /** Per-axis and total D (MSD_a = 2 D_a t, MSD = 6 D t) with 1-sigma errors from the MSD's covariance. */
 export function regressDiffusion(series: MsdSeries, options: RegressionOptions): RegressionResult {
   const { dt, frames, atoms, start, end } = options;
@@ -217,7 +204,8 @@ export function regressDiffusion(series: MsdSeries, options: RegressionOptions):
   const covs: Float64Array[] = [];
   const axis = (values: ArrayLike<number>): AxisEstimate => {
     const y = idx.map((m) => values[m]);
-    let { c, k } = olsLine(t, y);
+    const start0 = fitLine(t, y);
+    let [c, k] = [start0.intercept, start0.slope];
     let fit = { c, k, varK: 0 };
     let cov: Float64Array = new Float64Array(0);
     for (let it = 0; it < ITERATIONS; it++) {

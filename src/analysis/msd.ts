@@ -74,19 +74,34 @@ export interface MsdOptions {
   axes?: ArrayLike<number>;
 }
 
+/** The mass-weighted centre of mass of all atoms, frame by frame: its displacement since the first frame. */
+export class CentreOfMassDrift {
+  private first: number[] | null = null;
+  private readonly total: number;
+
+  constructor(private readonly masses: ArrayLike<number>) {
+    let t = 0;
+    for (let i = 0; i < masses.length; i++) t += masses[i];
+    this.total = t;
+  }
+
+  /** The drift of this frame (unwrapped positions of all atoms, 3N) from the first frame pushed, A. */
+  next(positions: ArrayLike<number>): [number, number, number] {
+    const c = [0, 0, 0];
+    for (let i = 0; i < this.masses.length; i++)
+      for (let d = 0; d < 3; d++) c[d] += this.masses[i] * positions[3 * i + d];
+    for (let d = 0; d < 3; d++) c[d] /= this.total;
+    this.first ??= c;
+    return [c[0] - this.first[0], c[1] - this.first[1], c[2] - this.first[2]];
+  }
+}
+
 /** Removes the centre-of-mass displacement of each frame (all atoms, mass-weighted). */
 export function removeCentreOfMass(frames: Float64Array[], masses: ArrayLike<number>): Float64Array[] {
-  let mtot = 0;
-  for (let i = 0; i < masses.length; i++) mtot += masses[i];
-  const com0 = [0, 0, 0];
-  return frames.map((f, t) => {
-    const c = [0, 0, 0];
-    for (let i = 0; i < masses.length; i++) for (let d = 0; d < 3; d++) c[d] += masses[i] * f[3 * i + d];
-    for (let d = 0; d < 3; d++) c[d] /= mtot;
-    if (t === 0) for (let d = 0; d < 3; d++) com0[d] = c[d];
-    const out = new Float64Array(f.length);
-    for (let k = 0; k < f.length; k++) out[k] = f[k] - (c[k % 3] - com0[k % 3]);
-    return out;
+  const drift = new CentreOfMassDrift(masses);
+  return frames.map((f) => {
+    const s = drift.next(f);
+    return f.map((v, k) => v - s[k % 3]);
   });
 }
 

@@ -3,8 +3,11 @@
  * for a system across temperatures (Arrhenius per axis, D and conductivity at 300 K, isotropy). The JSON keys are the
  * schema of `results.json` (docs/study.md); D in cm^2/s, energies in eV, conductivity in S/cm.
  */
+
+import { A2_PER_FS_TO_CM2_PER_S } from '../model/units.ts';
 import { fitArrhenius } from './arrhenius.ts';
 import { nernstEinstein } from './conductivity.ts';
+import { isotropy } from './diffusion.ts';
 
 export type StudyAxis = 'x' | 'y' | 'z' | 'total';
 export const STUDY_AXES: StudyAxis[] = ['x', 'y', 'z', 'total'];
@@ -130,7 +133,8 @@ export function studyIsotropy(
   if (n === null || p[0] === null || p[1] === null || !(n > 0) || !(p[0] + p[1] > 0))
     return { value: null, sigma: null };
   const mean = (p[0] + p[1]) / 2;
-  const value = n / mean;
+  // the definition of diffusion.ts's isotropy (what `lilab msd --axis-normal` prints), with its error
+  const value = isotropy({ x: d.x as number, y: d.y as number, z: d.z as number }, normal).isotropy;
   const sn = (sigma[normal] ?? 0) / n;
   const sp = Math.hypot(sigma[inPlane[0]] ?? 0, sigma[inPlane[1]] ?? 0) / 2 / mean;
   return { value: finite(value), sigma: finite(value * Math.hypot(sn, sp)) };
@@ -138,8 +142,7 @@ export function studyIsotropy(
 
 /** Conductivity at 300 K (S/cm) by Nernst-Einstein for Li of density liAtoms / volume, D in cm^2/s. */
 export function sigma300(dCm2s: number, liAtoms: number, volumeA3: number): number {
-  // nernstEinstein takes A^2/fs: 1 cm^2/s = 10 A^2/fs
-  return nernstEinstein(dCm2s * 10, liAtoms, volumeA3, 300);
+  return nernstEinstein(dCm2s / A2_PER_FS_TO_CM2_PER_S, liAtoms, volumeA3, 300);
 }
 
 /** A system's summary from its runs: fits per region, the headline region's isotropy and conductivity. */

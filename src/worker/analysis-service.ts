@@ -5,6 +5,7 @@
  */
 import type { AxisDiffusion } from '../analysis/arrhenius-runs.ts';
 import { FIT_WINDOW } from '../analysis/diffusion.ts';
+import { CentreOfMassDrift } from '../analysis/msd.ts';
 import { regressDiffusion } from '../analysis/msd-regression.ts';
 import { StreamingMsd } from '../analysis/streaming-msd.ts';
 
@@ -40,13 +41,13 @@ export class AnalysisService {
   private config: AnalysisConfig | null = null;
   private correlators: StreamingMsd[] = [];
   private frames = 0;
-  private com0: number[] | null = null;
+  private drift: CentreOfMassDrift | null = null;
 
   configure(config: AnalysisConfig): void {
     this.config = config;
     this.correlators = config.groups.map((g) => new StreamingMsd(g.atoms.length, 16, 8));
     this.frames = 0;
-    this.com0 = null;
+    this.drift = new CentreOfMassDrift(config.masses);
   }
 
   get frameCount(): number {
@@ -59,15 +60,7 @@ export class AnalysisService {
     if (!c) throw new Error('analysis: configure() before pushing frames');
     if (positions.length !== 3 * c.masses.length)
       throw new Error(`analysis: frame has ${positions.length / 3} atoms, expected ${c.masses.length}`);
-    const com = [0, 0, 0];
-    let mtot = 0;
-    for (let i = 0; i < c.masses.length; i++) {
-      mtot += c.masses[i];
-      for (let d = 0; d < 3; d++) com[d] += c.masses[i] * positions[3 * i + d];
-    }
-    for (let d = 0; d < 3; d++) com[d] /= mtot;
-    this.com0 ??= [...com];
-    const shift = com.map((v, d) => v - this.com0![d]);
+    const shift = this.drift!.next(positions);
     c.groups.forEach((g, k) => {
       const sel = new Float64Array(3 * g.atoms.length);
       for (let a = 0; a < g.atoms.length; a++) {
