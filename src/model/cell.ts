@@ -35,9 +35,10 @@ export function inverse3(m: ArrayLike<number>): Mat3 {
 }
 
 /**
- * The periodic image of atom j nearest atom i, over images up to one lattice vector away (exact when the distances of
- * interest are under half the cell's face spacings): the vector from i to that image, the lattice translation added
- * to j to reach it, and the distance.
+ * The periodic image of atom j nearest atom i: the vector from i to that image, the lattice translation added to j to
+ * reach it, and the distance. The fractional difference is first brought into [-0.5, 0.5] (so unwrapped MD positions
+ * any number of cells apart are fine), then the 27 neighbouring images are compared: exact for any cell whose
+ * reduced shape is not extremely skewed.
  */
 export function nearestImage(
   lattice: ArrayLike<number>,
@@ -46,12 +47,15 @@ export function nearestImage(
   j: number,
 ): { vector: number[]; shift: number[]; distance: number } {
   const L = lattice;
+  const inv = inverse3(L);
   const d = [0, 1, 2].map((k) => positions[3 * j + k] - positions[3 * i + k]);
+  const wrap = [0, 1, 2].map((c) => -Math.round(d[0] * inv[c] + d[1] * inv[3 + c] + d[2] * inv[6 + c]));
   let best = { vector: d, shift: [0, 0, 0], distance: Number.POSITIVE_INFINITY };
   for (const a of [-1, 0, 1])
     for (const b of [-1, 0, 1])
       for (const c of [-1, 0, 1]) {
-        const shift = [0, 1, 2].map((k) => a * L[k] + b * L[3 + k] + c * L[6 + k]);
+        const n = [wrap[0] + a, wrap[1] + b, wrap[2] + c];
+        const shift = [0, 1, 2].map((k) => n[0] * L[k] + n[1] * L[3 + k] + n[2] * L[6 + k]);
         const vector = d.map((x, k) => x + shift[k]);
         const distance = Math.hypot(...vector);
         if (distance < best.distance) best = { vector, shift, distance };

@@ -27,8 +27,17 @@ import { renderColourLegend } from './colormap.ts';
 import { download, fetchFile, pickFile, plotPng } from './file-actions.ts';
 import { Lab, type LabStatus, type LoadedPotential } from './lab.ts';
 import { MovieRecorder } from './movie.ts';
+import { Picker } from './picking.ts';
 import { arrheniusPlot, Plots, parityPlot } from './plots.ts';
-import { type LabSettings, MAX_REPEAT, settingsFromUrl, settingsToUrl } from './settings.ts';
+import {
+  type CameraView,
+  formatCamera,
+  type LabSettings,
+  MAX_REPEAT,
+  parseCamera,
+  settingsFromUrl,
+  settingsToUrl,
+} from './settings.ts';
 import { bindShortcuts } from './shortcuts.ts';
 import { addStudyPanel } from './study-view.ts';
 import { startTour } from './tour.ts';
@@ -45,7 +54,10 @@ export interface AppState {
 export function placeholderPotential(): LoadedPotential {
   return {
     model: compileMtp(softSphereMtpFile()),
-    label: 'PLACEHOLDER soft spheres (not a model of Li3PS4): load a trained .mtp',
+    label: 'PLACEHOLDER soft spheres (not a model of Li3PS4)',
+    provenance:
+      'The default potential could not be loaded, so the lab runs soft spheres that keep atoms apart and nothing ' +
+      'more: no chemistry, no diffusion worth measuring. Load a trained .mtp (files) or reload with the network.',
     species: [...LI_P_S],
     text: writeMtp(softSphereMtpFile()),
   };
@@ -70,7 +82,12 @@ interface TrainingReport {
   errors?: { validation?: { forceMeVPerA: { mae: number }; energyMeVPerAtom: { mae: number } } | null };
 }
 
-/** What the status line says about the default potential: what it was trained on and how well it validates. */
+/** The default potential's name in the status line. */
+export function shortDefault(report: TrainingReport | null): string {
+  return `default MTP (${report?.start?.level ? `level ${report.start.level}, ` : ''}preliminary)`;
+}
+
+/** The status line's details on the default potential: what it was trained on and how well it validates. */
 export function describeDefault(report: TrainingReport | null): string {
   const level = report?.start?.level ? `level ${report.start.level}` : 'MTP';
   const n = report?.configurations;
@@ -105,7 +122,8 @@ async function fetchDefaultPotential(): Promise<LoadedPotential | null> {
     .catch(() => null);
   return {
     model: compileMtp(parseMtp(text, 'li3ps4-default.mtp')),
-    label: describeDefault(report),
+    label: shortDefault(report),
+    provenance: describeDefault(report),
     species: [...LI_P_S],
     text,
   };
@@ -124,6 +142,7 @@ export async function startApp(doc: Document): Promise<AppState> {
   const adapterEl = doc.getElementById('status-adapter')!;
   const runEl = doc.getElementById('status-run')!;
   const potEl = doc.getElementById('status-potential')!;
+  const numbersEl = doc.getElementById('status-numbers')!;
   const state: AppState = { gpu: null, error: null, lab: null };
   try {
     state.gpu = await acquireDevice(navigator.gpu, 'browser', {
@@ -164,12 +183,19 @@ export async function startApp(doc: Document): Promise<AppState> {
   }
   const viewport = new Viewport(doc.getElementById('viewport')!);
   viewport.colorMode = settings.colorBy;
+  const picker = new Picker(
+    viewport,
+    doc.getElementById('pick-info')!,
+    () => viewport.grades,
+    () => state.lab?.emitFrame(),
+  );
   const plots = new Plots(doc.getElementById('plot-msd')!, doc.getElementById('plot-thermo')!);
   const { remote } = startAnalysisWorker();
   const status = (s: LabStatus) => {
-    runEl.textContent =
-      `${s.atoms} atoms | step ${s.step} | ${s.stepsPerSecond.toFixed(0)} steps/s | ${s.nsPerDay.toFixed(2)} ns/day | ` +
-      `T ${s.temperature.toFixed(0)} K | E ${s.energy.toFixed(3)} eV`;
+    runEl.textContent = `${s.atoms} atoms | ${s.nsPerDay.toFixed(2)} ns/day | T ${s.temperature.toFixed(0)} K`;
+    numbersEl.textContent =
+      `step ${s.step} | ${s.stepsPerSecond.toFixed(0)} steps/s | E ${s.energy.toFixed(3)} eV | ` +
+      `time step ${settings.dt} fs`;
     doc.body.dataset.step = String(s.step);
     doc.body.dataset.msdPoints = String(plots.msdPoints);
   };
@@ -190,25 +216,45 @@ export async function startApp(doc: Document): Promise<AppState> {
     status,
   );
   state.lab = lab;
-  potEl.textContent = lab.potential.label;
-  potEl.dataset.state = initialPotential ? 'default' : 'placeholder';
+  const provenanceEl = doc.getElementById('status-provenance')!;
+  const showPotential = (state: 'default' | 'placeholder' | 'loaded') => {
+    potEl.textContent = lab.potential.label;
+    potEl.dataset.state = state;
+    provenanceEl.textContent = lab.potential.provenance;
+  };
+  showPotential(initialPotential ? 'default' : 'placeholder');
   await lab.restart();
   doc.body.dataset.scene = settings.preset;
 
   // files named by a shared link (?potential=URL, ?structure=URL) stay in the link as the settings change
   const shared = new URLSearchParams(location.search);
   const sharedFiles = (['potential', 'structure'] as const).filter((k) => shared.get(k));
+  // the camera is in the link once it came with one or the user moved it, until a new cell is framed afresh
+  let camera: CameraView | null = null;
+  try {
+    camera = parseCamera(shared.get('cam'));
+    if (camera) viewport.setView(camera);
+  } catch (err) {
+    showMessage(doc, (err as Error).message);
+  }
   const saveUrl = () => {
     const url = new URL(settingsToUrl(settings), location.href);
     for (const k of sharedFiles) url.searchParams.set(k, shared.get(k)!);
+    if (camera) url.searchParams.set('cam', formatCamera(camera));
     history.replaceState(null, '', `${url.pathname}${url.search}`);
   };
+  viewport.onViewChange(() => {
+    camera = viewport.view;
+    saveUrl();
+  });
   const restartWith = (fn: () => void) => {
     void lab
       .command(async () => {
         fn();
-        saveUrl();
+        const before = formatCamera(viewport.view);
         await lab.restart();
+        if (formatCamera(viewport.view) !== before) camera = null;
+        saveUrl();
         lab.playing = true;
       })
       .catch((e) => showMessage(doc, (e as Error).message));
@@ -223,15 +269,20 @@ export async function startApp(doc: Document): Promise<AppState> {
           `${file.name}: the lab expects 3 species in the order Li, P, S; this potential has ${model.speciesCount}`,
         );
       const old = lab.potential;
-      lab.potential = { model, label: `${file.name} (${model.name}, loaded)`, species: [...LI_P_S], text };
+      lab.potential = {
+        model,
+        label: `${file.name} (loaded)`,
+        provenance: `${file.name}: ${model.name}, loaded from a file (no training report with it)`,
+        species: [...LI_P_S],
+        text,
+      };
       try {
         await lab.restart();
       } catch (err) {
         lab.potential = old;
         throw err;
       }
-      potEl.textContent = lab.potential.label;
-      potEl.dataset.state = 'loaded';
+      showPotential('loaded');
       // the trainer keeps the active set of what it trained; any other file comes without one
       if (file.name !== TRAINED_NAME) await trainer.clearActiveSet();
     });
@@ -445,6 +496,8 @@ export async function startApp(doc: Document): Promise<AppState> {
     },
     reset: () => restartWith(() => {}),
     view: (k) => viewport.viewAlong(k),
+    toggleOrthographic: () => viewport.setOrthographic(!viewport.isOrthographic),
+    clearPick: () => picker.click(null, false),
   });
   addStudyPanel(doc, gui, (text, kind) => showMessage(doc, text, kind), {
     device: () => state.gpu?.device ?? null,
@@ -625,9 +678,10 @@ export async function startApp(doc: Document): Promise<AppState> {
   // frames whose grade exceeds the threshold are collected for DFT labelling (export: extxyz or MLIP .cfg)
   const selection = { threshold: 2, collected: [] as { positions: Float64Array; grade: number }[] };
   lab.onFrame = (positions, types, lattice) => {
-    if (settings.colorBy !== 'grade') return;
+    if (settings.colorBy !== 'grade' && !picker.active) return;
     void trainer.grades(types, positions, lattice).then((g) => {
       viewport.grades = g;
+      picker.refresh();
       const max = g.length ? Math.max(...g) : Number.NaN;
       doc.body.dataset.maxGrade = Number.isFinite(max) ? max.toFixed(3) : '';
       if (max > selection.threshold && selection.collected.length < 1000) {
@@ -670,7 +724,10 @@ export async function startApp(doc: Document): Promise<AppState> {
   const loop = () => {
     const now0 = performance.now();
     // settings that change the look (colours, radii) are drawn within half a second without marking anything
-    if (lab.render(now0 - fps.drawn > 500)) fps.drawn = now0;
+    if (lab.render(now0 - fps.drawn > 500)) {
+      fps.drawn = now0;
+      picker.refresh();
+    }
     fps.frames++;
     const now = performance.now();
     if (now - fps.t > 2000) {

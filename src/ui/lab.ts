@@ -23,8 +23,10 @@ import type { Viewport } from './viewport.ts';
 
 export interface LoadedPotential {
   model: MtpModel;
-  /** What the status line says about it (placeholder potentials say so). */
+  /** Its short name in the status line (placeholder potentials say so). */
   label: string;
+  /** Where it came from and what it is good for: the status line's details. */
+  provenance: string;
   /** Species order of the potential's types. */
   species: string[];
   /** The .mtp text, for exports (LAMMPS runs need the file). */
@@ -342,6 +344,16 @@ export class Lab {
 
   get frame(): Frame | null {
     return this.lastFrame;
+  }
+
+  /** Hands the current frame to `onFrame` now (a pick while paused wants the grades of what is shown). */
+  emitFrame(): void {
+    const positions = this.lastFrame?.positions ?? this.structure.positions;
+    this.onFrame?.(
+      Float64Array.from(positions),
+      this.typesForPotential(this.structure),
+      Float64Array.from(this.structure.cell.lattice),
+    );
   }
 
   /** After a lost device: a new device, and the run continues from the last frame. */

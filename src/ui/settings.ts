@@ -75,3 +75,30 @@ export function parseCells(text: string | null): PresetSize {
 export function formatCells(n: PresetSize): string {
   return `${n.a}x${n.b}x${n.c}`;
 }
+
+/** The camera a link carries (`cam`): where it is and what it orbits (A, the cell's frame), and the projection. */
+export interface CameraView {
+  position: number[];
+  target: number[];
+  orthographic: boolean;
+}
+
+/** `x,y,z,tx,ty,tz` with `,o` for orthographic, to 0.01 A. */
+export function formatCamera(v: CameraView): string {
+  return [...v.position, ...v.target].map((x) => x.toFixed(2)).join(',') + (v.orthographic ? ',o' : '');
+}
+
+/** The `cam` value read back; null when absent; an error naming what is wrong otherwise. */
+export function parseCamera(text: string | null): CameraView | null {
+  if (text === null || text === '') return null;
+  const parts = text.split(',');
+  const orthographic = parts[parts.length - 1] === 'o';
+  const numbers = (orthographic ? parts.slice(0, -1) : parts).map(Number);
+  if (numbers.length !== 6 || numbers.some((x) => !Number.isFinite(x)))
+    throw new Error(`cam=${text}: expected six numbers x,y,z,tx,ty,tz (A), and ,o for orthographic`);
+  const position = numbers.slice(0, 3);
+  const target = numbers.slice(3);
+  if (Math.hypot(position[0] - target[0], position[1] - target[1], position[2] - target[2]) < 1e-3)
+    throw new Error(`cam=${text}: the camera sits on the point it looks at`);
+  return { position, target, orthographic };
+}

@@ -1,11 +1,14 @@
 /**
- * Keyboard shortcuts of the lab: space plays or pauses, r restarts the run, 1/2/3 look along a, b and the normal.
+ * Keyboard shortcuts of the lab: space plays or pauses, r restarts the run, 1/2/3 look along a, b and the normal, o
+ * switches between perspective and orthographic projection, Escape clears the picked atoms.
  * Keys typed into a field (the panel's inputs) are left alone.
  */
 export interface ShortcutActions {
   togglePlay(): void;
   reset(): void;
   view(axis: 0 | 1 | 2): void;
+  toggleOrthographic(): void;
+  clearPick(): void;
 }
 
 export const SHORTCUTS: Record<string, string> = {
@@ -14,6 +17,8 @@ export const SHORTCUTS: Record<string, string> = {
   '1': 'look along a',
   '2': 'look along b',
   '3': 'look along the normal (c)',
+  o: 'orthographic / perspective',
+  Escape: 'clear the picked atoms',
 };
 
 /** Binds the keys, and lists them in the page's #shortcuts note when there is one. */
@@ -28,6 +33,8 @@ export function bindShortcuts(doc: Document, a: ShortcutActions): void {
     if (e.ctrlKey || e.metaKey || e.altKey || (t && /^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName))) return;
     if (e.key === ' ') a.togglePlay();
     else if (e.key === 'r') a.reset();
+    else if (e.key === 'o') a.toggleOrthographic();
+    else if (e.key === 'Escape') a.clearPick();
     else if (e.key === '1' || e.key === '2' || e.key === '3') a.view((Number(e.key) - 1) as 0 | 1 | 2);
     else return;
     e.preventDefault();

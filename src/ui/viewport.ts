@@ -6,12 +6,14 @@
 
 import * as THREE from 'three';
 import { OrbitControls } from 'three/examples/jsm/controls/OrbitControls.js';
+import { boundaryPlanes } from '../model/boundary-planes.ts';
 import { inverse3 } from '../model/cell.ts';
 import { buildNeighborList } from '../model/neighbors.ts';
 import { PS_BOND } from '../model/ps4.ts';
 import { element } from '../model/species.ts';
 import { BOUNDARY_REGION, type Structure } from '../model/structure.ts';
 import { COLOUR_SCALES, REGION_COLOURS, viridis } from './colormap.ts';
+import type { CameraView } from './settings.ts';
 
 /** Frames kept for Li trails. */
 const TRAIL = 40;
@@ -21,13 +23,21 @@ export type ColorMode = 'species' | 'displacement' | 'region' | 'grade';
 export class Viewport {
   readonly renderer: THREE.WebGLRenderer;
   private readonly scene = new THREE.Scene();
-  private readonly camera: THREE.PerspectiveCamera;
+  private readonly perspective: THREE.PerspectiveCamera;
+  private readonly orthographic = new THREE.OrthographicCamera(-1, 1, 1, -1, 0.1, 2000);
+  /** The camera drawing now: the perspective one, or the orthographic one ('o'). */
+  private camera: THREE.PerspectiveCamera | THREE.OrthographicCamera;
   private readonly controls: OrbitControls;
   private readonly group = new THREE.Group();
   private meshes: { mesh: THREE.InstancedMesh; atoms: Int32Array; species: string }[] = [];
   private structure: Structure | null = null;
   private inv: Float64Array = new Float64Array(9);
   private first: Float64Array | null = null;
+  private last: Float64Array | null = null;
+  private readonly raycaster = new THREE.Raycaster();
+  /** Picked atoms (at most two), drawn with a ring; set with `pick`. */
+  private picked: number[] = [];
+  private marks: THREE.InstancedMesh | null = null;
   private readonly matrix = new THREE.Matrix4();
   private readonly color = new THREE.Color();
   colorMode: ColorMode = 'species';
@@ -49,11 +59,13 @@ export class Viewport {
     this.renderer.setPixelRatio(Math.min(2, window.devicePixelRatio));
     this.renderer.setClearColor(0x12151c);
     container.appendChild(this.renderer.domElement);
-    this.camera = new THREE.PerspectiveCamera(40, 1, 0.1, 2000);
+    this.perspective = new THREE.PerspectiveCamera(40, 1, 0.1, 2000);
+    this.camera = this.perspective;
     this.controls = new OrbitControls(this.camera, this.renderer.domElement);
     this.controls.addEventListener('change', () => {
       this.dirty = true;
     });
+    this.controls.addEventListener('end', () => this.viewChanged());
     this.scene.add(new THREE.AmbientLight(0xffffff, 0.55));
     const sun = new THREE.DirectionalLight(0xffffff, 1.6);
     sun.position.set(1, 2, 3);
@@ -71,8 +83,126 @@ export class Viewport {
     const w = Math.max(1, this.container.clientWidth);
     const h = Math.max(1, this.container.clientHeight);
     this.renderer.setSize(w, h, false);
-    this.camera.aspect = w / h;
-    this.camera.updateProjectionMatrix();
+    this.perspective.aspect = w / h;
+    this.perspective.updateProjectionMatrix();
+    this.fitOrthographic();
+  }
+
+  /** The orthographic frustum that shows at the orbit target what the perspective camera shows there. */
+  private fitOrthographic(): void {
+    const o = this.orthographic;
+    const dist = this.camera.position.distanceTo(this.controls.target);
+    const h = 2 * dist * Math.tan(THREE.MathUtils.degToRad(this.perspective.fov / 2));
+    const w = h * this.perspective.aspect;
+    o.left = -w / 2;
+    o.right = w / 2;
+    o.top = h / 2;
+    o.bottom = -h / 2;
+    o.zoom = 1;
+    o.updateProjectionMatrix();
+  }
+
+  get isOrthographic(): boolean {
+    return this.camera === this.orthographic;
+  }
+
+  /** Switches between perspective and orthographic projection, keeping the view's position and direction. */
+  setOrthographic(on: boolean): void {
+    if (on === this.isOrthographic) return;
+    this.dirty = true;
+    const next = on ? this.orthographic : this.perspective;
+    next.position.copy(this.camera.position);
+    next.quaternion.copy(this.camera.quaternion);
+    if (on) this.fitOrthographic();
+    this.camera = next;
+    this.controls.object = next;
+    this.controls.update();
+    this.viewChanged();
+  }
+
+  /**
+   * The camera as numbers a URL can carry: position and orbit target (A) and the projection; `setView` restores it.
+   */
+  get view(): CameraView {
+    return {
+      position: this.camera.position.toArray(),
+      target: this.controls.target.toArray(),
+      orthographic: this.isOrthographic,
+    };
+  }
+
+  setView(v: CameraView): void {
+    this.dirty = true;
+    this.controls.target.set(v.target[0], v.target[1], v.target[2]);
+    this.camera.position.set(v.position[0], v.position[1], v.position[2]);
+    this.controls.update();
+    this.setOrthographic(v.orthographic);
+    if (v.orthographic) this.fitOrthographic();
+  }
+
+  /**
+   * Calls `fn` after the camera was moved (orbit, zoom or pan by the user; a view along an axis; the projection
+   * switched), once the moves have paused for `ms`.
+   */
+  onViewChange(fn: () => void, ms = 500): void {
+    let timer: ReturnType<typeof setTimeout> | null = null;
+    this.viewListeners.push(() => {
+      if (timer) clearTimeout(timer);
+      timer = setTimeout(fn, ms);
+    });
+  }
+
+  private readonly viewListeners: (() => void)[] = [];
+
+  private viewChanged(): void {
+    for (const f of this.viewListeners) f();
+  }
+
+  /**
+   * The atom under a point of the page (client pixels), nearest the camera; null where the ray meets none.
+   */
+  atomAt(clientX: number, clientY: number): number | null {
+    const rect = this.renderer.domElement.getBoundingClientRect();
+    const ndc = new THREE.Vector2(
+      ((clientX - rect.left) / rect.width) * 2 - 1,
+      -((clientY - rect.top) / rect.height) * 2 + 1,
+    );
+    this.raycaster.setFromCamera(ndc, this.camera);
+    const hits = this.raycaster.intersectObjects(
+      this.meshes.map((m) => m.mesh),
+      false,
+    );
+    for (const hit of hits) {
+      const entry = this.meshes.find((m) => m.mesh === hit.object);
+      if (entry && hit.instanceId !== undefined) return entry.atoms[hit.instanceId];
+    }
+    return null;
+  }
+
+  /** Marks the picked atoms (at most two; empty clears). */
+  pick(atoms: number[]): void {
+    this.dirty = true;
+    this.picked = atoms.slice(0, 2);
+    this.updateMarks();
+  }
+
+  /** The structure drawn, its first frame and the latest one (unwrapped), for what the page says about an atom. */
+  get frames(): { structure: Structure; start: Float64Array; current: Float64Array } | null {
+    if (!this.structure || !this.first || !this.last) return null;
+    return { structure: this.structure, start: this.first, current: this.last };
+  }
+
+  private updateMarks(): void {
+    const marks = this.marks;
+    if (!marks || !this.last) return;
+    const p = [0, 0, 0];
+    this.picked.forEach((i, k) => {
+      this.fold(this.last!, i, p);
+      this.matrix.makeTranslation(p[0], p[1], p[2]);
+      marks.setMatrixAt(k, this.matrix);
+    });
+    marks.count = this.picked.length;
+    marks.instanceMatrix.needsUpdate = true;
   }
 
   setStructure(s: Structure): void {
@@ -80,8 +210,20 @@ export class Viewport {
     this.group.clear();
     for (const m of this.meshes) m.mesh.geometry.dispose();
     this.meshes = [];
+    const sameCell = this.structure?.cell.lattice.every((x, k) => x === s.cell.lattice[k]) ?? false;
     this.structure = s;
     this.first = null;
+    this.last = null;
+    this.picked = [];
+    // a wire sphere around each picked atom, drawn over everything
+    this.marks = new THREE.InstancedMesh(
+      new THREE.SphereGeometry(1.1, 12, 8),
+      new THREE.MeshBasicMaterial({ color: 0xffe066, wireframe: true, depthTest: false }),
+      2,
+    );
+    this.marks.count = 0;
+    this.marks.renderOrder = 10;
+    this.group.add(this.marks);
     this.inv = inverse3(s.cell.lattice);
     const L = s.cell.lattice;
     s.species.forEach((sym, t) => {
@@ -159,8 +301,9 @@ export class Viewport {
       ),
     );
     // grain-boundary planes (bicrystals: the normal is along the third lattice vector, boundaries where the grain changes)
-    if (s.labels?.grain) {
-      for (const f of [0, 0.5]) {
+    const planes = boundaryPlanes(s);
+    if (planes) {
+      for (const f of planes) {
         const g = new THREE.BufferGeometry().setFromPoints([
           corner(0, 0, f),
           corner(1, 0, f),
@@ -222,11 +365,15 @@ export class Viewport {
       new THREE.LineBasicMaterial({ color: 0xe1bee7, transparent: true, opacity: 0.7 }),
     );
     this.group.add(this.trailLines);
-    const centre = corner(0.5, 0.5, 0.5);
-    const size = Math.max(...[0, 1, 2].map((k) => Math.hypot(L[3 * k], L[3 * k + 1], L[3 * k + 2])));
-    this.controls.target.copy(centre);
-    this.camera.position.copy(centre).add(new THREE.Vector3(0.9 * size, 0.7 * size, 1.4 * size));
-    this.controls.update();
+    // a new cell is framed; the same cell again (a restart at another temperature) keeps the user's camera
+    if (!sameCell) {
+      const centre = corner(0.5, 0.5, 0.5);
+      const size = Math.max(...[0, 1, 2].map((k) => Math.hypot(L[3 * k], L[3 * k + 1], L[3 * k + 2])));
+      this.controls.target.copy(centre);
+      this.camera.position.copy(centre).add(new THREE.Vector3(0.9 * size, 0.7 * size, 1.4 * size));
+      this.controls.update();
+      if (this.isOrthographic) this.fitOrthographic();
+    }
     this.updatePositions(s.positions);
   }
 
@@ -239,6 +386,7 @@ export class Viewport {
     const dist = this.camera.position.distanceTo(this.controls.target);
     this.camera.position.copy(this.controls.target).addScaledVector(dir, -dist);
     this.controls.update();
+    this.viewChanged();
   }
 
   /** Unwrapped positions (3N, A): folded into the cell for drawing; colours follow `colorMode`. */
@@ -247,6 +395,7 @@ export class Viewport {
     const s = this.structure;
     if (!s) return;
     this.first ??= Float64Array.from(positions);
+    this.last = positions;
     const p = [0, 0, 0];
     for (const { mesh, atoms, species } of this.meshes) {
       const base = element(species).color;
@@ -283,6 +432,7 @@ export class Viewport {
     }
     this.updateTetrahedra(positions);
     this.updateTrails(positions);
+    this.updateMarks();
   }
 
   /** Folded position of atom i (into the cell), written to out[0..2]. */

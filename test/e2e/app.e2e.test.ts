@@ -73,15 +73,22 @@ describe('the lab in headless Chromium (WebGPU on SwiftShader)', () => {
     await page.waitForFunction((s) => Number(document.body.dataset.step ?? 0) > s + 100, s1, { timeout: 120_000 });
     await page.waitForFunction(() => Number(document.body.dataset.msdPoints ?? 0) > 0, null, { timeout: 180_000 });
     expect(await page.evaluate(() => document.body.dataset.scene)).toBe('sigma5-001-120');
-    // the shipped potential, saying what it was trained on
-    expect(await page.textContent('#status-potential')).toMatch(
-      /^default MTP \(level \d+\) trained on \d+ CP2K .*\(\d+ bulk cells, .*\d+ short contacts/,
-    );
     const stats = await canvasStats(page);
     expect(stats.distinct).toBeGreaterThan(20);
     expect(stats.sd).toBeGreaterThan(5);
     mkdirSync('test-results', { recursive: true });
     await page.screenshot({ path: 'test-results/lab.png' });
+    // a short status line; the shipped potential's provenance, what it was trained on, behind its details
+    expect(await page.textContent('#status-run')).toMatch(/^\d+ atoms \| [\d.]+ ns\/day \| T \d+ K$/);
+    expect(await page.textContent('#status-potential')).toMatch(/^default MTP \(level \d+, preliminary\)$/);
+    expect(await page.locator('#status-provenance').isVisible()).toBe(false);
+    await page.click('#status-potential');
+    expect(await page.locator('#status-provenance').isVisible()).toBe(true);
+    expect(await page.textContent('#status-provenance')).toMatch(
+      /^default MTP \(level \d+\) trained on \d+ CP2K .*\(\d+ bulk cells, .*\d+ short contacts/,
+    );
+    expect(await page.textContent('#status-numbers')).toMatch(/^step \d+ \| \d+ steps\/s \| E -?[\d.]+ eV/);
+    await page.click('#status-potential');
     // the guided tour greets a first visit, steps on, and once closed stays closed
     expect(await page.locator('#tour').isVisible()).toBe(true);
     expect(await page.textContent('#tour')).toMatch(/^1\/5: Watch Li move at a boundary/);
@@ -195,6 +202,92 @@ describe('the lab in headless Chromium (WebGPU on SwiftShader)', () => {
     // and the lab runs on
     const after = Number(await page.evaluate(() => document.body.dataset.step));
     await page.waitForFunction((s) => Number(document.body.dataset.step) > s, after, { timeout: 60_000 });
+    await page.close();
+  });
+
+  it('picks atoms: a click says species and index, a shift-click the minimum-image distance; o and the camera in the link', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${url}?preset=sigma3-110-111&spf=10`);
+    await page.waitForFunction(() => Number(document.body.dataset.step ?? 0) > 0, null, { timeout: 120_000 });
+    // paused, looking along the normal in orthographic projection: atoms cover most of the view
+    await page.keyboard.press(' ');
+    await page.keyboard.press('3');
+    await page.keyboard.press('o');
+    const canvas = page.locator('#viewport canvas').first();
+    const box = (await canvas.boundingBox())!;
+    const points: [number, number][] = [];
+    for (let r = 0; r < 12; r++)
+      for (let k = 0; k < 8; k++)
+        points.push([
+          box.x + box.width / 2 + 12 * r * Math.cos((k * Math.PI) / 4),
+          box.y + box.height / 2 + 12 * r * Math.sin((k * Math.PI) / 4),
+        ]);
+    const picked = () => page.evaluate(() => document.getElementById('pick-info')!.dataset.atoms ?? '');
+    let first = '';
+    for (const [x, y] of points) {
+      await page.mouse.click(x, y);
+      first = await picked();
+      if (first) break;
+    }
+    expect(first).toMatch(/^\d+$/);
+    expect(await page.textContent('#pick-info')).toMatch(
+      new RegExp(
+        `^(Li|P|S) #${first} \\| (boundary|bulk-like), [\\d.]+ A from the nearer boundary plane \\| displaced`,
+      ),
+    );
+    // and, computed for the frame shown, its extrapolation grade against the default potential's active set
+    await page.waitForFunction(
+      () => /grade \d+\.\d\d$/.test(document.getElementById('pick-info')!.textContent!),
+      null,
+      {
+        timeout: 30_000,
+      },
+    );
+    let pair = '';
+    for (const [x, y] of points.reverse()) {
+      await page.keyboard.down('Shift');
+      await page.mouse.click(x, y);
+      await page.keyboard.up('Shift');
+      pair = await picked();
+      if (pair.includes(',')) break;
+    }
+    expect(pair).toMatch(new RegExp(`^${first},\\d+$`));
+    const shown = await page.evaluate(() => ({ ...document.getElementById('pick-info')!.dataset }));
+    const [a, b] = JSON.parse(shown.positions!) as number[][];
+    const L = JSON.parse(shown.lattice!) as number[];
+    let brute = Number.POSITIVE_INFINITY;
+    for (let i = -3; i <= 3; i++)
+      for (let j = -3; j <= 3; j++)
+        for (let k = -3; k <= 3; k++)
+          brute = Math.min(
+            brute,
+            Math.hypot(...[0, 1, 2].map((c) => b[c] - a[c] + i * L[c] + j * L[3 + c] + k * L[6 + c])),
+          );
+    expect(Number(shown.distance)).toBeCloseTo(brute, 5);
+    expect(await page.textContent('#pick-info')).toMatch(/: \d+\.\d{3} A \(minimum image\)$/);
+    // Escape clears the pick
+    await page.keyboard.press('Escape');
+    expect(await page.locator('#pick-info').isHidden()).toBe(true);
+    // the camera (orthographic, along the normal) is in the link and comes back with it
+    await page.waitForFunction(() => /[?&]cam=[^&]*%2Co|[?&]cam=[^&]*,o/.test(location.search), null, {
+      timeout: 10_000,
+    });
+    const link = page.url();
+    await page.goto(link);
+    await page.waitForFunction(() => Number(document.body.dataset.step ?? 0) > 0, null, { timeout: 120_000 });
+    expect(new URL(page.url()).searchParams.get('cam')).toBe(new URL(link).searchParams.get('cam'));
+    // each colouring shows its legend; species needs none
+    for (const [mode, legend] of [
+      ['displacement', /Li displacement since the start \(A\)/],
+      ['region', /Li within 3 A of a boundary/],
+      ['grade', /extrapolation grade/],
+    ] as const) {
+      await page.locator('.lil-controller', { hasText: 'colour by' }).locator('select').selectOption(mode);
+      expect(await page.locator('#colour-legend').isVisible()).toBe(true);
+      expect(await page.textContent('#colour-legend')).toMatch(legend);
+    }
+    await page.locator('.lil-controller', { hasText: 'colour by' }).locator('select').selectOption('species');
+    expect(await page.locator('#colour-legend').isHidden()).toBe(true);
     await page.close();
   });
 
