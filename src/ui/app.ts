@@ -63,6 +63,9 @@ export function placeholderPotential(): LoadedPotential {
   };
 }
 
+/** Below this width (CSS px) the page is laid out for a phone: the panel starts closed. */
+const PHONE_WIDTH_PX = 600;
+
 /** The file name of a potential trained in the page (its active set stays in the training worker). */
 const TRAINED_NAME = 'trained-in-lab.mtp';
 
@@ -326,6 +329,8 @@ export async function startApp(doc: Document): Promise<AppState> {
   })();
 
   const gui = new GUI({ title: 'LiLab', container: doc.getElementById('viewport')! });
+  // on a phone the open panel would cover the view: it starts closed (its title opens it)
+  if (window.matchMedia(`(max-width: ${PHONE_WIDTH_PX}px)`).matches) gui.close();
   const presets = state.gpu ? Object.keys(STRUCTURE_PRESETS) : ['beta-li3ps4'];
   gui
     .add(settings, 'preset', presets)

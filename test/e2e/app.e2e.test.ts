@@ -291,6 +291,29 @@ describe('the lab in headless Chromium (WebGPU on SwiftShader)', () => {
     await page.close();
   });
 
+  it('on a phone (390 x 844) nothing overflows sideways, the panel starts closed and the view draws', async () => {
+    const page = await browser.newPage();
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.goto(`${url}?preset=sigma3-110-111&spf=10`);
+    await page.waitForFunction(() => Number(document.body.dataset.step ?? 0) > 20, null, { timeout: 120_000 });
+    const widths = await page.evaluate(() => ({
+      page: document.documentElement.scrollWidth,
+      body: document.body.scrollWidth,
+      view: document.documentElement.clientWidth,
+    }));
+    expect(widths.page).toBeLessThanOrEqual(widths.view);
+    expect(widths.body).toBeLessThanOrEqual(widths.view);
+    expect(await page.locator('.lil-gui.lil-root').evaluate((e) => e.classList.contains('lil-closed'))).toBe(true);
+    // the plots stack under the view, the view keeps a usable height
+    const view = (await page.locator('#viewport').boundingBox())!;
+    const plots = (await page.locator('#plots').boundingBox())!;
+    expect(plots.y).toBeGreaterThanOrEqual(view.y + view.height - 1);
+    expect(view.height).toBeGreaterThan(300);
+    const stats = await canvasStats(page);
+    expect(stats.distinct).toBeGreaterThan(20);
+    await page.close();
+  });
+
   it('records a movie of the view as WebM', async () => {
     const page = await browser.newPage();
     await page.goto(`${url}?preset=beta-li3ps4`);
@@ -476,6 +499,34 @@ describe('the lab in headless Chromium (WebGPU on SwiftShader)', () => {
     expect(value('time step (fs)')).toBe('0.5');
     expect(value('thermostat')).toBe(thermostat('langevin').label);
     await page.close();
+  });
+
+  it('a shared URL naming a broken structure file: file, line and reason shown, and the default run goes on', async () => {
+    const bare = await launchChromium({ serviceWorkers: 'block' });
+    try {
+      const page = await bare.newPage();
+      await page.route('**/shared/broken.extxyz', (r) =>
+        r.fulfill({
+          status: 200,
+          body: '2\nLattice="10 0 0 0 10 0 0 0 10" Properties=species:S:1:pos:R:3\nLi 0 0 0\nS 1 x 2\n',
+        }),
+      );
+      await page.goto(`${url}?preset=sigma3-110-111&spf=10&structure=shared/broken.extxyz`);
+      await page.waitForFunction(
+        () => /broken\.extxyz/.test(document.getElementById('message')?.textContent ?? ''),
+        null,
+        {
+          timeout: 120_000,
+        },
+      );
+      expect(await page.textContent('#message')).toMatch(/broken\.extxyz:4/);
+      const s = Number(await page.evaluate(() => document.body.dataset.step ?? 0));
+      await page.waitForFunction((x) => Number(document.body.dataset.step ?? 0) > x + 20, s, { timeout: 60_000 });
+      expect(await page.evaluate(() => document.body.dataset.scene)).toBe('sigma3-110-111');
+      expect(await page.textContent('#status-run')).toMatch(/^168 atoms/);
+    } finally {
+      await bare.close();
+    }
   });
 
   it('a shared URL may name a potential and a structure to fetch; one that is not there is named in the message', async () => {
