@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ps4Census } from '../src/analysis/ps4.ts';
 import { limitsOf, mergeChecks, type RunCheck, zeroStressStrains } from '../src/cli/commands/bench-physics.ts';
+import { main } from '../src/cli/main.ts';
 import { buildNeighborList } from '../src/model/neighbors.ts';
 import { betaLi3PS4 } from '../src/structure/li3ps4.ts';
 import { repeatStructure } from '../src/structure/supercell.ts';
@@ -118,4 +119,29 @@ describe('structure checks of the physics bench', () => {
     const far = cells.map((x) => ({ ...x, pressure: x.pressure.map((p, k) => (k === 2 ? p + 0.5 : p)) }));
     expect(zeroStressStrains(far)[2]).toBeNull();
   });
+});
+
+describe('lilab physics', () => {
+  it('runs a boundary from its relaxed positions and reports collapse, temperature and the PS4 census', async () => {
+    const lines: string[] = [];
+    const log = console.log;
+    console.log = (...a: unknown[]) => lines.push(a.join(' '));
+    let rc: number;
+    try {
+      rc = await main(['physics', '--skip-lattice', '--diffusion-ps', '0', '--gb', 'sigma3-110-111', '--gb-ps', '0.3']);
+    } finally {
+      console.log = log;
+    }
+    expect(rc).toBe(0);
+    const row = lines.find((l) => l.startsWith('sigma3-110-111 (168 atoms) 800 K, 0.3 ps from relaxed'));
+    expect(row, lines.join('\n')).toBeDefined();
+    const T = Number(/<T> (\d+) K/.exec(row!)![1]);
+    // CSVR from 800 K velocities: the run stays near its target (a blow-up would say "collapsed")
+    expect(T).toBeGreaterThan(400);
+    expect(T).toBeLessThan(1200);
+    expect(row).not.toMatch(/collapse/);
+    expect(Number(/shortest distance over the run ([\d.]+) A/.exec(row!)![1])).toBeGreaterThan(1.4);
+    expect(Number(/intact PS4 (\d+) %/.exec(row!)![1])).toBeGreaterThanOrEqual(99);
+    expect(await main(['physics', '--gb', 'nowhere', '--skip-lattice', '--diffusion-ps', '0'])).toBe(2);
+  }, 300_000);
 });

@@ -9,7 +9,7 @@ import { ParseError } from '../src/io/errors.ts';
 import { formatExtxyzFrame, parseExtxyz } from '../src/io/extxyz.ts';
 import { writeLammpsData, writeLammpsInput } from '../src/io/lammps.ts';
 import { parsePoscar } from '../src/io/poscar.ts';
-import { readStructureText, writeStructureText } from '../src/io/structure-files.ts';
+import { formatOf, readStructureText, STRUCTURE_FILE_ACCEPT, writeStructureText } from '../src/io/structure-files.ts';
 import { THERMOSTAT_DEFAULTS, thermostat } from '../src/md/thermostats/index.ts';
 import { toFractional, volume } from '../src/model/cell.ts';
 import { boundaryAtoms, countBySpecies, type Structure } from '../src/model/structure.ts';
@@ -292,5 +292,13 @@ describe('structure files', () => {
     expectSameStructure(s, readStructureText(readFileSync(cif, 'utf8'), cif), 1e-5);
     expect(await main(['build', '--list'])).toBe(0);
     expect(await main(['build', '--axis', '0,0,1', '--plane', '1,1,1'])).toBe(1);
+  });
+});
+
+describe("the page's file picker", () => {
+  it('accepts exactly names formatOf reads, one per format at least', () => {
+    const accepted = STRUCTURE_FILE_ACCEPT.split(',');
+    const formats = new Set(accepted.map((a) => formatOf(a.startsWith('.') ? `structure${a}` : a)));
+    expect([...formats].sort()).toEqual(['cfg', 'cif', 'extxyz', 'lammps-data', 'lammps-dump', 'poscar', 'xdatcar']);
   });
 });

@@ -10,6 +10,7 @@ import { gpuInfoCommand } from './commands/gpu-info.ts';
 import { gradeCommand } from './commands/grade.ts';
 import { mdCommand } from './commands/md.ts';
 import { msdCommand } from './commands/msd.ts';
+import { physicsCommand } from './commands/physics.ts';
 import { selectCommand } from './commands/select.ts';
 import { studyCommand } from './commands/study.ts';
 import { trainCommand } from './commands/train.ts';
@@ -32,6 +33,7 @@ const COMMANDS: Command[] = [
   gradeCommand,
   selectCommand,
   benchCommand,
+  physicsCommand,
 ];
 
 function overview(): string {

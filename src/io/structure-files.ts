@@ -21,6 +21,24 @@ const extname = (p: string) => {
 
 export type StructureFormat = 'cif' | 'poscar' | 'extxyz' | 'cfg' | 'lammps-data' | 'lammps-dump' | 'xdatcar';
 
+/** Names `formatOf` recognises, as a file picker's accept list (extensions and the VASP file names). */
+export const STRUCTURE_FILE_ACCEPT = [
+  '.cif',
+  '.vasp',
+  '.poscar',
+  '.xyz',
+  '.extxyz',
+  '.cfg',
+  '.data',
+  '.lmp',
+  '.dump',
+  '.lammpstrj',
+  '.xdatcar',
+  'POSCAR',
+  'CONTCAR',
+  'XDATCAR',
+].join(',');
+
 export function formatOf(path: string): StructureFormat {
   const name = basename(path).toLowerCase();
   const ext = extname(name);

@@ -14,6 +14,7 @@ import type { MtpModel } from '../potential/mtp/model.ts';
 import { ReferenceMtp } from '../potential/mtp/reference.ts';
 import { WebGpuMtp } from '../potential/mtp/webgpu.ts';
 import { STRUCTURE_PRESETS } from '../structure/presets.ts';
+import { repeatStructure } from '../structure/supercell.ts';
 import { transferFrame } from '../worker/analysis-client.ts';
 import type { AnalysisService } from '../worker/analysis-service.ts';
 import { diffusionText, type Plots } from './plots.ts';
@@ -129,6 +130,57 @@ export class Lab {
   }
 
   /** (Re)starts MD for the current structure, potential and settings. Throws, leaving the old run intact, on failure. */
+  /** The structure as a file gave it, before the size settings repeat it; null while a preset is shown. */
+  private fileBase: Structure | null = null;
+
+  /** The structure the settings ask for: the file's or the preset's, at the size settings. */
+  private sized(): Structure {
+    const n = this.settings.cells;
+    return this.fileBase
+      ? repeatStructure(this.fileBase, n.a, n.b, n.c)
+      : STRUCTURE_PRESETS[this.settings.preset].build(n);
+  }
+
+  /** Shows `settings.preset` at the size settings (the next restart runs it). */
+  showPreset(): void {
+    this.fileBase = null;
+    this.structure = this.sized();
+    this.sceneName = this.settings.preset;
+  }
+
+  /** The size settings changed: the same structure, repeated anew (the next restart runs it). */
+  resize(): void {
+    this.structure = this.sized();
+  }
+
+  /** Runs a structure read from a file, at the size settings; if it cannot run, the previous one runs on. */
+  async loadStructure(s: Structure, name: string): Promise<void> {
+    const old = { structure: this.structure, name: this.sceneName, base: this.fileBase };
+    this.fileBase = s;
+    this.structure = this.sized();
+    this.sceneName = name;
+    try {
+      await this.restart();
+    } catch (err) {
+      this.structure = old.structure;
+      this.sceneName = old.name;
+      this.fileBase = old.base;
+      throw err;
+    }
+  }
+
+  /** Runs with another potential; if it cannot run (a species it lacks, a GPU limit), the previous one runs on. */
+  async usePotential(p: LoadedPotential): Promise<void> {
+    const old = this.potential;
+    this.potential = p;
+    try {
+      await this.restart();
+    } catch (err) {
+      this.potential = old;
+      throw err;
+    }
+  }
+
   async restart(): Promise<void> {
     const s = this.structure;
     const types = this.typesForPotential(s);

@@ -15,22 +15,12 @@ import { ReferenceMtp } from '../../potential/mtp/reference.ts';
 import { softSphereMtpFile } from '../../potential/mtp/soft-sphere.ts';
 import { WebGpuMtp } from '../../potential/mtp/webgpu.ts';
 import { packPositions } from '../../potential/neighbors-gpu.ts';
-import { GB_PRESETS } from '../../structure/gb/presets.ts';
 import { betaLi3PS4 } from '../../structure/li3ps4.ts';
 import { STRUCTURE_PRESETS } from '../../structure/presets.ts';
 import { repeatStructure } from '../../structure/supercell.ts';
-import { type Command, numberOption, type ParsedArgs, stringOption, UsageError } from '../command.ts';
-import { DEFAULT_POTENTIAL, potentialOrDefault } from '../default-potential.ts';
-import { fileSha256, loadMtpFile, readText, writeText } from '../files.ts';
-import {
-  boundaryStability,
-  diffusionCheck,
-  latticeChecks,
-  limitsOf,
-  type MeasuredCheck,
-  mergeChecks,
-  type RunCheck,
-} from './bench-physics.ts';
+import { type Command, stringOption } from '../command.ts';
+import { DEFAULT_POTENTIAL } from '../default-potential.ts';
+import { loadMtpFile } from '../files.ts';
 
 /** MLIP's reference potentials, carried in the checkout (test/fixtures/README.md); used when --potential is not given. */
 const REFERENCE_L16 = fileURLToPath(new URL('../../../test/fixtures/mtp-vectors/l16.mtp', import.meta.url));
@@ -295,28 +285,14 @@ export const benchCommand: Command = {
     'MD: NVE drift and fluctuation on beta-Li3PS4 2x2x2 at 300 K with --md-potential (default: the shipped',
     'potential; a soft-sphere stand-in on an expanded cell when there is none). Analysis: streaming MSD of',
     '100,000 frames x 500 atoms in bounded memory.',
-    '--physics: physical checks of --md-potential (default: the shipped one) instead: lattice against the DFT labels',
-    'in --data, Li diffusion in bulk at 800 and 300 K (--diffusion-ps), and every grain-boundary preset (--gb ID,ID',
-    'for some) from its FIRE-relaxed positions at each --gb-runs T:ps (default 800:100,1000:50; --gb-ps N: one run',
-    'at 800 K) with CSVR at 1 fs: no collapse, and in every frame after the first picosecond at least 99 % of the PS4',
-    'units whole and no S-S pair under 2.3 A. A length of 0 (or --skip-lattice) leaves that check out. --report FILE.json (the',
-    "potential's training report) records the MD checks in it and the limits they found, which the lab shows.",
+    'Physical checks of a potential (lattice, diffusion, boundaries in MD) are `lilab physics`.',
   ].join('\n'),
   options: {
     potential: { type: 'string' },
     'md-potential': { type: 'string' },
     quick: { type: 'boolean' },
-    physics: { type: 'boolean' },
-    data: { type: 'string', default: 'data/li3ps4-dft.extxyz' },
-    'gb-ps': { type: 'string' },
-    'gb-runs': { type: 'string', default: '800:100,1000:50' },
-    'diffusion-ps': { type: 'string', default: '20' },
-    'skip-lattice': { type: 'boolean' },
-    gb: { type: 'string', default: 'all' },
-    report: { type: 'string' },
   },
   async run(args) {
-    if (args.values.physics) return physicsBench(args);
     const custom = stringOption(args, 'potential');
     const paths = custom ? [custom] : [REFERENCE_L08, REFERENCE_L16];
     for (const p of paths) {
@@ -405,71 +381,3 @@ export const benchCommand: Command = {
     return 0;
   },
 };
-
-/**
- * The boundary runs of the physics bench: --gb-runs T:ps,... (default 800 K for 100 ps and 1000 K for 50 ps), or
- * --gb-ps N alone for one run at 800 K; a length of 0 leaves the boundaries out.
- */
-function boundaryRuns(args: ParsedArgs): { temperature: number; ps: number }[] {
-  const single = stringOption(args, 'gb-ps');
-  const text = single !== undefined ? `800:${single}` : (stringOption(args, 'gb-runs') ?? '800:100,1000:50');
-  const runs = text.split(',').map((pair) => {
-    const [t, p] = pair.split(':').map(Number);
-    if (!(t > 0) || !(p >= 0)) throw new UsageError(`--gb-runs expects T:ps pairs like 800:100,1000:50, not '${pair}'`);
-    return { temperature: t, ps: p };
-  });
-  return runs.filter((r) => r.ps > 0);
-}
-
-async function physicsBench(args: ParsedArgs): Promise<number> {
-  const path = potentialOrDefault(stringOption(args, 'md-potential'));
-  const model = compileMtp(loadMtpFile(path));
-  const ctx = await nodeGpuContext();
-  const out = (line: string) => console.log(line);
-  out(`# lilab bench --physics  node ${process.version}  ${new Date().toISOString()}`);
-  out(`# adapter: ${formatAdapter(ctx.report)}`);
-  out(`# potential: ${path} (${model.name}, level ${modelLevel(model)}, cutoff ${model.maxDist} A)`);
-  if (!args.values['skip-lattice']) {
-    out('# lattice');
-    for (const row of await latticeChecks(model, stringOption(args, 'data') ?? 'data/li3ps4-dft.extxyz')) out(row);
-  }
-  // a length of 0 skips that check (e.g. to run the long boundary run on its own)
-  const checks: RunCheck[] = [];
-  const lines: string[] = [];
-  const record = (r: { line: string; check: RunCheck }) => {
-    out(r.line);
-    lines.push(r.line);
-    checks.push(r.check);
-  };
-  const ps = numberOption(args, 'diffusion-ps', 20);
-  if (ps > 0) {
-    out('# Li diffusion in bulk');
-    for (const T of [800, 300]) record(await diffusionCheck(ctx, model, T, ps));
-  }
-  const runs = boundaryRuns(args);
-  if (runs.length > 0) {
-    const gb = stringOption(args, 'gb') ?? 'all';
-    const presets = gb === 'all' ? GB_PRESETS.map((p) => p.id) : gb.split(',');
-    for (const preset of presets) if (!STRUCTURE_PRESETS[preset]) throw new UsageError(`--gb: no preset '${preset}'`);
-    out(`# grain boundaries: ${runs.map((r) => `${r.ps} ps at ${r.temperature} K`).join(', ')}`);
-    for (const preset of presets)
-      for (const r of runs) record(await boundaryStability(ctx, model, preset, r.temperature, r.ps, out));
-  }
-  const reportPath = stringOption(args, 'report');
-  if (reportPath) {
-    // the report the training wrote, with what MD found; `limits` is what the lab's status line says
-    const report = JSON.parse(readText(reportPath)) as Record<string, unknown>;
-    const potentialSha256 = fileSha256(path);
-    const adapter = formatAdapter(ctx.report);
-    const measured = new Date().toISOString();
-    const fresh: MeasuredCheck[] = checks.map((c, k) => ({ ...c, line: lines[k], adapter, measured }));
-    const all = mergeChecks(report.physics, potentialSha256, fresh);
-    report.physics = { measured, potentialSha256, adapter, checks: all, lines: all.map((c) => c.line ?? '') };
-    const limits = limitsOf(all);
-    report.limits = limits || null;
-    writeText(reportPath, `${JSON.stringify(report, null, 2)}\n`);
-    out(`-> ${reportPath} (limits: ${limits || 'none found'})`);
-  }
-  ctx.device.destroy();
-  return 0;
-}
