@@ -58,7 +58,6 @@ export class ShaderCompileError extends Error {
   override name = 'ShaderCompileError';
 }
 
-/** Compiles a WGSL module and reports errors with the shader's name and line, which the raw WebGPU error lacks. */
 /** Compiles WGSL (one file's text, or several files as a ShaderSource); errors name the file and line in it. */
 export async function compileModule(
   device: GPUDevice,

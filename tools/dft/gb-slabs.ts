@@ -13,14 +13,13 @@
 import { writeFileSync } from 'node:fs';
 import { nodeGpuContext } from '../../src/gpu/node-gpu.ts';
 import { formatExtxyzFrame } from '../../src/io/extxyz.ts';
-import { BlowUpError, MdEngine } from '../../src/md/engine.ts';
 import { fireMinimize } from '../../src/md/fire.ts';
-import { massesOf } from '../../src/model/system.ts';
 import { WebGpuMtp } from '../../src/potential/mtp/webgpu.ts';
 import { buildBicrystal } from '../../src/structure/gb/builder.ts';
 import { betaLi3PS4Standard, GB_PRESETS } from '../../src/structure/gb/presets.ts';
 import { atomGrades } from '../../src/train/descriptors.ts';
 import { cutSlab, slabAtoms } from './boundary-slab.ts';
+import { sampleMd } from './sample-md.ts';
 import { arg, loadGradedPotential, outputAndPotential } from './tool-args.ts';
 
 const { out, potentialPath } = outputAndPotential(
@@ -72,29 +71,26 @@ interface Candidate {
   positions: Float64Array;
 }
 const candidates: Candidate[] = [];
-const record = (time: number, positions: Float64Array) => {
-  const g = atomGrades(model, active, { types, positions, cell, features: [] });
+const record = (
+  time: number,
+  positions: Float64Array,
+  g = atomGrades(model, active, { types, positions, cell, features: [] }),
+) => {
   sides.forEach((s, side) => {
     const grade = Math.max(...s.atoms.map((i) => g[i]));
     candidates.push({ time, side, grade, positions: Float64Array.from(positions) });
   });
 };
 record(0, relaxed.positions);
-const md = await MdEngine.create(
-  ctx.device,
-  field,
-  { types, positions: relaxed.positions, cell, masses: massesOf(types, species) },
-  { dt: 1, temperature, thermostat: 'csvr', seed, tau: 50 },
-);
-let ended = `${picoseconds} ps`;
-try {
-  await md.run(Math.round(picoseconds * 1000), 50, (t, f) => record(t.time, f.positions));
-} catch (err) {
-  if (!(err instanceof BlowUpError)) throw err;
-  ended = `blew up after ${candidates.at(-1)?.time ?? 0} fs`;
-}
-md.destroy();
 field.destroy();
+const ended = await sampleMd(
+  ctx,
+  model,
+  active,
+  { types, positions: relaxed.positions, cell, species },
+  { temperature, picoseconds, seed, every: 50 },
+  (f) => record(f.time, f.positions, f.grades),
+);
 ctx.device.destroy();
 
 // the relaxed boundary (time 0, both sides) first, then the highest grades under the cap, spaced in time per side

@@ -14,24 +14,21 @@
  * node scripts/tsrun.mjs tools/dft/neighbourhoods.ts OUT.extxyz --potential POT.mtp [--presets ID,ID] [--prefix r12]
  *     [--temperature 800] [--ps 2] [--per-preset 4] [--spacing 200] [--pick grade|even] [--seed 1]
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { nodeGpuContext } from '../../src/gpu/node-gpu.ts';
-import { formatExtxyzFrame, parseExtxyz } from '../../src/io/extxyz.ts';
-import { BlowUpError, MdEngine } from '../../src/md/engine.ts';
+import { formatExtxyzFrame } from '../../src/io/extxyz.ts';
 import { fireMinimize } from '../../src/md/fire.ts';
-import { toCartesian, toFractional } from '../../src/model/cell.ts';
 import { seededUniform } from '../../src/model/random.ts';
 import { LI_P_S } from '../../src/model/species.ts';
 import { BOUNDARY_REGION, type Structure, toConfiguration } from '../../src/model/structure.ts';
-import { massesOf } from '../../src/model/system.ts';
 import { ReferenceMtp } from '../../src/potential/mtp/reference.ts';
-import { WebGpuMtp } from '../../src/potential/mtp/webgpu.ts';
 import { GB_PRESETS } from '../../src/structure/gb/presets.ts';
 import { betaLi3PS4 } from '../../src/structure/li3ps4.ts';
 import { MIN_CELL_DENSITY, neighbourhoodCell } from '../../src/structure/neighbourhood-cell.ts';
 import { STRUCTURE_PRESETS } from '../../src/structure/presets.ts';
 import { atomGrades } from '../../src/train/descriptors.ts';
 import { type Candidate, evenlySpaced, highestGraded } from './pick-frames.ts';
+import { relaxedPreset, sampleMd, wrapped } from './sample-md.ts';
 import { arg, loadGradedPotential, outputAndPotential } from './tool-args.ts';
 
 const { out, potentialPath } = outputAndPotential(
@@ -53,28 +50,6 @@ const { model, active } = loadGradedPotential(potentialPath);
 const cpu = new ReferenceMtp(model);
 const ctx = await nodeGpuContext();
 
-/** The preset's translation-scanned, relaxed structure when the scan left one, else the preset as built. */
-function startOf(id: string): Structure {
-  const built = STRUCTURE_PRESETS[id].build();
-  const relaxed = `data/gb-scan/${id}.relaxed.extxyz`;
-  if (!existsSync(relaxed)) return built;
-  const frame = parseExtxyz(readFileSync(relaxed, 'utf8'), relaxed)[0];
-  if (frame.structure.types.length !== built.types.length)
-    throw new Error(`${relaxed}: ${frame.structure.types.length} atoms, the preset has ${built.types.length}`);
-  return { ...built, positions: frame.structure.positions };
-}
-
-function wrapped(s: Structure): Structure {
-  const f = toFractional(s.cell, s.positions);
-  return {
-    ...s,
-    positions: toCartesian(
-      s.cell,
-      f.map((x) => x - Math.floor(x)),
-    ),
-  };
-}
-
 interface AtomCandidate extends Candidate {
   atom: number;
 }
@@ -82,40 +57,26 @@ interface AtomCandidate extends Candidate {
 const frames: string[] = [];
 for (const id of presets) {
   if (!STRUCTURE_PRESETS[id]) throw new Error(`--presets: no preset '${id}'`);
-  const start = startOf(id);
+  const start = relaxedPreset(id);
   const config = toConfiguration(start, LI_P_S);
   const zone = [...start.types.keys()].filter((i) => Math.abs(start.labels!.boundaryDistance![i]) < BOUNDARY_REGION);
-  const field = await WebGpuMtp.create(ctx.device, model);
-  const md = await MdEngine.create(
-    ctx.device,
-    field,
-    {
-      types: config.types,
-      positions: config.positions,
-      cell: config.cell!,
-      masses: massesOf(config.types, LI_P_S),
-    },
-    { dt: 1, temperature, thermostat: 'csvr', seed: seed + temperature, tau: 50 },
-  );
   const candidates: AtomCandidate[] = [];
   const random = seededUniform(seed);
-  let ended = `${picoseconds} ps`;
   const t0 = performance.now();
-  try {
-    await md.run(Math.round(picoseconds * 1000), 100, (t, f) => {
-      if (t.time < 500) return; // the thermostat's first half picosecond
-      const g = atomGrades(model, active, { ...config, positions: f.positions });
+  const ended = await sampleMd(
+    ctx,
+    model,
+    active,
+    { types: config.types, positions: config.positions, cell: config.cell!, species: LI_P_S },
+    { temperature, picoseconds, seed: seed + temperature, every: 100, skipFs: 500 },
+    (f) => {
+      const g = f.grades;
       let atom = 0;
       if (pick === 'grade') for (let i = 1; i < g.length; i++) atom = g[i] > g[atom] ? i : atom;
       else atom = zone[Math.floor(random() * zone.length)];
-      candidates.push({ time: t.time, positions: Float64Array.from(f.positions), grade: g[atom], atom });
-    });
-  } catch (err) {
-    if (!(err instanceof BlowUpError)) throw err;
-    ended = `blew up after ${candidates.at(-1)?.time ?? 0} fs`;
-  }
-  md.destroy();
-  field.destroy();
+      candidates.push({ time: f.time, positions: f.positions, grade: g[atom], atom });
+    },
+  );
   // in order of preference; a cut that a 1x2x2 cell cannot hold is passed over for the next one
   const first =
     pick === 'even' ? evenlySpaced(candidates, perPreset, 500) : highestGraded(candidates, candidates.length, spacing);
@@ -166,7 +127,7 @@ for (const id of presets) {
     );
     frames.push(
       formatExtxyzFrame(
-        wrapped(after),
+        { ...after, positions: wrapped(after.cell, after.positions) },
         {
           config_id: cfgId,
           source:

@@ -1,8 +1,7 @@
 /**
  * MD snapshots to label (active learning): MD with a trained MTP on the 64-atom DFT cell at several temperatures;
  * frames are graded against the potential's active set and the highest-graded ones, at least --spacing fs apart,
- * are written for labelling. A run that blows up still gives its frames up to the last good record (those are the
- * configurations the potential most needs to see).
+ * are written for labelling (the MD and grading loop: sample-md.ts).
  *
  * `--defect S` (or Li, P) starts every run from a Frenkel pair instead of the crystal: one atom of that species,
  * chosen by the seed, moved into the crystal's largest void (src/structure/point-defects.ts). A P with three S, a free
@@ -18,17 +17,12 @@
 import { writeFileSync } from 'node:fs';
 import { nodeGpuContext } from '../../src/gpu/node-gpu.ts';
 import { formatExtxyzFrame } from '../../src/io/extxyz.ts';
-import { BlowUpError, MdEngine } from '../../src/md/engine.ts';
-import { toCartesian, toFractional } from '../../src/model/cell.ts';
 import { seededUniform } from '../../src/model/random.ts';
-import type { Structure } from '../../src/model/structure.ts';
-import { massesOf } from '../../src/model/system.ts';
-import { WebGpuMtp } from '../../src/potential/mtp/webgpu.ts';
 import { betaLi3PS4 } from '../../src/structure/li3ps4.ts';
 import { frenkelPair } from '../../src/structure/point-defects.ts';
 import { repeatStructure } from '../../src/structure/supercell.ts';
-import { atomGrades } from '../../src/train/descriptors.ts';
 import { type Candidate, evenlySpaced, highestGraded } from './pick-frames.ts';
+import { sampleMd, wrapped } from './sample-md.ts';
 import { arg, loadGradedPotential, outputAndPotential } from './tool-args.ts';
 
 const { out, potentialPath } = outputAndPotential(
@@ -63,42 +57,17 @@ const species = ['Li', 'P', 'S'];
 const types = Int32Array.from(base.types, (t) => species.indexOf(base.species[t]));
 const ctx = await nodeGpuContext();
 
-/** Positions folded into the cell (DFT codes do not need it, but readers of the file expect it). */
-function wrapped(s: Structure, positions: Float64Array): Float64Array {
-  const f = toFractional(s.cell, positions);
-  return toCartesian(
-    s.cell,
-    f.map((x) => x - Math.floor(x)),
-  );
-}
-
 const frames: string[] = [];
 for (const T of temperatures) {
-  const field = await WebGpuMtp.create(ctx.device, model);
-  const md = await MdEngine.create(
-    ctx.device,
-    field,
-    {
-      types,
-      positions: Float64Array.from(base.positions),
-      cell: { ...base.cell, lattice: Float64Array.from(base.cell.lattice) },
-      masses: massesOf(types, species),
-    },
-    { dt: 1, temperature: T, thermostat: 'csvr', seed: seed + T, tau: 50 },
-  );
   const candidates: Candidate[] = [];
-  let ended = `${picoseconds} ps`;
-  try {
-    await md.run(Math.round(picoseconds * 1000), 50, (t, f) => {
-      const g = atomGrades(model, active, { types, positions: f.positions, cell: base.cell, features: [] });
-      candidates.push({ time: t.time, positions: Float64Array.from(f.positions), grade: Math.max(...g) });
-    });
-  } catch (err) {
-    if (!(err instanceof BlowUpError)) throw err;
-    ended = `blew up after ${candidates.at(-1)?.time ?? 0} fs`;
-  }
-  md.destroy();
-  field.destroy();
+  const ended = await sampleMd(
+    ctx,
+    model,
+    active,
+    { types, positions: base.positions, cell: base.cell, species },
+    { temperature: T, picoseconds, seed: seed + T, every: 50 },
+    (f) => candidates.push({ time: f.time, positions: f.positions, grade: Math.max(...f.grades) }),
+  );
   const picked =
     pick === 'even'
       ? evenlySpaced(candidates, perTemperature, 1000)
@@ -110,7 +79,7 @@ for (const T of temperatures) {
   picked.forEach((p, k) => {
     frames.push(
       formatExtxyzFrame(
-        { ...base, positions: wrapped(base, p.positions) },
+        { ...base, positions: wrapped(base.cell, p.positions) },
         {
           config_id: `${prefix}-${kind}${T}-${String(k).padStart(2, '0')}`,
           source: `MTP MD ${T} K${defectNote}, ${p.time} fs, grade ${p.grade.toFixed(2)} (${potentialPath.split('/').pop()})`,

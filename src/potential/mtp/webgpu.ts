@@ -117,8 +117,6 @@ export class WebGpuMtp implements Potential, GpuForceField {
   readonly neighbors: GpuNeighborList;
   private readonly table: GPUBuffer;
   private readonly offsets: ReturnType<typeof mtpTable>['offsets'];
-  /** Extra neighbour-list range beyond the cutoff, so MD can reuse a list until atoms move skin/2. */
-  skin = 0;
 
   /** Contacts closer than this lie outside the fitted range of the potential (MTP min_dist). */
   get minDist(): number {
@@ -350,7 +348,8 @@ export class WebGpuMtp implements Potential, GpuForceField {
     }
     const d = this.device;
     const positions = storageBuffer(d, 'positions', packPositions(config.positions, config.types));
-    this.neighbors.configure(config.cell, config.positions, this.cutoff + this.skin);
+    // one evaluation needs the cutoff exactly; MD's list with its skin is the engine's (md/engine.ts)
+    this.neighbors.configure(config.cell, config.positions, this.cutoff);
     await this.neighbors.build(positions);
     const out = this.allocateOutputs(n);
     await checked(d, 'MTP evaluation', () => {

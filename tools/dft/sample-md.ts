@@ -1,0 +1,101 @@
+/**
+ * The loop every sampling tool runs: MD with a trained potential (CSVR, 1 fs), each record's atoms graded against the
+ * potential's active set. A run that blows up still gives its frames up to the last good record: those are the
+ * configurations the potential most needs to see.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import type { GpuContext } from '../../src/gpu/device.ts';
+import { parseExtxyz } from '../../src/io/extxyz.ts';
+import { BlowUpError, MdEngine } from '../../src/md/engine.ts';
+import { type Cell, toCartesian, toFractional } from '../../src/model/cell.ts';
+import type { Structure } from '../../src/model/structure.ts';
+import { massesOf } from '../../src/model/system.ts';
+import type { MtpModel } from '../../src/potential/mtp/model.ts';
+import { WebGpuMtp } from '../../src/potential/mtp/webgpu.ts';
+import { STRUCTURE_PRESETS } from '../../src/structure/presets.ts';
+import { atomGrades } from '../../src/train/descriptors.ts';
+import type { ActiveSet } from '../../src/train/maxvol.ts';
+
+export interface GradedFrame {
+  /** fs since the start of the run. */
+  time: number;
+  positions: Float64Array;
+  /** Per-atom extrapolation grades. */
+  grades: Float64Array;
+}
+
+export interface SampleOptions {
+  temperature: number;
+  picoseconds: number;
+  seed: number;
+  /** Steps between graded records. */
+  every: number;
+  /** Records before this (fs) are not graded (the thermostat's first approach to the temperature). */
+  skipFs?: number;
+  /** CSVR relaxation time, fs. */
+  tau?: number;
+}
+
+/** Runs the MD, calls `onFrame` with each graded record, and says how it ended ('N ps' or where it blew up). */
+export async function sampleMd(
+  ctx: GpuContext,
+  model: MtpModel,
+  active: ActiveSet,
+  system: { types: Int32Array; positions: Float64Array; cell: Cell; species: readonly string[] },
+  o: SampleOptions,
+  onFrame: (f: GradedFrame) => void,
+): Promise<string> {
+  const field = await WebGpuMtp.create(ctx.device, model);
+  const cell = { ...system.cell, lattice: Float64Array.from(system.cell.lattice) };
+  const md = await MdEngine.create(
+    ctx.device,
+    field,
+    {
+      types: system.types,
+      positions: Float64Array.from(system.positions),
+      cell,
+      masses: massesOf(system.types, system.species),
+    },
+    { dt: 1, temperature: o.temperature, thermostat: 'csvr', seed: o.seed, tau: o.tau ?? 50 },
+  );
+  let last = 0;
+  try {
+    await md.run(Math.round(o.picoseconds * 1000), o.every, (t, f) => {
+      last = t.time;
+      if (t.time < (o.skipFs ?? 0)) return;
+      const grades = atomGrades(model, active, { types: system.types, positions: f.positions, cell, features: [] });
+      onFrame({ time: t.time, positions: Float64Array.from(f.positions), grades });
+    });
+    return `${o.picoseconds} ps`;
+  } catch (err) {
+    if (!(err instanceof BlowUpError)) throw err;
+    return `blew up after ${last} fs`;
+  } finally {
+    md.destroy();
+    field.destroy();
+  }
+}
+
+/** Positions folded into the cell (DFT codes do not need it, but readers of the files expect it). */
+export function wrapped(cell: Cell, positions: Float64Array): Float64Array {
+  return toCartesian(
+    cell,
+    toFractional(cell, positions).map((x) => x - Math.floor(x)),
+  );
+}
+
+/**
+ * A boundary preset at its translation-scanned, relaxed positions (data/gb-scan/ID.relaxed.extxyz, with the preset's
+ * labels), or as built when the scan left none.
+ */
+export function relaxedPreset(id: string): Structure {
+  const preset = STRUCTURE_PRESETS[id];
+  if (!preset) throw new Error(`no structure preset '${id}' (${Object.keys(STRUCTURE_PRESETS).join(', ')})`);
+  const built = preset.build();
+  const relaxed = `data/gb-scan/${id}.relaxed.extxyz`;
+  if (!existsSync(relaxed)) return built;
+  const frame = parseExtxyz(readFileSync(relaxed, 'utf8'), relaxed)[0];
+  if (frame.structure.types.length !== built.types.length)
+    throw new Error(`${relaxed}: ${frame.structure.types.length} atoms, the preset has ${built.types.length}`);
+  return { ...built, positions: frame.structure.positions };
+}
