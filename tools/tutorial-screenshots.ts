@@ -43,6 +43,8 @@ try {
   // 1. Watch Li move at a boundary: colour by region, Li trails, along the normal
   await control('colour by').locator('select').selectOption('region');
   await control('Li trails').locator('input').check();
+  // the menu keeps the keyboard after a choice (keys typed there are not shortcuts): hand it back to the page
+  await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
   await page.keyboard.press('3');
   await shot(1);
   // 2. Read the per-axis MSD
