@@ -1,15 +1,22 @@
 import { appendFileSync, writeFileSync } from 'node:fs';
 import { formatAdapter } from '../../gpu/device.ts';
 import { nodeGpuContext } from '../../gpu/node-gpu.ts';
-import { CHECKPOINT_FORMAT, type Checkpoint, parseCheckpoint } from '../../io/checkpoint.ts';
-import { formatExtxyzFrame } from '../../io/extxyz.ts';
-import { formatLammpsDump } from '../../io/lammps.ts';
-import { labelColumns } from '../../io/structure-files.ts';
-import { BlowUpError, type Frame, MdEngine, type ThermoRecord } from '../../md/engine.ts';
+import { parseCheckpoint } from '../../io/checkpoint.ts';
+import { BlowUpError, type Frame, MdEngine } from '../../md/engine.ts';
 import { fireMinimize } from '../../md/fire.ts';
 import { STATE_FLOATS } from '../../md/layout.ts';
+import {
+  checkpointObserver,
+  checkpointOf,
+  dumpObserver,
+  everyNth,
+  extxyzObserver,
+  notify,
+  type Observer,
+  THERMO_HEADER,
+  thermoObserver,
+} from '../../md/observers.ts';
 import { isThermostat, THERMOSTAT_DEFAULTS, THERMOSTAT_IDS, THERMOSTATS } from '../../md/thermostats/index.ts';
-import { type Cell, volume } from '../../model/cell.ts';
 import { massesOf } from '../../model/system.ts';
 import { compileMtp } from '../../potential/mtp/model.ts';
 import { WebGpuMtp } from '../../potential/mtp/webgpu.ts';
@@ -18,30 +25,6 @@ import { potentialOrDefault } from '../default-potential.ts';
 import { loadMtpFile, readText, writeText } from '../files.ts';
 import { provenance, provenanceComment } from '../provenance.ts';
 import { loadStructure, parseSupercell, STRUCTURE_PRESETS, typesForPotential } from '../structure-input.ts';
-
-export const THERMO_HEADER =
-  'step,time_fs,potential_eV,kinetic_eV,total_eV,conserved_eV,temperature_K,pxx_GPa,pyy_GPa,pzz_GPa,pyz_GPa,pxz_GPa,pxy_GPa,min_dist_A,list_rebuilds,volume_A3,a_A,b_A,c_A';
-
-/** One row of the thermo CSV; the cell is the current one (a barostat changes it). */
-export function thermoCsvRow(t: ThermoRecord, cell: Cell): string {
-  const p = t.pressure;
-  const L = cell.lattice;
-  const lengths = [0, 1, 2].map((r) => Math.hypot(L[3 * r], L[3 * r + 1], L[3 * r + 2]).toFixed(5));
-  return [
-    t.step,
-    t.time.toFixed(3),
-    t.potential.toFixed(6),
-    t.kinetic.toFixed(6),
-    t.total.toFixed(6),
-    t.conserved.toFixed(6),
-    t.temperature.toFixed(3),
-    ...[p[0], p[4], p[8], p[5], p[2], p[1]].map((v) => v.toFixed(5)),
-    t.minDistance.toFixed(4),
-    t.rebuilds,
-    volume(cell).toFixed(4),
-    ...lengths,
-  ].join(',');
-}
 
 /** Thrown from a record after SIGINT/SIGTERM: the run stops there. */
 class Interrupted extends Error {
@@ -58,20 +41,6 @@ function clock(seconds: number): string {
   const m = Math.floor((t % 3600) / 60);
   const sec = String(t % 60).padStart(2, '0');
   return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${sec}` : `${m}:${sec}`;
-}
-
-export function checkpointOf(frame: Frame, species: string[], types: Int32Array, lattice: Float64Array): Checkpoint {
-  return {
-    format: CHECKPOINT_FORMAT,
-    step: frame.step,
-    species,
-    types: Array.from(types),
-    lattice: Array.from(lattice),
-    positions: Array.from(frame.positions),
-    velocities: Array.from(frame.velocities),
-    images: Array.from(frame.images),
-    state: Array.from(frame.state),
-  };
 }
 
 function barostatOptions(args: Parameters<Command['run']>[0]) {
@@ -224,15 +193,38 @@ export const mdCommand: Command = {
     const tty = process.stdout.isTTY && !process.env.CI;
     const t0 = performance.now();
     const startStep = engine.step;
-    const speciesOfTypes = species;
     let lastFrame: Frame | null = null;
-    let framesWritten = 0;
     const dispatches = engine.dispatchesPerStep().direct;
     const saveCheckpoint = (frame: Frame) =>
       writeText(checkpointPath, JSON.stringify(checkpointOf(frame, species, types, engine.system.cell.lattice)));
     const checkpointEvery = numberOption(args, 'checkpoint-every', 0);
     if (checkpointEvery && (checkpointEvery % every !== 0 || checkpointEvery < 0))
       throw new UsageError('--checkpoint-every must be a positive multiple of --every');
+    // what the run writes: each output an observer with its interval (frames also at the run's last step)
+    const append = (path: string) => (text: string) => appendFileSync(path, text);
+    const lastStep = startStep + steps;
+    const frameDue = everyNth(frameEvery, 0, lastStep);
+    const observers: Observer[] = [];
+    if (thermoPath) observers.push(thermoObserver(append(thermoPath), () => true));
+    if (out)
+      observers.push(
+        extxyzObserver(
+          append(out),
+          frameDue,
+          { ...structure, species, types },
+          Object.fromEntries(provenance({ potential: potentialPath, seed })),
+        ),
+      );
+    if (dumpPath) observers.push(dumpObserver(append(dumpPath), frameDue, types));
+    if (checkpointEvery)
+      observers.push(
+        checkpointObserver(
+          (cp) => writeText(checkpointPath, JSON.stringify(cp)),
+          everyNth(checkpointEvery, startStep),
+          species,
+          types,
+        ),
+      );
     // an interrupted run stops at its next record and keeps it: the GPU's work is drained and the device closed
     // before the command returns (leaving the process under the GPU's feet crashes Dawn); a second signal kills
     let interrupted: NodeJS.Signals | null = null;
@@ -257,33 +249,7 @@ export const mdCommand: Command = {
         if (tty) process.stdout.write(`\r${line}   `);
         else console.log(line);
         // the engine's cell is the current one: a barostat rescales it at every record
-        const cell = engine.system.cell;
-        if (thermoPath) appendFileSync(thermoPath, `${thermoCsvRow(t, cell)}\n`);
-        if (t.step % frameEvery === 0 || t.step === startStep + steps) {
-          const s = { ...structure, cell, species: speciesOfTypes, types, positions: frame.positions };
-          if (out) {
-            // the first frame written carries where it came from (the thermo CSV's provenance, as key=value pairs)
-            const origin =
-              framesWritten++ === 0 ? Object.fromEntries(provenance({ potential: potentialPath, seed })) : {};
-            appendFileSync(
-              out,
-              formatExtxyzFrame(
-                s,
-                {
-                  step: t.step,
-                  Time: t.time,
-                  unwrapped: 'T',
-                  energy: t.potential,
-                  temperature: t.temperature,
-                  ...origin,
-                },
-                labelColumns(structure),
-              ),
-            );
-          }
-          if (dumpPath) appendFileSync(dumpPath, formatLammpsDump(t.step, cell, types, frame.positions));
-        }
-        if (checkpointEvery && (t.step - startStep) % checkpointEvery === 0) saveCheckpoint(frame);
+        notify(observers, t, frame, engine.system.cell);
         if (interrupted) throw new Interrupted(interrupted);
       });
     } catch (err) {
