@@ -30,9 +30,10 @@ export function atomInfo(
   start: ArrayLike<number>,
   grades: ArrayLike<number>,
   i: number,
+  /** The structure's boundary planes (`boundaryPlanes`), when the caller keeps them across frames. */
+  planes: readonly number[] | null = boundaryPlanes(structure),
 ): AtomInfo {
   if (!Number.isInteger(i) || i < 0 || i >= structure.types.length) throw new Error(`no atom ${i}`);
-  const planes = boundaryPlanes(structure);
   const here = [positions[3 * i], positions[3 * i + 1], positions[3 * i + 2]];
   const label = structure.labels?.boundaryDistance?.[i];
   // a bicrystal: the planes from its grains; another labelled structure (a polycrystal): the builder's distance

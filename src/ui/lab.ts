@@ -247,7 +247,7 @@ export class Lab {
     // a recording continues across restarts of the same structure (new temperature, say), not across structures
     if (this.recorder && this.recorder.frames[0]?.positions.length !== s.positions.length)
       this.recorder = new TrajectoryRecorder();
-    this.onFrame?.(Float64Array.from(s.positions), types, Float64Array.from(s.cell.lattice));
+    this.emitFrame();
     this.rate = { t: performance.now(), step: 0, value: 0 };
   }
 
@@ -353,13 +353,7 @@ export class Lab {
 
   private onRecord(t: ThermoRecord, f: Frame): void {
     this.lastFrame = f;
-    if (this.onFrame && t.step % (this.settings.stepsPerFrame * 10) === 0) {
-      this.onFrame(
-        Float64Array.from(f.positions),
-        this.typesForPotential(this.structure),
-        Float64Array.from(this.structure.cell.lattice),
-      );
-    }
+    if (t.step % (this.settings.stepsPerFrame * 10) === 0) this.emitFrame();
     this.viewport.updatePositions(f.positions);
     this.recorder?.push({ step: t.step, time: t.time, positions: f.positions });
     const n = this.status.atoms;

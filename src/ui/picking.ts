@@ -4,6 +4,8 @@
  * was an orbit, not a click. The text follows the atom as the run goes on (`refresh`, once per drawn frame).
  * The info box mirrors what it shows on its dataset (atoms, distance) for tests and scripts.
  */
+import { boundaryPlanes } from '../model/boundary-planes.ts';
+import type { Structure } from '../model/structure.ts';
 import { atomInfo, formatAtomInfo, formatPair, pairDistance } from './atom-info.ts';
 import type { Viewport } from './viewport.ts';
 
@@ -12,17 +14,17 @@ const CLICK_SLOP_PX = 5;
 
 export class Picker {
   private atoms: number[] = [];
-  /** The structure the atoms were picked in: a new one (restart, load) clears the pick. */
-  private structure: unknown = null;
+  /** The structure the atoms were picked in (a new one, after a restart or load, clears the pick) and its planes. */
+  private structure: Structure | null = null;
+  private planes: [number, number] | null = null;
 
   constructor(
     private readonly viewport: Viewport,
     private readonly box: HTMLElement,
-    grades: () => ArrayLike<number>,
+    private readonly grades: () => ArrayLike<number>,
     /** Called on each pick: the page computes the frame's grades if it has not. */
     private readonly onPick: () => void = () => {},
   ) {
-    this.grades = grades;
     const canvas = viewport.renderer.domElement;
     let down: { x: number; y: number } | null = null;
     canvas.addEventListener('pointerdown', (e) => {
@@ -35,14 +37,15 @@ export class Picker {
     });
   }
 
-  private readonly grades: () => ArrayLike<number>;
-
   /** A click that hit atom `i` (null: nothing), with shift held or not. */
   click(i: number | null, shift: boolean): void {
     if (i === null) this.atoms = [];
     else if (shift && this.atoms.length >= 1 && this.atoms[0] !== i) this.atoms = [this.atoms[0], i];
     else this.atoms = [i];
-    this.structure = this.viewport.frames?.structure ?? null;
+    const structure = this.viewport.frames?.structure ?? null;
+    // the planes once per structure, not per drawn frame (an O(N) pass with sorting)
+    if (structure !== this.structure) this.planes = structure ? boundaryPlanes(structure) : null;
+    this.structure = structure;
     this.viewport.pick(this.atoms);
     this.refresh();
     if (this.atoms.length > 0) this.onPick();
@@ -61,11 +64,11 @@ export class Picker {
     if (this.atoms.length === 0 || !f) {
       box.hidden = true;
       box.textContent = '';
-      delete box.dataset.atoms;
-      delete box.dataset.distance;
+      for (const k of ['atoms', 'distance', 'positions', 'lattice']) delete box.dataset[k];
       return;
     }
-    const info = this.atoms.map((i) => atomInfo(f.structure, f.current, f.start, this.grades(), i));
+    const grades = this.grades();
+    const info = this.atoms.map((i) => atomInfo(f.structure, f.current, f.start, grades, i, this.planes));
     const lines = info.map(formatAtomInfo);
     box.dataset.atoms = this.atoms.join(',');
     if (info.length === 2) {
@@ -75,8 +78,7 @@ export class Picker {
       box.dataset.positions = JSON.stringify(this.atoms.map((i) => Array.from(f.current.subarray(3 * i, 3 * i + 3))));
       box.dataset.lattice = JSON.stringify(Array.from(f.structure.cell.lattice));
     } else {
-      delete box.dataset.distance;
-      delete box.dataset.positions;
+      for (const k of ['distance', 'positions', 'lattice']) delete box.dataset[k];
     }
     box.textContent = lines.join('\n');
     box.hidden = false;
