@@ -9,7 +9,14 @@ import { ParseError } from '../src/io/errors.ts';
 import { formatExtxyzFrame, parseExtxyz } from '../src/io/extxyz.ts';
 import { writeLammpsData, writeLammpsInput } from '../src/io/lammps.ts';
 import { parsePoscar } from '../src/io/poscar.ts';
-import { formatOf, readStructureText, STRUCTURE_FILE_ACCEPT, writeStructureText } from '../src/io/structure-files.ts';
+import {
+  formatHelp,
+  formatOf,
+  readStructureText,
+  STRUCTURE_FILE_ACCEPT,
+  STRUCTURE_FORMATS,
+  writeStructureText,
+} from '../src/io/structure-files.ts';
 import { THERMOSTAT_DEFAULTS, thermostat } from '../src/md/thermostats/index.ts';
 import { toFractional, volume } from '../src/model/cell.ts';
 import { boundaryAtoms, countBySpecies, type Structure } from '../src/model/structure.ts';
@@ -292,6 +299,29 @@ describe('structure files', () => {
     expectSameStructure(s, readStructureText(readFileSync(cif, 'utf8'), cif), 1e-5);
     expect(await main(['build', '--list'])).toBe(0);
     expect(await main(['build', '--axis', '0,0,1', '--plane', '1,1,1'])).toBe(1);
+  });
+});
+
+describe('the format table', () => {
+  it('reads back what every writing format writes, named by each of its extensions', () => {
+    const s = betaLi3PS4();
+    const writers = STRUCTURE_FORMATS.filter((f) => f.write);
+    expect(writers.map((f) => f.name).sort()).toEqual(['cfg', 'cif', 'extxyz', 'lammps-data', 'poscar']);
+    for (const f of writers)
+      for (const ext of f.extensions) {
+        const name = `structure${ext}`;
+        expect(formatOf(name)).toBe(f.name);
+        expectSameStructure(s, readStructureText(writeStructureText(s, name), name), 1e-5);
+      }
+  });
+
+  it('names every format in the help, and refuses to write a trajectory format', () => {
+    const help = formatHelp();
+    for (const f of STRUCTURE_FORMATS) expect(help).toContain(f.title);
+    expect(() => writeStructureText(betaLi3PS4(), 'out.dump')).toThrow(
+      /LAMMPS text dump files are written by lilab md/,
+    );
+    expect(() => formatOf('notes.txt')).toThrow(/cannot tell the structure format of 'notes.txt' \(use CIF \.cif/);
   });
 });
 

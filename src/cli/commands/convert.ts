@@ -1,13 +1,14 @@
-import { readStructureText, writeStructureText } from '../../io/structure-files.ts';
+import { formatHelp, readStructureText, writeStructureText } from '../../io/structure-files.ts';
 import { type Command, numberOption, SPECIES_OPTION, speciesOption, stringOption, UsageError } from '../command.ts';
 import { readText, writeText } from '../files.ts';
 
 export const convertCommand: Command = {
   name: 'convert',
-  summary: 'convert a structure between CIF, POSCAR, extended XYZ, MLIP .cfg and LAMMPS data (write only)',
+  summary: 'convert a structure between the formats below (a trajectory is read as its last frame)',
   usage: 'IN OUT [--species Li,P,S] [--order-seed N]',
   help: [
-    'Formats follow the file names: .cif, POSCAR/CONTCAR/.vasp, .xyz/.extxyz, .cfg, .data/.lmp.',
+    'Formats follow the file names:',
+    formatHelp(),
     '--species gives the type order for .cfg files. A CIF with partially occupied sites is refused unless',
     '--order-seed picks the occupied positions (reproducibly, documented in src/io/cif.ts).',
   ].join('\n'),

@@ -3,13 +3,13 @@ import { FIT_WINDOW, isotropy } from '../../analysis/diffusion.ts';
 import { MsdAccumulator } from '../../analysis/msd-accumulator.ts';
 import { Unwrapper } from '../../analysis/unwrap.ts';
 import { ParseError } from '../../io/errors.ts';
+import { trajectoryFramesOf } from '../../io/structure-files.ts';
 import { volume } from '../../model/cell.ts';
 import { element, LI_P_S } from '../../model/species.ts';
 import type { Structure } from '../../model/structure.ts';
 import { A2_PER_FS_TO_CM2_PER_S } from '../../model/units.ts';
 import { type Command, numberOption, stringOption, UsageError } from '../command.ts';
-import { writeText } from '../files.ts';
-import { trajectoryFrames } from '../trajectory-input.ts';
+import { fileLines, writeText } from '../files.ts';
 
 const fmtD = (v: number, e: number) =>
   `${(v * A2_PER_FS_TO_CM2_PER_S).toExponential(3)} +- ${(e * A2_PER_FS_TO_CM2_PER_S).toExponential(2)}`;
@@ -71,7 +71,7 @@ export const msdCommand: Command = {
     const temps: number[] = [];
     let count = 0;
     try {
-      for (const f of trajectoryFrames(path, typeSpecies)) {
+      for (const f of trajectoryFramesOf(fileLines(path), path, { species: typeSpecies })) {
         count++;
         const s = f.structure;
         if (!s0) {
