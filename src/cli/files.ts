@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { closeSync, openSync, readFileSync, readSync, writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { parseMtp } from '../io/mtp.ts';
+import { type MtpPotential, mtpPotential } from '../potential/mtp/potential.ts';
 
 export class InputFileError extends Error {
   override name = 'InputFileError';
@@ -26,6 +27,11 @@ export function writeText(path: string, text: string): void {
 
 export function loadMtpFile(path: string) {
   return parseMtp(readText(path), basename(path));
+}
+
+/** A trained `.mtp` file, compiled, with its CPU and GPU evaluators. */
+export function loadPotential(path: string): MtpPotential {
+  return mtpPotential(loadMtpFile(path));
 }
 
 /** SHA-256 of a text file, hex: the provenance of a potential or dataset in reports. */

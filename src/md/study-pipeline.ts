@@ -18,8 +18,7 @@ import { msdCsv } from '../analysis/study-report.ts';
 import { volume } from '../model/cell.ts';
 import type { Structure } from '../model/structure.ts';
 import { A2_PER_FS_TO_CM2_PER_S } from '../model/units.ts';
-import type { MtpModel } from '../potential/mtp/model.ts';
-import { WebGpuMtp } from '../potential/mtp/webgpu.ts';
+import type { MtpPotential } from '../potential/mtp/potential.ts';
 import { buildBicrystal } from '../structure/gb/builder.ts';
 import { betaLi3PS4Standard, GB_PRESETS, presetSpec } from '../structure/gb/presets.ts';
 import { betaLi3PS4 } from '../structure/li3ps4.ts';
@@ -40,7 +39,7 @@ export interface StudySystem {
   /** Area of one boundary, A^2 (bicrystals). */
   area: number | null;
   /** Builds the structure (labels and all); the amorphous interface needs the GPU and the potential. */
-  build: (device: GPUDevice, model: MtpModel) => Promise<Structure>;
+  build: (device: GPUDevice, potential: MtpPotential) => Promise<Structure>;
 }
 
 /** The study's system of that id (the bulk, a boundary preset, the amorphous interface); null if there is none. */
@@ -60,14 +59,10 @@ export function studySystem(id: string): StudySystem | null {
       label: 'amorphous/(120) interface',
       normal: 'z',
       area: buildBicrystal(betaLi3PS4Standard(), presetSpec(base)).report.area,
-      build: async (device, model) => {
-        const field = await WebGpuMtp.create(device, model);
-        try {
-          return await amorphousInterface(device, field, { meltTemperature: 2000, meltSteps: 4000, quenchSteps: 8000 });
-        } finally {
-          field.destroy();
-        }
-      },
+      build: (device, potential) =>
+        potential.withGpu(device, (field) =>
+          amorphousInterface(device, field, { meltTemperature: 2000, meltSteps: 4000, quenchSteps: 8000 }),
+        ),
     };
   }
   const p = GB_PRESETS.find((q) => q.id === id);
@@ -156,7 +151,7 @@ const cm = (v: number) => (Number.isFinite(v) ? v * A2_PER_FS_TO_CM2_PER_S : nul
 /** Runs (or resumes) a study and returns its results; `header` gives results.json its provenance keys. */
 export async function runStudy(
   device: GPUDevice,
-  model: MtpModel,
+  potential: MtpPotential,
   systems: StudySystem[],
   settings: StudySettings,
   store: StudyStore,
@@ -168,7 +163,7 @@ export async function runStudy(
   let bulkEnergyPerUnit: number | null = null;
   const bulkRef = async () => {
     if (bulkEnergyPerUnit === null) {
-      const r = await relaxStructure(device, model, betaLi3PS4Standard());
+      const r = await relaxStructure(device, potential, betaLi3PS4Standard());
       bulkEnergyPerUnit = r.energy / formulaUnits(r.structure);
     }
     return bulkEnergyPerUnit;
@@ -182,7 +177,7 @@ export async function runStudy(
       prepared.push({ system, ...kept });
       continue;
     }
-    const relaxed = await relaxStructure(device, model, await system.build(device, model));
+    const relaxed = await relaxStructure(device, potential, await system.build(device, potential));
     const structure = relaxed.structure;
     const gb = system.area !== null ? boundaryEnergy(relaxed, await bulkRef(), system.area) : null;
     const record: SystemRecord = {
@@ -227,7 +222,7 @@ export async function runStudy(
     const start = performance.now();
     let record: RunRecord;
     try {
-      const run = await runTemperature(device, model, p.structure, {
+      const run = await runTemperature(device, potential, p.structure, {
         temperature: p.temperature,
         equilibrateFs: Math.round(equilibratePs * 1000),
         productionFs: Math.round(production * 1000),

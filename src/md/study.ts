@@ -12,9 +12,7 @@ import { PS4 } from '../model/ps4.ts';
 import { LI_P_S } from '../model/species.ts';
 import { BOUNDARY_REGION, type Structure, toConfiguration } from '../model/structure.ts';
 import { toAtomicSystem } from '../model/system.ts';
-import type { MtpModel } from '../potential/mtp/model.ts';
-import { ReferenceMtp } from '../potential/mtp/reference.ts';
-import { WebGpuMtp } from '../potential/mtp/webgpu.ts';
+import type { MtpPotential } from '../potential/mtp/potential.ts';
 import { BlowUpError, MdEngine } from './engine.ts';
 import { fireMinimize } from './fire.ts';
 
@@ -46,20 +44,18 @@ export interface Relaxed {
  */
 export async function relaxStructure(
   device: GPUDevice,
-  model: MtpModel,
+  potential: MtpPotential,
   s: Structure,
   fmax = 0.05,
   maxSteps = 3000,
 ): Promise<Relaxed> {
-  const field = await WebGpuMtp.create(device, model);
-  try {
-    const r = await fireMinimize(field, toConfiguration(s, LI_P_S), { fmax, maxSteps, minDistance: model.minDist });
+  return potential.withGpu(device, async (field) => {
+    const minDistance = potential.model.minDist;
+    const r = await fireMinimize(field, toConfiguration(s, LI_P_S), { fmax, maxSteps, minDistance });
     const structure = { ...s, positions: r.positions };
-    const energy = new ReferenceMtp(model).compute(toConfiguration(structure, LI_P_S)).energy;
+    const energy = potential.cpu().compute(toConfiguration(structure, LI_P_S)).energy;
     return { structure, energy, steps: r.steps, converged: r.converged };
-  } finally {
-    field.destroy();
-  }
+  });
 }
 
 /** E_GB (J/m^2) of a relaxed stoichiometric bicrystal against the relaxed crystal's energy per formula unit. */
@@ -92,13 +88,13 @@ export interface RunTrajectory {
 /** CSVR MD at 1 fs: equilibration (discarded), then production with Li frames every frameFs. */
 export async function runTemperature(
   device: GPUDevice,
-  model: MtpModel,
+  potential: MtpPotential,
   s: Structure,
   o: RunOptions,
 ): Promise<RunTrajectory> {
   const system = toAtomicSystem(s, LI_P_S);
   const li = [...s.types.keys()].filter((i) => s.species[s.types[i]] === 'Li');
-  const field = await WebGpuMtp.create(device, model);
+  const field = await potential.gpu(device);
   const t0 = performance.now();
   const out: RunTrajectory = { frames: [], li, meanTemperature: 0, lowestIntact: 1, mostSulfurBonds: 0, seconds: 0 };
   let positions = system.positions;

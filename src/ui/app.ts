@@ -129,7 +129,7 @@ export async function startApp(doc: Document): Promise<AppState> {
   });
   addStudyPanel(doc, panel.gui, report, {
     device: () => state.gpu?.device ?? null,
-    model: () => lab.potential.model,
+    potential: () => lab.potential,
     potentialLabel: () => lab.potential.label,
     pause: () => {
       const was = lab.playing;

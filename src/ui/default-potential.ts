@@ -3,9 +3,9 @@
  * active set) or, when it cannot be fetched, a soft-sphere placeholder that says what it is; and a potential loaded
  * from a file.
  */
-import { parseMtp, writeMtp } from '../io/mtp.ts';
+import { writeMtp } from '../io/mtp.ts';
 import { LI_P_S } from '../model/species.ts';
-import { compileMtp } from '../potential/mtp/model.ts';
+import { mtpPotential, parseMtpPotential } from '../potential/mtp/potential.ts';
 import { softSphereMtpFile } from '../potential/mtp/soft-sphere.ts';
 import type { LoadedPotential } from './lab.ts';
 
@@ -30,7 +30,7 @@ export interface TrainingReport {
 /** When the default potential cannot be had, the lab runs this, and says so everywhere. */
 export function placeholderPotential(): LoadedPotential {
   return {
-    model: compileMtp(softSphereMtpFile()),
+    ...mtpPotential(softSphereMtpFile()),
     label: 'PLACEHOLDER soft spheres (not a model of Li3PS4)',
     provenance:
       'The default potential could not be loaded, so the lab runs soft spheres that keep atoms apart and nothing ' +
@@ -79,7 +79,7 @@ export async function fetchDefaultPotential(): Promise<LoadedPotential | null> {
     .then((r) => (r.ok ? (r.json() as Promise<TrainingReport>) : null))
     .catch(() => null);
   return {
-    model: compileMtp(parseMtp(text, DEFAULT_POTENTIAL_NAME)),
+    ...parseMtpPotential(text, DEFAULT_POTENTIAL_NAME),
     label: shortDefault(report),
     provenance: describeDefault(report),
     species: [...LI_P_S],
@@ -89,13 +89,14 @@ export async function fetchDefaultPotential(): Promise<LoadedPotential | null> {
 
 /** A potential from a file's text: parsed and checked (three species, Li, P, S) before anything changes. */
 export function potentialFromFile(text: string, name: string): LoadedPotential {
-  const model = compileMtp(parseMtp(text, name));
+  const potential = parseMtpPotential(text, name);
+  const { model } = potential;
   if (model.speciesCount !== 3)
     throw new Error(
       `${name}: the lab expects 3 species in the order Li, P, S; this potential has ${model.speciesCount}`,
     );
   return {
-    model,
+    ...potential,
     label: `${name} (loaded)`,
     provenance: `${name}: ${model.name}, loaded from a file (no training report with it)`,
     species: [...LI_P_S],

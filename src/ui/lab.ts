@@ -10,8 +10,7 @@ import { BlowUpError, type Engine, type Frame, MdEngine, type ThermoRecord } fro
 import { fireMinimize } from '../md/fire.ts';
 import { boundaryAtoms, type Structure } from '../model/structure.ts';
 import { massesOf } from '../model/system.ts';
-import type { MtpModel } from '../potential/mtp/model.ts';
-import { ReferenceMtp } from '../potential/mtp/reference.ts';
+import type { MtpPotential } from '../potential/mtp/potential.ts';
 import { WebGpuMtp } from '../potential/mtp/webgpu.ts';
 import { STRUCTURE_PRESETS } from '../structure/presets.ts';
 import { repeatStructure } from '../structure/supercell.ts';
@@ -22,8 +21,7 @@ import type { LabSettings } from './settings.ts';
 import { TrajectoryRecorder } from './trajectory-recorder.ts';
 import type { Viewport } from './viewport.ts';
 
-export interface LoadedPotential {
-  model: MtpModel;
+export interface LoadedPotential extends MtpPotential {
   /** Its short name in the status line (placeholder potentials say so). */
   label: string;
   /** Where it came from and what it is good for: the status line's details. */
@@ -193,7 +191,7 @@ export class Lab {
     let engine: Engine;
     let field: WebGpuMtp | null = null;
     if (this.device) {
-      field = await WebGpuMtp.create(this.device, this.potential.model);
+      field = await this.potential.gpu(this.device);
       try {
         engine = await MdEngine.create(this.device, field, system, {
           dt: this.settings.dt,
@@ -211,7 +209,7 @@ export class Lab {
           `${types.length} atoms are too many for the CPU fallback (300 at most): use a browser with WebGPU`,
         );
       }
-      engine = await CpuMdEngine.create(new ReferenceMtp(this.potential.model), system, {
+      engine = await CpuMdEngine.create(this.potential.cpu(), system, {
         dt: this.settings.dt,
         temperature: this.settings.temperature,
         // refused with a message (the run on screen goes on) if the CPU engine cannot run it
@@ -262,9 +260,7 @@ export class Lab {
   ): Promise<{ steps: number; fmax: number }> {
     const s = this.structure;
     const types = this.typesForPotential(s);
-    const potential = this.device
-      ? await WebGpuMtp.create(this.device, this.potential.model)
-      : new ReferenceMtp(this.potential.model);
+    const potential = this.device ? await this.potential.gpu(this.device) : this.potential.cpu();
     try {
       const r = await fireMinimize(
         potential,

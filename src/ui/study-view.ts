@@ -18,7 +18,7 @@ import {
   studySystem,
 } from '../md/study-pipeline.ts';
 import type { Structure } from '../model/structure.ts';
-import type { MtpModel } from '../potential/mtp/model.ts';
+import type { MtpPotential } from '../potential/mtp/potential.ts';
 import { download, pickFiles } from './file-actions.ts';
 
 export interface OpenedStudy {
@@ -88,7 +88,7 @@ export function studyZip(s: OpenedStudy): Uint8Array {
 /** What the page's study run needs from the lab: its device and potential, and a pause of its own MD meanwhile. */
 export interface StudyRunner {
   device(): GPUDevice | null;
-  model(): MtpModel | null;
+  potential(): MtpPotential | null;
   potentialLabel(): string;
   /** Stops the lab's MD; the function returned starts it again. */
   pause(): () => void;
@@ -142,8 +142,8 @@ export function addStudyPanel(
   const runHere = async () => {
     if (running) return message('A study is running already.', 'info');
     const device = runner.device();
-    const model = runner.model();
-    if (!device || !model) return message('The study needs WebGPU and a potential.');
+    const potential = runner.potential();
+    if (!device || !potential) return message('The study needs WebGPU and a potential.');
     const ids = run.boundaries
       .split(',')
       .map((x) => x.trim())
@@ -168,7 +168,7 @@ export function addStudyPanel(
     try {
       const results = await runStudy(
         device,
-        model,
+        potential,
         systems.filter((x): x is NonNullable<typeof x> => x !== null),
         {
           temperatures,
@@ -181,7 +181,7 @@ export function addStudyPanel(
         {
           lilab: 'page',
           command: `page study ${JSON.stringify(run)}`,
-          potential: { name: model.name, label: runner.potentialLabel() },
+          potential: { name: potential.model.name, label: runner.potentialLabel() },
         },
         {
           onProgress: (p) =>

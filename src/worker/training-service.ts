@@ -3,9 +3,10 @@
  * progress, the errors like MLIP's calc-errors, parity data (reference vs predicted energies per atom and force
  * components) and the active set for live extrapolation grades.
  */
-import { parseMtp, writeMtp } from '../io/mtp.ts';
+import { writeMtp } from '../io/mtp.ts';
 import { buildNeighborList } from '../model/neighbors.ts';
 import { compileMtp, type MtpModel } from '../potential/mtp/model.ts';
+import { parseMtpPotential } from '../potential/mtp/potential.ts';
 import { evaluateMtp } from '../potential/mtp/reference.ts';
 import { fromActiveSetFile } from '../train/active-set-file.ts';
 import { basisTemplate } from '../train/basis.ts';
@@ -102,7 +103,7 @@ export class TrainingService {
 
   /** Grades from now on against a shipped potential and its saved active set (NAME.mtp.als.json). */
   useActiveSet(mtpText: string, activeSetText: string, file: string): void {
-    const model = compileMtp(parseMtp(mtpText, file));
+    const { model } = parseMtpPotential(mtpText, file);
     const active = fromActiveSetFile(activeSetText, `${file}.als.json`);
     if (active.k !== model.speciesCount + model.mapping.length)
       throw new Error(

@@ -10,8 +10,8 @@ import { buildNeighborList } from '../../model/neighbors.ts';
 import { LI_P_S } from '../../model/species.ts';
 import { toConfiguration } from '../../model/structure.ts';
 import { massesOf } from '../../model/system.ts';
-import { compileMtp, flopsPerAtom, type MtpModel, modelLevel } from '../../potential/mtp/model.ts';
-import { ReferenceMtp } from '../../potential/mtp/reference.ts';
+import { flopsPerAtom, type MtpModel, modelLevel } from '../../potential/mtp/model.ts';
+import { type MtpPotential, mtpPotential } from '../../potential/mtp/potential.ts';
 import { softSphereMtpFile } from '../../potential/mtp/soft-sphere.ts';
 import { WebGpuMtp } from '../../potential/mtp/webgpu.ts';
 import { packPositions } from '../../potential/neighbors-gpu.ts';
@@ -20,7 +20,7 @@ import { STRUCTURE_PRESETS } from '../../structure/presets.ts';
 import { repeatStructure } from '../../structure/supercell.ts';
 import { type Command, stringOption } from '../command.ts';
 import { DEFAULT_POTENTIAL } from '../default-potential.ts';
-import { loadMtpFile } from '../files.ts';
+import { loadPotential } from '../files.ts';
 
 /** MLIP's reference potentials, carried in the checkout (test/fixtures/README.md); used when --potential is not given. */
 const REFERENCE_L16 = fileURLToPath(new URL('../../../test/fixtures/mtp-vectors/l16.mtp', import.meta.url));
@@ -93,11 +93,12 @@ const HEADER = [
   'GPU/CPU'.padStart(8),
 ].join(' ');
 
-async function benchCpu(model: MtpModel, label: string, config: Configuration, minSeconds: number): Promise<Row> {
+async function benchCpu(mtp: MtpPotential, label: string, config: Configuration, minSeconds: number): Promise<Row> {
+  const { model } = mtp;
   const n = config.types.length;
   const nl = buildNeighborList(config.positions, config.cell, model.maxDist);
   const neighbours = nl.index.length / n;
-  const potential = new ReferenceMtp(model);
+  const potential = mtp.cpu();
   const seconds = await timeIt(() => potential.compute(config), minSeconds, 3);
   return row('cpu-f64', model, label, n, neighbours, seconds);
 }
@@ -117,14 +118,15 @@ function row(backend: string, model: MtpModel, label: string, atoms: number, nei
 /** GPU evaluation only (positions and neighbour list already on the device), as MD uses it. */
 async function benchGpu(
   ctx: GpuContext,
-  model: MtpModel,
+  mtp: MtpPotential,
   label: string,
   config: Configuration,
   minSeconds: number,
 ): Promise<Row> {
+  const { model } = mtp;
   const d = ctx.device;
   const n = config.types.length;
-  const gpu = await WebGpuMtp.create(d, model);
+  const gpu = await mtp.gpu(d);
   const positions = storageBuffer(d, 'positions', packPositions(config.positions, config.types));
   gpu.neighbors.configure(config.cell, config.positions, model.maxDist);
   await gpu.neighbors.build(positions);
@@ -164,8 +166,8 @@ function benchAnalysis(frames: number, atoms: number): string {
 }
 
 /** The soft-sphere stand-in: stable MD figures when no physical potential is given. */
-export function softSphereStandIn(): MtpModel {
-  return compileMtp(softSphereMtpFile(3, 0.5, 3.0, 'soft_sphere_stand_in'));
+export function softSphereStandIn(): MtpPotential {
+  return mtpPotential(softSphereMtpFile(3, 0.5, 3.0, 'soft_sphere_stand_in'));
 }
 
 /**
@@ -175,7 +177,7 @@ export function softSphereStandIn(): MtpModel {
  */
 async function benchNve(
   ctx: GpuContext,
-  model: MtpModel,
+  potential: MtpPotential,
   label: string,
   expand: number,
   picoseconds: number,
@@ -190,7 +192,7 @@ async function benchNve(
   const rows: string[] = [];
   const sds: number[] = [];
   for (const dt of [1, 0.5]) {
-    const field = await WebGpuMtp.create(ctx.device, model);
+    const field = await potential.gpu(ctx.device);
     const md = await MdEngine.create(
       ctx.device,
       field,
@@ -230,7 +232,7 @@ async function benchNve(
  */
 async function benchMdStep(
   ctx: GpuContext,
-  model: MtpModel,
+  potential: MtpPotential,
   label: string,
   what: string,
   config: Configuration,
@@ -238,7 +240,7 @@ async function benchMdStep(
   run: { temperature: number; dt: number },
 ): Promise<string> {
   const species = LI_P_S;
-  const field = await WebGpuMtp.create(ctx.device, model);
+  const field = await potential.gpu(ctx.device);
   const system = {
     types: config.types,
     positions: Float64Array.from(config.positions),
@@ -261,10 +263,10 @@ async function benchMdStep(
   md.destroy();
   field.destroy();
   const n = config.types.length;
-  const cpu = await timeIt(() => new ReferenceMtp(model).compute(config), 0.5, 3);
+  const cpu = await timeIt(() => potential.cpu().compute(config), 0.5, 3);
   const ms = (1000 * seconds) / steps;
   return (
-    `md ${what}, ${label} (${WebGpuMtp.defaultKernel(model)} kernel, ${run.temperature} K, dt ${run.dt} fs), ${n} atoms: ` +
+    `md ${what}, ${label} (${WebGpuMtp.defaultKernel(potential.model)} kernel, ${run.temperature} K, dt ${run.dt} fs), ${n} atoms: ` +
     `${ms.toFixed(2)} ms/step, ` +
     `${(steps / seconds).toFixed(1)} steps/s, ${((steps * n) / seconds).toExponential(2)} atom-steps/s, ` +
     `${direct} dispatches/step (${indirect} indirect), list rebuilt every ${(steps / Math.max(1, rebuilds - rebuilds0)).toFixed(1)} steps; ` +
@@ -316,28 +318,29 @@ export const benchCommand: Command = {
           [8, 8, 10],
         ];
     for (const path of paths) {
-      const model = compileMtp(loadMtpFile(path));
+      const potential = loadPotential(path);
       const label = path
         .split('/')
         .pop()!
         .replace(/\.mtp$/, '');
       for (const reps of cells) {
         const config = jitteredSupercell(reps, 7);
-        const cpu = await benchCpu(model, label, config, quick ? 0.5 : 2);
+        const cpu = await benchCpu(potential, label, config, quick ? 0.5 : 2);
         console.log(formatRow(cpu));
-        const gpu = await benchGpu(ctx, model, label, config, quick ? 0.5 : 2);
+        const gpu = await benchGpu(ctx, potential, label, config, quick ? 0.5 : 2);
         console.log(formatRow(gpu, cpu.seconds));
       }
     }
     const mdPath =
       stringOption(args, 'md-potential') ?? (existsSync(DEFAULT_POTENTIAL) ? DEFAULT_POTENTIAL : undefined);
-    const mdModel = mdPath ? compileMtp(loadMtpFile(mdPath)) : softSphereStandIn();
+    const mdPotential = mdPath ? loadPotential(mdPath) : softSphereStandIn();
+    const mdName = mdPotential.model.name;
     console.log('# MD steps (CSVR)');
     if (mdPath) {
       const gb = STRUCTURE_PRESETS['sigma5-001-120'].build();
       const config = toConfiguration(gb, LI_P_S);
       console.log(
-        await benchMdStep(ctx, mdModel, mdModel.name, 'S5 (120) bicrystal', config, quick ? 100 : 500, {
+        await benchMdStep(ctx, mdPotential, mdName, 'S5 (120) bicrystal', config, quick ? 100 : 500, {
           temperature: 800,
           dt: 1,
         }),
@@ -347,17 +350,16 @@ export const benchCommand: Command = {
       // the page's polycrystal preset at 3x3x2 (about 94,000 atoms)
       const poly = STRUCTURE_PRESETS.polycrystal.build({ a: 3, b: 3, c: 2 });
       console.log(
-        await benchMdStep(ctx, mdModel, mdModel.name, 'polycrystal 3x3x2', toConfiguration(poly, LI_P_S), 10, {
+        await benchMdStep(ctx, mdPotential, mdName, 'polycrystal 3x3x2', toConfiguration(poly, LI_P_S), 10, {
           temperature: 800,
           dt: 1,
         }),
       );
     }
-    const l16 = compileMtp(loadMtpFile(REFERENCE_L16));
     console.log(
       await benchMdStep(
         ctx,
-        l16,
+        loadPotential(REFERENCE_L16),
         'l16',
         `bulk ${quick ? '4x4x4' : '8x8x10'}`,
         jitteredSupercell(quick ? [4, 4, 4] : [8, 8, 10], 7, 0.02),
@@ -368,8 +370,8 @@ export const benchCommand: Command = {
     console.log('# MD (NVE, velocity Verlet, float32 state)');
     for (const row of await benchNve(
       ctx,
-      mdModel,
-      mdPath ? mdModel.name : 'soft-sphere stand-in',
+      mdPotential,
+      mdPath ? mdName : 'soft-sphere stand-in',
       mdPath ? 1 : 1.25,
       quick ? 1 : 10,
     )) {

@@ -10,16 +10,13 @@ import { THERMOSTAT_DEFAULTS, thermostat } from '../../md/thermostats/index.ts';
 import { PP_CONTACT, PS_BOND, SS_BOND } from '../../model/ps4.ts';
 import { LI_P_S } from '../../model/species.ts';
 import { boundaryAtoms, countBySpecies, type Structure, toConfiguration } from '../../model/structure.ts';
-import { compileMtp } from '../../potential/mtp/model.ts';
-import { ReferenceMtp } from '../../potential/mtp/reference.ts';
-import { WebGpuMtp } from '../../potential/mtp/webgpu.ts';
 import { buildBicrystal, type GbSpec } from '../../structure/gb/builder.ts';
 import type { IVec } from '../../structure/gb/index-math.ts';
 import { betaLi3PS4Standard, GB_PRESETS, presetSpec } from '../../structure/gb/presets.ts';
 import { buildPolycrystal } from '../../structure/polycrystal.ts';
 import { type Command, numberOption, type ParsedArgs, stringOption, UsageError } from '../command.ts';
 import { potentialOrDefault } from '../default-potential.ts';
-import { fileSha256, loadMtpFile, writeText } from '../files.ts';
+import { fileSha256, loadPotential, writeText } from '../files.ts';
 
 function vec(text: string | undefined, name: string): IVec | undefined {
   if (text === undefined) return undefined;
@@ -32,9 +29,9 @@ function vec(text: string | undefined, name: string): IVec | undefined {
 async function buildAmorphous(args: ParsedArgs): Promise<number> {
   const pot = potentialOrDefault(stringOption(args, 'potential'));
   const out = stringOption(args, 'out');
-  const model = compileMtp(loadMtpFile(pot));
+  const potential = loadPotential(pot);
   const ctx = await nodeGpuContext();
-  const field = await WebGpuMtp.create(ctx.device, model);
+  const field = await potential.gpu(ctx.device);
   const result = await amorphousInterface(ctx.device, field, {
     meltTemperature: numberOption(args, 'melt-temperature', 2000),
     meltSteps: numberOption(args, 'melt-steps', 4000),
@@ -56,8 +53,9 @@ async function buildAmorphous(args: ParsedArgs): Promise<number> {
 /** Relaxes a built structure's positions (fixed cell) with --potential, on the float64 evaluator. */
 async function relaxWithPotential(args: ParsedArgs, structure: Structure): Promise<Structure> {
   const pot = potentialOrDefault(stringOption(args, 'potential'));
-  const model = compileMtp(loadMtpFile(pot));
-  const r = await fireMinimize(new ReferenceMtp(model), toConfiguration(structure, LI_P_S), {
+  const potential = loadPotential(pot);
+  const { model } = potential;
+  const r = await fireMinimize(potential.cpu(), toConfiguration(structure, LI_P_S), {
     fmax: numberOption(args, 'fmax', 0.05),
     maxSteps: 5000,
     minDistance: model.minDist,
@@ -111,7 +109,8 @@ function polycrystal(args: ParsedArgs): number {
 /** `build --scan`: the translation scan of one boundary, its table, and the relaxed best structure. */
 async function scanPreset(args: ParsedArgs, standard: Structure, spec: GbSpec, label: string): Promise<number> {
   const pot = potentialOrDefault(stringOption(args, 'potential'));
-  const model = compileMtp(loadMtpFile(pot));
+  const potential = loadPotential(pot);
+  const { model } = potential;
   const grid = numberOption(args, 'grid', 4);
   const gaps = numberList(stringOption(args, 'gaps'), 'gaps');
   const t0 = performance.now();
@@ -123,7 +122,7 @@ async function scanPreset(args: ParsedArgs, standard: Structure, spec: GbSpec, l
     fmax: numberOption(args, 'fmax', 0.05),
     maxRemovedFraction: 0.2,
   };
-  const result = await scanTranslations(new ReferenceMtp(model), standard, spec, {
+  const result = await scanTranslations(potential.cpu(), standard, spec, {
     ...settings,
     species: LI_P_S,
     maxSteps: 3000,

@@ -3,12 +3,9 @@ import { formatAdapter } from '../../gpu/device.ts';
 import { nodeGpuContext } from '../../gpu/node-gpu.ts';
 import { parseCfg, writeCfg } from '../../io/cfg.ts';
 import { buildNeighborList } from '../../model/neighbors.ts';
-import { compileMtp } from '../../potential/mtp/model.ts';
-import { ReferenceMtp } from '../../potential/mtp/reference.ts';
-import { WebGpuMtp } from '../../potential/mtp/webgpu.ts';
 import { type Potential, plusStressOf } from '../../potential/types.ts';
 import { type Command, stringOption, UsageError } from '../command.ts';
-import { loadMtpFile, readText, writeText } from '../files.ts';
+import { loadPotential, readText, writeText } from '../files.ts';
 
 export const calcEfsCommand: Command = {
   name: 'calc-efs',
@@ -26,13 +23,14 @@ export const calcEfsCommand: Command = {
     const backend = stringOption(args, 'backend') ?? 'cpu';
     if (backend !== 'cpu' && backend !== 'webgpu')
       throw new UsageError(`unknown backend '${backend}' (available: cpu, webgpu)`);
-    const model = compileMtp(loadMtpFile(potPath));
+    const mtp = loadPotential(potPath);
+    const { model } = mtp;
     const configs = parseCfg(readText(inPath), basename(inPath));
-    let potential: Potential = new ReferenceMtp(model);
+    let potential: Potential = mtp.cpu();
     let release = () => {};
     if (backend === 'webgpu') {
       const ctx = await nodeGpuContext();
-      const gpu = await WebGpuMtp.create(ctx.device, model);
+      const gpu = await mtp.gpu(ctx.device);
       console.error(`adapter: ${formatAdapter(ctx.report)}`);
       potential = gpu;
       release = () => {

@@ -2,10 +2,9 @@ import { mkdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { lammpsRunFiles } from '../../io/lammps.ts';
 import { isThermostat, THERMOSTAT_DEFAULTS, THERMOSTAT_IDS, thermostat } from '../../md/thermostats/index.ts';
-import { compileMtp } from '../../potential/mtp/model.ts';
 import { type Command, numberOption, SPECIES_OPTION, speciesOption, stringOption, UsageError } from '../command.ts';
 import { potentialOrDefault } from '../default-potential.ts';
-import { loadMtpFile, readText, writeText } from '../files.ts';
+import { loadPotential, readText, writeText } from '../files.ts';
 import { loadStructure, parseSupercell, STRUCTURE_PRESETS } from '../structure-input.ts';
 
 /**
@@ -53,8 +52,7 @@ export const exportLammpsCommand: Command = {
     if (!isThermostat(name)) throw new UsageError(`--thermostat must be one of ${THERMOSTAT_IDS.join(', ')}`);
     const species = speciesOption(args);
     const potentialPath = potentialOrDefault(stringOption(args, 'potential'));
-    const file = loadMtpFile(potentialPath);
-    compileMtp(file); // refuses an untrained template before anything is written
+    const { file } = loadPotential(potentialPath); // refuses an untrained template before anything is written
     if (file.speciesCount !== species.length)
       throw new UsageError(
         `${basename(potentialPath)} has ${file.speciesCount} species; --species names ${species.length} (${species.join(',')})`,

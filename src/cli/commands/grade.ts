@@ -2,14 +2,13 @@ import { basename } from 'node:path';
 import { writeCfg } from '../../io/cfg.ts';
 import { parseExtxyz } from '../../io/extxyz.ts';
 import type { Configuration } from '../../model/configuration.ts';
-import { compileMtp } from '../../potential/mtp/model.ts';
 import { fromActiveSetFile } from '../../train/active-set-file.ts';
 import { readLabelled } from '../../train/dataset.ts';
 import { atomGrades, neighbourhoodActiveSet } from '../../train/descriptors.ts';
 import type { ActiveSet } from '../../train/maxvol.ts';
 import { type Command, numberOption, SPECIES_OPTION, speciesOption, stringOption, UsageError } from '../command.ts';
 import { potentialOrDefault } from '../default-potential.ts';
-import { loadMtpFile, readText, writeText } from '../files.ts';
+import { loadPotential, readText, writeText } from '../files.ts';
 
 export const gradeCommand: Command = {
   name: 'grade',
@@ -41,7 +40,8 @@ export const gradeCommand: Command = {
     if (!dataPath || (!trainPath && !activePath))
       throw new UsageError('--data and one of --train or --active are required');
     const species = speciesOption(args);
-    const model = compileMtp(loadMtpFile(pot));
+    const potential = loadPotential(pot);
+    const { model } = potential;
     const P = model.speciesCount + model.mapping.length;
     let active: ActiveSet;
     if (activePath) {

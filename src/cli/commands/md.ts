@@ -18,11 +18,9 @@ import {
 } from '../../md/observers.ts';
 import { isThermostat, THERMOSTAT_DEFAULTS, THERMOSTAT_IDS, THERMOSTATS } from '../../md/thermostats/index.ts';
 import { massesOf } from '../../model/system.ts';
-import { compileMtp } from '../../potential/mtp/model.ts';
-import { WebGpuMtp } from '../../potential/mtp/webgpu.ts';
 import { type Command, numberOption, SPECIES_OPTION, speciesOption, stringOption, UsageError } from '../command.ts';
 import { potentialOrDefault } from '../default-potential.ts';
-import { loadMtpFile, readText, writeText } from '../files.ts';
+import { loadPotential, readText, writeText } from '../files.ts';
 import { provenance, provenanceComment } from '../provenance.ts';
 import { loadStructure, parseSupercell, STRUCTURE_PRESETS, typesForPotential } from '../structure-input.ts';
 
@@ -122,7 +120,8 @@ export const mdCommand: Command = {
     const checkpointPath =
       stringOption(args, 'checkpoint') ?? (out ? `${out}.lastgood.json` : 'lilab-md.lastgood.json');
 
-    const model = compileMtp(loadMtpFile(potentialPath));
+    const potential = loadPotential(potentialPath);
+    const { model } = potential;
     if (species.length !== model.speciesCount) {
       throw new UsageError(`--species lists ${species.length} species, the potential has ${model.speciesCount}`);
     }
@@ -133,7 +132,7 @@ export const mdCommand: Command = {
     const ctx = await nodeGpuContext();
     console.log(`adapter: ${formatAdapter(ctx.report)}`);
     console.log(`system:  ${structure.title ?? structureSpec}, ${types.length} atoms; potential ${potentialPath}`);
-    const field = await WebGpuMtp.create(ctx.device, model);
+    const field = await potential.gpu(ctx.device);
     let positions = structure.positions;
     if (args.values.relax) {
       const fmax = numberOption(args, 'fmax', 0.01);

@@ -1,11 +1,5 @@
 import { formatAdapter } from '../../gpu/device.ts';
 import { nodeGpuContext } from '../../gpu/node-gpu.ts';
-import { compileMtp, modelLevel } from '../../potential/mtp/model.ts';
-import { GB_PRESETS } from '../../structure/gb/presets.ts';
-import { STRUCTURE_PRESETS } from '../../structure/presets.ts';
-import { type Command, numberOption, type ParsedArgs, stringOption, UsageError } from '../command.ts';
-import { potentialOrDefault } from '../default-potential.ts';
-import { fileSha256, loadMtpFile, readText, writeText } from '../files.ts';
 import {
   boundaryStability,
   diffusionCheck,
@@ -14,7 +8,14 @@ import {
   type MeasuredCheck,
   mergeChecks,
   type RunCheck,
-} from './bench-physics.ts';
+} from '../../md/physics-checks.ts';
+import { modelLevel } from '../../potential/mtp/model.ts';
+import { GB_PRESETS } from '../../structure/gb/presets.ts';
+import { STRUCTURE_PRESETS } from '../../structure/presets.ts';
+import { readLabelled } from '../../train/dataset.ts';
+import { type Command, numberOption, type ParsedArgs, stringOption, UsageError } from '../command.ts';
+import { potentialOrDefault } from '../default-potential.ts';
+import { fileSha256, loadPotential, readText, writeText } from '../files.ts';
 
 /** The defaults, one place: the options' help shows them and the run falls back on them. */
 const DEFAULTS = { data: 'data/li3ps4-dft.extxyz', gbRuns: '800:100,1000:50', diffusionPs: 20, gb: 'all' } as const;
@@ -61,7 +62,8 @@ function boundaryRuns(args: ParsedArgs): { temperature: number; ps: number }[] {
 
 async function runPhysics(args: ParsedArgs): Promise<number> {
   const path = potentialOrDefault(stringOption(args, 'potential'));
-  const model = compileMtp(loadMtpFile(path));
+  const potential = loadPotential(path);
+  const { model } = potential;
   const ctx = await nodeGpuContext();
   const out = (line: string) => console.log(line);
   out(`# lilab physics  node ${process.version}  ${new Date().toISOString()}`);
@@ -69,7 +71,9 @@ async function runPhysics(args: ParsedArgs): Promise<number> {
   out(`# potential: ${path} (${model.name}, level ${modelLevel(model)}, cutoff ${model.maxDist} A)`);
   if (!args.values['skip-lattice']) {
     out('# lattice');
-    for (const row of await latticeChecks(model, stringOption(args, 'data') ?? DEFAULTS.data)) out(row);
+    const dataPath = stringOption(args, 'data') ?? DEFAULTS.data;
+    const data = readLabelled(readText(dataPath), dataPath);
+    for (const row of await latticeChecks(potential, data, dataPath)) out(row);
   }
   // a length of 0 skips that check (e.g. to run the long boundary run on its own)
   const checks: RunCheck[] = [];
@@ -82,7 +86,7 @@ async function runPhysics(args: ParsedArgs): Promise<number> {
   const ps = numberOption(args, 'diffusion-ps', DEFAULTS.diffusionPs);
   if (ps > 0) {
     out('# Li diffusion in bulk');
-    for (const T of [800, 300]) record(await diffusionCheck(ctx, model, T, ps));
+    for (const T of [800, 300]) record(await diffusionCheck(ctx, potential, T, ps));
   }
   const runs = boundaryRuns(args);
   if (runs.length > 0) {
@@ -91,7 +95,7 @@ async function runPhysics(args: ParsedArgs): Promise<number> {
     for (const preset of presets) if (!STRUCTURE_PRESETS[preset]) throw new UsageError(`--gb: no preset '${preset}'`);
     out(`# grain boundaries: ${runs.map((r) => `${r.ps} ps at ${r.temperature} K`).join(', ')}`);
     for (const preset of presets)
-      for (const r of runs) record(await boundaryStability(ctx, model, preset, r.temperature, r.ps, out));
+      for (const r of runs) record(await boundaryStability(ctx, potential, preset, r.temperature, r.ps, out));
   }
   const reportPath = stringOption(args, 'report');
   if (reportPath) {

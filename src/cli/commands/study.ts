@@ -15,10 +15,9 @@ import {
   type SystemRecord,
   studySystem,
 } from '../../md/study-pipeline.ts';
-import { compileMtp } from '../../potential/mtp/model.ts';
 import { type Command, numberOption, stringOption, UsageError } from '../command.ts';
 import { potentialOrDefault } from '../default-potential.ts';
-import { fileSha256, loadMtpFile, writeText } from '../files.ts';
+import { fileSha256, loadPotential, writeText } from '../files.ts';
 import { provenance, VERSION } from '../provenance.ts';
 
 const QUICK = STUDY_MODES.quick;
@@ -131,7 +130,8 @@ export const studyCommand: Command = {
       if (!(v > 0)) throw new UsageError(`--${k} must be positive`);
     if (!(equilibratePs >= 0)) throw new UsageError('--equilibrate-ps must be zero or more');
     const potentialPath = potentialOrDefault(stringOption(args, 'potential'));
-    const model = compileMtp(loadMtpFile(potentialPath));
+    const potential = loadPotential(potentialPath);
+    const { model } = potential;
     const sha = fileSha256(potentialPath);
 
     for (const d of ['systems', 'runs', 'msd', 'figures']) mkdirSync(join(out, d), { recursive: true });
@@ -163,7 +163,7 @@ export const studyCommand: Command = {
     let lastPrint = 0;
     const results = await runStudy(
       ctx.device,
-      model,
+      potential,
       systems,
       { temperatures, ps, ps300, equilibratePs, seed },
       fileStore(out),

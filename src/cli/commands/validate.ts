@@ -1,10 +1,9 @@
 import { basename } from 'node:path';
-import { compileMtp } from '../../potential/mtp/model.ts';
 import { configId, configKind, excludeById, readLabelled } from '../../train/dataset.ts';
 import { type FitErrors, fitErrors } from '../../train/linear-fit.ts';
 import { type Command, SPECIES_OPTION, speciesOption, stringOption, UsageError } from '../command.ts';
 import { potentialOrDefault } from '../default-potential.ts';
-import { loadMtpFile, readText } from '../files.ts';
+import { loadPotential, readText } from '../files.ts';
 
 function row(name: string, e: FitErrors): string {
   const f = (x: number, d: number, w: number) => (Number.isFinite(x) ? x.toFixed(d) : '-').padStart(w);
@@ -36,7 +35,7 @@ export const validateCommand: Command = {
   async run(args) {
     const dataPath = stringOption(args, 'data');
     if (!dataPath) throw new UsageError('--data is required');
-    const model = compileMtp(loadMtpFile(potentialOrDefault(stringOption(args, 'potential'))));
+    const { model } = loadPotential(potentialOrDefault(stringOption(args, 'potential')));
     const species = speciesOption(args);
     let data = excludeById(
       readLabelled(readText(dataPath), basename(dataPath), species),

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { zeroStressStrains } from '../src/analysis/lattice.ts';
 import { ps4Census } from '../src/analysis/ps4.ts';
-import { limitsOf, mergeChecks, type RunCheck, zeroStressStrains } from '../src/cli/commands/bench-physics.ts';
 import { main } from '../src/cli/main.ts';
+import { limitsOf, mergeChecks, type RunCheck } from '../src/md/physics-checks.ts';
 import { buildNeighborList } from '../src/model/neighbors.ts';
 import { betaLi3PS4 } from '../src/structure/li3ps4.ts';
 import { repeatStructure } from '../src/structure/supercell.ts';

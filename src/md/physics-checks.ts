@@ -4,88 +4,42 @@
  *   the same cells; the cell relaxed with the MTP (FIRE on positions, axis lengths scaled by the stress) against it;
  * - Li diffusion in bulk at 800 K (must not be zero) and 300 K (must be small);
  * - a Sigma 5 grain boundary at 800 K over a long run: no collapse (shortest distance, intact PS4 units, temperature).
- * Figures are printed; nothing is asserted here (the tests assert; the bench measures).
+ * Each check returns its figures as lines (and the MD checks a RunCheck for the potential's report); `lilab physics`
+ * prints them. Nothing is asserted here: the tests assert, the checks measure.
  */
 
-import { readFileSync } from 'node:fs';
-import { estimateDiffusion, FIT_WINDOW } from '../../analysis/diffusion.ts';
-import { fitLine } from '../../analysis/fit.ts';
-import { ps4Census } from '../../analysis/ps4.ts';
-import type { GpuContext } from '../../gpu/device.ts';
-import { pressureDiagonal, relaxOrthorhombicCell } from '../../md/cell-relax.ts';
-import { MdEngine } from '../../md/engine.ts';
-import { ContactError, fireMinimize } from '../../md/fire.ts';
-import { volume } from '../../model/cell.ts';
-import type { Configuration } from '../../model/configuration.ts';
-import { LI_P_S } from '../../model/species.ts';
-import type { Structure } from '../../model/structure.ts';
-import { massesOf } from '../../model/system.ts';
-import { A2_PER_FS_TO_CM2_PER_S } from '../../model/units.ts';
-import type { MtpModel } from '../../potential/mtp/model.ts';
-import { ReferenceMtp } from '../../potential/mtp/reference.ts';
-import { WebGpuMtp } from '../../potential/mtp/webgpu.ts';
-import { betaLi3PS4 } from '../../structure/li3ps4.ts';
-import { STRUCTURE_PRESETS } from '../../structure/presets.ts';
-import { repeatStructure } from '../../structure/supercell.ts';
-import { configId, readLabelled } from '../../train/dataset.ts';
-
-const SPECIES: string[] = [...LI_P_S];
+import { estimateDiffusion, FIT_WINDOW } from '../analysis/diffusion.ts';
+import { zeroPressureVolume, zeroStressStrains } from '../analysis/lattice.ts';
+import { ps4Census } from '../analysis/ps4.ts';
+import type { GpuContext } from '../gpu/device.ts';
+import { volume } from '../model/cell.ts';
+import { LI_P_S } from '../model/species.ts';
+import { toConfiguration } from '../model/structure.ts';
+import { toAtomicSystem } from '../model/system.ts';
+import { A2_PER_FS_TO_CM2_PER_S } from '../model/units.ts';
+import type { MtpPotential } from '../potential/mtp/potential.ts';
+import { betaLi3PS4 } from '../structure/li3ps4.ts';
+import { STRUCTURE_PRESETS } from '../structure/presets.ts';
+import { repeatStructure } from '../structure/supercell.ts';
+import { configId } from '../train/dataset.ts';
+import type { LabelledConfiguration } from '../train/linear-fit.ts';
+import { pressureDiagonal, relaxOrthorhombicCell } from './cell-relax.ts';
+import { MdEngine } from './engine.ts';
+import { ContactError, fireMinimize } from './fire.ts';
 
 /** The labels' virial as 3x3 from MLIP's PlusStress six (xx yy zz yz xz xy). */
 function virialDiagFromPlus(ps: Float64Array): number[] {
   return [ps[0], 0, 0, 0, ps[1], 0, 0, 0, ps[2]];
 }
 
-function configOf(s: Structure): Configuration {
-  return {
-    types: Int32Array.from(s.types, (t) => SPECIES.indexOf(s.species[t])),
-    positions: Float64Array.from(s.positions),
-    cell: { ...s.cell, lattice: Float64Array.from(s.cell.lattice) },
-    features: [],
-  };
-}
-
-/**
- * Per axis, the strain at which the pressure along that axis crosses zero: interpolated linearly between the two
- * cells (ordered by that axis's strain) that bracket the crossing, or extrapolated from the two cells at the end
- * nearest it when it lies less than their spacing beyond them (`bracketed` false); null otherwise. For the DFT cell
- * at 0 K from a few labelled relaxed cells along one path (the axes are coupled, so this is an estimate near the
- * path, good to a fraction of the spacing between the cells).
- */
-export function zeroStressStrains(
-  points: { strain: number[]; pressure: number[] }[],
-): ({ strain: number; bracketed: boolean } | null)[] {
-  return [0, 1, 2].map((k) => {
-    const sorted = [...points].sort((a, b) => a.strain[k] - b.strain[k]);
-    const e = sorted.map((c) => c.strain[k]);
-    const p = sorted.map((c) => c.pressure[k]);
-    const at = (m: number) => e[m] + ((e[m + 1] - e[m]) * p[m]) / (p[m] - p[m + 1]);
-    for (let m = 0; m + 1 < sorted.length; m++) {
-      if (p[m] === 0) return { strain: e[m], bracketed: true };
-      if (p[m] * p[m + 1] < 0) return { strain: at(m), bracketed: true };
-    }
-    if (sorted.length < 2) return null;
-    for (const m of [0, sorted.length - 2]) {
-      if (p[m] === p[m + 1]) continue;
-      const x = at(m);
-      const spacing = e[m + 1] - e[m];
-      if ((m === 0 && x < e[0] && x > e[0] - spacing) || (m > 0 && x > e[m + 1] && x < e[m + 1] + spacing))
-        return { strain: x, bracketed: false };
-    }
-    return null;
-  });
-}
-
-/** Zero crossing of a straight-line fit of pressure against volume. */
-function zeroPressureVolume(vs: number[], ps: number[]): number {
-  const f = fitLine(vs, ps);
-  return -f.intercept / f.slope;
-}
-
-export async function latticeChecks(model: MtpModel, dataPath: string): Promise<string[]> {
-  const ref = new ReferenceMtp(model);
+/** Lattice checks of `potential` against the DFT labels `data` (read from `dataPath`, named in the rows). */
+export async function latticeChecks(
+  potential: MtpPotential,
+  data: LabelledConfiguration[],
+  dataPath: string,
+): Promise<string[]> {
+  const ref = potential.cpu();
   const rows: string[] = [];
-  const data = readLabelled(readFileSync(dataPath, 'utf8'), dataPath, SPECIES);
   const ideal = data.find((c) => configId(c) === 'r1-bulk-ideal');
   if (ideal?.plusStress && ideal.cell) {
     const v = volume(ideal.cell);
@@ -136,7 +90,10 @@ export async function latticeChecks(model: MtpModel, dataPath: string): Promise<
     );
   }
   // the cell relaxed with the MTP: FIRE on positions, then each axis scaled by its pressure (orthorhombic cell)
-  const relaxed = await relaxOrthorhombicCell(ref, configOf(s), { maxCycles: 100, minDistance: model.minDist });
+  const relaxed = await relaxOrthorhombicCell(ref, toConfiguration(s, LI_P_S), {
+    maxCycles: 100,
+    minDistance: potential.model.minDist,
+  });
   const L1 = relaxed.config.cell!.lattice;
   const axes = [0, 4, 8].map((k, a) => {
     const e = L1[k] / L0[k] - 1;
@@ -149,16 +106,6 @@ export async function latticeChecks(model: MtpModel, dataPath: string): Promise<
       `against the experimental ${[0, 4, 8].map((k) => L0[k].toFixed(3)).join(', ')} A`,
   );
   return rows;
-}
-
-function systemOf(s: Structure) {
-  const types = Int32Array.from(s.types, (t) => SPECIES.indexOf(s.species[t]));
-  return {
-    types,
-    positions: Float64Array.from(s.positions),
-    cell: { ...s.cell, lattice: Float64Array.from(s.cell.lattice) },
-    masses: massesOf(types, SPECIES),
-  };
 }
 
 /** What one MD check found, kept in the potential's report so the lab can say it. */
@@ -226,13 +173,13 @@ export function limitsOf(checks: RunCheck[]): string {
 
 export async function diffusionCheck(
   ctx: GpuContext,
-  model: MtpModel,
+  potential: MtpPotential,
   temperature: number,
   picoseconds: number,
 ): Promise<{ line: string; check: RunCheck }> {
   const s = repeatStructure(betaLi3PS4(), 1, 2, 2);
-  const system = systemOf(s);
-  const field = await WebGpuMtp.create(ctx.device, model);
+  const system = toAtomicSystem(s, LI_P_S);
+  const field = await potential.gpu(ctx.device);
   const md = await MdEngine.create(ctx.device, field, system, { dt: 1, temperature, thermostat: 'csvr', seed: 5 });
   const t0 = performance.now();
   const frames: Float64Array[] = [];
@@ -301,15 +248,15 @@ export async function diffusionCheck(
  */
 export async function boundaryStability(
   ctx: GpuContext,
-  model: MtpModel,
+  potential: MtpPotential,
   preset: string,
   temperature: number,
   picoseconds: number,
   log: (line: string) => void,
 ): Promise<{ line: string; check: RunCheck }> {
   const s = STRUCTURE_PRESETS[preset].build();
-  const system = systemOf(s);
-  const field = await WebGpuMtp.create(ctx.device, model);
+  const system = toAtomicSystem(s, LI_P_S);
+  const field = await potential.gpu(ctx.device);
   const t0 = performance.now();
   const startCensus = ps4Census(s, system.positions);
   const check: RunCheck = {
@@ -327,7 +274,7 @@ export async function boundaryStability(
     relaxed = await fireMinimize(
       field,
       { types: system.types, positions: system.positions, cell: system.cell, features: [] },
-      { fmax: 0.05, maxSteps: 2000, minDistance: model.minDist },
+      { fmax: 0.05, maxSteps: 2000, minDistance: potential.model.minDist },
     );
   } catch (err) {
     // a potential with a hole at short range: the check fails with the contact named, the bench goes on
