@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Runs a TypeScript file of the project (tools, one-off scripts) with the same loaders as the lilab command:
-// node scripts/tsrun.mjs tools/dft/label.ts [args]
+// node scripts/tsrun.mjs tools/dft/main.ts label [args]
 import { register } from 'node:module';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';

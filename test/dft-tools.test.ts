@@ -1,5 +1,8 @@
-import { readFileSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it, vi } from 'vitest';
+import { dispatch } from '../src/cli/command.ts';
 import { volume } from '../src/model/cell.ts';
 import { buildNeighborList } from '../src/model/neighbors.ts';
 import type { Structure } from '../src/model/structure.ts';
@@ -18,6 +21,7 @@ import {
   SMEARED_SCF,
   scfStepCount,
 } from '../tools/dft/cp2k.ts';
+import { DFT_TOOLS } from '../tools/dft/main.ts';
 import { type Candidate, evenlySpaced, highestGraded } from '../tools/dft/pick-frames.ts';
 import { configurationKey } from '../tools/dft/same-configuration.ts';
 
@@ -212,5 +216,48 @@ describe('picking MD frames to label', () => {
     expect(picked).toEqual([1450, 1950, 2450, 3000]);
     expect(evenlySpaced(run, 100, 2900).map((c) => c.time)).toEqual([2900, 2950, 3000]);
     expect(evenlySpaced(run, 4, 4000)).toEqual([]);
+  });
+});
+
+describe('the DFT tools as commands', () => {
+  it('give their help, refuse a missing potential or a bad option by exit 2, and write nothing then', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lilab-dft-tools-'));
+    const overview = () => 'overview';
+    const quiet = vi.spyOn(console, 'log').mockImplementation(() => {});
+    const errors = vi.spyOn(console, 'error').mockImplementation(() => {});
+    try {
+      for (const tool of DFT_TOOLS) {
+        expect(await dispatch('dft', DFT_TOOLS, [tool.name, '--help'], overview)).toBe(0);
+        expect(await dispatch('dft', DFT_TOOLS, [tool.name, '--no-such-option'], overview)).toBe(2);
+      }
+      for (const name of ['bicrystals', 'snapshots', 'neighbourhoods', 'relaxed-cells', 'gb-slabs']) {
+        const out = join(dir, `${name}.extxyz`);
+        expect(await dispatch('dft', DFT_TOOLS, [name, out], overview)).toBe(2);
+        expect(existsSync(out)).toBe(false);
+      }
+      expect(await dispatch('dft', DFT_TOOLS, ['sample', join(dir, 's.extxyz'), '--round', '4'], overview)).toBe(2);
+      expect(await dispatch('dft', DFT_TOOLS, ['label'], overview)).toBe(2);
+      expect(errors.mock.calls.map((c) => String(c[0]))).toContain('dft bicrystals: --potential POT.mtp is required');
+    } finally {
+      quiet.mockRestore();
+      errors.mockRestore();
+    }
+  });
+
+  it('rebuild the committed pending files of the early rounds byte for byte', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lilab-dft-sample-'));
+    const quiet = vi.spyOn(console, 'log').mockImplementation(() => {});
+    try {
+      for (const [round, file] of [
+        [6, 'data/pending-round6-cell.extxyz'],
+        [7, 'data/pending-round7-contacts.extxyz'],
+      ] as const) {
+        const out = join(dir, `round${round}.extxyz`);
+        expect(await dispatch('dft', DFT_TOOLS, ['sample', out, '--round', String(round)], () => '')).toBe(0);
+        expect(readFileSync(out, 'utf8')).toBe(readFileSync(file, 'utf8'));
+      }
+    } finally {
+      quiet.mockRestore();
+    }
   });
 });

@@ -24,7 +24,7 @@ export class UsageError extends Error {
   override name = 'UsageError';
 }
 
-export function parseCommandArgs(cmd: Command, argv: string[]): ParsedArgs {
+export function parseCommandArgs(cmd: Command, argv: string[], program = 'lilab'): ParsedArgs {
   try {
     const { values, positionals } = parseArgs({
       args: argv,
@@ -39,7 +39,7 @@ export function parseCommandArgs(cmd: Command, argv: string[]): ParsedArgs {
     const text = unknown
       ? `unknown option --${unknown}${near ? ` (did you mean --${near}?)` : ''}`
       : (err as Error).message;
-    throw new UsageError(`${text}\n\n${commandHelp(cmd)}`);
+    throw new UsageError(`${text}\n\n${commandHelp(cmd, program)}`);
   }
 }
 
@@ -69,14 +69,14 @@ export function nearest(word: string, known: string[]): string | null {
   return best !== null && bestD <= Math.max(2, Math.floor(word.length / 3)) ? best : null;
 }
 
-export function commandHelp(cmd: Command): string {
+export function commandHelp(cmd: Command, program = 'lilab'): string {
   const opts = Object.entries(cmd.options)
     .map(
       ([name, o]) =>
         `  --${name}${o.type === 'string' ? ' VALUE' : ''}${o.default !== undefined ? ` (default ${String(o.default)})` : ''}`,
     )
     .join('\n');
-  return `lilab ${cmd.name} ${cmd.usage}\n\n${cmd.summary}\n\n${cmd.help}${opts ? `\n\nOptions:\n${opts}` : ''}\n  --help, -h`;
+  return `${program} ${cmd.name} ${cmd.usage}\n\n${cmd.summary}\n\n${cmd.help}${opts ? `\n\nOptions:\n${opts}` : ''}\n  --help, -h`;
 }
 
 export function stringOption(args: ParsedArgs, name: string): string | undefined {
@@ -92,9 +92,67 @@ export function numberOption(args: ParsedArgs, name: string, fallback: number): 
   return n;
 }
 
+/** A number option that has a default in the command's options (so its value is always there: one source for it). */
+export function numberValue(args: ParsedArgs, name: string): number {
+  const n = numberOption(args, name, Number.NaN);
+  if (Number.isNaN(n)) throw new UsageError(`--${name} is required`);
+  return n;
+}
+
 /** The species option of every command: the potential's species order, default Li,P,S (the lab's potentials). */
 export const SPECIES_OPTION = { type: 'string', default: LI_P_S.join(',') } as const;
 
 export function speciesOption(args: ParsedArgs): string[] {
   return (stringOption(args, 'species') ?? SPECIES_OPTION.default).split(',');
+}
+
+/**
+ * Runs `argv` (a command name, then its arguments) against `commands`: the overview without a name, a command's help
+ * with --help, the nearest name for a mistyped one; usage errors exit 2 without a stack, other errors 1 with their
+ * message (the stack with LILAB_DEBUG set).
+ */
+export async function dispatch(
+  program: string,
+  commands: Command[],
+  argv: string[],
+  overview: () => string,
+): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    console.log(overview());
+    return name ? 0 : 2;
+  }
+  const cmd = commands.find((c) => c.name === name);
+  if (!cmd) {
+    const near = nearest(
+      name,
+      commands.map((c) => c.name),
+    );
+    console.error(`${program}: unknown command '${name}'${near ? ` (did you mean '${near}'?)` : ''}\n\n${overview()}`);
+    return 2;
+  }
+  try {
+    const args = parseCommandArgs(cmd, rest, program);
+    if (args.values.help) {
+      console.log(commandHelp(cmd, program));
+      return 0;
+    }
+    return await cmd.run(args);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      console.error(`${program} ${cmd.name}: ${err.message}`);
+      return 2;
+    }
+    const e = err as Error;
+    // Input errors (files, GPU) carry their own precise message; the stack only helps for internal errors.
+    console.error(`${program} ${cmd.name}: ${e.name && e.name !== 'Error' ? `${e.name}: ` : ''}${e.message}`);
+    if (process.env.LILAB_DEBUG) console.error(e.stack);
+    return 1;
+  }
+}
+
+/** The list of commands as an overview's lines: name and summary, aligned. */
+export function commandList(commands: Command[]): string[] {
+  const width = Math.max(...commands.map((c) => c.name.length));
+  return commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`);
 }

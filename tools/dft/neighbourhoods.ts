@@ -10,18 +10,16 @@
  * the cut radius. DFT's energy, forces and stress are exact for the cell as it is, so they are fitted like those of
  * any labelled cell (docs/training.md). `--pick even` takes frames evenly in time and a boundary atom by the seed
  * instead: a test set of what the MD visits.
- *
- * node scripts/tsrun.mjs tools/dft/neighbourhoods.ts OUT.extxyz --potential POT.mtp [--presets ID,ID] [--prefix r12]
- *     [--temperature 800] [--ps 2] [--per-preset 4] [--spacing 200] [--pick grade|even] [--seed 1]
+
  */
 import { writeFileSync } from 'node:fs';
+import { type Command, numberValue, stringOption, UsageError } from '../../src/cli/command.ts';
 import { nodeGpuContext } from '../../src/gpu/node-gpu.ts';
 import { formatExtxyzFrame } from '../../src/io/extxyz.ts';
 import { fireMinimize } from '../../src/md/fire.ts';
 import { seededUniform } from '../../src/model/random.ts';
 import { LI_P_S } from '../../src/model/species.ts';
 import { BOUNDARY_REGION, type Structure, toConfiguration } from '../../src/model/structure.ts';
-import { ReferenceMtp } from '../../src/potential/mtp/reference.ts';
 import { GB_PRESETS } from '../../src/structure/gb/presets.ts';
 import { betaLi3PS4 } from '../../src/structure/li3ps4.ts';
 import { MIN_CELL_DENSITY, neighbourhoodCell } from '../../src/structure/neighbourhood-cell.ts';
@@ -29,116 +27,143 @@ import { STRUCTURE_PRESETS } from '../../src/structure/presets.ts';
 import { atomGrades } from '../../src/train/descriptors.ts';
 import { type Candidate, evenlySpaced, highestGraded } from './pick-frames.ts';
 import { relaxedPreset, sampleMd, wrapped } from './sample-md.ts';
-import { arg, loadGradedPotential, outputAndPotential } from './tool-args.ts';
+import { loadGradedPotential, outputAndPotential, pickOption } from './tool-args.ts';
 
-const { out, potentialPath } = outputAndPotential(
-  'neighbourhoods.ts OUT.extxyz --potential POT.mtp [--presets ID,ID] [--temperature 800] [--ps 2]',
-);
-const presets = arg('presets', GB_PRESETS.map((p) => p.id).join(',')).split(',');
-const prefix = arg('prefix', 'r12');
-const temperature = Number(arg('temperature', '800'));
-const picoseconds = Number(arg('ps', '2'));
-const perPreset = Number(arg('per-preset', '4'));
-const spacing = Number(arg('spacing', '200'));
-const seed = Number(arg('seed', '1'));
-const pick = arg('pick', 'grade');
-if (pick !== 'grade' && pick !== 'even') throw new Error(`--pick ${pick}: expected grade or even`);
 /** Bodies with an atom this close to the chosen one are cut: its first coordination shell (Li-S 2.46, P-S 2.05 A). */
 const RADIUS = 3.5;
-
-const { model, active } = loadGradedPotential(potentialPath);
-const cpu = new ReferenceMtp(model);
-const ctx = await nodeGpuContext();
 
 interface AtomCandidate extends Candidate {
   atom: number;
 }
 
-const frames: string[] = [];
-for (const id of presets) {
-  if (!STRUCTURE_PRESETS[id]) throw new Error(`--presets: no preset '${id}'`);
-  const start = relaxedPreset(id);
-  const config = toConfiguration(start, LI_P_S);
-  const zone = [...start.types.keys()].filter((i) => Math.abs(start.labels!.boundaryDistance![i]) < BOUNDARY_REGION);
-  const candidates: AtomCandidate[] = [];
-  const random = seededUniform(seed);
-  const t0 = performance.now();
-  const ended = await sampleMd(
-    ctx,
-    model,
-    active,
-    { types: config.types, positions: config.positions, cell: config.cell!, species: LI_P_S },
-    { temperature, picoseconds, seed: seed + temperature, every: 100, skipFs: 500 },
-    (f) => {
-      const g = f.grades;
-      let atom = 0;
-      if (pick === 'grade') for (let i = 1; i < g.length; i++) atom = g[i] > g[atom] ? i : atom;
-      else atom = zone[Math.floor(random() * zone.length)];
-      candidates.push({ time: f.time, positions: f.positions, grade: g[atom], atom });
-    },
-  );
-  // in order of preference; a cut that a 1x2x2 cell cannot hold is passed over for the next one
-  const first =
-    pick === 'even' ? evenlySpaced(candidates, perPreset, 500) : highestGraded(candidates, candidates.length, spacing);
-  if (pick === 'grade') first.sort((a, b) => b.grade - a.grade);
-  const order = [...first, ...candidates.filter((c) => !first.includes(c))];
-  console.log(
-    `${id} (${start.types.length} atoms) ${temperature} K: ${ended} in ${((performance.now() - t0) / 1000).toFixed(0)} s, ` +
-      `${candidates.length} frames, grades ${Math.min(...candidates.map((c) => c.grade)).toFixed(2)}-` +
-      `${Math.max(...candidates.map((c) => c.grade)).toFixed(2)}`,
-  );
-  const picked: { p: AtomCandidate; nb: ReturnType<typeof neighbourhoodCell> }[] = [];
-  for (const p of order) {
-    if (picked.length >= perPreset) break;
-    try {
-      const nb = neighbourhoodCell({ ...start, positions: p.positions }, p.atom, {
-        radius: RADIUS,
-        fitRadius: 0.5,
-        crystal: betaLi3PS4(),
-        repeats: [1, 2, 2],
-      });
-      if (nb.density < MIN_CELL_DENSITY)
-        throw new Error(
-          `too sparse: ${nb.structure.types.length} atoms where the crystal has ` +
-            `${Math.round(nb.structure.types.length / nb.density)} (density ${nb.density.toFixed(2)}, voids)`,
-        );
-      picked.push({ p, nb });
-    } catch (err) {
-      if (!/too small|too sparse/.test((err as Error).message)) throw err;
-      console.log(`  ${p.time} fs atom ${p.atom + 1}: passed over (${(err as Error).message})`);
-    }
-  }
-  for (const [k, { p, nb }] of picked.entries()) {
-    const cell = nb.structure;
-    const relaxed = await fireMinimize(cpu, toConfiguration(cell, LI_P_S), {
-      fmax: 0.1,
-      maxSteps: 500,
-      fixed: nb.cut,
-      minDistance: model.minDist,
-    });
-    const after: Structure = { ...cell, positions: relaxed.positions };
-    const g = atomGrades(model, active, toConfiguration(after, LI_P_S))[nb.centre];
-    const sym = start.species[start.types[p.atom]];
-    const cfgId = `${prefix}-nb-${id}-${pick === 'even' ? 'even-' : ''}${String(k).padStart(2, '0')}`;
-    console.log(
-      `  ${cfgId}: ${sym} ${p.atom + 1} at ${start.labels!.boundaryDistance![p.atom].toFixed(2)} A from the boundary, ` +
-        `${cell.types.length} atoms (${nb.cut.reduce((a, b) => a + b, 0)} cut), filler FIRE ${relaxed.steps} steps; ` +
-        `grade ${p.grade.toFixed(2)} in MD, ${g.toFixed(2)} in the cell`,
-    );
-    frames.push(
-      formatExtxyzFrame(
-        { ...after, positions: wrapped(after.cell, after.positions) },
-        {
-          config_id: cfgId,
-          source:
-            `neighbourhood of ${sym} ${p.atom + 1} (grade ${p.grade.toFixed(2)}; ${g.toFixed(2)} in this cell) in MTP MD of ` +
-            `${id} at ${temperature} K, ${p.time} fs (${potentialPath.split('/').pop()}); cut ${RADIUS} A, filler relaxed`,
+export const neighbourhoodsCommand: Command = {
+  name: 'neighbourhoods',
+  summary:
+    'the highest-graded boundary atoms in MD, cut with their neighbourhood into a periodic crystal cell, to label',
+  usage:
+    'OUT.extxyz --potential POT.mtp [--presets ID,ID] [--prefix r12] [--temperature 800] [--ps 2] [--per-preset 4] [--spacing 200] [--pick grade|even] [--seed 1]',
+  help: [
+    `Cut radius ${RADIUS} A with whole anions, set into a 1x2x2 crystal cell whose filler is relaxed with the potential;`,
+    `cells below the density ${MIN_CELL_DENSITY} of the crystal are passed over. Ids: PREFIX-nb-ID-NN (PREFIX-nb-ID-even-NN).`,
+  ].join('\n'),
+  options: {
+    potential: { type: 'string' },
+    presets: { type: 'string' },
+    prefix: { type: 'string', default: 'r12' },
+    temperature: { type: 'string', default: '800' },
+    ps: { type: 'string', default: '2' },
+    'per-preset': { type: 'string', default: '4' },
+    spacing: { type: 'string', default: '200' },
+    pick: { type: 'string', default: 'grade' },
+    seed: { type: 'string', default: '1' },
+  },
+  async run(args) {
+    const { out, potentialPath } = outputAndPotential(args);
+    const presets = (stringOption(args, 'presets') ?? GB_PRESETS.map((p) => p.id).join(',')).split(',');
+    const prefix = stringOption(args, 'prefix')!;
+    const temperature = numberValue(args, 'temperature');
+    const picoseconds = numberValue(args, 'ps');
+    const perPreset = numberValue(args, 'per-preset');
+    const spacing = numberValue(args, 'spacing');
+    const seed = numberValue(args, 'seed');
+    const pick = pickOption(args);
+    const { potential, active } = loadGradedPotential(potentialPath);
+    const { model } = potential;
+    const cpu = potential.cpu();
+    const ctx = await nodeGpuContext();
+
+    const frames: string[] = [];
+    for (const id of presets) {
+      if (!STRUCTURE_PRESETS[id]) throw new UsageError(`--presets: no preset '${id}'`);
+      const start = relaxedPreset(id);
+      const config = toConfiguration(start, LI_P_S);
+      const zone = [...start.types.keys()].filter(
+        (i) => Math.abs(start.labels!.boundaryDistance![i]) < BOUNDARY_REGION,
+      );
+      const candidates: AtomCandidate[] = [];
+      const random = seededUniform(seed);
+      const t0 = performance.now();
+      const ended = await sampleMd(
+        ctx,
+        potential,
+        active,
+        { types: config.types, positions: config.positions, cell: config.cell!, species: LI_P_S },
+        { temperature, picoseconds, seed: seed + temperature, every: 100, skipFs: 500 },
+        (f) => {
+          const g = f.grades;
+          let atom = 0;
+          if (pick === 'grade') for (let i = 1; i < g.length; i++) atom = g[i] > g[atom] ? i : atom;
+          else atom = zone[Math.floor(random() * zone.length)];
+          candidates.push({ time: f.time, positions: f.positions, grade: g[atom], atom });
         },
-        { selected: Float64Array.from(nb.fit) },
-      ),
-    );
-  }
-}
-ctx.device.destroy();
-writeFileSync(out, frames.join(''));
-console.log(`${frames.length} configurations -> ${out}`);
+      );
+      // in order of preference; a cut that a 1x2x2 cell cannot hold is passed over for the next one
+      const first =
+        pick === 'even'
+          ? evenlySpaced(candidates, perPreset, 500)
+          : highestGraded(candidates, candidates.length, spacing);
+      if (pick === 'grade') first.sort((a, b) => b.grade - a.grade);
+      const order = [...first, ...candidates.filter((c) => !first.includes(c))];
+      console.log(
+        `${id} (${start.types.length} atoms) ${temperature} K: ${ended} in ${((performance.now() - t0) / 1000).toFixed(0)} s, ` +
+          `${candidates.length} frames, grades ${Math.min(...candidates.map((c) => c.grade)).toFixed(2)}-` +
+          `${Math.max(...candidates.map((c) => c.grade)).toFixed(2)}`,
+      );
+      const picked: { p: AtomCandidate; nb: ReturnType<typeof neighbourhoodCell> }[] = [];
+      for (const p of order) {
+        if (picked.length >= perPreset) break;
+        try {
+          const nb = neighbourhoodCell({ ...start, positions: p.positions }, p.atom, {
+            radius: RADIUS,
+            fitRadius: 0.5,
+            crystal: betaLi3PS4(),
+            repeats: [1, 2, 2],
+          });
+          if (nb.density < MIN_CELL_DENSITY)
+            throw new Error(
+              `too sparse: ${nb.structure.types.length} atoms where the crystal has ` +
+                `${Math.round(nb.structure.types.length / nb.density)} (density ${nb.density.toFixed(2)}, voids)`,
+            );
+          picked.push({ p, nb });
+        } catch (err) {
+          if (!/too small|too sparse/.test((err as Error).message)) throw err;
+          console.log(`  ${p.time} fs atom ${p.atom + 1}: passed over (${(err as Error).message})`);
+        }
+      }
+      for (const [k, { p, nb }] of picked.entries()) {
+        const cell = nb.structure;
+        const relaxed = await fireMinimize(cpu, toConfiguration(cell, LI_P_S), {
+          fmax: 0.1,
+          maxSteps: 500,
+          fixed: nb.cut,
+          minDistance: model.minDist,
+        });
+        const after: Structure = { ...cell, positions: relaxed.positions };
+        const g = atomGrades(model, active, toConfiguration(after, LI_P_S))[nb.centre];
+        const sym = start.species[start.types[p.atom]];
+        const cfgId = `${prefix}-nb-${id}-${pick === 'even' ? 'even-' : ''}${String(k).padStart(2, '0')}`;
+        console.log(
+          `  ${cfgId}: ${sym} ${p.atom + 1} at ${start.labels!.boundaryDistance![p.atom].toFixed(2)} A from the boundary, ` +
+            `${cell.types.length} atoms (${nb.cut.reduce((a, b) => a + b, 0)} cut), filler FIRE ${relaxed.steps} steps; ` +
+            `grade ${p.grade.toFixed(2)} in MD, ${g.toFixed(2)} in the cell`,
+        );
+        frames.push(
+          formatExtxyzFrame(
+            { ...after, positions: wrapped(after.cell, after.positions) },
+            {
+              config_id: cfgId,
+              source:
+                `neighbourhood of ${sym} ${p.atom + 1} (grade ${p.grade.toFixed(2)}; ${g.toFixed(2)} in this cell) in MTP MD of ` +
+                `${id} at ${temperature} K, ${p.time} fs (${potentialPath.split('/').pop()}); cut ${RADIUS} A, filler relaxed`,
+            },
+            { selected: Float64Array.from(nb.fit) },
+          ),
+        );
+      }
+    }
+    ctx.device.destroy();
+    writeFileSync(out, frames.join(''));
+    console.log(`${frames.length} configurations -> ${out}`);
+    return 0;
+  },
+};

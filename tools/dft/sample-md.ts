@@ -10,11 +10,12 @@ import { BlowUpError, MdEngine } from '../../src/md/engine.ts';
 import { type Cell, toCartesian, toFractional } from '../../src/model/cell.ts';
 import type { Structure } from '../../src/model/structure.ts';
 import { massesOf } from '../../src/model/system.ts';
-import type { MtpModel } from '../../src/potential/mtp/model.ts';
-import { WebGpuMtp } from '../../src/potential/mtp/webgpu.ts';
+import type { MtpPotential } from '../../src/potential/mtp/potential.ts';
 import { STRUCTURE_PRESETS } from '../../src/structure/presets.ts';
 import { atomGrades } from '../../src/train/descriptors.ts';
 import type { ActiveSet } from '../../src/train/maxvol.ts';
+import { type Candidate, evenlySpaced, highestGraded } from './pick-frames.ts';
+import type { Pick } from './tool-args.ts';
 
 export interface GradedFrame {
   /** fs since the start of the run. */
@@ -36,16 +37,24 @@ export interface SampleOptions {
   tau?: number;
 }
 
+export interface SampledSystem {
+  types: Int32Array;
+  positions: Float64Array;
+  cell: Cell;
+  species: readonly string[];
+}
+
 /** Runs the MD, calls `onFrame` with each graded record, and says how it ended ('N ps' or where it blew up). */
 export async function sampleMd(
   ctx: GpuContext,
-  model: MtpModel,
+  potential: MtpPotential,
   active: ActiveSet,
-  system: { types: Int32Array; positions: Float64Array; cell: Cell; species: readonly string[] },
+  system: SampledSystem,
   o: SampleOptions,
   onFrame: (f: GradedFrame) => void,
 ): Promise<string> {
-  const field = await WebGpuMtp.create(ctx.device, model);
+  const { model } = potential;
+  const field = await potential.gpu(ctx.device);
   const cell = { ...system.cell, lattice: Float64Array.from(system.cell.lattice) };
   const md = await MdEngine.create(
     ctx.device,
@@ -74,6 +83,31 @@ export async function sampleMd(
     md.destroy();
     field.destroy();
   }
+}
+
+/**
+ * The MD, then `count` whole frames picked from it (by grade, at least `spacing` fs apart; or evenly after the first
+ * picosecond), with a line that says how the run ended, the grades seen and what was picked.
+ */
+export async function sampleAndPick(
+  ctx: GpuContext,
+  potential: MtpPotential,
+  active: ActiveSet,
+  system: SampledSystem,
+  o: SampleOptions,
+  how: { pick: Pick; count: number; spacing: number },
+): Promise<{ picked: Candidate[]; summary: string }> {
+  const candidates: Candidate[] = [];
+  const ended = await sampleMd(ctx, potential, active, system, o, (f) =>
+    candidates.push({ time: f.time, positions: f.positions, grade: Math.max(...f.grades) }),
+  );
+  const picked =
+    how.pick === 'even' ? evenlySpaced(candidates, how.count, 1000) : highestGraded(candidates, how.count, how.spacing);
+  const grades = candidates.map((c) => c.grade);
+  const summary =
+    `${ended}, ${candidates.length} frames, grades ${Math.min(...grades).toFixed(2)}-${Math.max(...grades).toFixed(2)}; ` +
+    `picked ${picked.map((p) => `${p.time} fs (${p.grade.toFixed(1)})`).join(', ')}`;
+  return { picked, summary };
 }
 
 /** Positions folded into the cell (DFT codes do not need it, but readers of the files expect it). */

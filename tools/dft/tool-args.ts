@@ -1,38 +1,31 @@
-/** What the DFT tools share on their command lines: option values and a potential with its active set. */
+/** What the DFT tools share on their command lines: the output and potential, how frames are picked, a graded potential. */
 import { readFileSync } from 'node:fs';
-import { parseMtp } from '../../src/io/mtp.ts';
-import { compileMtp, type MtpModel } from '../../src/potential/mtp/model.ts';
+import { type ParsedArgs, stringOption, UsageError } from '../../src/cli/command.ts';
+import { loadPotential } from '../../src/cli/files.ts';
+import type { MtpPotential } from '../../src/potential/mtp/potential.ts';
 import { fromActiveSetFile } from '../../src/train/active-set-file.ts';
 import type { ActiveSet } from '../../src/train/maxvol.ts';
 
-/** The value after `--name` on the command line, or the fallback. */
-export function arg(name: string, fallback: string): string {
-  const k = process.argv.indexOf(`--${name}`);
-  return k > 0 ? process.argv[k + 1] : fallback;
+/** The output file (the one positional argument) and `--potential`, which every sampling tool needs. */
+export function outputAndPotential(args: ParsedArgs): { out: string; potentialPath: string } {
+  const potentialPath = stringOption(args, 'potential');
+  if (args.positionals.length !== 1) throw new UsageError('expected one output file, OUT.extxyz');
+  if (!potentialPath) throw new UsageError('--potential POT.mtp is required');
+  return { out: args.positionals[0], potentialPath };
 }
 
-/**
- * The output file (first argument) and `--potential`, which every sampling tool needs; without them the usage line
- * is printed and the tool stops.
- */
-export function outputAndPotential(usage: string): { out: string; potentialPath: string } {
-  const out = process.argv[2];
-  const potentialPath = arg('potential', '');
-  if (!out || out.startsWith('--') || !potentialPath) {
-    console.error(`usage: ${usage}`);
-    process.exit(2);
-  }
-  return { out, potentialPath };
-}
+export type Pick = 'grade' | 'even';
 
-/** A trained potential from its .mtp file. */
-export function loadPotential(path: string): MtpModel {
-  return compileMtp(parseMtp(readFileSync(path, 'utf8'), path));
+/** `--pick grade` (the highest-graded frames: training data) or `even` (evenly in time: a test set). */
+export function pickOption(args: ParsedArgs): Pick {
+  const pick = stringOption(args, 'pick') ?? 'grade';
+  if (pick !== 'grade' && pick !== 'even') throw new UsageError(`--pick ${pick}: expected grade or even`);
+  return pick;
 }
 
 /** A trained potential and the active set saved beside it (`POT.mtp.als.json`), for grading frames. */
-export function loadGradedPotential(path: string): { model: MtpModel; active: ActiveSet } {
-  const model = loadPotential(path);
+export function loadGradedPotential(path: string): { potential: MtpPotential; active: ActiveSet } {
+  const potential = loadPotential(path);
   const active = fromActiveSetFile(readFileSync(`${path}.als.json`, 'utf8'), `${path}.als.json`);
-  return { model, active };
+  return { potential, active };
 }
