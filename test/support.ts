@@ -6,6 +6,7 @@ import { parseCfg } from '../src/io/cfg.ts';
 import { parseMtp } from '../src/io/mtp.ts';
 import type { Configuration } from '../src/model/configuration.ts';
 import { FORMAL_CHARGE, MIN_BUILT_DISTANCE } from '../src/model/ps4.ts';
+import { seededUniform } from '../src/model/random.ts';
 import { countBySpecies, type Structure } from '../src/model/structure.ts';
 import { compileMtp, type MtpModel } from '../src/potential/mtp/model.ts';
 import { softSphereMtpFile } from '../src/potential/mtp/soft-sphere.ts';
@@ -23,16 +24,8 @@ export function loadVectorConfigs(name: string, which: 'in' | 'out') {
   return parseCfg(readFileSync(`${VECTORS}${name}.${which}.cfg`, 'utf8'), `${name}.${which}.cfg`);
 }
 
-/** xorshift32: a small seeded generator for test inputs. */
-export function rng(seed: number): () => number {
-  let s = seed >>> 0 || 0x9e3779b9;
-  return () => {
-    s ^= s << 13;
-    s ^= s >>> 17;
-    s ^= s << 5;
-    return (s >>> 0) / 4294967296;
-  };
-}
+/** Seeded uniform numbers in [0, 1) for test inputs: the lab's own generator. */
+export const rng = seededUniform;
 
 /**
  * A random triclinic Li-P-S cell with shear, atoms placed with a minimum separation (`minSep`, small cells) or on a

@@ -7,7 +7,7 @@ import * as Comlink from 'comlink';
 import type GUI from 'lil-gui';
 import { formatExtxyzFrame } from '../io/extxyz.ts';
 import { writeStructureText } from '../io/structure-files.ts';
-import { startTrainingWorker } from '../worker/analysis-client.ts';
+import { startTrainingWorker } from '../worker/training-client.ts';
 import { DEFAULT_ACTIVE_SET_URL, DEFAULT_POTENTIAL_NAME } from './default-potential.ts';
 import { download, pickFile } from './file-actions.ts';
 import type { Lab } from './lab.ts';

@@ -11,9 +11,3 @@ export function startAnalysisWorker(): { remote: Comlink.Remote<AnalysisService>
 export function transferFrame(remote: Comlink.Remote<AnalysisService>, positions: Float64Array): Promise<void> {
   return remote.push(Comlink.transfer(positions, [positions.buffer]));
 }
-
-/** Starts the training worker (browser). */
-export function startTrainingWorker(): Comlink.Remote<import('./training-service.ts').TrainingService> {
-  const worker = new Worker(new URL('./training.worker.ts', import.meta.url), { type: 'module' });
-  return Comlink.wrap(worker);
-}

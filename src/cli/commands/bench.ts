@@ -7,6 +7,7 @@ import { nodeGpuContext } from '../../gpu/node-gpu.ts';
 import { MdEngine } from '../../md/engine.ts';
 import type { Configuration } from '../../model/configuration.ts';
 import { buildNeighborList } from '../../model/neighbors.ts';
+import { seededUniform } from '../../model/random.ts';
 import { LI_P_S } from '../../model/species.ts';
 import { toConfiguration } from '../../model/structure.ts';
 import { massesOf } from '../../model/system.ts';
@@ -29,14 +30,8 @@ const REFERENCE_L08 = fileURLToPath(new URL('../../../test/fixtures/mtp-vectors/
 export function jitteredSupercell(reps: [number, number, number], seed: number, amplitude = 0.1): Configuration {
   const s = repeatStructure(betaLi3PS4(), ...reps);
   // Small deterministic displacements so no symmetry makes terms vanish.
-  let state = seed >>> 0 || 1;
-  const rand = () => {
-    state ^= state << 13;
-    state ^= state >>> 17;
-    state ^= state << 5;
-    return (state >>> 0) / 4294967296 - 0.5;
-  };
-  for (let k = 0; k < s.positions.length; k++) s.positions[k] += amplitude * rand();
+  const rand = seededUniform(seed);
+  for (let k = 0; k < s.positions.length; k++) s.positions[k] += amplitude * (rand() - 0.5);
   return { types: s.types, positions: s.positions, cell: s.cell, features: [] };
 }
 
@@ -148,13 +143,10 @@ async function benchGpu(
 function benchAnalysis(frames: number, atoms: number): string {
   const s = new StreamingMsd(atoms, 16, 8);
   const frame = new Float64Array(3 * atoms);
-  let state = 12345;
+  const rand = seededUniform(12345);
   const t0 = performance.now();
   for (let f = 0; f < frames; f++) {
-    for (let k = 0; k < frame.length; k++) {
-      state = (Math.imul(state, 1103515245) + 12345) >>> 0;
-      frame[k] += (state / 4294967296 - 0.5) * 0.1;
-    }
+    for (let k = 0; k < frame.length; k++) frame[k] += (rand() - 0.5) * 0.1;
     s.push(frame);
   }
   const seconds = (performance.now() - t0) / 1000;
