@@ -11,7 +11,7 @@ import { buildNeighborList } from '../model/neighbors.ts';
 import { seededUniform } from '../model/random.ts';
 import { elementOfLabel } from '../model/species.ts';
 import type { Structure } from '../model/structure.ts';
-import { expandSites, parseSymOp, type Site } from '../structure/symmetry.ts';
+import { expandSites, parseSymOp, type Site } from '../model/symmetry.ts';
 import { ParseError, parseFiniteNumber } from './errors.ts';
 
 /** Atoms closer than this after symmetry are refused, A (the shortest bond in a solid is about 0.7 A, H-H). */

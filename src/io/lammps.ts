@@ -3,48 +3,9 @@
  * restricted triclinic box (a along x, b in the xy plane); any cell is mapped there through fractional coordinates,
  * which rotates the structure rigidly without changing any distance.
  */
-import type { Cell } from '../model/cell.ts';
-import { toFractional } from '../model/cell.ts';
+import { type Cell, standardFrame, toFractional, toStandardFrame } from '../model/cell.ts';
 import { element, LI_P_S } from '../model/species.ts';
 import { boundaryAtoms, type Structure } from '../model/structure.ts';
-
-export interface LammpsBox {
-  /** Lower-triangular lattice rows: a = (xhi, 0, 0), b = (xy, yhi, 0), c = (xz, yz, zhi). */
-  lattice: Float64Array;
-  xy: number;
-  xz: number;
-  yz: number;
-  triclinic: boolean;
-}
-
-export function lammpsBox(cell: Cell): LammpsBox {
-  const L = cell.lattice;
-  const a = [L[0], L[1], L[2]];
-  const b = [L[3], L[4], L[5]];
-  const c = [L[6], L[7], L[8]];
-  const dot = (u: number[], v: number[]) => u[0] * v[0] + u[1] * v[1] + u[2] * v[2];
-  const ax = Math.sqrt(dot(a, a));
-  const bx = dot(b, a) / ax;
-  const by = Math.sqrt(Math.max(0, dot(b, b) - bx * bx));
-  const cx = dot(c, a) / ax;
-  const cy = (dot(b, c) - bx * cx) / by;
-  const cz = Math.sqrt(Math.max(0, dot(c, c) - cx * cx - cy * cy));
-  const lattice = Float64Array.from([ax, 0, 0, bx, by, 0, cx, cy, cz]);
-  const tiny = 1e-10 * ax;
-  const triclinic = Math.abs(bx) > tiny || Math.abs(cx) > tiny || Math.abs(cy) > tiny;
-  return { lattice, xy: bx, xz: cx, yz: cy, triclinic };
-}
-
-/** Positions in the LAMMPS frame (same fractional coordinates in the restricted box). */
-export function toLammpsFrame(cell: Cell, positions: ArrayLike<number>, box = lammpsBox(cell)): Float64Array {
-  const f = toFractional(cell, positions);
-  const L = box.lattice;
-  const out = new Float64Array(positions.length);
-  for (let i = 0; i < positions.length; i += 3) {
-    for (let d = 0; d < 3; d++) out[i + d] = f[i] * L[d] + f[i + 1] * L[3 + d] + f[i + 2] * L[6 + d];
-  }
-  return out;
-}
 
 const g = (v: number) =>
   v
@@ -69,8 +30,8 @@ export function writeLammpsData(
     throw new Error(
       `the structure has ${missing.join(', ')}, which the potential's species (${species.join(', ')}) do not include`,
     );
-  const box = lammpsBox(s.cell);
-  const pos = toLammpsFrame(s.cell, s.positions, box);
+  const box = standardFrame(s.cell);
+  const pos = toStandardFrame(s.cell, s.positions, box);
   const L = box.lattice;
   const lines = [
     `# ${title} (written by LiLab; units metal; atom_style atomic; types ${species.map((x, k) => `${k + 1}=${x}`).join(' ')})`,
@@ -99,7 +60,7 @@ export function writeLammpsData(
  * itself writes them (`dump custom ... id type x y z ix iy iz`).
  */
 export function formatLammpsDump(step: number, cell: Cell, types: Int32Array, positions: ArrayLike<number>): string {
-  const box = lammpsBox(cell);
+  const box = standardFrame(cell);
   const f = toFractional(cell, positions);
   const L = box.lattice;
   const n = types.length;

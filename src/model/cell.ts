@@ -151,3 +151,45 @@ export function cellProblem(lattice: ArrayLike<number>): string | null {
     return `the lattice vectors span no volume (${v.toPrecision(3)} A^3): an angle of 0 or 180 degrees, or coplanar vectors`;
   return null;
 }
+
+/**
+ * A cell in the standard (restricted triclinic) frame that LAMMPS requires and the boundary builder uses: a along x,
+ * b in the xy plane, c with a positive z component; the tilts xy, xz, yz and whether any is non-zero.
+ */
+export interface StandardFrame {
+  /** Lower-triangular lattice rows: a = (xhi, 0, 0), b = (xy, yhi, 0), c = (xz, yz, zhi). */
+  lattice: Float64Array;
+  xy: number;
+  xz: number;
+  yz: number;
+  triclinic: boolean;
+}
+
+export function standardFrame(cell: Cell): StandardFrame {
+  const L = cell.lattice;
+  const a = [L[0], L[1], L[2]];
+  const b = [L[3], L[4], L[5]];
+  const c = [L[6], L[7], L[8]];
+  const dot = (u: number[], v: number[]) => u[0] * v[0] + u[1] * v[1] + u[2] * v[2];
+  const ax = Math.sqrt(dot(a, a));
+  const bx = dot(b, a) / ax;
+  const by = Math.sqrt(Math.max(0, dot(b, b) - bx * bx));
+  const cx = dot(c, a) / ax;
+  const cy = (dot(b, c) - bx * cx) / by;
+  const cz = Math.sqrt(Math.max(0, dot(c, c) - cx * cx - cy * cy));
+  const lattice = Float64Array.from([ax, 0, 0, bx, by, 0, cx, cy, cz]);
+  const tiny = 1e-10 * ax;
+  const triclinic = Math.abs(bx) > tiny || Math.abs(cx) > tiny || Math.abs(cy) > tiny;
+  return { lattice, xy: bx, xz: cx, yz: cy, triclinic };
+}
+
+/** Positions in the standard frame (the same fractional coordinates in the rotated cell). */
+export function toStandardFrame(cell: Cell, positions: ArrayLike<number>, box = standardFrame(cell)): Float64Array {
+  const f = toFractional(cell, positions);
+  const L = box.lattice;
+  const out = new Float64Array(positions.length);
+  for (let i = 0; i < positions.length; i += 3) {
+    for (let d = 0; d < 3; d++) out[i + d] = f[i] * L[d] + f[i + 1] * L[3 + d] + f[i + 2] * L[6 + d];
+  }
+  return out;
+}

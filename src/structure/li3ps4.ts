@@ -8,7 +8,7 @@
 import { makeCell } from '../model/cell.ts';
 import { LI_P_S } from '../model/species.ts';
 import type { Structure } from '../model/structure.ts';
-import { expandSites, parseSymOp, type Site } from './symmetry.ts';
+import { expandSites, parseSymOp, type Site } from '../model/symmetry.ts';
 
 export const PNMA_OPERATIONS = [
   'x,y,z',

@@ -20,8 +20,7 @@
  * and `cut: 'raw'` (nothing removed: the reference bicrystal). Grain B can be translated rigidly: in the plane
  * (`shift`) and along the normal (`gap`, added at each of the two boundaries).
  */
-import { lammpsBox, toLammpsFrame } from '../../io/lammps.ts';
-import { inverse3 } from '../../model/cell.ts';
+import { inverse3, standardFrame, toStandardFrame } from '../../model/cell.ts';
 import { buildNeighborList } from '../../model/neighbors.ts';
 import { FORMAL_CHARGE } from '../../model/ps4.ts';
 import type { Structure } from '../../model/structure.ts';
@@ -420,10 +419,10 @@ export function buildBicrystal(standard: Structure, spec: GbSpec): { structure: 
     positions: Float64Array.from(keep.flatMap((i) => [0, 1, 2].map((d) => structure.positions[3 * i + d]))),
   };
   // a standard frame: in-plane vector a along x, b in the xy plane, the boundary normal along z
-  const box = lammpsBox(structure.cell);
+  const box = standardFrame(structure.cell);
   structure = {
     ...structure,
-    positions: toLammpsFrame(structure.cell, structure.positions, box),
+    positions: toStandardFrame(structure.cell, structure.positions, box),
     cell: { lattice: box.lattice, pbc: [true, true, true] },
   };
   structure.labels = labels;
