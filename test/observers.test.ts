@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { Checkpoint } from '../src/io/checkpoint.ts';
 import { parseExtxyz } from '../src/io/extxyz.ts';
@@ -10,7 +11,14 @@ import {
   THERMO_HEADER,
   thermoObserver,
 } from '../src/md/observers.ts';
+import { LI_P_S } from '../src/model/species.ts';
+import { toConfiguration } from '../src/model/structure.ts';
+import { parseMtpPotential } from '../src/potential/mtp/potential.ts';
 import { betaLi3PS4 } from '../src/structure/li3ps4.ts';
+import { repeatStructure } from '../src/structure/supercell.ts';
+import { fromActiveSetFile } from '../src/train/active-set-file.ts';
+import { atomGrades } from '../src/train/descriptors.ts';
+import { type GradedFrame, gradeObserver } from '../src/train/grade-observer.ts';
 
 const s = betaLi3PS4();
 const n = s.types.length;
@@ -71,5 +79,27 @@ describe('outputs attached to a run', () => {
     // counted from the run's first step (a resumed run keeps its own rhythm)
     expect(checkpoints.map((c) => c.step)).toEqual([50, 250, 450]);
     expect(checkpoints[0].positions.length).toBe(3 * n);
+  });
+});
+
+describe('the grade sampler', () => {
+  it("grades every atom of the frames it is due at against the shipped potential's active set", () => {
+    const path = 'public/potentials/li3ps4-default.mtp';
+    const { model } = parseMtpPotential(readFileSync(path, 'utf8'), path);
+    const active = fromActiveSetFile(readFileSync(`${path}.als.json`, 'utf8'), `${path}.als.json`);
+    const crystal = repeatStructure(betaLi3PS4(), 1, 1, 2);
+    const { types } = toConfiguration(crystal, LI_P_S);
+    const graded: GradedFrame[] = [];
+    const sampler = gradeObserver(model, active, types, everyNth(100), (g) => graded.push(g));
+    for (const step of [50, 100, 150, 200]) {
+      const f = { ...record(step).f, positions: Float64Array.from(crystal.positions) };
+      notify([sampler], { ...record(step).t, time: step }, f, crystal.cell);
+    }
+    expect(graded.map((g) => g.time)).toEqual([100, 200]);
+    const direct = atomGrades(model, active, toConfiguration(crystal, LI_P_S));
+    expect(Array.from(graded[0].grades)).toEqual(Array.from(direct));
+    // the crystal the potential was trained on lies inside its active set's hull (grade <= 1 within round-off)
+    expect(Math.max(...graded[0].grades)).toBeLessThan(1.01);
+    expect(graded[0].grades).toHaveLength(crystal.types.length);
   });
 });

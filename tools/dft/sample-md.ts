@@ -7,23 +7,16 @@ import { existsSync, readFileSync } from 'node:fs';
 import type { GpuContext } from '../../src/gpu/device.ts';
 import { parseExtxyz } from '../../src/io/extxyz.ts';
 import { BlowUpError, MdEngine } from '../../src/md/engine.ts';
+import { notify } from '../../src/md/observers.ts';
 import { type Cell, toCartesian, toFractional } from '../../src/model/cell.ts';
 import type { Structure } from '../../src/model/structure.ts';
 import { massesOf } from '../../src/model/system.ts';
 import type { MtpPotential } from '../../src/potential/mtp/potential.ts';
 import { STRUCTURE_PRESETS } from '../../src/structure/presets.ts';
-import { atomGrades } from '../../src/train/descriptors.ts';
+import { type GradedFrame, gradeObserver } from '../../src/train/grade-observer.ts';
 import type { ActiveSet } from '../../src/train/maxvol.ts';
 import { type Candidate, evenlySpaced, highestGraded } from './pick-frames.ts';
 import type { Pick } from './tool-args.ts';
-
-export interface GradedFrame {
-  /** fs since the start of the run. */
-  time: number;
-  positions: Float64Array;
-  /** Per-atom extrapolation grades. */
-  grades: Float64Array;
-}
 
 export interface SampleOptions {
   temperature: number;
@@ -53,7 +46,6 @@ export async function sampleMd(
   o: SampleOptions,
   onFrame: (f: GradedFrame) => void,
 ): Promise<string> {
-  const { model } = potential;
   const field = await potential.gpu(ctx.device);
   const cell = { ...system.cell, lattice: Float64Array.from(system.cell.lattice) };
   const md = await MdEngine.create(
@@ -68,12 +60,12 @@ export async function sampleMd(
     { dt: 1, temperature: o.temperature, thermostat: 'csvr', seed: o.seed, tau: o.tau ?? 50 },
   );
   let last = 0;
+  // steps are 1 fs: a step number is its time in fs
+  const sampler = gradeObserver(potential.model, active, system.types, (step) => step >= (o.skipFs ?? 0), onFrame);
   try {
     await md.run(Math.round(o.picoseconds * 1000), o.every, (t, f) => {
       last = t.time;
-      if (t.time < (o.skipFs ?? 0)) return;
-      const grades = atomGrades(model, active, { types: system.types, positions: f.positions, cell, features: [] });
-      onFrame({ time: t.time, positions: Float64Array.from(f.positions), grades });
+      notify([sampler], t, f, cell);
     });
     return `${o.picoseconds} ps`;
   } catch (err) {
