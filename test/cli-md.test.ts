@@ -129,6 +129,29 @@ describe('lilab md', () => {
       await main(['md', '--structure', 'beta-li3ps4', '--steps', '20', '--every', '10', '--checkpoint', checkpoint]),
     ).toBe(0);
     expect(await main(['md', '--structure', 'nowhere.xyz', '--potential', 'x.mtp'])).toBe(1);
+    expect(await main(['md', '--structure', 'beta-li3ps4', '--kernel', 'fastest'])).toBe(2);
+  });
+
+  it('runs the same trajectory with the block-parallel kernel as with a thread per atom (float32 round-off)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lilab-md-kernel-'));
+    const rows: number[][][] = [];
+    for (const kernel of ['specialised', 'block']) {
+      const thermo = join(dir, `${kernel}.csv`);
+      const md = ['md', '--structure', 'beta-li3ps4', '--supercell', '1x1x2', '--steps', '40', '--every', '20'];
+      expect(await main([...md, '--thermostat', 'nve', '--kernel', kernel, '--thermo', thermo])).toBe(0);
+      const lines = readFileSync(thermo, 'utf8')
+        .trim()
+        .split('\n')
+        .filter((l) => /^\d/.test(l));
+      rows.push(lines.map((l) => l.split(',').map(Number)));
+    }
+    const [a, b] = rows;
+    expect(b.map((r) => r[0])).toEqual(a.map((r) => r[0]));
+    // potential and total energy (eV) of 64 atoms agree to float32 round-off after 40 steps
+    for (let k = 0; k < a.length; k++) {
+      expect(Math.abs(b[k][2] - a[k][2])).toBeLessThan(2e-3);
+      expect(Math.abs(b[k][4] - a[k][4])).toBeLessThan(2e-3);
+    }
   });
 
   it('refuses a hostile checkpoint by file and field before any step, and writes nothing', async () => {

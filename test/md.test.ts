@@ -6,7 +6,7 @@ import { FreeParticles } from '../src/md/free-particles.ts';
 import { element } from '../src/model/species.ts';
 import { KB } from '../src/model/units.ts';
 import { compileMtp } from '../src/potential/mtp/model.ts';
-import { WebGpuMtp } from '../src/potential/mtp/webgpu.ts';
+import { type MtpKernel, WebGpuMtp } from '../src/potential/mtp/webgpu.ts';
 import { betaLi3PS4 } from '../src/structure/li3ps4.ts';
 import { repeatStructure } from '../src/structure/supercell.ts';
 import { softSphereMtp } from './support.ts';
@@ -45,8 +45,8 @@ describe('MD engine on the GPU', () => {
   });
   afterAll(() => ctx?.device.destroy());
 
-  async function nve(dt: number, fs: number, seed = 1) {
-    const field = await WebGpuMtp.create(ctx.device, compileMtp(softSphereMtp()));
+  async function nve(dt: number, fs: number, seed = 1, kernel?: MtpKernel) {
+    const field = await WebGpuMtp.create(ctx.device, compileMtp(softSphereMtp()), kernel);
     const md = await MdEngine.create(ctx.device, field, testSystem(), {
       dt,
       temperature: 300,
@@ -64,21 +64,22 @@ describe('MD engine on the GPU', () => {
     return { records, frames, md };
   }
 
-  it('NVE: total energy is conserved and its fluctuation shrinks as dt^2', async () => {
-    const coarse = await nve(1, 400);
-    const fine = await nve(0.5, 400);
-    const n = 64;
-    const c = detrendedSd(coarse.records.map((r) => r.conserved));
-    const f = detrendedSd(fine.records.map((r) => r.conserved));
-    const drift = Math.abs(coarse.records.at(-1)!.conserved - coarse.records[0].conserved) / n;
-    expect(drift).toBeLessThan(2e-5); // eV/atom over 400 fs
-    expect(c.sd / n).toBeLessThan(1e-5);
-    const ratio = c.sd / f.sd;
-    expect(ratio).toBeGreaterThan(3);
-    expect(ratio).toBeLessThan(5.5);
-    // the list was rebuilt on the GPU along the way
-    expect(coarse.records.at(-1)!.rebuilds).toBeGreaterThan(3);
-  });
+  for (const kernel of ['specialised', 'block'] as const)
+    it(`NVE (${kernel} MTP kernel): total energy is conserved and its fluctuation shrinks as dt^2`, async () => {
+      const coarse = await nve(1, 400, 1, kernel);
+      const fine = await nve(0.5, 400, 1, kernel);
+      const n = 64;
+      const c = detrendedSd(coarse.records.map((r) => r.conserved));
+      const f = detrendedSd(fine.records.map((r) => r.conserved));
+      const drift = Math.abs(coarse.records.at(-1)!.conserved - coarse.records[0].conserved) / n;
+      expect(drift).toBeLessThan(2e-5); // eV/atom over 400 fs
+      expect(c.sd / n).toBeLessThan(1e-5);
+      const ratio = c.sd / f.sd;
+      expect(ratio).toBeGreaterThan(3);
+      expect(ratio).toBeLessThan(5.5);
+      // the list was rebuilt on the GPU along the way
+      expect(coarse.records.at(-1)!.rebuilds).toBeGreaterThan(3);
+    });
 
   it('no indirect dispatch in the step loop, for every thermostat (the rebuild kernels are gated on the GPU)', async () => {
     const field = await WebGpuMtp.create(ctx.device, compileMtp(softSphereMtp()));

@@ -4,13 +4,21 @@ import type { GpuContext } from '../src/gpu/device.ts';
 import { nodeGpuContext } from '../src/gpu/node-gpu.ts';
 import type { Configuration } from '../src/model/configuration.ts';
 import { buildNeighborList } from '../src/model/neighbors.ts';
+import { compileMtp } from '../src/potential/mtp/model.ts';
 import { ReferenceMtp } from '../src/potential/mtp/reference.ts';
 import { type MtpKernel, WebGpuMtp } from '../src/potential/mtp/webgpu.ts';
 import { GpuNeighborList, packPositions, unpackShift } from '../src/potential/neighbors-gpu.ts';
 import type { EfsResult } from '../src/potential/types.ts';
 import { betaLi3PS4 } from '../src/structure/li3ps4.ts';
 import { repeatStructure } from '../src/structure/supercell.ts';
-import { loadVectorConfigs, loadVectorModel, randomTriclinicConfig, rng, VECTOR_POTENTIALS } from './support.ts';
+import {
+  loadVectorConfigs,
+  loadVectorModel,
+  randomTriclinicConfig,
+  rng,
+  softSphereMtp,
+  VECTOR_POTENTIALS,
+} from './support.ts';
 
 interface Tolerance {
   energyPerAtom: number;
@@ -80,6 +88,8 @@ describe('WebGPU MTP against the float64 reference (SwiftShader in CI)', () => {
   // generic kernel beside it
   const variants: [string, MtpKernel | undefined][] = [
     ...VECTOR_POTENTIALS.map((name): [string, undefined] => [name, undefined]),
+    ['l08', 'block'],
+    ['l16', 'block'],
     ['l08', 'fitted'],
     ['l16', 'fitted'],
     ['l08', 'generic'],
@@ -123,7 +133,17 @@ describe('WebGPU MTP against the float64 reference (SwiftShader in CI)', () => {
     g16.destroy();
   });
 
-  for (const kernel of ['specialised', 'fitted'] as const)
+  it('the block kernel past one grid dimension of workgroups (67,584 atoms, a workgroup each) matches the reference', async () => {
+    const model = compileMtp(softSphereMtp());
+    const s = repeatStructure(betaLi3PS4(), 12, 16, 11);
+    const config: Configuration = { types: s.types, positions: s.positions, cell: s.cell, features: [] };
+    expect(config.types.length).toBeGreaterThan(ctx.device.limits.maxComputeWorkgroupsPerDimension);
+    const gpu = await WebGpuMtp.create(ctx.device, model, 'block');
+    expectPhysical(await gpu.compute(config), new ReferenceMtp(model).compute(config), config.types.length);
+    gpu.destroy();
+  });
+
+  for (const kernel of ['specialised', 'block', 'fitted'] as const)
     it(`two runs give identical bits (${kernel} kernel)`, async () => {
       const model = loadVectorModel('l16');
       const gpu = await WebGpuMtp.create(ctx.device, model, kernel);

@@ -14,12 +14,12 @@ import { massesOf } from '../../model/system.ts';
 import { flopsPerAtom, type MtpModel, modelLevel } from '../../potential/mtp/model.ts';
 import { type MtpPotential, mtpPotential } from '../../potential/mtp/potential.ts';
 import { softSphereMtpFile } from '../../potential/mtp/soft-sphere.ts';
-import { WebGpuMtp } from '../../potential/mtp/webgpu.ts';
+import { MTP_KERNELS, type MtpKernel } from '../../potential/mtp/webgpu.ts';
 import { packPositions } from '../../potential/neighbors-gpu.ts';
 import { betaLi3PS4 } from '../../structure/li3ps4.ts';
 import { STRUCTURE_PRESETS } from '../../structure/presets.ts';
 import { repeatStructure } from '../../structure/supercell.ts';
-import { type Command, stringOption } from '../command.ts';
+import { type Command, stringOption, UsageError } from '../command.ts';
 import { DEFAULT_POTENTIAL } from '../default-potential.ts';
 import { loadPotential } from '../files.ts';
 
@@ -230,9 +230,10 @@ async function benchMdStep(
   config: Configuration,
   steps: number,
   run: { temperature: number; dt: number },
+  kernel?: MtpKernel,
 ): Promise<string> {
   const species = LI_P_S;
-  const field = await potential.gpu(ctx.device);
+  const field = await potential.gpu(ctx.device, kernel);
   const system = {
     types: config.types,
     positions: Float64Array.from(config.positions),
@@ -258,7 +259,7 @@ async function benchMdStep(
   const cpu = await timeIt(() => potential.cpu().compute(config), 0.5, 3);
   const ms = (1000 * seconds) / steps;
   return (
-    `md ${what}, ${label} (${WebGpuMtp.defaultKernel(potential.model)} kernel, ${run.temperature} K, dt ${run.dt} fs), ${n} atoms: ` +
+    `md ${what}, ${label} (${field.kernel} kernel, ${run.temperature} K, dt ${run.dt} fs), ${n} atoms: ` +
     `${ms.toFixed(2)} ms/step, ` +
     `${(steps / seconds).toFixed(1)} steps/s, ${((steps * n) / seconds).toExponential(2)} atom-steps/s, ` +
     `${direct} dispatches/step (${indirect} indirect), list rebuilt every ${(steps / Math.max(1, rebuilds - rebuilds0)).toFixed(1)} steps; ` +
@@ -279,11 +280,13 @@ export const benchCommand: Command = {
     'MD: NVE drift and fluctuation on beta-Li3PS4 2x2x2 at 300 K with --md-potential (default: the shipped',
     'potential; a soft-sphere stand-in on an expanded cell when there is none). Analysis: streaming MSD of',
     '100,000 frames x 500 atoms in bounded memory.',
+    'MD steps with each of --kernels (default specialised,block: a thread or a workgroup per atom).',
     'Physical checks of a potential (lattice, diffusion, boundaries in MD) are `lilab physics`.',
   ].join('\n'),
   options: {
     potential: { type: 'string' },
     'md-potential': { type: 'string' },
+    kernels: { type: 'string' },
     quick: { type: 'boolean' },
   },
   async run(args) {
@@ -326,39 +329,31 @@ export const benchCommand: Command = {
     const mdPath =
       stringOption(args, 'md-potential') ?? (existsSync(DEFAULT_POTENTIAL) ? DEFAULT_POTENTIAL : undefined);
     const mdPotential = mdPath ? loadPotential(mdPath) : softSphereStandIn();
+    const l16 = loadPotential(REFERENCE_L16);
+    const kernels = (stringOption(args, 'kernels') ?? 'specialised,block').split(',') as MtpKernel[];
+    for (const k of kernels)
+      if (!MTP_KERNELS.includes(k)) throw new UsageError(`--kernels: '${k}' is not one of ${MTP_KERNELS.join(', ')}`);
     const mdName = mdPotential.model.name;
     console.log('# MD steps (CSVR)');
-    if (mdPath) {
-      const gb = STRUCTURE_PRESETS['sigma5-001-120'].build();
-      const config = toConfiguration(gb, LI_P_S);
-      console.log(
-        await benchMdStep(ctx, mdPotential, mdName, 'S5 (120) bicrystal', config, quick ? 100 : 500, {
-          temperature: 800,
-          dt: 1,
-        }),
-      );
+    for (const kernel of kernels) {
+      if (mdPath) {
+        const gb = STRUCTURE_PRESETS['sigma5-001-120'].build();
+        const config = toConfiguration(gb, LI_P_S);
+        const steps = quick ? 100 : 500;
+        const run = { temperature: 800, dt: 1 };
+        console.log(await benchMdStep(ctx, mdPotential, mdName, 'S5 (120) bicrystal', config, steps, run, kernel));
+      }
+      if (mdPath && !quick) {
+        // the page's polycrystal preset at 3x3x2 (about 94,000 atoms)
+        const poly = toConfiguration(STRUCTURE_PRESETS.polycrystal.build({ a: 3, b: 3, c: 2 }), LI_P_S);
+        const run = { temperature: 800, dt: 1 };
+        console.log(await benchMdStep(ctx, mdPotential, mdName, 'polycrystal 3x3x2', poly, 10, run, kernel));
+      }
+      const bulk = jitteredSupercell(quick ? [4, 4, 4] : [8, 8, 10], 7, 0.02);
+      const what = `bulk ${quick ? '4x4x4' : '8x8x10'}`;
+      const run = { temperature: 300, dt: 0.2 };
+      console.log(await benchMdStep(ctx, l16, 'l16', what, bulk, quick ? 10 : 20, run, kernel));
     }
-    if (mdPath && !quick) {
-      // the page's polycrystal preset at 3x3x2 (about 94,000 atoms)
-      const poly = STRUCTURE_PRESETS.polycrystal.build({ a: 3, b: 3, c: 2 });
-      console.log(
-        await benchMdStep(ctx, mdPotential, mdName, 'polycrystal 3x3x2', toConfiguration(poly, LI_P_S), 10, {
-          temperature: 800,
-          dt: 1,
-        }),
-      );
-    }
-    console.log(
-      await benchMdStep(
-        ctx,
-        loadPotential(REFERENCE_L16),
-        'l16',
-        `bulk ${quick ? '4x4x4' : '8x8x10'}`,
-        jitteredSupercell(quick ? [4, 4, 4] : [8, 8, 10], 7, 0.02),
-        quick ? 10 : 20,
-        { temperature: 300, dt: 0.2 },
-      ),
-    );
     console.log('# MD (NVE, velocity Verlet, float32 state)');
     for (const row of await benchNve(
       ctx,

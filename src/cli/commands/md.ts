@@ -18,6 +18,7 @@ import {
 } from '../../md/observers.ts';
 import { isThermostat, THERMOSTAT_DEFAULTS, THERMOSTAT_IDS, THERMOSTATS } from '../../md/thermostats/index.ts';
 import { massesOf } from '../../model/system.ts';
+import { MTP_KERNELS, type MtpKernel } from '../../potential/mtp/webgpu.ts';
 import { type Command, numberOption, SPECIES_OPTION, speciesOption, stringOption, UsageError } from '../command.ts';
 import { potentialOrDefault } from '../default-potential.ts';
 import { loadPotential, readText, writeText } from '../files.ts';
@@ -75,6 +76,8 @@ export const mdCommand: Command = {
     'writes the last good state to the checkpoint file (default OUT.lastgood.json).',
     '--checkpoint-every N also writes --checkpoint every N steps (a multiple of --every); on SIGINT or SIGTERM the',
     'run stops at its next record, writes it there and exits with 130 (143); a second signal kills at once.',
+    `--kernel ${MTP_KERNELS.join('|')} picks the MTP kernel (default: specialised where the model allows; block is a`,
+    'workgroup per atom, for GPUs with many more lanes than atoms; docs/adr/0012-block-parallel-mtp-kernel.md).',
   ].join('\n'),
   options: {
     structure: { type: 'string' },
@@ -102,6 +105,7 @@ export const mdCommand: Command = {
     'barostat-axes': { type: 'string', default: 'xyz' },
     'barostat-tau': { type: 'string', default: '2000' },
     fmax: { type: 'string', default: '0.01' },
+    kernel: { type: 'string' },
   },
   async run(args) {
     const structureSpec = stringOption(args, 'structure');
@@ -122,6 +126,9 @@ export const mdCommand: Command = {
 
     const potential = loadPotential(potentialPath);
     const { model } = potential;
+    const kernel = stringOption(args, 'kernel') as MtpKernel | undefined;
+    if (kernel !== undefined && !MTP_KERNELS.includes(kernel))
+      throw new UsageError(`--kernel must be one of ${MTP_KERNELS.join(', ')}`);
     if (species.length !== model.speciesCount) {
       throw new UsageError(`--species lists ${species.length} species, the potential has ${model.speciesCount}`);
     }
@@ -132,7 +139,8 @@ export const mdCommand: Command = {
     const ctx = await nodeGpuContext();
     console.log(`adapter: ${formatAdapter(ctx.report)}`);
     console.log(`system:  ${structure.title ?? structureSpec}, ${types.length} atoms; potential ${potentialPath}`);
-    const field = await potential.gpu(ctx.device);
+    const field = await potential.gpu(ctx.device, kernel);
+    console.log(`kernel:  ${field.kernel}`);
     let positions = structure.positions;
     if (args.values.relax) {
       const fmax = numberOption(args, 'fmax', 0.01);

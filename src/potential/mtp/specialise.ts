@@ -4,8 +4,23 @@
  * Only what a basis function depends on is emitted (a moment with a zero coefficient that feeds no other is dropped).
  * docs/adr/0009-specialised-mtp-kernel.md records why and the measurements.
  */
-import templateWgsl from '../../../shaders/mtp-specialised.wgsl?raw';
+import blockWgsl from '../../../shaders/mtp-block.wgsl?raw';
+import threadWgsl from '../../../shaders/mtp-specialised.wgsl?raw';
 import type { MtpModel } from './model.ts';
+
+/**
+ * How the specialised kernel spreads the work: one thread per atom (shaders/mtp-specialised.wgsl), or a workgroup of
+ * BLOCK_LANES threads per atom over its neighbours (shaders/mtp-block.wgsl).
+ */
+export type SpecialisedLayout = 'thread' | 'block';
+
+/** Threads per atom of the block layout (the template's LANES and workgroup size). */
+export const BLOCK_LANES = 32;
+/**
+ * Moments summed per round of the block layout's tree: its workgroup memory is RED_ROWS x BLOCK_LANES f32, 16 KiB,
+ * the least every WebGPU device gives (maxComputeWorkgroupStorageSize).
+ */
+const RED_ROWS = 16384 / 4 / BLOCK_LANES;
 
 /**
  * The largest model the specialised kernel is made for (contractions left after pruning). Level 16 has 969; level 24
@@ -102,8 +117,37 @@ function radialStatements(model: MtpModel, mus: number[], derivatives: boolean):
   return out;
 }
 
+/**
+ * The block layout's sum of every lane's partial basic moments: in rounds of at most RED_ROWS moments, each written to
+ * its row of workgroup memory and summed by a fixed tree, then read back into the moment's variable in every lane.
+ */
+function blockReduction(basics: number[]): string[] {
+  const out: string[] = [];
+  for (let start = 0; start < basics.length; start += RED_ROWS) {
+    const chunk = basics.slice(start, start + RED_ROWS);
+    out.push('workgroupBarrier();');
+    chunk.forEach((b, k) => {
+      out.push(`red[${k}u * LANES + lane] = m${b};`);
+    });
+    out.push('for (var stride = LANES / 2u; stride > 0u; stride = stride / 2u) {', '  workgroupBarrier();');
+    out.push('  if (lane < stride) {');
+    chunk.forEach((_, k) => {
+      out.push(`    red[${k}u * LANES + lane] += red[${k}u * LANES + lane + stride];`);
+    });
+    out.push('  }', '}', 'workgroupBarrier();');
+    chunk.forEach((b, k) => {
+      out.push(`m${b} = red[${k}u * LANES];`);
+    });
+  }
+  return out;
+}
+
 /** The specialised kernel's source for `model` (before the shared cell and MTP declarations are prepended). */
-export function specialisedMtpSource(model: MtpModel): string {
+export function specialisedMtpSource(model: MtpModel, layout: SpecialisedLayout = 'thread'): string {
+  const templateWgsl = layout === 'block' ? blockWgsl : threadWgsl;
+  const template = layout === 'block' ? 'shaders/mtp-block.wgsl' : 'shaders/mtp-specialised.wgsl';
+  if (layout === 'block' && !templateWgsl.includes(`const LANES = ${BLOCK_LANES}u;`))
+    throw new Error(`${template} must declare const LANES = ${BLOCK_LANES}u (BLOCK_LANES)`);
   const linear = linearCoefficients(model);
   const need = neededMoments(model, linear);
   const live = liveContractions(model, need);
@@ -181,6 +225,12 @@ export function specialisedMtpSource(model: MtpModel): string {
     gradient.push(`across += (g${b} * f${mu}) * vec3f(${dx}, ${dy}, ${dz});`);
   }
   sections.gradient = gradient;
+  if (layout === 'block') {
+    // rows for the moments' rounds and for the virial's nine sums and the nearest distance
+    const rows = Math.max(10, Math.min(basics.length, RED_ROWS));
+    sections.workgroup_memory = [`var<workgroup> red: array<f32, ${rows * BLOCK_LANES}>;`];
+    sections.reduce_basic = blockReduction(basics);
+  }
   let monomialsSeen = 0;
   const lines = templateWgsl.split('\n').flatMap((line) => {
     const m = /^(\s*)\/\/@insert (\w+)\s*$/.exec(line);
@@ -192,13 +242,13 @@ export function specialisedMtpSource(model: MtpModel): string {
       body = monomialStatements(monomialsSeen++ === 0 ? valueMonomials : gradientMonomials, maxPower);
     } else {
       body = sections[name];
-      if (!body) throw new Error(`shaders/mtp-specialised.wgsl asks for an unknown section '${name}'`);
+      if (!body) throw new Error(`${template} asks for an unknown section '${name}'`);
       delete sections[name];
     }
     return body.map((s) => indent + s);
   });
   const unused = Object.keys(sections);
   if (unused.length > 0 || monomialsSeen !== 2)
-    throw new Error(`shaders/mtp-specialised.wgsl lost its insertion points (${unused.join(', ') || 'monomials'})`);
+    throw new Error(`${template} lost its insertion points (${unused.join(', ') || 'monomials'})`);
   return lines.join('\n');
 }

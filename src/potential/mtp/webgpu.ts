@@ -1,7 +1,8 @@
 /**
- * The MTP evaluated by WebGPU compute shaders, checked against the float64 reference. Two kernels: one specialised to
- * the model (shaders/mtp-specialised.wgsl, filled by specialise.ts; the default where the model is small enough) and
- * one generic path for every level and species count, with the basis uploaded as a table (shaders/mtp.wgsl). Float32
+ * The MTP evaluated by WebGPU compute shaders, checked against the float64 reference. Kernels specialised to the model
+ * (its basis compiled in by specialise.ts; the default where the model is small enough), a thread per atom
+ * (shaders/mtp-specialised.wgsl) or a workgroup per atom (shaders/mtp-block.wgsl), and one generic path for every
+ * level and species count, with the basis uploaded as a table (shaders/mtp.wgsl). Float32
  * arithmetic on the GPU; per-atom energies and virials are summed in float64 on the host.
  */
 
@@ -99,13 +100,27 @@ export class GpuLimitError extends Error {
 }
 
 /**
- * Which kernel evaluates the model: 'specialised' (the basis compiled in; the default when `canSpecialise`), or the
- * generic kernel with its private arrays sized to the model ('fitted') or at their maxima ('generic', for tests).
+ * Which kernel evaluates the model: 'specialised' (the basis compiled in, a thread per atom; the default when
+ * `canSpecialise`), 'block' (the basis compiled in, a workgroup per atom over its neighbours), or the generic kernel
+ * with its private arrays sized to the model ('fitted') or at their maxima ('generic', for tests).
  */
-export type MtpKernel = 'specialised' | 'fitted' | 'generic';
+export type MtpKernel = 'specialised' | 'block' | 'fitted' | 'generic';
+
+export const MTP_KERNELS: readonly MtpKernel[] = ['specialised', 'block', 'fitted', 'generic'];
+
+/** Each kernel's shader file and its entry points before the force gather. */
+const KERNEL_SHADERS: Record<MtpKernel, { file: string; entries: string[] }> = {
+  specialised: { file: 'mtp-specialised', entries: ['mtp_fused'] },
+  block: { file: 'mtp-block', entries: ['mtp_block'] },
+  fitted: { file: 'mtp', entries: ['mtp_moments', 'mtp_pair_gradients'] },
+  generic: { file: 'mtp', entries: ['mtp_moments', 'mtp_pair_gradients'] },
+};
+
+/** Kernels with the model's basis compiled in (one fused pass, no dE/dB buffer). */
+const compiled = (k: MtpKernel) => k === 'specialised' || k === 'block';
 
 interface Pipelines {
-  /** specialised: mtp_fused; generic: mtp_moments then mtp_pair_gradients */
+  /** specialised: mtp_fused; block: mtp_block; generic: mtp_moments then mtp_pair_gradients */
   passes: GPUComputePipeline[];
   gather: GPUComputePipeline;
 }
@@ -157,17 +172,21 @@ export class WebGpuMtp implements Potential, GpuForceField {
         `a basic moment has power ${model.maxPower}, above the GPU kernel's ${GPU_LIMITS.maxPower}`,
       );
     }
-    const specialised = chosen === 'specialised';
-    const source = specialised ? specialisedMtpSource(model) : mtpShaderSource(model, chosen);
+    if (compiled(chosen) && !canSpecialise(model))
+      throw new GpuLimitError(`the ${chosen} kernel cannot compile this model's basis in (too many contractions)`);
+    const { file, entries } = KERNEL_SHADERS[chosen];
+    const source =
+      chosen === 'specialised' || chosen === 'block'
+        ? specialisedMtpSource(model, chosen === 'block' ? 'block' : 'thread')
+        : mtpShaderSource(model, chosen);
     const module = await compileModule(
       device,
-      specialised ? 'mtp-specialised' : 'mtp',
+      file,
       withCellCommon(
         ['mtp-common.wgsl', mtpCommonWgsl],
-        [specialised ? 'mtp-specialised.wgsl (filled for this model)' : 'mtp.wgsl', source],
+        [compiled(chosen) ? `${file}.wgsl (filled for this model)` : 'mtp.wgsl', source],
       ),
     );
-    const entries = specialised ? ['mtp_fused'] : ['mtp_moments', 'mtp_pair_gradients'];
     const [gather, ...passes] = await Promise.all(
       ['mtp_gather_forces', ...entries].map((e) => computePipeline(device, module, e)),
     );
@@ -219,7 +238,7 @@ export class WebGpuMtp implements Potential, GpuForceField {
     if (this.work && this.work.natoms === natoms && this.work.capacity === capacity) return this.work;
     this.destroyWork();
     const d = this.device;
-    const generic = this.kernel !== 'specialised';
+    const generic = !compiled(this.kernel);
     this.work = {
       natoms,
       capacity,
@@ -282,7 +301,7 @@ export class WebGpuMtp implements Potential, GpuForceField {
       5: this.table,
     });
     const gradientOutputs = { 10: out.atomVirial, 11: work.pairGrad, 13: out.atomMinDist };
-    if (this.kernel === 'specialised') {
+    if (compiled(this.kernel)) {
       const group = bindGroup(d, first, { ...list(ub), 8: out.atomEnergy, ...gradientOutputs });
       dispatches.push({ pipeline: first, group, atoms: natoms });
     } else {
@@ -319,7 +338,11 @@ export class WebGpuMtp implements Potential, GpuForceField {
     for (const { pipeline, group, atoms } of b.dispatches) {
       pass.setPipeline(pipeline);
       pass.setBindGroup(0, group);
-      pass.dispatchWorkgroups(workgroups(atoms, 64));
+      if (this.kernel === 'block') {
+        // a workgroup per atom, in a second grid dimension past the first's limit
+        const x = Math.min(atoms, this.device.limits.maxComputeWorkgroupsPerDimension);
+        pass.dispatchWorkgroups(x, Math.ceil(atoms / x));
+      } else pass.dispatchWorkgroups(workgroups(atoms, 64));
     }
     pass.setPipeline(this.pipelines.gather);
     pass.setBindGroup(0, b.gather);
