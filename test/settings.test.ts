@@ -13,6 +13,11 @@ describe('lab settings in the URL', () => {
       thermostat: 'nhc' as const,
     };
     expect(settingsFromUrl(settingsToUrl(s))).toEqual(s);
+    const block = { ...s, kernel: 'block' as const };
+    expect(settingsFromUrl(settingsToUrl(block))).toEqual(block);
+    // the default kernel is no setting at all, and a name that is not a kernel is dropped
+    expect(settingsToUrl(s)).not.toContain('kernel');
+    expect(settingsFromUrl('?kernel=fastest').kernel).toBeUndefined();
   });
 
   it('falls back to 1x1x1 for malformed or oversized repeats', () => {

@@ -191,7 +191,7 @@ export class Lab {
     let engine: Engine;
     let field: WebGpuMtp | null = null;
     if (this.device) {
-      field = await this.potential.gpu(this.device);
+      field = await this.potential.gpu(this.device, this.settings.kernel);
       try {
         engine = await MdEngine.create(this.device, field, system, {
           dt: this.settings.dt,
@@ -260,7 +260,7 @@ export class Lab {
   ): Promise<{ steps: number; fmax: number }> {
     const s = this.structure;
     const types = this.typesForPotential(s);
-    const potential = this.device ? await this.potential.gpu(this.device) : this.potential.cpu();
+    const potential = this.device ? await this.potential.gpu(this.device, this.settings.kernel) : this.potential.cpu();
     try {
       const r = await fireMinimize(
         potential,

@@ -1,5 +1,7 @@
 /** The lab's settings, kept in the URL so a link restores them. */
+
 import { isThermostat, type Thermostat } from '../md/thermostats/index.ts';
+import { MTP_KERNELS, type MtpKernel } from '../potential/mtp/webgpu.ts';
 import { type PresetSize, STRUCTURE_PRESETS } from '../structure/presets.ts';
 
 export interface LabSettings {
@@ -13,6 +15,8 @@ export interface LabSettings {
   stepsPerFrame: number;
   seed: number;
   colorBy: 'species' | 'displacement' | 'region' | 'grade';
+  /** The MTP kernel (`kernel=block` in the URL, for measuring on a GPU; ADR 0012); absent: the default one. */
+  kernel?: MtpKernel;
 }
 
 export const DEFAULT_SETTINGS: LabSettings = {
@@ -35,6 +39,7 @@ export function settingsFromUrl(search: string): LabSettings {
   const preset = q.get('preset') ?? DEFAULT_SETTINGS.preset;
   const thermostat = q.get('thermostat') ?? '';
   const colorBy = q.get('color') as LabSettings['colorBy'];
+  const kernel = q.get('kernel') as MtpKernel;
   return {
     preset: preset in STRUCTURE_PRESETS ? preset : DEFAULT_SETTINGS.preset,
     cells: parseCells(q.get('cells')),
@@ -44,6 +49,7 @@ export function settingsFromUrl(search: string): LabSettings {
     stepsPerFrame: Math.round(num('spf', DEFAULT_SETTINGS.stepsPerFrame, 1, 1000)),
     seed: Math.round(num('seed', DEFAULT_SETTINGS.seed, 0, 2 ** 31)),
     colorBy: ['species', 'displacement', 'region', 'grade'].includes(colorBy) ? colorBy : DEFAULT_SETTINGS.colorBy,
+    ...(MTP_KERNELS.includes(kernel) ? { kernel } : {}),
   };
 }
 
@@ -58,6 +64,7 @@ export function settingsToUrl(s: LabSettings): string {
     seed: String(s.seed),
     color: s.colorBy,
   });
+  if (s.kernel) q.set('kernel', s.kernel);
   return `?${q.toString()}`;
 }
 
