@@ -1,5 +1,7 @@
 /** The lab's unit conversions and constants, each defined once (units: A, eV, fs, K, amu; GPa for stress). */
 
+/** Elementary charge, C (exact in the SI). */
+export const ELEMENTARY_CHARGE = 1.602176634e-19;
 /** Boltzmann constant, eV/K. */
 export const KB = 8.617333262e-5;
 /** 1 amu A^2 / fs^2 in eV: kinetic energy of m [amu] at v [A/fs] is 0.5 m v^2 * MVV_TO_EV. */

@@ -64,7 +64,11 @@ export function readLabelled(text: string, file: string, species: string[] = [..
   });
 }
 
-/** A reproducible train/validation split (seeded shuffle). */
+/**
+ * A reproducible train/validation split (seeded shuffle). The shuffle keeps its own small LCG rather than the lab's
+ * generator (model/random.ts) so that `--seed N` still gives the split every shipped potential was fitted and
+ * validated with (data/README.md lists those commands).
+ */
 export function splitData<T>(data: T[], validationFraction: number, seed: number): { train: T[]; validation: T[] } {
   let s = seed >>> 0 || 1;
   const order = data.map((_, i) => i);
