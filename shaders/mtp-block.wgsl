@@ -32,20 +32,7 @@ fn mtp_block(
   let pair_row = (a * mtp.species) * mtp.nrad * mtp.nq;
   //@insert declare_basic
   for (var s = lane; s < count; s += LANES) {
-    let e = nbr[i * mtp.capacity + s];
-    let d = displacement(i, e);
-    let r2 = dot(d, d);
-    if (r2 >= mtp.cut2) {
-      continue;
-    }
-    let r = sqrt(r2);
-    let u = d / r;
-    let rc = mtp.o_rad + pair_row + type_of(frac[e.x]) * mtp.nrad * mtp.nq;
-    let x = (2.0 * r - (mtp.min_dist + mtp.max_dist)) / width;
-    let c = mtp.scaling * (r - mtp.max_dist) * (r - mtp.max_dist);
-    //@insert radial_values
-    //@insert monomials
-    //@insert accumulate
+    //@walk moments
   }
   //@insert reduce_basic
   var energy = tabf(mtp.o_spec + a);
@@ -59,31 +46,7 @@ fn mtp_block(
   var w2 = vec3f(0.0);
   var min_r2 = mtp.cut2;
   for (var s = lane; s < count; s += LANES) {
-    let slot = i * mtp.capacity + s;
-    let e = nbr[slot];
-    let d = displacement(i, e);
-    let r2 = dot(d, d);
-    min_r2 = min(min_r2, r2);
-    var g = vec3f(0.0);
-    if (r2 < mtp.cut2) {
-      let r = sqrt(r2);
-      let rinv = 1.0 / r;
-      let u = d * rinv;
-      let rc = mtp.o_rad + pair_row + type_of(frac[e.x]) * mtp.nrad * mtp.nq;
-      let x = (2.0 * r - (mtp.min_dist + mtp.max_dist)) / width;
-      let c = mtp.scaling * (r - mtp.max_dist) * (r - mtp.max_dist);
-      let dc = 2.0 * mtp.scaling * (r - mtp.max_dist);
-      //@insert radial_derivatives
-      //@insert monomials
-      var along_u = 0.0;
-      var across = vec3f(0.0);
-      //@insert gradient
-      g = along_u * u + across * rinv;
-    }
-    pair_grad[slot] = vec4f(g, 0.0);
-    w0 -= g.x * d;
-    w1 -= g.y * d;
-    w2 -= g.z * d;
+    //@walk gradients
   }
   // every lane has read the moments' rows before they are overwritten
   workgroupBarrier();

@@ -1,11 +1,13 @@
 /**
- * Fills the specialised MTP kernel (shaders/mtp-specialised.wgsl) with one model's basis as straight-line
- * statements: each basic moment, contracted moment, dE/dM and monomial of the unit vector becomes a named scalar.
- * Only what a basis function depends on is emitted (a moment with a zero coefficient that feeds no other is dropped).
- * docs/adr/0009-specialised-mtp-kernel.md records why and the measurements.
+ * Fills the specialised MTP kernels (shaders/mtp-specialised.wgsl and mtp-block.wgsl, with their neighbour walks from
+ * mtp-specialised-walks.wgsl) with one model's basis as straight-line statements: each basic moment, contracted
+ * moment, dE/dM and monomial of the unit vector becomes a named scalar. Only what a basis function depends on is
+ * emitted (a moment with a zero coefficient that feeds no other is dropped). docs/adr/0009-md-step-speed.md and
+ * 0012-block-parallel-mtp-kernel.md record why and the measurements.
  */
 import blockWgsl from '../../../shaders/mtp-block.wgsl?raw';
 import threadWgsl from '../../../shaders/mtp-specialised.wgsl?raw';
+import walksWgsl from '../../../shaders/mtp-specialised-walks.wgsl?raw';
 import type { MtpModel } from './model.ts';
 
 /**
@@ -142,6 +144,34 @@ function blockReduction(basics: number[]): string[] {
   return out;
 }
 
+/** The walks' bodies by name (`//@fragment NAME` up to the next fragment), as lines. */
+function walkFragments(): Map<string, string[]> {
+  const fragments = new Map<string, string[]>();
+  let current: string[] | null = null;
+  for (const line of walksWgsl.split('\n')) {
+    const m = /^\/\/@fragment (\w+)\s*$/.exec(line);
+    if (m) fragments.set(m[1], (current = []));
+    else if (current) current.push(line);
+  }
+  for (const lines of fragments.values()) while (lines.length > 0 && lines.at(-1)!.trim() === '') lines.pop();
+  return fragments;
+}
+
+/** `template` with each `//@walk NAME` line replaced by that walk's body, indented as the line is. */
+function withWalks(template: string, file: string): string {
+  const fragments = walkFragments();
+  return template
+    .split('\n')
+    .flatMap((line) => {
+      const m = /^(\s*)\/\/@walk (\w+)\s*$/.exec(line);
+      if (!m) return [line];
+      const body = fragments.get(m[2]);
+      if (!body) throw new Error(`${file} asks for an unknown walk '${m[2]}' (shaders/mtp-specialised-walks.wgsl)`);
+      return body.map((l) => (l ? m[1] + l : l));
+    })
+    .join('\n');
+}
+
 /** The specialised kernel's source for `model` (before the shared cell and MTP declarations are prepended). */
 export function specialisedMtpSource(model: MtpModel, layout: SpecialisedLayout = 'thread'): string {
   const templateWgsl = layout === 'block' ? blockWgsl : threadWgsl;
@@ -232,21 +262,23 @@ export function specialisedMtpSource(model: MtpModel, layout: SpecialisedLayout 
     sections.reduce_basic = blockReduction(basics);
   }
   let monomialsSeen = 0;
-  const lines = templateWgsl.split('\n').flatMap((line) => {
-    const m = /^(\s*)\/\/@insert (\w+)\s*$/.exec(line);
-    if (!m) return [line];
-    const [, indent, name] = m;
-    let body: string[];
-    if (name === 'monomials') {
-      // the first walk needs the moments' monomials, the second also those of their gradients
-      body = monomialStatements(monomialsSeen++ === 0 ? valueMonomials : gradientMonomials, maxPower);
-    } else {
-      body = sections[name];
-      if (!body) throw new Error(`${template} asks for an unknown section '${name}'`);
-      delete sections[name];
-    }
-    return body.map((s) => indent + s);
-  });
+  const lines = withWalks(templateWgsl, template)
+    .split('\n')
+    .flatMap((line) => {
+      const m = /^(\s*)\/\/@insert (\w+)\s*$/.exec(line);
+      if (!m) return [line];
+      const [, indent, name] = m;
+      let body: string[];
+      if (name === 'monomials') {
+        // the first walk needs the moments' monomials, the second also those of their gradients
+        body = monomialStatements(monomialsSeen++ === 0 ? valueMonomials : gradientMonomials, maxPower);
+      } else {
+        body = sections[name];
+        if (!body) throw new Error(`${template} asks for an unknown section '${name}'`);
+        delete sections[name];
+      }
+      return body.map((s) => indent + s);
+    });
   const unused = Object.keys(sections);
   if (unused.length > 0 || monomialsSeen !== 2)
     throw new Error(`${template} lost its insertion points (${unused.join(', ') || 'monomials'})`);
