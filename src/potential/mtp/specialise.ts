@@ -150,8 +150,10 @@ function walkFragments(): Map<string, string[]> {
   let current: string[] | null = null;
   for (const line of walksWgsl.split('\n')) {
     const m = /^\/\/@fragment (\w+)\s*$/.exec(line);
-    if (m) fragments.set(m[1], (current = []));
-    else if (current) current.push(line);
+    if (m) {
+      current = [];
+      fragments.set(m[1], current);
+    } else if (current) current.push(line);
   }
   for (const lines of fragments.values()) while (lines.length > 0 && lines.at(-1)!.trim() === '') lines.pop();
   return fragments;
