@@ -1,15 +1,21 @@
+import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { GpuContext } from '../src/gpu/device.ts';
 import { nodeGpuContext } from '../src/gpu/node-gpu.ts';
 import { BlowUpError, type Frame, MdEngine, type MdSystem, type ThermoRecord } from '../src/md/engine.ts';
 import { FreeParticles } from '../src/md/free-particles.ts';
+import { AMORPHOUS_BASE, amorphousInterface } from '../src/md/melt-quench.ts';
 import { element } from '../src/model/species.ts';
 import { KB } from '../src/model/units.ts';
 import { compileMtp } from '../src/potential/mtp/model.ts';
+import { parseMtpPotential } from '../src/potential/mtp/potential.ts';
 import { type MtpKernel, WebGpuMtp } from '../src/potential/mtp/webgpu.ts';
+import { RestrainedField } from '../src/potential/restraints-gpu.ts';
+import { buildBicrystal } from '../src/structure/gb/builder.ts';
+import { betaLi3PS4Standard, GB_PRESETS, presetSpec } from '../src/structure/gb/presets.ts';
 import { betaLi3PS4 } from '../src/structure/li3ps4.ts';
 import { repeatStructure } from '../src/structure/supercell.ts';
-import { softSphereMtp } from './support.ts';
+import { expectChemistryAsBuilt, softSphereMtp } from './support.ts';
 
 /** beta-Li3PS4 1x1x2 expanded by 25%: soft spheres of range 3 A then just touch, a smooth and stable test system. */
 function testSystem(): MdSystem {
@@ -361,6 +367,72 @@ describe('melt-quench (the amorphous/(120) interface)', () => {
     }
     expect(maxB).toBeLessThan(1e-5); // float32 storage of positions: frozen to the last bit of f32
     expect(movedA).toBeGreaterThan(grain.filter((g) => g === 0).length / 2);
+    field.destroy();
+    ctx.device.destroy();
+  });
+  it('the amorphous/(120) interface as built: PS4 units held whole through the melt, neutral, no S-S bond (default potential)', async () => {
+    const path = 'public/potentials/li3ps4-default.mtp';
+    const potential = parseMtpPotential(readFileSync(path, 'utf8'), path);
+    const ctx = await nodeGpuContext();
+    const s = await potential.withGpu(ctx.device, (field) =>
+      amorphousInterface(ctx.device, field, { meltTemperature: 2000, meltSteps: 1000, quenchSteps: 1000 }),
+    );
+    expectChemistryAsBuilt(s);
+    // grain A has melted: its S (the units' orientations) moved well away from the crystal's sites (thermal motion in
+    // the crystal at 300 K is about 0.15 A RMS)
+    const base = GB_PRESETS.find((p) => p.id === AMORPHOUS_BASE)!;
+    const built = buildBicrystal(betaLi3PS4Standard(), presetSpec(base)).structure;
+    const sulfurA = [...built.types.keys()].filter(
+      (i) => built.labels!.grain![i] === 0 && built.species[built.types[i]] === 'S',
+    );
+    const msd =
+      sulfurA.reduce(
+        (m, i) => m + [0, 1, 2].reduce((q, k) => q + (s.positions[3 * i + k] - built.positions[3 * i + k]) ** 2, 0),
+        0,
+      ) / sulfurA.length;
+    expect(Math.sqrt(msd)).toBeGreaterThan(0.8);
+    ctx.device.destroy();
+  });
+});
+
+describe('bond restraints on a force field', () => {
+  it('add U = k (r - r0)^2 / 2 beyond r0 and nothing inside, and keep NVE energy (a restrained pair beyond the cutoff)', async () => {
+    const ctx = await nodeGpuContext();
+    const field = await WebGpuMtp.create(ctx.device, compileMtp(softSphereMtp(3, 0.5, 2.0)));
+    // two Li 2.8 A apart in a 20 A box: beyond the soft spheres' 2 A cutoff, so only the restraint acts
+    const r0 = 2.2;
+    const k = 1;
+    const system: MdSystem = {
+      types: Int32Array.from([0, 0, 0]),
+      positions: Float64Array.from([5, 5, 5, 7.8, 5, 5, 15, 15, 15]),
+      cell: { lattice: Float64Array.from([20, 0, 0, 0, 20, 0, 0, 0, 20]), pbc: [true, true, true] },
+      masses: Float64Array.from([6.94, 6.94, 6.94]),
+    };
+    const restrained = await RestrainedField.create(ctx.device, field, 3, { pairs: [[0, 1]], r0, k });
+    const md = await MdEngine.create(ctx.device, restrained, system, {
+      dt: 0.5,
+      temperature: 0,
+      thermostat: 'nve',
+      seed: 1,
+    });
+    const records: ThermoRecord[] = [];
+    const frames: Frame[] = [];
+    await md.run(200, 10, (t, f) => {
+      records.push(t);
+      frames.push(f);
+    });
+    const x = 2.8 - r0;
+    // the first record is 10 steps in: the pair has started to close (from rest, under F = k x)
+    const separation = (f: Frame) => f.positions[3] - f.positions[0];
+    expect(separation(frames[0])).toBeLessThan(2.8);
+    expect(records[0].total).toBeCloseTo(0.5 * k * x * x, 2);
+    for (const r of records) expect(Math.abs(r.total - 0.5 * k * x * x)).toBeLessThan(1e-3 * 0.5 * k * x * x);
+    // the third atom has no restraint and no neighbour: it never moves
+    for (const f of frames) expect(f.positions.slice(6)).toEqual(Float64Array.from([15, 15, 15]));
+    // the pair comes in to r0 and flies on inside it: at some record it is closer than r0
+    expect(Math.min(...frames.map(separation))).toBeLessThan(r0);
+    md.destroy();
+    restrained.destroy();
     field.destroy();
     ctx.device.destroy();
   });

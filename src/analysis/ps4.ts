@@ -57,3 +57,27 @@ export function ps4Census(s: Structure, positions: Float64Array = s.positions): 
     minDistance,
   };
 }
+
+/**
+ * The P-S bonds of a structure whose anions are whole: each S with its nearest P within PS_BOND, as [P, S] index
+ * pairs (an S further than PS_BOND from every P is in no bond). For holding the units together while a grain melts.
+ */
+export function ps4Bonds(s: Structure, positions: Float64Array = s.positions): [number, number][] {
+  const nl = buildNeighborList(positions, s.cell, PS_BOND);
+  const bonds: [number, number][] = [];
+  for (let i = 0; i < s.types.length; i++) {
+    if (s.species[s.types[i]] !== PS4.ligand) continue;
+    let nearest = -1;
+    let best = PS_BOND;
+    for (let e = nl.offsets[i]; e < nl.offsets[i + 1]; e++) {
+      const j = nl.index[e];
+      const d = Math.hypot(nl.vectors[3 * e], nl.vectors[3 * e + 1], nl.vectors[3 * e + 2]);
+      if (s.species[s.types[j]] === PS4.centre && d < best) {
+        best = d;
+        nearest = j;
+      }
+    }
+    if (nearest >= 0) bonds.push([nearest, i]);
+  }
+  return bonds;
+}

@@ -1,11 +1,13 @@
 /**
  * Amorphous regions by melt-quench: the atoms of one grain of a bicrystal are held at a high temperature (others
- * frozen in place), then cooled step-wise to the final temperature, then the whole cell is released. The result is
- * only as physical as the potential; with the lab's placeholder it is a demonstration, not a model.
+ * frozen in place), then cooled step-wise to the final temperature. The result is only as physical as the potential;
+ * with the lab's placeholder it is a demonstration, not a model.
  */
+import { ps4Bonds } from '../analysis/ps4.ts';
 import { LI_P_S } from '../model/species.ts';
-import type { Structure } from '../model/structure.ts';
+import { type Structure, toConfiguration } from '../model/structure.ts';
 import { massesOf } from '../model/system.ts';
+import { RestrainedField } from '../potential/restraints-gpu.ts';
 import type { GpuForceField } from '../potential/types.ts';
 import { buildBicrystal } from '../structure/gb/builder.ts';
 import { betaLi3PS4Standard, GB_PRESETS, presetSpec } from '../structure/gb/presets.ts';
@@ -68,7 +70,19 @@ export async function meltQuench(
   return { ...structure, positions, title: `${structure.title ?? 'bicrystal'}, grain ${o.grain} melt-quenched` };
 }
 
-/** The study's amorphous/(120) interface: grain A of the (120) bicrystal, as the preset builds it, melt-quenched. */
+/**
+ * The P-S bonds' restraint while the grain melts: nothing up to 2.2 A (the crystal's bonds are 2.01-2.05 A and
+ * stretch to about 2.15 A at 2000 K), 20 eV/A^2 beyond, so a unit cannot come apart, whatever the potential does at
+ * temperatures it was not trained for. Glasses of this composition are built mostly of PS4^3- units (Raman and 31P
+ * NMR of 75Li2S-25P2S5 glass: Dietrich et al., J. Mater. Chem. A 5 (2017) 18111), so a melt that breaks them shows
+ * the potential's failure, not the glass's structure.
+ */
+export const PS4_RESTRAINT = { r0: 2.2, k: 20 } as const;
+
+/**
+ * The study's amorphous/(120) interface: grain A of the (120) bicrystal, as the preset builds it, melt-quenched with
+ * every PS4 unit held whole (PS4_RESTRAINT); grain B stays the crystal.
+ */
 export async function amorphousInterface(
   device: GPUDevice,
   field: GpuForceField,
@@ -76,13 +90,20 @@ export async function amorphousInterface(
 ): Promise<Structure> {
   const preset = GB_PRESETS.find((p) => p.id === AMORPHOUS_BASE)!;
   const { structure } = buildBicrystal(betaLi3PS4Standard(), presetSpec(preset));
-  const species: readonly string[] = LI_P_S;
-  const types = Int32Array.from(structure.types, (t) => species.indexOf(structure.species[t]));
+  const { types } = toConfiguration(structure, LI_P_S);
   const masses = massesOf(types, LI_P_S);
-  const result = await meltQuench(device, field, structure, types, masses, {
-    ...o,
-    grain: 0,
-    finalTemperature: 300,
+  const restrained = await RestrainedField.create(device, field, types.length, {
+    pairs: ps4Bonds(structure),
+    ...PS4_RESTRAINT,
   });
-  return { ...result, title: 'a-(120)/crystal interface' };
+  try {
+    const result = await meltQuench(device, restrained, structure, types, masses, {
+      ...o,
+      grain: 0,
+      finalTemperature: 300,
+    });
+    return { ...result, title: 'a-(120)/crystal interface' };
+  } finally {
+    restrained.destroy();
+  }
 }
