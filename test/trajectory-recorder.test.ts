@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseExtxyz } from '../src/io/extxyz.ts';
+import type { Frame, ThermoRecord } from '../src/md/engine.ts';
+import { notify } from '../src/md/observers.ts';
 import { betaLi3PS4 } from '../src/structure/li3ps4.ts';
 import { TrajectoryRecorder } from '../src/ui/trajectory-recorder.ts';
 
@@ -30,5 +32,20 @@ describe('trajectory recorder', () => {
     expect(rec.frames.at(-1)!.step).toBe(1990);
     const steps = rec.frames.map((f) => f.step);
     expect([...steps].sort((a, b) => a - b)).toEqual(steps);
+  });
+
+  it('records as an observer of a run: each notified record becomes a frame with its step, time and positions', () => {
+    const rec = new TrajectoryRecorder();
+    for (let k = 1; k <= 3; k++) {
+      const f = frame(k);
+      const t = { step: f.step, time: f.time * 0.5 } as ThermoRecord;
+      notify([rec], t, { step: f.step, time: t.time, positions: f.positions } as Frame, s.cell);
+    }
+    expect(rec.frames.map((f) => [f.step, f.time])).toEqual([
+      [10, 5],
+      [20, 10],
+      [30, 15],
+    ]);
+    expect(Array.from(rec.frames[2].positions)).toEqual(Array.from(frame(3).positions));
   });
 });

@@ -8,6 +8,7 @@ import { ArrheniusRuns, type AxisDiffusion, MIN_RUN_FS } from '../analysis/arrhe
 import { CpuMdEngine } from '../md/cpu-engine.ts';
 import { BlowUpError, type Engine, type Frame, MdEngine, type ThermoRecord } from '../md/engine.ts';
 import { fireMinimize } from '../md/fire.ts';
+import { notify } from '../md/observers.ts';
 import { boundaryAtoms, type Structure } from '../model/structure.ts';
 import { massesOf } from '../model/system.ts';
 import type { MtpPotential } from '../potential/mtp/potential.ts';
@@ -351,7 +352,7 @@ export class Lab {
     this.lastFrame = f;
     if (t.step % (this.settings.stepsPerFrame * 10) === 0) this.emitFrame();
     this.viewport.updatePositions(f.positions);
-    this.recorder?.push({ step: t.step, time: t.time, positions: f.positions });
+    if (this.recorder) notify([this.recorder], t, f, this.structure.cell);
     const n = this.status.atoms;
     this.e0 ??= t.conserved;
     this.plots.addThermo(t.time / 1000, t.temperature, ((t.conserved - this.e0) / n) * 1000);

@@ -4,6 +4,8 @@
  * interval instead of stopping or growing without limit.
  */
 import { formatExtxyzFrame } from '../io/extxyz.ts';
+import type { Frame, ThermoRecord } from '../md/engine.ts';
+import type { Observer } from '../md/observers.ts';
 import type { Structure } from '../model/structure.ts';
 
 export interface RecordedFrame {
@@ -14,11 +16,20 @@ export interface RecordedFrame {
   positions: Float64Array;
 }
 
-export class TrajectoryRecorder {
+/** An observer of the page's run (md/observers.ts), attached while the user records: every record is due. */
+export class TrajectoryRecorder implements Observer {
   readonly frames: RecordedFrame[] = [];
   private thinned = 0;
 
   constructor(private readonly budgetBytes = 64 * 2 ** 20) {}
+
+  due(): boolean {
+    return true;
+  }
+
+  observe(t: ThermoRecord, frame: Frame): void {
+    this.push({ step: t.step, time: t.time, positions: frame.positions });
+  }
 
   push(frame: RecordedFrame): void {
     this.frames.push({ ...frame, positions: Float64Array.from(frame.positions) });
