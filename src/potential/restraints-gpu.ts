@@ -50,7 +50,8 @@ export class RestrainedField implements GpuForceField {
       count[i]++;
       count[j]++;
     }
-    const slots = Math.max(1, ...count);
+    // a loop, not a spread: a spread of a large system's counts overflows the call stack
+    const slots = count.reduce((m, c) => Math.max(m, c), 1);
     const table = new Uint32Array(natoms * slots).fill(NO_PARTNER);
     count.fill(0);
     for (const [i, j] of restraints.pairs) {
