@@ -25,11 +25,7 @@ fn mtp_block(
   if (i >= mtp.natoms) {
     return;
   }
-  let a = type_of(frac[i]);
-  let count = min(nbr_count[i], mtp.capacity);
-  let width = mtp.max_dist - mtp.min_dist;
-  let dxdr = 2.0 / width;
-  let pair_row = (a * mtp.species) * mtp.nrad * mtp.nq;
+  //@walk prologue
   //@insert declare_basic
   for (var s = lane; s < count; s += LANES) {
     //@walk moments

@@ -1,7 +1,15 @@
-// The two neighbour walks of the kernels with the model's basis compiled in, written once: the body of each walk
-// over the list entries `s` of atom `i`, for shaders/mtp-specialised.wgsl (a thread per atom, every entry) and
+// The per-atom set-up and the two neighbour walks of the kernels with the model's basis compiled in, written once:
+// the body of each walk over the list entries `s` of atom `i`, for shaders/mtp-specialised.wgsl (a thread per atom, every entry) and
 // shaders/mtp-block.wgsl (a workgroup per atom, every LANES-th entry per invocation). src/potential/mtp/specialise.ts
 // puts each `//@fragment NAME` block where a template says `//@walk NAME`, then fills the `//@insert` lines.
+
+//@fragment prologue
+let a = type_of(frac[i]);
+let count = min(nbr_count[i], mtp.capacity);
+let width = mtp.max_dist - mtp.min_dist;
+let dxdr = 2.0 / width;
+// one row of radial coefficients per (centre, neighbour) species pair: nrad x nq numbers
+let pair_row = (a * mtp.species) * mtp.nrad * mtp.nq;
 
 //@fragment moments
 let e = nbr[i * mtp.capacity + s];

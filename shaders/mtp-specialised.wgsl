@@ -19,12 +19,7 @@ fn mtp_fused(@builtin(global_invocation_id) gid: vec3u) {
   if (i >= mtp.natoms) {
     return;
   }
-  let a = type_of(frac[i]);
-  let count = min(nbr_count[i], mtp.capacity);
-  let width = mtp.max_dist - mtp.min_dist;
-  let dxdr = 2.0 / width;
-  // one row of radial coefficients per (centre, neighbour) species pair: nrad x nq numbers
-  let pair_row = (a * mtp.species) * mtp.nrad * mtp.nq;
+  //@walk prologue
   //@insert declare_basic
   for (var s = 0u; s < count; s++) {
     //@walk moments
