@@ -5,6 +5,11 @@
 // A step for NVE and CSVR: kick(dt/2)+drift(dt) [list, forces] kick(dt/2) [CSVR: rescale].
 // A step for a Nose-Hoover chain: NHC(dt/2) kick(dt/2)+drift(dt) [list, forces] kick(dt/2) NHC(dt/2).
 // Every reduction runs in one workgroup in a fixed order, so a seed reproduces a run bit for bit on one device.
+// The neighbour list is rebuilt at steps the host schedules (wrap_rebuild, then the list's kernels); every drift
+// checks the list on the GPU: it refreshes the fractional positions the force kernels read, keeps the largest
+// displacement since the build, and marks the step if an atom moved more than skin/2. kick_end turns a mark on a step
+// without a rebuild into the sticky stale flag, by which the host throws the batch away and redoes it with an
+// earlier rebuild (docs/adr/0013-scheduled-list-rebuilds.md).
 
 struct MdParams {
   natoms: u32,
@@ -17,6 +22,12 @@ struct MdParams {
   decay: f32,
   // thermostat time constant, fs (CSVR, Nose-Hoover chain)
   tau: f32,
+  // 1 when the force field has a neighbour list for the drifts to check, else 0
+  has_list: u32,
+  // (skin / 2)^2, A^2: a list stays valid while no atom moved farther than this from where it was at the build
+  half_skin2: f32,
+  _pad0: u32,
+  _pad1: u32,
 }
 
 @group(0) @binding(0) var<uniform> md: MdParams;
@@ -29,14 +40,61 @@ struct MdParams {
 // [8..10] Nose-Hoover chain positions xi_1..3, [11..13] chain velocities v_xi (1/fs)
 @group(0) @binding(5) var<storage, read_write> state: array<f32>;
 @group(0) @binding(6) var<uniform> cell: CellParams;
-// the neighbour list's [rebuild requested, rebuilds done] (shaders/neighbors.wgsl), or a zero pair without a list
-@group(0) @binding(7) var<storage, read_write> nl_rebuild: array<u32, 2>;
+// the neighbour list's bookkeeping (shaders/neighbors.wgsl, LIST_WORDS in src/potential/neighbors-gpu.ts), or zeros
+// without a list: [0] rebuild this step, [1] rebuilds done, [2] largest displacement^2 since the build (f32 bits),
+// [3] and [4] that largest displacement^2 and the steps of the last complete interval, [5] steps since the build,
+// [6] stale (a step ran on a list some atom had outrun), [7] this step's drift outran the list
+@group(0) @binding(7) var<storage, read_write> nl_rebuild: array<atomic<u32>, 8>;
+// the list's fractional positions (written by the drifts for the force kernels) and those at the build
+@group(0) @binding(8) var<storage, read_write> frac: array<vec4f>;
+@group(0) @binding(9) var<storage, read> frac_ref: array<vec4f>;
 
 var<workgroup> partial: array<f32, 256>;
+
+// After atom i moved to p: its fractional position for the force kernels, and the check against the list.
+fn drifted(i: u32, p: vec4f) {
+  if (md.has_list == 0u) {
+    return;
+  }
+  // inv_k.w holds the origin offset (non-zero only for the bounding box of a free cluster)
+  let f = vec3f(dot(p.xyz, cell.inv0.xyz), dot(p.xyz, cell.inv1.xyz), dot(p.xyz, cell.inv2.xyz)) +
+    vec3f(cell.inv0.w, cell.inv1.w, cell.inv2.w);
+  frac[i] = vec4f(f, p.w);
+  let d = frac_to_cart(cell, f - frac_ref[i].xyz);
+  let d2 = dot(d, d);
+  // non-negative floats order as their bits do
+  atomicMax(&nl_rebuild[2], bitcast<u32>(d2));
+  if (d2 > md.half_skin2) {
+    atomicMax(&nl_rebuild[7], 1u);
+  }
+}
 
 @compute @workgroup_size(64)
 fn kick_half(@builtin(global_invocation_id) gid: vec3u) {
   let i = gid.x;
+  if (i >= md.natoms) {
+    return;
+  }
+  let v = velocities[i];
+  velocities[i] = vec4f(v.xyz + (0.5 * md.dt * v.w) * forces[i].xyz, v.w);
+}
+
+// The second half-kick, and the end of the step in its first thread: the step counter, a rebuild counted and its
+// request cleared, or a drift that outran the list on a step without one made sticky for the host to see.
+@compute @workgroup_size(64)
+fn kick_end(@builtin(global_invocation_id) gid: vec3u) {
+  let i = gid.x;
+  if (i == 0u) {
+    state[0] = bitcast<f32>(bitcast<u32>(state[0]) + 1u);
+    if (atomicLoad(&nl_rebuild[0]) != 0u) {
+      atomicAdd(&nl_rebuild[1], 1u);
+      atomicStore(&nl_rebuild[0], 0u);
+    } else if (atomicLoad(&nl_rebuild[7]) != 0u) {
+      atomicStore(&nl_rebuild[6], 1u);
+    }
+    atomicStore(&nl_rebuild[7], 0u);
+    atomicAdd(&nl_rebuild[5], 1u);
+  }
   if (i >= md.natoms) {
     return;
   }
@@ -55,7 +113,9 @@ fn kick_drift(@builtin(global_invocation_id) gid: vec3u) {
   let kicked = v.xyz + (0.5 * md.dt * v.w) * forces[i].xyz;
   velocities[i] = vec4f(kicked, v.w);
   let p = positions[i];
-  positions[i] = vec4f(p.xyz + md.dt * kicked, p.w);
+  let moved = vec4f(p.xyz + md.dt * kicked, p.w);
+  positions[i] = moved;
+  drifted(i, moved);
 }
 
 @compute @workgroup_size(64)
@@ -65,7 +125,9 @@ fn drift_half(@builtin(global_invocation_id) gid: vec3u) {
     return;
   }
   let p = positions[i];
-  positions[i] = vec4f(p.xyz + (0.5 * md.dt) * velocities[i].xyz, p.w);
+  let moved = vec4f(p.xyz + (0.5 * md.dt) * velocities[i].xyz, p.w);
+  positions[i] = moved;
+  drifted(i, moved);
 }
 
 // Langevin O step: v <- c v + sqrt((1 - c^2) kT / m) xi, with xi from Philox(atom, step).
@@ -228,23 +290,16 @@ fn csvr_scale(@builtin(global_invocation_id) gid: vec3u) {
   velocities[i] = vec4f(state[3] * v.xyz, v.w);
 }
 
-// The step counter, and the neighbour list's rebuild flag: counted and cleared for the next step.
-@compute @workgroup_size(1)
-fn end_step() {
-  state[0] = bitcast<f32>(bitcast<u32>(state[0]) + 1u);
-  if (nl_rebuild[0] != 0u) {
-    nl_rebuild[1] += 1u;
-    nl_rebuild[0] = 0u;
-  }
-}
-
-// Before a neighbour-list rebuild: positions back into the cell, the lattice translations counted in `images`, so
-// unwrapped coordinates (position + images . lattice) stay exact. Dispatched every step; works only when the
-// neighbour list is about to be rebuilt.
+// At a scheduled rebuild, before the list's kernels: positions back into the cell, the lattice translations counted
+// in `images`, so unwrapped coordinates (position + images . lattice) stay exact; the first thread raises the list's
+// rebuild gate for its kernels.
 @compute @workgroup_size(64)
-fn wrap_positions(@builtin(global_invocation_id) gid: vec3u) {
+fn wrap_rebuild(@builtin(global_invocation_id) gid: vec3u) {
   let i = gid.x;
-  if (i >= md.natoms || nl_rebuild[0] == 0u) {
+  if (i == 0u) {
+    atomicStore(&nl_rebuild[0], 1u);
+  }
+  if (i >= md.natoms) {
     return;
   }
   let p = positions[i];

@@ -3,12 +3,12 @@
 // -> nl_fill (atoms into bins) -> nl_sort (each bin by atom index) -> nl_build (full list per atom)
 // -> nl_reverse (for each entry i->j, the slot of the entry j->i with the opposite image shift; and the bin counts
 // back to zero).
-// In MD the rebuild is decided on the GPU: nl_update (every step) refreshes the fractional positions without wrapping
-// and flags any atom that moved more than half the skin since the last build (rebuild[0]). The rebuild kernels are
-// dispatched on fixed grids every step and return at once while the flag is zero, so many steps fit in one
-// submission without indirect dispatches (each of which a WebGPU implementation validates with extra work of its
-// own); the MD engine's end-of-step kernel counts a rebuild and clears the flag. A host-requested build (`encode`)
-// raises the flag first (nl_request) and lowers it after (nl_settle).
+// In MD the host schedules the rebuilds and the GPU checks them: the rebuild kernels are dispatched on fixed grids at a
+// scheduled step and return at once unless the gate rebuild[0] is raised (by the MD engine's wrap_rebuild, or by
+// nl_request for a host build, lowered again by nl_settle), so a batch of steps needs no indirect dispatch (each of
+// which a WebGPU implementation validates with extra work of its own). The MD engine's drifts keep the largest
+// displacement since the build in rebuild[2] and count the steps in rebuild[5]; nl_prepare moves both to [3], [4]
+// (the last complete interval, from which the host sets the next) and starts them again.
 // Bins have no fixed capacity (count -> scan -> fill). Each atom's list has `capacity` slots; the true count is always
 // written and the largest count is raised in `overflow[0]`, so the host can grow the list and rebuild: nothing is
 // silently dropped. Bins are sorted, so lists come out in the same order on every run.
@@ -26,10 +26,8 @@
 @group(0) @binding(10) var<storage, read_write> reverse_slot: array<u32>;
 // fractional positions when the list was built, to decide when it must be rebuilt
 @group(0) @binding(11) var<storage, read_write> frac_ref: array<vec4f>;
-// [0] rebuild requested, [1] rebuilds done (MD only)
+// the list's bookkeeping words, laid out in shaders/integrate.wgsl (nl_rebuild) and LIST_WORDS
 @group(0) @binding(12) var<storage, read_write> rebuild: array<atomic<u32>>;
-// half the skin, squared (A^2); a uniform would cost a binding, this is read once per atom
-@group(0) @binding(14) var<storage, read> half_skin2: array<f32>;
 
 // The rebuild kernels' gate: nothing to do unless a rebuild was requested this step.
 fn idle() -> bool {
@@ -54,6 +52,12 @@ fn nl_prepare(@builtin(global_invocation_id) gid: vec3u) {
     return;
   }
   let i = gid.x;
+  if (i == 0u) {
+    atomicStore(&rebuild[3], atomicLoad(&rebuild[2]));
+    atomicStore(&rebuild[4], atomicLoad(&rebuild[5]));
+    atomicStore(&rebuild[2], 0u);
+    atomicStore(&rebuild[5], 0u);
+  }
   if (i >= cell.natoms) {
     return;
   }
@@ -255,22 +259,6 @@ fn nl_reverse(@builtin(global_invocation_id) gid: vec3u) {
       atomicAdd(&overflow[1], 1u);
     }
     reverse_slot[slot] = found;
-  }
-}
-
-@compute @workgroup_size(64)
-fn nl_update(@builtin(global_invocation_id) gid: vec3u) {
-  let i = gid.x;
-  if (i >= cell.natoms) {
-    return;
-  }
-  let p = positions[i];
-  let f = vec3f(dot(p.xyz, cell.inv0.xyz), dot(p.xyz, cell.inv1.xyz), dot(p.xyz, cell.inv2.xyz)) +
-    vec3f(cell.inv0.w, cell.inv1.w, cell.inv2.w);
-  frac[i] = vec4f(f, p.w);
-  let d = frac_to_cart(cell, f - frac_ref[i].xyz);
-  if (dot(d, d) > half_skin2[0]) {
-    atomicMax(&rebuild[0], 1u);
   }
 }
 

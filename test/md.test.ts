@@ -87,9 +87,9 @@ describe('MD engine on the GPU', () => {
       expect(coarse.records.at(-1)!.rebuilds).toBeGreaterThan(3);
     });
 
-  it('no indirect dispatch in the step loop, for every thermostat (the rebuild kernels are gated on the GPU)', async () => {
+  it('no indirect dispatch in the step loop, for every thermostat; at most 6 dispatches on a step without a rebuild', async () => {
     const field = await WebGpuMtp.create(ctx.device, compileMtp(softSphereMtp()));
-    const counts: Record<string, number> = {};
+    const counts: Record<string, { direct: number; withRebuild: number }> = {};
     for (const thermostat of ['nve', 'csvr', 'langevin', 'nhc'] as const) {
       const md = await MdEngine.create(ctx.device, field, testSystem(), {
         dt: 1,
@@ -97,14 +97,55 @@ describe('MD engine on the GPU', () => {
         thermostat,
         seed: 1,
       });
-      const { direct, indirect } = md.dispatchesPerStep();
+      const { direct, indirect, withRebuild } = md.dispatchesPerStep();
       expect(indirect).toBe(0);
-      counts[thermostat] = direct;
+      counts[thermostat] = { direct, withRebuild };
       md.destroy();
     }
-    // kick+drift, list update, wrap and 6 gated rebuild kernels, 2 MTP kernels, kick, end of step (+ thermostat)
-    expect(counts.nve).toBe(13);
-    expect(counts.csvr).toBe(15);
+    // kick+drift (checking the list), 2 MTP kernels, the closing kick (+ thermostat); a rebuild adds the wrap and the
+    // list's 6 kernels
+    expect(counts.nve).toEqual({ direct: 4, withRebuild: 11 });
+    expect(counts.csvr).toEqual({ direct: 6, withRebuild: 13 });
+    expect(counts.nhc.direct).toBe(8);
+    field.destroy();
+  });
+
+  it('an atom outrunning the list before its scheduled rebuild is caught on the GPU and the batch redone', async () => {
+    const field = await WebGpuMtp.create(ctx.device, compileMtp(softSphereMtp()));
+    const hot = async (listInterval: { first: number; max: number }) => {
+      const md = await MdEngine.create(ctx.device, field, testSystem(), {
+        dt: 1,
+        temperature: 3000,
+        thermostat: 'nve',
+        seed: 5,
+        listInterval,
+      });
+      const records: ThermoRecord[] = [];
+      let last: Frame | null = null;
+      await md.run(200, 20, (t, f) => {
+        records.push(t);
+        last = f;
+      });
+      const schedule = md.listSchedule;
+      md.destroy();
+      return { records, last: last! as Frame, schedule };
+    };
+    // the reference rebuilds before every force evaluation; the other starts 100 steps apart, far too long at 3000 K
+    const every = await hot({ first: 1, max: 1 });
+    const late = await hot({ first: 100, max: 100 });
+    expect(every.schedule.staleRedos).toBe(0);
+    expect(late.schedule.staleRedos).toBeGreaterThan(0);
+    expect(late.schedule.interval).toBeLessThan(100);
+    expect(every.records.at(-1)!.rebuilds).toBe(200);
+    expect(late.records.at(-1)!.rebuilds).toBeLessThan(100);
+    // every step of the redone run saw every pair the reference saw: the same trajectory to float32 summation order
+    let worst = 0;
+    for (let k = 0; k < every.last.positions.length; k++)
+      worst = Math.max(worst, Math.abs(late.last.positions[k] - every.last.positions[k]));
+    expect(worst).toBeLessThan(1e-3);
+    expect(late.last.step).toBe(200);
+    const drift = Math.abs(late.records.at(-1)!.conserved - late.records[0].conserved) / 64;
+    expect(drift).toBeLessThan(1e-4);
     field.destroy();
   });
 

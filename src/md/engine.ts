@@ -1,7 +1,10 @@
 /**
  * Molecular dynamics on the GPU: the state (positions, velocities, image counters, forces) stays on the device, many
- * steps are recorded per submission, the neighbour list is rebuilt on the GPU when atoms moved more than skin/2, and
- * thermodynamics and frames come back through double-buffered staging copies while the next batch runs.
+ * steps are recorded per submission, and thermodynamics and frames come back through double-buffered staging copies
+ * while the next batch runs. The neighbour list is rebuilt at steps the engine schedules from the displacements the
+ * GPU measures; every step checks on the GPU that no atom outran the list (moved more than skin/2), and a batch in
+ * which one did is redone from the last record with rebuilds twice as often (docs/adr/0013-scheduled-list-rebuilds.md).
+ * A step without a rebuild is the thermostat's kernels, the force field's and one closing kick.
  *
  * Ensembles: NVE (velocity Verlet), Langevin (BAOAB), CSVR (Bussi velocity rescaling). Units: A, fs, eV, amu, K.
  */
@@ -21,7 +24,7 @@ import {
 import { withCellCommon } from '../gpu/shader-source.ts';
 import { type Cell, volume } from '../model/cell.ts';
 import { EV_A3_TO_GPA, KB, MVV_TO_EV } from '../model/units.ts';
-import { packPositions } from '../potential/neighbors-gpu.ts';
+import { CELL_PARAMS_BYTES, LIST_WORD_COUNT, LIST_WORDS, packPositions } from '../potential/neighbors-gpu.ts';
 import type { GpuForceField } from '../potential/types.ts';
 import {
   decodeRecord,
@@ -58,6 +61,11 @@ export interface MdOptions {
   velocities?: Float64Array;
   /** Berendsen barostat, applied at every record (see MdEngine.run). */
   barostat?: BarostatOptions;
+  /**
+   * The list-rebuild schedule: the first interval (steps; default from the initial velocities) and the longest
+   * (default LIST_INTERVAL_MAX). { first: 1, max: 1 } rebuilds at every step.
+   */
+  listInterval?: { first?: number; max?: number };
 }
 
 /**
@@ -146,6 +154,30 @@ class ListOverflow extends Error {
   }
 }
 
+/** Internal: an atom outran the neighbour list before its scheduled rebuild; the run redoes the batch. */
+class StaleList extends Error {
+  constructor() {
+    super('an atom moved more than skin/2 before the scheduled list rebuild');
+  }
+}
+
+/** Rebuild intervals (steps) the schedule keeps to: at least every step, at most this many. */
+export const LIST_INTERVAL_MAX = 100;
+/** The schedule aims for the largest displacement at a rebuild to be this fraction of skin/2. */
+const LIST_INTERVAL_MARGIN = 0.7;
+
+/**
+ * The first rebuild interval, before any displacement was measured: the fastest atom at its speed covers a third of
+ * skin/2, at most 10 steps (forces accelerate atoms; the schedule then follows what the GPU measures).
+ */
+function firstInterval(velocities: ArrayLike<number>, dt: number, skin: number): number {
+  let v2 = 0;
+  for (let i = 0; i < velocities.length; i += 3)
+    v2 = Math.max(v2, velocities[i] ** 2 + velocities[i + 1] ** 2 + velocities[i + 2] ** 2);
+  const perStep = Math.sqrt(v2) * dt;
+  return perStep > 0 ? Math.max(1, Math.min(10, Math.floor(skin / 6 / perStep))) : 10;
+}
+
 export class BlowUpError extends Error {
   override name = 'BlowUpError';
   constructor(
@@ -159,7 +191,7 @@ export class BlowUpError extends Error {
 }
 
 /** Kernels of every step, whatever the thermostat; the thermostat adds its own (src/md/thermostats). */
-const STEP_KERNELS = ['kick_half', 'end_step', 'wrap_positions'] as const;
+const STEP_KERNELS = ['kick_end', 'wrap_rebuild'] as const;
 type Kernel = IntegratorKernel | (typeof STEP_KERNELS)[number];
 
 interface Staging {
@@ -178,8 +210,15 @@ export class MdEngine implements Engine {
   private readonly images: GPUBuffer;
   private readonly state: GPUBuffer;
   private readonly params: GPUBuffer;
-  /** Stands in for the neighbour list's rebuild flag when the field has no list (the flag then stays zero). */
-  private readonly noList: GPUBuffer;
+  /** Stand in for the neighbour list's bookkeeping, cell and fractional positions when the field has no list. */
+  private readonly noList: { words: GPUBuffer; cell: GPUBuffer; frac: GPUBuffer; fracRef: GPUBuffer };
+  /** The list generation the cached bind groups name (a new list replaces its buffers). */
+  private groupsGeneration = -1;
+  /** Steps between scheduled list rebuilds, and steps since the last one as encoded. */
+  private listInterval: number;
+  private sinceBuild = 0;
+  /** Batches redone because an atom outran the list. */
+  private staleRedos = 0;
   private readonly out: ReturnType<GpuForceField['allocateOutputs']>;
   private readonly groups: Map<Kernel, GPUBindGroup> = new Map();
   private readonly staging: Staging[];
@@ -192,7 +231,10 @@ export class MdEngine implements Engine {
     readonly device: GPUDevice,
     readonly field: GpuForceField,
     readonly system: MdSystem,
-    readonly options: Required<Omit<MdOptions, 'velocities' | 'barostat'>> & { barostat?: BarostatOptions },
+    readonly options: Required<Omit<MdOptions, 'velocities' | 'barostat' | 'listInterval'>> & {
+      barostat?: BarostatOptions;
+      listInterval: { first?: number; max: number };
+    },
     private readonly pipelines: Record<Kernel, GPUComputePipeline>,
     velocities: Float64Array,
   ) {
@@ -218,9 +260,22 @@ export class MdEngine implements Engine {
       kT: KB * options.temperature,
       decay: thermostatModule(options.thermostat).decay(options),
       tau: options.tau,
+      has_list: field.neighbors ? 1 : 0,
+      half_skin2: (options.skin / 2) ** 2,
+      _pad0: 0,
+      _pad1: 0,
     });
     this.params = uniformBuffer(d, 'md params', p);
-    this.noList = storageBuffer(d, 'no neighbour list', 8);
+    this.noList = {
+      words: storageBuffer(d, 'no neighbour list', 4 * LIST_WORD_COUNT),
+      cell: uniformBuffer(d, 'no list cell', new ArrayBuffer(CELL_PARAMS_BYTES)),
+      frac: storageBuffer(d, 'no list fractions', 16),
+      fracRef: storageBuffer(d, 'no list reference', 16),
+    };
+    this.listInterval = Math.min(
+      options.listInterval.first ?? firstInterval(velocities, options.dt, options.skin),
+      options.listInterval.max,
+    );
     this.out = field.allocateOutputs(n);
     this.layout = recordLayout(n);
     this.staging = [0, 1].map((k) => ({
@@ -250,7 +305,11 @@ export class MdEngine implements Engine {
       friction: options.friction ?? THERMOSTAT_DEFAULTS.friction,
       skin: options.skin ?? 0.5,
       barostat: options.barostat,
+      listInterval: { first: options.listInterval?.first, max: options.listInterval?.max ?? LIST_INTERVAL_MAX },
     };
+    for (const [what, v] of Object.entries(opts.listInterval))
+      if (v !== undefined && !(Number.isInteger(v) && v >= 1))
+        throw new Error(`list interval ${what} ${v} must be a whole number of steps >= 1`);
     if (!(opts.dt > 0 && opts.dt <= 10)) throw new Error(`time step ${opts.dt} fs is outside (0, 10] fs`);
     if (!(opts.temperature >= 0)) throw new Error(`temperature ${opts.temperature} K must be >= 0`);
     const steps = thermostatModule(opts.thermostat).gpu;
@@ -279,6 +338,12 @@ export class MdEngine implements Engine {
   }
 
   private group(k: Kernel): GPUBindGroup {
+    const nl = this.field.neighbors;
+    // the drifts, the closing kick and the wrap bind the list's buffers, which a new list replaces
+    if (nl && nl.generation !== this.groupsGeneration) {
+      this.groups.clear();
+      this.groupsGeneration = nl.generation;
+    }
     let g = this.groups.get(k);
     if (g) return g;
     const all: Record<number, GPUBuffer> = {
@@ -288,29 +353,25 @@ export class MdEngine implements Engine {
       3: this.out.forces,
       4: this.images,
       5: this.state,
+      6: nl?.cellUniform ?? this.noList.cell,
+      7: nl?.rebuildCounter ?? this.noList.words,
+      8: nl?.frac ?? this.noList.frac,
+      9: nl?.fracRef ?? this.noList.fracRef,
     };
     const used: Record<Kernel, number[]> = {
       kick_half: [0, 2, 3],
-      kick_drift: [0, 1, 2, 3],
-      drift_half: [0, 1, 2],
+      kick_drift: [0, 1, 2, 3, 6, 7, 8, 9],
+      drift_half: [0, 1, 2, 6, 7, 8, 9],
       langevin_o: [0, 2, 5],
       kinetic_before: [0, 2, 5],
       kinetic_after: [0, 2, 5],
       csvr_factor: [0, 2, 5],
       csvr_scale: [0, 2, 5],
       nhc_half: [0, 2, 5],
-      end_step: [5, 7],
-      wrap_positions: [0, 1, 4, 6, 7],
+      kick_end: [0, 2, 3, 5, 7],
+      wrap_rebuild: [0, 1, 4, 6, 7],
     };
-    const entries: Record<number, GPUBuffer> = {};
-    for (const b of used[k]) {
-      if (b === 6) {
-        if (!this.field.neighbors) throw new Error('wrapping needs a neighbour list');
-        entries[6] = this.field.neighbors.cellUniform;
-      } else if (b === 7) entries[7] = this.field.neighbors?.rebuildCounter ?? this.noList;
-      else entries[b] = all[b];
-    }
-    g = bindGroup(this.device, this.pipelines[k], entries);
+    g = bindGroup(this.device, this.pipelines[k], Object.fromEntries(used[k].map((b) => [b, all[b]])));
     this.groups.set(k, g);
     return g;
   }
@@ -319,7 +380,6 @@ export class MdEngine implements Engine {
     const nl = this.field.neighbors;
     if (nl) {
       nl.configure(this.system.cell, this.system.positions, this.field.cutoff + this.options.skin);
-      nl.setSkin(this.options.skin);
     }
     await this.rebuildListAndForces('initial forces');
     if (nl) {
@@ -352,7 +412,8 @@ export class MdEngine implements Engine {
     pass.dispatchWorkgroups(groups);
   }
 
-  private encodeStep(pass: GPUComputePassEncoder): void {
+  /** Records one step; `rebuild`: the list is rebuilt before the forces (a scheduled rebuild). */
+  private encodeStep(pass: GPUComputePassEncoder, rebuild: boolean): void {
     const atoms = workgroups(this.natoms, 64);
     const nl = this.field.neighbors;
     const { start, advance, end } = thermostatModule(this.options.thermostat).gpu;
@@ -361,31 +422,72 @@ export class MdEngine implements Engine {
     };
     run(start);
     run(advance);
-    if (nl) nl.encodeConditionalRebuild(pass, this.positions, () => this.dispatch(pass, 'wrap_positions', atoms));
+    if (nl && rebuild) {
+      this.dispatch(pass, 'wrap_rebuild', atoms);
+      nl.encodeRebuild(pass, this.positions);
+    }
     this.field.encodeInPass(pass, this.out, this.natoms);
-    this.dispatch(pass, 'kick_half', atoms);
+    this.dispatch(pass, 'kick_end', atoms);
     run(end);
-    this.dispatch(pass, 'end_step', 1);
+  }
+
+  /** Whether the next step encoded rebuilds the list: every `listInterval` steps. */
+  private scheduleStep(): boolean {
+    if (!this.field.neighbors) return false;
+    this.sinceBuild++;
+    if (this.sinceBuild < this.listInterval) return false;
+    this.sinceBuild = 0;
+    return true;
   }
 
   /**
-   * Dispatches one step records, counted on a stand-in pass (nothing is submitted): for the benchmark, and so that a
-   * test holds the step loop free of indirect dispatches.
+   * The next rebuild interval from a good record's list words: the largest displacement per step over the last
+   * complete interval and over the current one, extrapolated linearly (displacements grow at most that fast while
+   * atoms fly freely, slower once they collide) to LIST_INTERVAL_MARGIN of skin/2; at most twice the interval before.
    */
-  dispatchesPerStep(): { direct: number; indirect: number } {
-    const count = { direct: 0, indirect: 0 };
-    const pass = {
-      setPipeline() {},
-      setBindGroup() {},
-      dispatchWorkgroups() {
-        count.direct++;
-      },
-      dispatchWorkgroupsIndirect() {
-        count.indirect++;
-      },
-    } as unknown as GPUComputePassEncoder;
-    this.encodeStep(pass);
-    return count;
+  private adaptInterval(words: Uint32Array): void {
+    const f = new Float32Array(words.buffer, words.byteOffset, words.length);
+    const rate = (d2: number, steps: number) => (steps > 0 ? Math.sqrt(d2) / steps : 0);
+    const perStep = Math.max(
+      rate(f[LIST_WORDS.lastMaxDisp2], words[LIST_WORDS.lastSteps]),
+      rate(f[LIST_WORDS.maxDisp2], words[LIST_WORDS.steps]),
+    );
+    const target = perStep > 0 ? Math.floor((LIST_INTERVAL_MARGIN * this.options.skin) / 2 / perStep) : Infinity;
+    this.listInterval = Math.max(1, Math.min(target, 2 * this.listInterval, this.options.listInterval.max));
+  }
+
+  /** The list schedule: steps between rebuilds now, and batches redone because an atom outran the list. */
+  get listSchedule(): { interval: number; staleRedos: number } {
+    return { interval: this.listInterval, staleRedos: this.staleRedos };
+  }
+
+  /**
+   * Dispatches a step records without and with a scheduled rebuild, counted on a stand-in pass (nothing is
+   * submitted): for the benchmark, and so that a test holds the step loop free of indirect dispatches.
+   */
+  dispatchesPerStep(): { direct: number; indirect: number; withRebuild: number } {
+    const count = (rebuild: boolean) => {
+      const c = { direct: 0, indirect: 0 };
+      const pass = {
+        setPipeline() {},
+        setBindGroup() {},
+        dispatchWorkgroups() {
+          c.direct++;
+        },
+        dispatchWorkgroupsIndirect() {
+          c.indirect++;
+        },
+      } as unknown as GPUComputePassEncoder;
+      this.encodeStep(pass, rebuild);
+      return c;
+    };
+    const plain = count(false);
+    const rebuilding = count(true);
+    return {
+      direct: plain.direct,
+      indirect: plain.indirect + rebuilding.indirect,
+      withRebuild: this.field.neighbors ? rebuilding.direct : plain.direct,
+    };
   }
 
   private encodeRecord(encoder: GPUCommandEncoder, dst: GPUBuffer): void {
@@ -409,7 +511,10 @@ export class MdEngine implements Engine {
   }
 
   /** Thermodynamics and the frame from a staging copy (f64 sums on the host). */
-  private decode(data: ArrayBuffer, step: number): { thermo: ThermoRecord; frame: Frame; needed: number } {
+  private decode(
+    data: ArrayBuffer,
+    step: number,
+  ): { thermo: ThermoRecord; frame: Frame; needed: number; list: Uint32Array } {
     const n = this.natoms;
     const {
       state,
@@ -459,7 +564,7 @@ export class MdEngine implements Engine {
       }
     }
     const total = potential + kinetic;
-    const rebuilds = rebuildCounter[1];
+    const rebuilds = rebuildCounter[LIST_WORDS.rebuilds];
     return {
       thermo: {
         step,
@@ -476,6 +581,7 @@ export class MdEngine implements Engine {
       },
       frame: { step, time: step * this.options.dt, positions, velocities, images, state: Float32Array.from(state) },
       needed: overflow[0],
+      list: rebuildCounter,
     };
   }
 
@@ -509,11 +615,16 @@ export class MdEngine implements Engine {
         }
         return;
       } catch (err) {
-        if (!(err instanceof ListOverflow) || !this.field.neighbors) throw err;
-        // Grow the list and redo from the last good record: nothing computed with a truncated list is kept.
-        const from = this.lastGood ?? this.initial;
-        this.field.neighbors.growTo(Math.ceil(err.needed * 1.25) + 8);
-        await this.restore(from);
+        const nl = this.field.neighbors;
+        if (!nl || !(err instanceof ListOverflow || err instanceof StaleList)) throw err;
+        // Redo from the last good record: nothing computed with a truncated or outrun list is kept. A list too
+        // small grows; a list outrun is rebuilt twice as often.
+        if (err instanceof ListOverflow) nl.growTo(Math.ceil(err.needed * 1.25) + 8);
+        else {
+          this.listInterval = Math.max(1, Math.floor(this.listInterval / 2));
+          this.staleRedos++;
+        }
+        await this.restore(this.lastGood ?? this.initial);
       }
     }
   }
@@ -531,9 +642,11 @@ export class MdEngine implements Engine {
       s.pending = null;
       const data = s.buffer.getMappedRange().slice(0);
       s.buffer.unmap();
-      const { thermo, frame, needed } = this.decode(data, s.step);
+      const { thermo, frame, needed, list } = this.decode(data, s.step);
       if (this.field.neighbors && needed > this.field.neighbors.capacity) throw new ListOverflow(needed);
+      if (this.field.neighbors && list[LIST_WORDS.stale] !== 0) throw new StaleList();
       this.check(thermo, frame);
+      if (this.field.neighbors) this.adaptInterval(list);
       this.lastGood = frame;
       await onRecord(thermo, frame);
     };
@@ -559,7 +672,7 @@ export class MdEngine implements Engine {
         }
         const encoder = this.device.createCommandEncoder({ label: 'md batch' });
         const pass = encoder.beginComputePass({ label: 'md steps' });
-        for (let t = 0; t < k; t++) this.encodeStep(pass);
+        for (let t = 0; t < k; t++) this.encodeStep(pass, this.scheduleStep());
         pass.end();
         this.step += k;
         done += k;
@@ -604,7 +717,6 @@ export class MdEngine implements Engine {
     const nl = this.field.neighbors;
     if (nl) {
       nl.configure(cell, frame.positions, this.field.cutoff + this.options.skin, nl.capacity);
-      nl.setSkin(this.options.skin);
     }
     await this.restore(frame);
     this.lastGood = frame;
@@ -641,9 +753,7 @@ export class MdEngine implements Engine {
     const nl = this.field.neighbors;
     if (nl) {
       await nl.build(this.positions);
-      // these bind the list's buffers, which a new cell replaces
-      this.groups.delete('wrap_positions');
-      this.groups.delete('end_step');
+      this.sinceBuild = 0;
     }
     await checked(this.device, what, () => {
       const encoder = this.device.createCommandEncoder();
@@ -701,7 +811,7 @@ export class MdEngine implements Engine {
       this.images,
       this.state,
       this.params,
-      this.noList,
+      ...Object.values(this.noList),
       ...Object.values(this.out),
     ])
       b.destroy();

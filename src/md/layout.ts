@@ -4,6 +4,8 @@
  * record interval. Packing and decoding both go through these tables.
  */
 
+import { LIST_WORD_COUNT } from '../potential/neighbors-gpu.ts';
+
 /** MdParams, in the struct's order: every field 4 bytes. */
 export const MD_PARAMS = [
   { name: 'natoms', type: 'u32' },
@@ -14,6 +16,10 @@ export const MD_PARAMS = [
   { name: 'kT', type: 'f32' },
   { name: 'decay', type: 'f32' },
   { name: 'tau', type: 'f32' },
+  { name: 'has_list', type: 'u32' },
+  { name: 'half_skin2', type: 'f32' },
+  { name: '_pad0', type: 'u32' },
+  { name: '_pad1', type: 'u32' },
 ] as const;
 
 export type MdParamName = (typeof MD_PARAMS)[number]['name'];
@@ -44,7 +50,7 @@ export const RECORD_FIELDS = [
   { name: 'velocities', words: { perAtom: 4 }, type: 'f32' },
   { name: 'atomVirial', words: { perAtom: 9 }, type: 'f32' },
   { name: 'overflow', words: { fixed: 2 }, type: 'u32', list: true },
-  { name: 'rebuildCounter', words: { fixed: 2 }, type: 'u32', list: true },
+  { name: 'rebuildCounter', words: { fixed: LIST_WORD_COUNT }, type: 'u32', list: true },
   { name: 'positions', words: { perAtom: 4 }, type: 'f32' },
   { name: 'images', words: { perAtom: 4 }, type: 'i32' },
 ] as const;

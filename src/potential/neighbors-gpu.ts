@@ -26,7 +26,7 @@ export interface GpuCellGeometry {
   lattice: Float64Array;
 }
 
-const CELL_PARAMS_BYTES = 160;
+export const CELL_PARAMS_BYTES = 160;
 
 /**
  * The CellParams block for a cell, or for the bounding box of a free cluster (`cell` null: an orthorhombic box with a
@@ -99,7 +99,24 @@ export function estimateCapacity(natoms: number, cell: Cell | null, listCutoff: 
   return Math.ceil(density * (4 / 3) * Math.PI * listCutoff ** 3 * 1.3) + 16;
 }
 
-const KERNELS = ['prepare', 'scan', 'fill', 'sort', 'build', 'reverse', 'update', 'request', 'settle'] as const;
+const KERNELS = ['prepare', 'scan', 'fill', 'sort', 'build', 'reverse', 'request', 'settle'] as const;
+
+/**
+ * The list's bookkeeping words (u32), shared with the MD engine's kernels (nl_rebuild in shaders/integrate.wgsl):
+ * the rebuild gate, rebuilds done, the largest displacement^2 since the build (f32 bits) and the steps since it, the
+ * same two for the last complete interval, the stale flag and this step's mark.
+ */
+export const LIST_WORDS = {
+  rebuildNow: 0,
+  rebuilds: 1,
+  maxDisp2: 2,
+  lastMaxDisp2: 3,
+  lastSteps: 4,
+  steps: 5,
+  stale: 6,
+  mark: 7,
+} as const;
+export const LIST_WORD_COUNT = 8;
 type Kernel = (typeof KERNELS)[number];
 type Pipelines = Record<Kernel, GPUComputePipeline>;
 
@@ -123,13 +140,10 @@ export class GpuNeighborList {
   private binAtoms!: GPUBuffer;
   /** [0] the largest neighbour count when it exceeded the slots, [1] entries without a reverse. */
   overflow!: GPUBuffer;
-  private fracRef!: GPUBuffer;
-  /**
-   * [0] rebuild requested (the rebuild kernels' gate), [1] rebuilds done by the GPU-decided path (MD). Whoever
-   * encodes the MD step clears [0] and counts [1] at its end (the MD engine's end_step).
-   */
+  /** The bookkeeping words of LIST_WORDS: the rebuild gate, counts, displacements, the stale flag. */
   rebuildCounter!: GPUBuffer;
-  private halfSkin2!: GPUBuffer;
+  /** Fractional positions at the last build: the MD engine's drifts measure displacements from them. */
+  fracRef!: GPUBuffer;
   private groups = new Map<string, GPUBindGroup>();
   /** The rebuild kernels in order with their fixed grids (atoms or bins), set by `configure`. */
   private rebuildGrids: [Kernel, number][] = [];
@@ -170,9 +184,7 @@ export class GpuNeighborList {
     // [0]: the largest neighbour count when it exceeds the capacity; [1]: entries without a reverse entry
     this.overflow = storageBuffer(d, 'overflow', 8);
     this.fracRef = storageBuffer(d, 'fractional positions at build', 16 * n);
-    this.rebuildCounter = storageBuffer(d, 'rebuild flag and count', 8);
-    // no rebuild requests until the MD engine sets a skin
-    this.halfSkin2 = storageBuffer(d, 'half skin squared', new Float32Array([Number.MAX_VALUE]));
+    this.rebuildCounter = storageBuffer(d, 'list bookkeeping', 4 * LIST_WORD_COUNT);
     const atoms = workgroups(n, 64);
     this.rebuildGrids = [
       ['prepare', atoms],
@@ -184,11 +196,6 @@ export class GpuNeighborList {
     ];
     this.groups.clear();
     this.generation++;
-  }
-
-  /** The rebuild threshold of the GPU-decided path: a rebuild once any atom moved more than skin/2. */
-  setSkin(skin: number): void {
-    this.device.queue.writeBuffer(this.halfSkin2, 0, new Float32Array([(skin / 2) ** 2]));
   }
 
   growTo(capacity: number): void {
@@ -226,7 +233,6 @@ export class GpuNeighborList {
       10: this.reverseSlot,
       11: this.fracRef,
       12: this.rebuildCounter,
-      14: this.halfSkin2,
     };
     const used: Record<Kernel, number[]> = {
       prepare: [0, 1, 2, 3, 4, 11, 12],
@@ -235,7 +241,6 @@ export class GpuNeighborList {
       sort: [0, 5, 6, 12],
       build: [0, 2, 5, 6, 7, 8, 9, 12],
       reverse: [0, 4, 7, 8, 9, 10, 12],
-      update: [0, 1, 2, 11, 12, 14],
       request: [12],
       settle: [12],
     };
@@ -252,36 +257,16 @@ export class GpuNeighborList {
 
   private groupsFor: GPUBuffer | null = null;
 
-  /** The rebuild kernels in order, each on its fixed grid: they do nothing unless rebuildCounter[0] is set. */
-  private encodeGatedRebuild(pass: GPUComputePassEncoder, positions: GPUBuffer): void {
+  /**
+   * The rebuild kernels in order, each on its fixed grid, into an open compute pass: they do nothing unless the gate
+   * (LIST_WORDS.rebuildNow) is raised, which the MD engine does at the steps it schedules a rebuild.
+   */
+  encodeRebuild(pass: GPUComputePassEncoder, positions: GPUBuffer): void {
     for (const [k, groups] of this.rebuildGrids) {
       pass.setPipeline(this.pipelines[k]);
       pass.setBindGroup(0, this.group(k, positions));
       pass.dispatchWorkgroups(groups);
     }
-  }
-
-  /**
-   * Records the MD path into an open compute pass: refresh fractional positions and raise the rebuild flag if any
-   * atom moved more than skin/2 (nl_update), then the gated rebuild kernels. `beforeRebuild` records work that must
-   * happen just before a rebuild (the MD engine wraps positions into the cell there, gated by the same flag). The
-   * caller clears the flag at the end of the step.
-   */
-  encodeConditionalRebuild(pass: GPUComputePassEncoder, positions: GPUBuffer, beforeRebuild?: () => void): void {
-    pass.setPipeline(this.pipelines.update);
-    pass.setBindGroup(0, this.group('update', positions));
-    pass.dispatchWorkgroups(workgroups(this.natoms, 64));
-    beforeRebuild?.();
-    this.encodeGatedRebuild(pass, positions);
-  }
-
-  /** Largest neighbour count seen (when above capacity) and rebuilds done on the GPU path, read back. */
-  async readStatus(): Promise<{ needed: number; rebuilds: number }> {
-    const [o, r] = await Promise.all([
-      readBuffer(this.device, this.overflow, 8),
-      readBuffer(this.device, this.rebuildCounter, 8),
-    ]);
-    return { needed: new Uint32Array(o)[0], rebuilds: new Uint32Array(r)[1] };
   }
 
   clearOverflow(encoder: GPUCommandEncoder): void {
@@ -291,6 +276,8 @@ export class GpuNeighborList {
   /** Records a full rebuild from `positions` (vec4f per atom, type bits in w) into `encoder`. */
   encode(encoder: GPUCommandEncoder, positions: GPUBuffer): void {
     encoder.clearBuffer(this.overflow);
+    // a fresh list: no displacement, no steps, nothing stale (the rebuild count stays)
+    encoder.clearBuffer(this.rebuildCounter, 4 * LIST_WORDS.maxDisp2);
     const pass = encoder.beginComputePass({ label: 'neighbour list' });
     const run = (k: Kernel) => {
       pass.setPipeline(this.pipelines[k]);
@@ -299,7 +286,7 @@ export class GpuNeighborList {
     };
     // the same gated kernels as in MD, with the gate raised for this build and lowered after it (not counted)
     run('request');
-    this.encodeGatedRebuild(pass, positions);
+    this.encodeRebuild(pass, positions);
     run('settle');
     pass.end();
   }
@@ -347,7 +334,6 @@ export class GpuNeighborList {
       this.overflow,
       this.fracRef,
       this.rebuildCounter,
-      this.halfSkin2,
     ]) {
       b?.destroy();
     }

@@ -241,7 +241,7 @@ async function benchMdStep(
     masses: massesOf(config.types, species),
   };
   const md = await MdEngine.create(ctx.device, field, system, { ...run, thermostat: 'csvr', seed: 1 });
-  const { direct, indirect } = md.dispatchesPerStep();
+  const { direct, indirect, withRebuild } = md.dispatchesPerStep();
   await md.run(Math.max(5, Math.round(steps / 10)), steps, () => {}); // warm-up: pipelines, first rebuilds
   let rebuilds0 = 0;
   let rebuilds = 0;
@@ -253,6 +253,7 @@ async function benchMdStep(
     rebuilds = t.rebuilds;
   });
   const seconds = (performance.now() - t0) / 1000;
+  const { staleRedos } = md.listSchedule;
   md.destroy();
   field.destroy();
   const n = config.types.length;
@@ -262,7 +263,8 @@ async function benchMdStep(
     `md ${what}, ${label} (${field.kernel} kernel, ${run.temperature} K, dt ${run.dt} fs), ${n} atoms: ` +
     `${ms.toFixed(2)} ms/step, ` +
     `${(steps / seconds).toFixed(1)} steps/s, ${((steps * n) / seconds).toExponential(2)} atom-steps/s, ` +
-    `${direct} dispatches/step (${indirect} indirect), list rebuilt every ${(steps / Math.max(1, rebuilds - rebuilds0)).toFixed(1)} steps; ` +
+    `${direct} dispatches/step (${withRebuild} with a list rebuild, ${indirect} indirect), ` +
+    `list rebuilt every ${(steps / Math.max(1, rebuilds - rebuilds0)).toFixed(1)} steps (${staleRedos} batches redone); ` +
     `cpu-f64 evaluation ${(1000 * cpu).toFixed(1)} ms (step/evaluation ${(ms / 1000 / cpu).toFixed(2)})`
   );
 }

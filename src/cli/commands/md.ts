@@ -201,7 +201,7 @@ export const mdCommand: Command = {
     const t0 = performance.now();
     const startStep = engine.step;
     let lastFrame: Frame | null = null;
-    const dispatches = engine.dispatchesPerStep().direct;
+    const dispatches = engine.dispatchesPerStep();
     const saveCheckpoint = (frame: Frame) =>
       writeText(checkpointPath, JSON.stringify(checkpointOf(frame, species, types, engine.system.cell.lattice)));
     const checkpointEvery = numberOption(args, 'checkpoint-every', 0);
@@ -294,7 +294,8 @@ export const mdCommand: Command = {
         `${((steps * engine.options.dt * 1e-6 * 86400) / Math.max(wall, 1e-9)).toFixed(3)} ns/day, ` +
         `${(steps / Math.max(wall, 1e-9)).toFixed(1)} steps/s, ` +
         `${((steps * types.length) / Math.max(wall, 1e-9)).toExponential(2)} atom-steps/s, ` +
-        `${dispatches} GPU dispatches per step`,
+        `${dispatches.direct} GPU dispatches per step (${dispatches.withRebuild} with a list rebuild, ` +
+        `every ${engine.listSchedule.interval} steps at the end)`,
     );
     if (stringOption(args, 'checkpoint') && lastFrame) {
       saveCheckpoint(lastFrame);
