@@ -9,6 +9,7 @@ import { countBySpecies, type Structure } from '../src/model/structure.ts';
 import { buildBicrystal, type GbSpec } from '../src/structure/gb/builder.ts';
 import { betaLi3PS4Standard, GB_PRESETS, presetSpec } from '../src/structure/gb/presets.ts';
 import { anionAnchors, BOUNDARY_ZONE, removeOverlappingBodies } from '../src/structure/gb/units.ts';
+import { FORMAL_CHARGE } from '../src/model/ps4.ts';
 import { STRUCTURE_PRESETS } from '../src/structure/presets.ts';
 import { expectChemistryAsBuilt, FIXTURES } from './support.ts';
 
@@ -174,6 +175,13 @@ describe('grain-boundary presets with whole PS4 units (the default build)', () =
       const raw = buildBicrystal(standard, { ...preset.spec, cut: 'raw' }).structure.types.length;
       expect(s.types.length).toBe(raw - 5 * (u.overlappingUnits + u.balanceUnits) - u.overlappingLi - u.balanceLi);
       expect(report.chargeRemoved).toBe(0);
+      // each grain is a neutral piece of crystal (no charged plates, so no field across the grains)
+      const grain = s.labels!.grain as Int32Array;
+      for (const g of [0, 1]) {
+        let q = 0;
+        for (let i = 0; i < grain.length; i++) if (grain[i] === g) q += FORMAL_CHARGE[s.species[s.types[i]]];
+        expect(q, `grain ${g}`).toBe(0);
+      }
     });
   }
 
@@ -267,7 +275,9 @@ describe('grain-boundary presets with whole PS4 units (the default build)', () =
       positions: Float64Array.from(pos),
     };
     const near = new Float64Array(types.length); // every body at a boundary
-    const { keep, report } = removeOverlappingBodies(s, Int32Array.from(anchor), Int32Array.from(grain), near);
+    const { keep, report } = removeOverlappingBodies(s, Int32Array.from(anchor), Int32Array.from(grain), near, {
+      balance: 'cell',
+    });
     expect(report.overlappingUnits).toBe(1);
     expect(keep.slice(0, 5)).toEqual([0, 1, 2, 3, 4]); // the tie goes against grain B: unit A stays
     expect(report.overlappingLi).toBe(3);
@@ -280,5 +290,61 @@ describe('grain-boundary presets with whole PS4 units (the default build)', () =
     const census = ps4Census(kept);
     expect(census.intact).toBe(1);
     expect(census.minDistance).toBeGreaterThanOrEqual(2.0);
+  });
+
+  it('makes each grain neutral, not only the cell: a unit and its excess Li go from the grain short of Li', () => {
+    // two grains 10 A apart, one unit each; grain A holds 4 Li, grain B 2: the cell is neutral, each grain is not
+    const tet = [
+      [0, 0, 0],
+      [1.18, 1.18, 1.18],
+      [-1.18, -1.18, 1.18],
+      [-1.18, 1.18, -1.18],
+      [1.18, -1.18, -1.18],
+    ];
+    const pos: number[] = [];
+    const types: number[] = [];
+    const grain: number[] = [];
+    const anchor: number[] = [];
+    for (const [x, g] of [
+      [5, 0],
+      [15, 1],
+    ]) {
+      const first = types.length;
+      for (const [k, v] of tet.entries()) {
+        pos.push(v[0] + x, v[1] + 10, v[2] + 10);
+        types.push(k === 0 ? 1 : 2);
+        grain.push(g);
+        anchor.push(first);
+      }
+    }
+    for (const [x, y, g] of [
+      [2, 4, 0],
+      [5, 4, 0],
+      [8, 4, 0],
+      [5, 16, 0],
+      [13, 4, 1],
+      [17, 4, 1],
+    ]) {
+      anchor.push(types.length);
+      pos.push(x, y, 10);
+      types.push(0);
+      grain.push(g);
+    }
+    const s: Structure = {
+      cell: { lattice: Float64Array.from([20, 0, 0, 0, 20, 0, 0, 0, 20]), pbc: [true, true, true] },
+      species: ['Li', 'P', 'S'],
+      types: Int32Array.from(types),
+      positions: Float64Array.from(pos),
+    };
+    const near = new Float64Array(types.length);
+    const args = [s, Int32Array.from(anchor), Int32Array.from(grain), near] as const;
+    const cell = removeOverlappingBodies(...args, { balance: 'cell' });
+    expect(cell.keep.length).toBe(types.length); // neutral as a cell: nothing to do
+    const { keep, report } = removeOverlappingBodies(...args);
+    expect(report.grainCharges).toEqual([1, -1]);
+    expect(report.removed).toEqual({ P: 1, S: 4, Li: 3 }); // one Li from A; B's unit, then B's two Li
+    const left = keep.map((i) => [types[i], grain[i]]);
+    expect(left.filter(([t, g]) => t === 0 && g === 0).length).toBe(3);
+    expect(left.filter(([, g]) => g === 1).length).toBe(0);
   });
 });

@@ -10,3 +10,5 @@ export const MVV_TO_EV = 103.642696562;
 export const EV_A3_TO_GPA = 160.21766208;
 /** Diffusion coefficients: A^2/fs -> cm^2/s (1e-16 cm^2 / 1e-15 s). */
 export const A2_PER_FS_TO_CM2_PER_S = 0.1;
+/** e^2 / (4 pi eps0) in eV A (CODATA 2018). */
+export const COULOMB_EV_A = 14.399645478;

@@ -156,7 +156,7 @@ export function neighbourhoodCell(source: Structure, atom: number, o: Neighbourh
     Int32Array.from(anchors),
     Int32Array.from(cut, (k) => (k ? 0 : 1)),
     new Float64Array(types.length),
-    Uint8Array.from(cut),
+    { protect: Uint8Array.from(cut), balance: 'cell' },
   );
   const structure: Structure = {
     cell,

@@ -178,7 +178,7 @@ export const buildCommand: Command = {
     'Indices refer to the conventional standard setting of Pnma (a = 6.12, b = 8.22, c = 12.82 A), as the study did.',
     'Each grain is one CSL cell thick along the normal unless --layers; the periodic cell holds two boundaries.',
     'By default (--cut units) each grain keeps whole PS4 units (the P decides the grain), whole units and Li that',
-    'overlap across a boundary are removed, and Li are removed (most crowded first) until the cell is Li3PS4 and',
+    'overlap across a boundary are removed, and Li are removed (most crowded first) until each grain is Li3PS4 and',
     'neutral. --cut atoms removes one atom (of grain B) of every pair closer than --min-distance (1.5 A) instead;',
     "--cut raw (or --raw) keeps the unmodified bicrystal (the reference table's counts). A preset is built with the",
     'rigid translation of grain B its scan chose (--shift in-plane fractions, --gap A at each boundary override it).',
@@ -332,9 +332,12 @@ export const buildCommand: Command = {
       const u = report.units;
       console.log(
         `removed whole bodies: ${u.overlappingUnits} PS4 units and ${u.overlappingLi} Li that overlapped, ` +
-          `${u.balanceUnits} units and ${u.balanceLi} Li for Li3PS4; formula units ${counts.get('P') ?? 0}`,
+          `${u.balanceUnits} units and ${u.balanceLi} Li for Li3PS4 (each grain neutral); formula units ${counts.get('P') ?? 0}`,
       );
     }
+    console.log(
+      `field of the formal charges across the grains: ${report.grainFields.map((f) => f.toFixed(3)).join(' and ')} V/A (a charged boundary gives 1-2 V/A)`,
+    );
     if (removed.length > 0) {
       console.log(
         `removed${report.cut === 'atoms' ? ` (closer than ${spec.removeCloserThan} A)` : ''}: ${removed.map(([k, v]) => `${v} ${k}`).join(', ')}; ` +

@@ -37,7 +37,8 @@ import {
   rotation,
   toReal,
 } from './index-math.ts';
-import { anionAnchors, removeOverlappingBodies, type UnitRemoval } from './units.ts';
+import { meanField, type NormalFrame } from './field.ts';
+import { anionAnchors, BOUNDARY_ZONE, removeOverlappingBodies, type UnitRemoval } from './units.ts';
 
 export interface GbSpec {
   /** Rotation axis [uvw] in the conventional standard setting. */
@@ -87,6 +88,11 @@ export interface GbReport {
   units?: UnitRemoval;
   /** Net charge of the removed atoms with formal charges (Li +1, P +5, S -2): 0 means the composition stays neutral. */
   chargeRemoved: number;
+  /**
+   * Mean field of the formal charges across grain A and grain B (V/A along the normal, BOUNDARY_ZONE in from each
+   * boundary; field.ts): near zero when neither the boundaries nor the grains are charged plates.
+   */
+  grainFields: [number, number];
   minDistance: number;
 }
 
@@ -369,6 +375,16 @@ export function buildBicrystal(standard: Structure, spec: GbSpec): { structure: 
     positions: Float64Array.from(pos),
     title: `Sigma${sigma} [${axis.join('')}]/(${plane.join(' ')}) ${kind}`,
   };
+  const cellArea = norm(crossR(p1, p2)) * r1 * r2;
+  /** The atoms `atoms` along the normal, for the electrostatics of formal charges (field.ts). */
+  const normalFrame = (atoms: number[]): NormalFrame => ({
+    z: Float64Array.from(atoms, (i) => {
+      const z = (pos[3 * i] * nrm[0] + pos[3 * i + 1] * nrm[1] + pos[3 * i + 2] * nrm[2]) % length;
+      return z < 0 ? z + length : z;
+    }),
+    length,
+    area: cellArea,
+  });
   let keep: number[] = Array.from(types.keys());
   const removed: Record<string, number> = {};
   let chargeRemoved = 0;
@@ -379,6 +395,7 @@ export function buildBicrystal(standard: Structure, spec: GbSpec): { structure: 
       Int32Array.from(anchors),
       Int32Array.from(grain),
       Float64Array.from(types, (_, i) => boundaryDistance(i)),
+      { field: normalFrame(types.map((_, i) => i)) },
     );
     keep = r.keep;
     unitReport = r.report;
@@ -409,6 +426,15 @@ export function buildBicrystal(standard: Structure, spec: GbSpec): { structure: 
       chargeRemoved += FORMAL_CHARGE[sym] ?? 0;
     }
   }
+  // the macroscopic field of the formal charges across each grain, away from its boundaries (A: [0, nA h), B above it)
+  const kept = normalFrame(keep);
+  const keptCharge = Float64Array.from(keep, (i) => FORMAL_CHARGE[standard.species[types[i]]] ?? 0);
+  const across = (from: number, to: number) => {
+    const a = from + Math.min(BOUNDARY_ZONE, (to - from) / 4);
+    const b = to - Math.min(BOUNDARY_ZONE, (to - from) / 4);
+    return meanField(kept, keptCharge, a, b);
+  };
+  const grainFields: [number, number] = [across(0, nA * h), across(nA * h + gap, length - gap)];
   const labels = {
     grain: Int32Array.from(keep, (i) => grain[i]),
     boundaryDistance: Float64Array.from(keep, (i) => boundaryDistance(i)),
@@ -434,7 +460,7 @@ export function buildBicrystal(standard: Structure, spec: GbSpec): { structure: 
       Math.hypot(nlAll.vectors[3 * e], nlAll.vectors[3 * e + 1], nlAll.vectors[3 * e + 2]),
     );
   }
-  const area = norm(crossR(p1, p2)) * r1 * r2;
+  const area = cellArea;
   return {
     structure,
     report: {
@@ -455,6 +481,7 @@ export function buildBicrystal(standard: Structure, spec: GbSpec): { structure: 
       removed,
       units: unitReport,
       chargeRemoved,
+      grainFields,
       minDistance,
     },
   };

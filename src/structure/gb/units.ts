@@ -8,6 +8,7 @@ import { nearestImage } from '../../model/cell.ts';
 import { buildNeighborList } from '../../model/neighbors.ts';
 import { CONTACT_LIMIT, contactLimit, FORMAL_CHARGE, PS_BOND, PS4 } from '../../model/ps4.ts';
 import type { Structure } from '../../model/structure.ts';
+import { type NormalFrame, removalEnergy, sheetPotential, sheetPotentials } from './field.ts';
 
 /**
  * For a bulk crystal (or a supercell of it, periodic in all three directions): the atom each atom moves with (an S its
@@ -55,6 +56,8 @@ export interface UnitRemoval {
   removed: Record<string, number>;
   /** Formal charge of what was removed (0: the cell stays neutral). */
   chargeRemoved: number;
+  /** Formal charge of each grain (or of the cell, when balanced as a whole) before rule 3 made it neutral. */
+  grainCharges?: number[];
 }
 
 /** Distance from a boundary plane within which rule 3 removes bodies, A: about one anion layer. */
@@ -76,14 +79,20 @@ interface Pair {
  *    placed onto A), then to the unit with the shortest contact.
  * 2. While a Li is closer than its limit to a remaining atom, remove the Li with the most such contacts (ties: the
  *    shortest contact); a protected Li (below) makes the unit it is too close to go instead.
- * 3. While the cell is negative (fewer than 3 Li per P), remove the most crowded unit (its shortest contact to another
- *    body); then, while it is positive, remove the most crowded Li (shortest distance to any remaining atom; ties:
- *    more atoms within 3 A).
+ * 3. Each grain in turn (`balance: 'grain'`, the default), or the cell as a whole (`'cell'`): while it is negative
+ *    (fewer than 3 Li per P), remove its most crowded unit (the shortest contact to another body); then, while it is
+ *    positive, its most crowded Li (shortest distance to any remaining atom; ties: more atoms within 3 A).
+ * Each grain is made neutral, not only the cell, because a grain that is not is a charged plate: with formal charges
+ * a periodic bicrystal whose grains carry +-q has a field across both grains (a sawtooth of several volts over
+ * 10-40 A), which DFT sees and a potential with a 5 A cutoff cannot. A Li belongs to the grain it was placed with.
+ * With `field` (a bicrystal's normal), rule 3 chooses among its candidates first the body whose removal lowers the
+ * plane-averaged Coulomb energy of the formal charges most (field.ts), then by crowding: which Li go decides whether
+ * the boundaries are left charged.
  * The removals of rule 3 are taken from bodies within BOUNDARY_ZONE of a boundary plane (`boundaryDistance`): the
  * excess is made there, and the crystal inside the grains stays untouched (in the crystal every Li is as crowded as
  * every other, so without this the rule would pick an interior one).
  * Bodies whose anchor is marked in `protect` are never removed, and contacts between two of them do not count (a
- * neighbourhood cut from MD keeps its atoms as they were).
+ * neighbourhood cut from MD keeps its atoms as they were; it balances the cell, since the cut may carry a charge).
  * Returns the atoms kept (ascending) and what was removed.
  */
 interface Contacts {
@@ -97,8 +106,9 @@ export function removeOverlappingBodies(
   anchor: Int32Array,
   grain: Int32Array,
   boundaryDistance: Float64Array,
-  protect?: Uint8Array,
+  options: { protect?: Uint8Array; balance?: 'grain' | 'cell'; field?: NormalFrame } = {},
 ): { keep: number[]; report: UnitRemoval } {
+  const { protect, balance = 'grain', field } = options;
   const n = s.types.length;
   const el = (i: number) => s.species[s.types[i]];
   const reach = Math.max(3.0, ...Object.values(CONTACT_LIMIT));
@@ -118,9 +128,10 @@ export function removeOverlappingBodies(
   const free = (b: number) => alive[b] && !protect?.[b];
   const units = () => [...members.keys()].filter((b) => isUnit(b) && free(b));
   const lithium = () => [...members.keys()].filter((b) => el(b) === 'Li' && free(b));
-  const charge = () => {
+  /** Formal charge of the living atoms, of one grain or (g undefined) of the cell. */
+  const charge = (g?: number) => {
     let q = 0;
-    for (let i = 0; i < n; i++) if (alive[i]) q += FORMAL_CHARGE[el(i)] ?? 0;
+    for (let i = 0; i < n; i++) if (alive[i] && (g === undefined || grain[i] === g)) q += FORMAL_CHARGE[el(i)] ?? 0;
     return q;
   };
   // contacts of a body change only when a body near it goes: cached, and dropped for the neighbours of each removal
@@ -222,34 +233,52 @@ export function removeOverlappingBodies(
       if (near.length > 0 || zone > 1e3) return near;
     }
   };
-  const noneLeft = (what: string) =>
-    new Error(`the cell has charge ${charge()} and no ${what} left that may be removed to make it neutral`);
+  const noneLeft = (what: string, g?: number) =>
+    new Error(
+      `${g === undefined ? 'the cell' : `grain ${g}`} has charge ${charge(g)} and no ${what} left that may be removed to make it neutral`,
+    );
   // the candidates at the boundary, found again only when none of them is left (the zone then widens)
   const remaining = (found: number[], all: () => number[]) => {
     const left = found.filter((b) => alive[b]);
     return left.length > 0 ? left : atBoundary(all());
   };
-  let q = charge();
-  let candidates: number[] = [];
-  while (q < 0) {
-    candidates = remaining(candidates, units);
-    const b = worst(candidates, (u) => [-contacts(u, false).shortest]);
-    if (b === null) throw noneLeft('PS4 unit');
+  // the potential of the formal charges at every atom, kept up to date as rule 3 removes bodies
+  const q0 = Float64Array.from({ length: n }, (_, i) => FORMAL_CHARGE[el(i)] ?? 0);
+  const v = field ? sheetPotentials(field, q0, alive) : undefined;
+  // rounded so that bodies equivalent by symmetry tie, and crowding decides between them
+  const fieldCost = (b: number) => (field && v ? Math.round(1e4 * removalEnergy(field, q0, v, members.get(b)!)) : 0);
+  const take = (b: number) => {
+    if (field && v)
+      for (const r of members.get(b)!)
+        for (let i = 0; i < n; i++) v[i] -= q0[r] * sheetPotential(field.z[i] - field.z[r], field.length, field.area);
     kill(b);
-    q -= FORMAL_CHARGE.P + PS4.ligands * FORMAL_CHARGE.S;
-    report.balanceUnits++;
-  }
-  candidates = [];
-  while (q > 0) {
-    candidates = remaining(candidates, lithium);
-    const b = worst(candidates, (u) => {
-      const c = contacts(u, false);
-      return [-c.shortest, c.within3];
-    });
-    if (b === null) throw noneLeft('Li');
-    kill(b);
-    q -= FORMAL_CHARGE.Li;
-    report.balanceLi++;
+  };
+  const grains = balance === 'grain' ? [...new Set(grain)].sort((a, b) => a - b) : [undefined];
+  report.grainCharges = grains.map((g) => charge(g));
+  for (const g of grains) {
+    const ofGrain = (all: () => number[]) => () => all().filter((b) => g === undefined || grain[b] === g);
+    let q = charge(g);
+    let candidates: number[] = [];
+    while (q < 0) {
+      candidates = remaining(candidates, ofGrain(units));
+      const b = worst(candidates, (u) => [-fieldCost(u), -contacts(u, false).shortest]);
+      if (b === null) throw noneLeft('PS4 unit', g);
+      take(b);
+      q -= FORMAL_CHARGE.P + PS4.ligands * FORMAL_CHARGE.S;
+      report.balanceUnits++;
+    }
+    candidates = [];
+    while (q > 0) {
+      candidates = remaining(candidates, ofGrain(lithium));
+      const b = worst(candidates, (u) => {
+        const c = contacts(u, false);
+        return [-fieldCost(u), -c.shortest, c.within3];
+      });
+      if (b === null) throw noneLeft('Li', g);
+      take(b);
+      q -= FORMAL_CHARGE.Li;
+      report.balanceLi++;
+    }
   }
   const keep: number[] = [];
   for (let i = 0; i < n; i++) {
