@@ -11,11 +11,14 @@ mkdir -p "$out"
 presets=${PRESETS:-"sigma5-001-120 sigma5-001-2-10 sigma5-001-001 sigma5-010-010 sigma5-010-201 sigma3-110-111 sigma5-001-150 sigma5-001-170"}
 for id in $presets; do
   [ -f "$out/$id.json" ] && { echo "$id: done already ($out/$id.json)"; continue; }
+  relax_top=3
   case "$id" in
     sigma5-001-150|sigma5-001-170) grid=3; gaps=0.5,1,1.5,2,2.5 ;;
+    # its screen ranks the candidate that relaxes lowest fourth (0.396 J/m^2 against 0.423 for the screen's first)
+    sigma5-001-2-10) grid=4; gaps=0,0.5,1,1.5,2,2.5,3; relax_top=6 ;;
     *) grid=4; gaps=0,0.5,1,1.5,2,2.5,3 ;;
   esac
-  node bin/lilab.mjs build --preset "$id" --scan --grid "$grid" --gaps "$gaps" \
+  node bin/lilab.mjs build --preset "$id" --scan --grid "$grid" --gaps "$gaps" --relax-top "$relax_top" \
     --scan-out "$out/$id.json.part" --out "$out/$id.relaxed.extxyz" 2> "$out/$id.log"
   mv "$out/$id.json.part" "$out/$id.json"
 done

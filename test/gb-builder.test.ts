@@ -4,12 +4,11 @@ import { grainBoundaryEnergy } from '../src/analysis/gb-energy.ts';
 import { ps4Census } from '../src/analysis/ps4.ts';
 import { volume } from '../src/model/cell.ts';
 import { buildNeighborList } from '../src/model/neighbors.ts';
-import { MIN_BUILT_DISTANCE } from '../src/model/ps4.ts';
+import { FORMAL_CHARGE, MIN_BUILT_DISTANCE } from '../src/model/ps4.ts';
 import { countBySpecies, type Structure } from '../src/model/structure.ts';
 import { buildBicrystal, type GbSpec } from '../src/structure/gb/builder.ts';
 import { betaLi3PS4Standard, GB_PRESETS, presetSpec } from '../src/structure/gb/presets.ts';
 import { anionAnchors, BOUNDARY_ZONE, removeOverlappingBodies } from '../src/structure/gb/units.ts';
-import { FORMAL_CHARGE } from '../src/model/ps4.ts';
 import { STRUCTURE_PRESETS } from '../src/structure/presets.ts';
 import { expectChemistryAsBuilt, FIXTURES } from './support.ts';
 

@@ -26,6 +26,7 @@ import { FORMAL_CHARGE } from '../../model/ps4.ts';
 import type { Structure } from '../../model/structure.ts';
 import { supercellByMatrix } from '../supercell-matrix.ts';
 import { cslRotations, sigmaAngles } from './csl.ts';
+import { meanField, type NormalFrame } from './field.ts';
 import {
   crossI,
   det3I,
@@ -37,7 +38,6 @@ import {
   rotation,
   toReal,
 } from './index-math.ts';
-import { meanField, type NormalFrame } from './field.ts';
 import { anionAnchors, BOUNDARY_ZONE, removeOverlappingBodies, type UnitRemoval } from './units.ts';
 
 export interface GbSpec {
