@@ -49,6 +49,49 @@ function lengths(s: Structure): number[] {
 const standard = betaLi3PS4Standard();
 const table = referenceTable();
 
+/** PS4 units (a regular tetrahedron, P-S 2.04 A) and Li placed by hand in a 20 A cube, each with its grain and body. */
+function handBuilt() {
+  const tet = [
+    [0, 0, 0],
+    [1.18, 1.18, 1.18],
+    [-1.18, -1.18, 1.18],
+    [-1.18, 1.18, -1.18],
+    [1.18, -1.18, -1.18],
+  ];
+  const pos: number[] = [];
+  const types: number[] = [];
+  const grain: number[] = [];
+  const anchor: number[] = [];
+  return {
+    types,
+    grain,
+    unit(x: number, g: number) {
+      const first = types.length;
+      tet.forEach((v, k) => {
+        pos.push(v[0] + x, v[1] + 10, v[2] + 10);
+        types.push(k === 0 ? 1 : 2);
+        grain.push(g);
+        anchor.push(first);
+      });
+    },
+    li(x: number, y: number, g: number) {
+      anchor.push(types.length);
+      pos.push(x, y, 10);
+      types.push(0);
+      grain.push(g);
+    },
+    /** The structure, and the arguments removeOverlappingBodies takes for it (every body at a boundary). */
+    done() {
+      const s: Structure = {
+        cell: { lattice: Float64Array.from([20, 0, 0, 0, 20, 0, 0, 0, 20]), pbc: [true, true, true] },
+        species: ['Li', 'P', 'S'],
+        types: Int32Array.from(types),
+        positions: Float64Array.from(pos),
+      };
+      return [s, Int32Array.from(anchor), Int32Array.from(grain), new Float64Array(types.length)] as const;
+    },
+  };
+}
 describe('CSL grain-boundary builder against the reference table', () => {
   it('reads all eight boundaries from the table', () => {
     expect(table.length).toBe(8);
@@ -228,32 +271,7 @@ describe('grain-boundary presets with whole PS4 units (the default build)', () =
 
   it('overlapping bodies: the unit of grain B goes, then the crowded Li, until Li3PS4', () => {
     // two PS4 units 1 A apart (grain A and grain B), each with three Li; one Li crowding unit A
-    const tet = [
-      [0, 0, 0],
-      [1.18, 1.18, 1.18],
-      [-1.18, -1.18, 1.18],
-      [-1.18, 1.18, -1.18],
-      [1.18, -1.18, -1.18],
-    ];
-    const pos: number[] = [];
-    const types: number[] = [];
-    const grain: number[] = [];
-    const anchor: number[] = [];
-    const unit = (x: number, g: number) => {
-      const first = types.length;
-      tet.forEach((v, k) => {
-        pos.push(v[0] + x, v[1] + 10, v[2] + 10);
-        types.push(k === 0 ? 1 : 2);
-        grain.push(g);
-        anchor.push(first);
-      });
-    };
-    const li = (x: number, y: number, g: number) => {
-      anchor.push(types.length);
-      pos.push(x, y, 10);
-      types.push(0);
-      grain.push(g);
-    };
+    const { unit, li, done } = handBuilt();
     unit(5, 0);
     unit(6, 1);
     // Li: two pairs too close to each other (1.5 and 2.0 A), one 1.9 A from an S of unit A, four more alone
@@ -267,16 +285,9 @@ describe('grain-boundary presets with whole PS4 units (the default build)', () =
       [5, 7.9],
     ])
       li(x, y, x < 10 ? 0 : 1);
-    const s: Structure = {
-      cell: { lattice: Float64Array.from([20, 0, 0, 0, 20, 0, 0, 0, 20]), pbc: [true, true, true] },
-      species: ['Li', 'P', 'S'],
-      types: Int32Array.from(types),
-      positions: Float64Array.from(pos),
-    };
-    const near = new Float64Array(types.length); // every body at a boundary
-    const { keep, report } = removeOverlappingBodies(s, Int32Array.from(anchor), Int32Array.from(grain), near, {
-      balance: 'cell',
-    });
+    const args = done();
+    const s = args[0];
+    const { keep, report } = removeOverlappingBodies(...args, { balance: 'cell' });
     expect(report.overlappingUnits).toBe(1);
     expect(keep.slice(0, 5)).toEqual([0, 1, 2, 3, 4]); // the tie goes against grain B: unit A stays
     expect(report.overlappingLi).toBe(3);
@@ -293,29 +304,9 @@ describe('grain-boundary presets with whole PS4 units (the default build)', () =
 
   it('makes each grain neutral, not only the cell: a unit and its excess Li go from the grain short of Li', () => {
     // two grains 10 A apart, one unit each; grain A holds 4 Li, grain B 2: the cell is neutral, each grain is not
-    const tet = [
-      [0, 0, 0],
-      [1.18, 1.18, 1.18],
-      [-1.18, -1.18, 1.18],
-      [-1.18, 1.18, -1.18],
-      [1.18, -1.18, -1.18],
-    ];
-    const pos: number[] = [];
-    const types: number[] = [];
-    const grain: number[] = [];
-    const anchor: number[] = [];
-    for (const [x, g] of [
-      [5, 0],
-      [15, 1],
-    ]) {
-      const first = types.length;
-      for (const [k, v] of tet.entries()) {
-        pos.push(v[0] + x, v[1] + 10, v[2] + 10);
-        types.push(k === 0 ? 1 : 2);
-        grain.push(g);
-        anchor.push(first);
-      }
-    }
+    const { unit, li, done, types, grain } = handBuilt();
+    unit(5, 0);
+    unit(15, 1);
     for (const [x, y, g] of [
       [2, 4, 0],
       [5, 4, 0],
@@ -323,20 +314,9 @@ describe('grain-boundary presets with whole PS4 units (the default build)', () =
       [5, 16, 0],
       [13, 4, 1],
       [17, 4, 1],
-    ]) {
-      anchor.push(types.length);
-      pos.push(x, y, 10);
-      types.push(0);
-      grain.push(g);
-    }
-    const s: Structure = {
-      cell: { lattice: Float64Array.from([20, 0, 0, 0, 20, 0, 0, 0, 20]), pbc: [true, true, true] },
-      species: ['Li', 'P', 'S'],
-      types: Int32Array.from(types),
-      positions: Float64Array.from(pos),
-    };
-    const near = new Float64Array(types.length);
-    const args = [s, Int32Array.from(anchor), Int32Array.from(grain), near] as const;
+    ])
+      li(x, y, g);
+    const args = done();
     const cell = removeOverlappingBodies(...args, { balance: 'cell' });
     expect(cell.keep.length).toBe(types.length); // neutral as a cell: nothing to do
     const { keep, report } = removeOverlappingBodies(...args);
