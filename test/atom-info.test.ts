@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { boundaryPlanes, distanceToPlanes } from '../src/model/boundary-planes.ts';
 import { nearestImage } from '../src/model/cell.ts';
 import { BOUNDARY_REGION, type Structure } from '../src/model/structure.ts';
-import { GB_PRESETS } from '../src/structure/gb/presets.ts';
+import { buildBicrystal } from '../src/structure/gb/builder.ts';
+import { betaLi3PS4Standard, GB_PRESETS, presetSpec } from '../src/structure/gb/presets.ts';
 import { STRUCTURE_PRESETS } from '../src/structure/presets.ts';
 import { atomInfo, formatAtomInfo, formatPair, pairDistance } from '../src/ui/atom-info.ts';
 import { formatCamera, parseCamera } from '../src/ui/settings.ts';
@@ -32,8 +33,10 @@ describe('boundary planes from the grain labels', () => {
         worst = Math.max(worst, Math.abs(d - Math.abs(label[i])));
       }
       // the builder measures from the planes it placed mid-gap before whole units were kept or removed; these lie
-      // mid-way between the grains' outermost atoms as built (the same planes where no outer unit was removed)
-      expect(worst, p.id).toBeLessThan(0.5);
+      // mid-way between the grains' outermost atoms as built: the same planes where no outer unit was removed, and
+      // up to half a unit's width (about 2 A) away where the outermost units went (the (150) and (170): 1.2, 0.9 A)
+      const u = buildBicrystal(betaLi3PS4Standard(), presetSpec(p)).report.units!;
+      expect(worst, p.id).toBeLessThan(u.overlappingUnits + u.balanceUnits > 0 ? 1.5 : 0.5);
     }
   });
 
