@@ -6,7 +6,7 @@
 # amplitudes and the test sets (`t10-` of round 10 and `t13-` of round 13's boundary neighbourhoods; never fitted: the
 # README's validation tables are measured on them), and hold out a seeded 15 % for validation.
 # Writes the potential, its active set and its report to OUT_DIR (default public/potentials); then
-# `npm run physics -- --diffusion-ps 2 --gb-ps 100 --report public/potentials/li3ps4-default.json` adds the
+# `npm run bench:physics -- --diffusion-ps 2 --gb-ps 100 --report public/potentials/li3ps4-default.json` adds the
 # MD checks and the limits they found to the report (the lab's status line shows them).
 #
 # Why two stages: fitted from a random start to all configurations at once, the loss is dominated by the forces of

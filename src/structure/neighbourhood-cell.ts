@@ -2,53 +2,50 @@
  * An atomic neighbourhood cut out of a large structure (a grain boundary in MD) and set into a periodic cell of bulk
  * size, so that DFT can label it like a bulk cell: active learning on neighbourhoods (the approach of MLIP-3,
  * Podryabinkin, Garifullin, Shapeev, Novikov, J. Chem. Phys. 159, 084112 (2023)). A boundary cell of 300-3000 atoms
- * is beyond CP2K on two cores and slabs with vacuum converge badly; a 64-100 atom cell holding the one neighbourhood
- * the potential is unsure of converges like the bulk.
+ * is beyond CP2K on two cores and slabs with vacuum converge badly; a cell of about 100 atoms holding the one
+ * neighbourhood the potential is unsure of converges like the bulk.
  *
- * The cut: every body (a PS4 unit, whole; a Li; an S that lost its P) with an atom within `radius` of the chosen atom,
- * at its position relative to that atom (minimum image). The rest of the cell is filled with the crystal (whole units
- * whose P falls in the cell, at the crystal's own orientation, none with an atom within `radius`), overlaps and the
- * charge resolved by removing filler bodies only (units.ts), so the cell is neutral and no anion is cut. So within
- * `radius` of the chosen atom the cell is the source exactly (voids included); beyond it, the cut's own units and
- * crystal. The filler is then relaxed with the potential while the cut stays fixed (the caller: md/fire.ts `fixed`).
- * A cell of about 100 atoms (edge 14 A) holds a cut of the first coordination shell (radius 3 A) with its anions:
- * the cut reaches about radius + 3.4 A, and must not meet its own periodic image. Only the forces on the atoms within
- * `fitRadius` of the chosen atom are meant to be fitted (by default the atom alone): they are the ones whose
- * surroundings are the source's, while the energy and the stress belong to the whole artificial cell.
+ * The cell is a piece of the source itself: every body (a PS4 unit, whole; a Li; an S that lost its P) of the source
+ * whose anchor (its P, or the atom) lies in the cell centred on the chosen atom, at its place relative to that atom,
+ * periodic images of the source included. Along a cell vector that is a lattice vector of the source, the cell is the
+ * source's own period (a bicrystal's in-plane vectors, boundaryCellLattice); along the others it meets its own image
+ * at a seam, where bodies from opposite faces meet. There overlapping bodies are removed whole and then units or Li
+ * until the cell is neutral (units.ts, the removals taken nearest a seam), never a body with an atom within `radius`
+ * of the chosen atom (the cut). The caller then relaxes everything but the cut with the potential (md/fire.ts
+ * `fixed`), which heals the seam; densestNeighbourhoodCell chooses the seam's spacing and registry.
+ * The cut reaches about radius + 3.4 A from the centre (an S within the radius brings its unit) and must not meet its
+ * own periodic image (refused). `fit` marks the atoms within `fitRadius` of the chosen atom: their surroundings are
+ * the source's out to the cut radius whatever the relaxation does, and out to the seam before it.
  */
-import { nearestImage } from '../model/cell.ts';
+import { faceSpacings, inverse3, nearestImage, volume } from '../model/cell.ts';
 import { contactLimit, PS_BOND, PS4 } from '../model/ps4.ts';
 import type { Structure } from '../model/structure.ts';
-import { anionAnchors, removeOverlappingBodies, type UnitRemoval } from './gb/units.ts';
-import { repeatStructure } from './supercell.ts';
+import { removeOverlappingBodies, type UnitRemoval } from './gb/units.ts';
 
 export interface NeighbourhoodOptions {
-  /** Bodies with an atom within this of the chosen atom are cut out whole, A. */
+  /** Bodies with an atom within this of the chosen atom are the cut, held as they are, A. */
   radius: number;
-  /** Atoms within this of the chosen atom have their forces fitted, A. */
+  /** Atoms within this of the chosen atom are marked for fitting, A. */
   fitRadius: number;
-  /** The bulk crystal that fills the rest of the cell (periodic). */
-  crystal: Structure;
-  /**
-   * The cell, as repeats of the crystal's (so the filler is the crystal itself, with no seam at the cell faces). The
-   * cut reaches about radius + 3.4 A from the centre, so each height must exceed twice that by a contact distance,
-   * or the cut meets its own periodic image (refused).
-   */
-  repeats: [number, number, number];
+  /** The cell's lattice vectors (rows, A), centred on the chosen atom. */
+  lattice: ArrayLike<number>;
 }
 
 /**
- * The least atom density, as a fraction of the crystal's, of a cell worth labelling. Below it the filler gave way to
- * the cut and left voids: the cell is then a porous solid with internal surfaces, not the boundary (the cells of
- * rounds 12 and 13 held 45-80 % of the crystal's atoms; data/README.md).
+ * The least atom density, as a fraction of the source's, of a cell worth labelling. The seam is a second interface
+ * in a cell of about 13 A: at the (120) and S3 (111) boundaries the densest cells keep 0.75-0.86 of the source's
+ * atoms, and relaxed with the default potential they lie 85-130 meV/atom above the crystal, which puts the seam at
+ * about 0.4 J/m^2, an interface like the boundaries themselves. Below this the seam took so many bodies that the
+ * cell holds voids: a porous solid with internal surfaces (the crystal-filled cells of rounds 12 and 13, 45-80 % of
+ * the crystal's atoms and 0.35-0.6 eV/atom above it; data/README.md).
  */
-export const MIN_CELL_DENSITY = 0.9;
+export const MIN_CELL_DENSITY = 0.7;
 
 export interface NeighbourhoodCell {
   structure: Structure;
-  /** Atoms in the cell over the atoms the crystal has in the same volume. */
+  /** Atoms in the cell over the atoms the source has in the same volume. */
   density: number;
-  /** 1 for the atoms cut from the source (held fixed when the filler relaxes). */
+  /** 1 for the atoms of the cut (held fixed when the rest relaxes). */
   cut: Uint8Array;
   /** 1 for the atoms whose forces are fitted. */
   fit: Uint8Array;
@@ -77,36 +74,91 @@ export function bodiesOf(s: Structure): Int32Array {
   return anchor;
 }
 
+/**
+ * The lattice of a neighbourhood cell for a bicrystal in the builder's frame (in-plane vectors a along x and b in the
+ * xy plane, the normal along z): each in-plane vector of the source kept where it is at most `maxEdge` long, so that
+ * along it the cell is the source's own period and has no seam; a longer one replaced by `edge` along x (a) or y
+ * (b). The third vector is `height` along the normal plus `shift` (fractions of the cell's a and b) in the plane:
+ * it sets where the grains meet their images across the seam, as the rigid-body translation of a boundary does.
+ */
+export function boundaryCellLattice(
+  source: Structure,
+  o: { edge: number; maxEdge: number; height: number; shift: [number, number] },
+): Float64Array {
+  const S = source.cell.lattice;
+  const row = (k: number) => [S[3 * k], S[3 * k + 1], S[3 * k + 2]];
+  const keep = (k: number) => Math.hypot(...row(k)) <= o.maxEdge;
+  const a = keep(0) ? row(0) : [o.edge, 0, 0];
+  const b = keep(1) ? row(1) : [0, o.edge, 0];
+  const c = [0, 1].map((d) => o.shift[0] * a[d] + o.shift[1] * b[d]);
+  return Float64Array.from([...a, ...b, c[0], c[1], o.height]);
+}
+
 export function neighbourhoodCell(source: Structure, atom: number, o: NeighbourhoodOptions): NeighbourhoodCell {
-  const filler = repeatStructure(o.crystal, ...o.repeats);
-  const lattice = Float64Array.from(filler.cell.lattice);
-  const L = lattice;
+  const L = Float64Array.from(o.lattice);
+  const cell = { lattice: L, pbc: [true, true, true] as [boolean, boolean, boolean] };
+  const inv = inverse3(L);
+  const frac = (v: number[]) => [0, 1, 2].map((c) => v[0] * inv[c] + v[1] * inv[3 + c] + v[2] * inv[6 + c]);
+  const spacing = faceSpacings(cell);
+  const SL = source.cell.lattice;
+  // a cell vector that is a lattice vector of the source joins the source to itself there: no seam
+  const sInv = inverse3(SL);
+  const seamless = [0, 1, 2].map((k) =>
+    [0, 1, 2].every((c) => {
+      const f = L[3 * k] * sInv[c] + L[3 * k + 1] * sInv[3 + c] + L[3 * k + 2] * sInv[6 + c];
+      return Math.abs(f - Math.round(f)) < 1e-6;
+    }),
+  );
   const mid = [0, 1, 2].map((d) => 0.5 * (L[d] + L[3 + d] + L[6 + d]));
   const species = [...source.species];
-  for (const sym of filler.species) if (!species.includes(sym)) species.push(sym);
   const types: number[] = [];
   const pos: number[] = [];
   const anchors: number[] = [];
   const cut: number[] = [];
+  /** Each body's distance from the nearest seam of the cell: where rule 3 of the removal takes from. */
+  const seam: number[] = [];
   const el = (i: number) => species[types[i]];
-  // the cut: bodies of the source with an atom within radius of the chosen atom, placed around the cell's centre
   const srcAnchor = bodiesOf(source);
   const members = new Map<number, number[]>();
   for (let i = 0; i < srcAnchor.length; i++) members.set(srcAnchor[i], [...(members.get(srcAnchor[i]) ?? []), i]);
+  // the source's periodic images that can reach into the cell from the chosen atom
+  let reach = 0;
+  for (const sa of [-0.5, 0.5])
+    for (const sb of [-0.5, 0.5])
+      for (const sc of [-0.5, 0.5])
+        reach = Math.max(reach, Math.hypot(...[0, 1, 2].map((d) => sa * L[d] + sb * L[3 + d] + sc * L[6 + d])));
+  const range = faceSpacings(source.cell).map((h) => Math.ceil(reach / h) + 1);
+  /** Distance of a point (relative to the chosen atom) from the chosen atom in the cell, nearest image. */
+  const fromCentre = (r: number[]) => nearestImage(L, [0, 0, 0, ...r], 0, 1).distance;
   let centre = -1;
   for (const [b, atoms] of members) {
-    if (!atoms.some((a) => nearestImage(source.cell.lattice, source.positions, atom, a).distance < o.radius)) continue;
-    const toAnchor = nearestImage(source.cell.lattice, source.positions, atom, b).vector;
-    // a body's anchor is its P (or the atom itself): the removal rules tell units from Li by it
-    const own = types.length + atoms.indexOf(b);
-    for (const a of atoms) {
-      const rel = a === b ? [0, 0, 0] : nearestImage(source.cell.lattice, source.positions, b, a).vector;
-      if (a === atom) centre = types.length;
-      types.push(species.indexOf(source.species[source.types[a]]));
-      for (let d = 0; d < 3; d++) pos.push(mid[d] + toAnchor[d] + rel[d]);
-      anchors.push(own);
-      cut.push(1);
-    }
+    const toAnchor = nearestImage(SL, source.positions, atom, b).vector;
+    const rel = atoms.map((a) => (a === b ? [0, 0, 0] : nearestImage(SL, source.positions, b, a).vector));
+    for (let i = -range[0]; i <= range[0]; i++)
+      for (let j = -range[1]; j <= range[1]; j++)
+        for (let k = -range[2]; k <= range[2]; k++) {
+          const v = [0, 1, 2].map((d) => toAnchor[d] + i * SL[d] + j * SL[3 + d] + k * SL[6 + d]);
+          // each body once per period of the cell: its anchor in the half-open cell centred on the chosen atom
+          // rounded, so that an anchor on a face (a crystal's special position) is taken once, not twice or never
+          const f = frac(v).map((x) => Math.round(x * 1e9) / 1e9);
+          if (f.some((x) => x < -0.5 || x >= 0.5)) continue;
+          const at = rel.map((r) => r.map((x, d) => v[d] + x));
+          // a body's anchor is its P (or the atom itself): the removal rules tell units from Li by it
+          const own = types.length + atoms.indexOf(b);
+          const inCut = at.some((r) => fromCentre(r) < o.radius);
+          const toSeam = Math.min(
+            Number.POSITIVE_INFINITY,
+            ...f.flatMap((x, d) => (seamless[d] ? [] : [(0.5 - Math.abs(x)) * spacing[d]])),
+          );
+          for (const [m, a] of atoms.entries()) {
+            if (a === atom && Math.hypot(...at[m]) < 1e-9) centre = types.length;
+            types.push(source.types[a]);
+            for (let d = 0; d < 3; d++) pos.push(mid[d] + at[m][d]);
+            anchors.push(own);
+            cut.push(inCut ? 1 : 0);
+            seam.push(toSeam);
+          }
+        }
   }
   if (centre < 0) throw new Error(`atom ${atom + 1} is not in its own neighbourhood (radius ${o.radius} A)`);
   // the cut against its own periodic images: the cell must be large enough for it
@@ -115,47 +167,27 @@ export function neighbourhoodCell(source: Structure, atom: number, o: Neighbourh
     for (const b of [-1, 0, 1])
       for (const c of [-1, 0, 1])
         if (a || b || c) images.push([0, 1, 2].map((d) => a * L[d] + b * L[3 + d] + c * L[6 + d]));
-  for (let i = 0; i < types.length; i++) {
-    for (let j = i; j < types.length; j++) {
+  const inCut = [...cut.keys()].filter((i) => cut[i]);
+  for (const i of inCut) {
+    for (const j of inCut) {
+      if (j < i) continue;
       for (const t of images) {
         const r = Math.hypot(...[0, 1, 2].map((k) => pos[3 * j + k] + t[k] - pos[3 * i + k]));
         if (r < contactLimit(el(i), el(j)))
           throw new Error(
-            `the cell (${o.repeats.join(' x ')} crystal cells) is too small for a ${o.radius} A cut: atoms ` +
-              `${i + 1} and ${j + 1} of the cut meet their images ${r.toFixed(2)} A apart`,
+            `the cell (heights ${spacing.map((x) => x.toFixed(1)).join(' x ')} A) is too small for a ${o.radius} A ` +
+              `cut: atoms ${i + 1} and ${j + 1} of the cut meet their images ${r.toFixed(2)} A apart`,
           );
       }
     }
   }
-  // the filler: the crystal's whole units (and Li), none with an atom within radius of the centre
-  const fill = anionAnchors(filler);
-  const byAnchor = new Map<number, number[]>();
-  for (let i = 0; i < fill.anchor.length; i++)
-    byAnchor.set(fill.anchor[i], [...(byAnchor.get(fill.anchor[i]) ?? []), i]);
-  for (const [b, atoms] of byAnchor) {
-    const at = (a: number) => [0, 1, 2].map((d) => filler.positions[3 * b + d] + fill.offset[3 * a + d]);
-    // nothing is added within the radius (periodically): there the cell is the source, voids included
-    const inside = atoms.some((a) => {
-      const r = at(a);
-      return [[0, 0, 0], ...images].some((t) => Math.hypot(...[0, 1, 2].map((d) => r[d] + t[d] - mid[d])) < o.radius);
-    });
-    if (inside) continue;
-    const own = types.length + atoms.indexOf(b);
-    for (const a of atoms) {
-      types.push(species.indexOf(filler.species[filler.types[a]]));
-      pos.push(...at(a));
-      anchors.push(own);
-      cut.push(0);
-    }
-  }
-  const cell = { lattice, pbc: [true, true, true] as [boolean, boolean, boolean] };
   const all: Structure = { cell, species, types: Int32Array.from(types), positions: Float64Array.from(pos) };
-  // the filler gives way to the cut: every filler body is a candidate for removal, the cut is never removed
+  // the seams give way: every body but the cut's is a candidate for removal, those nearest a seam first
   const { keep, report } = removeOverlappingBodies(
     all,
     Int32Array.from(anchors),
-    Int32Array.from(cut, (k) => (k ? 0 : 1)),
-    new Float64Array(types.length),
+    new Int32Array(types.length),
+    Float64Array.from(anchors, (a) => seam[a]),
     { protect: Uint8Array.from(cut), balance: 'cell' },
   );
   const structure: Structure = {
@@ -166,10 +198,10 @@ export function neighbourhoodCell(source: Structure, atom: number, o: Neighbourh
     title: `neighbourhood of atom ${atom + 1}${source.title ? ` of ${source.title}` : ''}`,
   };
   const fit = Uint8Array.from(keep, (i) => {
-    const d = Math.hypot(pos[3 * i] - mid[0], pos[3 * i + 1] - mid[1], pos[3 * i + 2] - mid[2]);
+    const d = fromCentre([0, 1, 2].map((k) => pos[3 * i + k] - mid[k]));
     return cut[i] && d < o.fitRadius ? 1 : 0;
   });
-  const density = keep.length / (o.crystal.types.length * o.repeats[0] * o.repeats[1] * o.repeats[2]);
+  const density = keep.length / ((source.types.length / volume(source.cell)) * volume(cell));
   return {
     structure,
     density,
@@ -178,4 +210,41 @@ export function neighbourhoodCell(source: Structure, atom: number, o: Neighbourh
     centre: keep.indexOf(centre),
     removal: report,
   };
+}
+
+/**
+ * The densest of the neighbourhood cells of a bicrystal atom over `heights` along the normal and `shifts` in the plane
+ * (boundaryCellLattice): across the seam the two grains' crystal meet at a spacing and registry these set, and the one
+ * with the fewest overlaps keeps the most bodies (ties: the first). Cells that cannot hold the cut are passed over;
+ * with none left, the last refusal is thrown.
+ */
+export function densestNeighbourhoodCell(
+  source: Structure,
+  atom: number,
+  o: {
+    radius: number;
+    fitRadius: number;
+    edge: number;
+    maxEdge: number;
+    heights: number[];
+    shifts: [number, number][];
+  },
+): NeighbourhoodCell {
+  let best: NeighbourhoodCell | null = null;
+  let refusal: Error | null = null;
+  for (const height of o.heights)
+    for (const shift of o.shifts) {
+      try {
+        const nb = neighbourhoodCell(source, atom, {
+          ...o,
+          lattice: boundaryCellLattice(source, { ...o, height, shift }),
+        });
+        if (!best || nb.density > best.density) best = nb;
+      } catch (err) {
+        if (!/too small/.test((err as Error).message)) throw err;
+        refusal = err as Error;
+      }
+    }
+  if (!best) throw refusal!;
+  return best;
 }

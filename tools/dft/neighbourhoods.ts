@@ -17,12 +17,16 @@ import { type Command, numberValue, stringOption, UsageError } from '../../src/c
 import { nodeGpuContext } from '../../src/gpu/node-gpu.ts';
 import { formatExtxyzFrame } from '../../src/io/extxyz.ts';
 import { fireMinimize } from '../../src/md/fire.ts';
+import { faceSpacings } from '../../src/model/cell.ts';
 import { seededUniform } from '../../src/model/random.ts';
 import { LI_P_S } from '../../src/model/species.ts';
 import { BOUNDARY_REGION, type Structure, toConfiguration } from '../../src/model/structure.ts';
 import { GB_PRESETS } from '../../src/structure/gb/presets.ts';
-import { betaLi3PS4 } from '../../src/structure/li3ps4.ts';
-import { MIN_CELL_DENSITY, neighbourhoodCell } from '../../src/structure/neighbourhood-cell.ts';
+import {
+  densestNeighbourhoodCell,
+  MIN_CELL_DENSITY,
+  type NeighbourhoodCell,
+} from '../../src/structure/neighbourhood-cell.ts';
 import { STRUCTURE_PRESETS } from '../../src/structure/presets.ts';
 import { atomGrades } from '../../src/train/descriptors.ts';
 import { type Candidate, evenlySpaced, highestGraded } from './pick-frames.ts';
@@ -31,6 +35,17 @@ import { loadGradedPotential, outputAndPotential, pickOption } from './tool-args
 
 /** Bodies with an atom this close to the chosen one are cut: its first coordination shell (Li-S 2.46, P-S 2.05 A). */
 const RADIUS = 3.5;
+
+/**
+ * The neighbourhood cell: about 13 A each way (100-130 atoms of the crystal, 10-20 minutes of CP2K on two cores),
+ * which holds a 3.5 A cut with its anions; the seam's spacing and registry scanned for the densest cell.
+ */
+const NB_CELL = {
+  edge: 13,
+  maxEdge: 16,
+  heights: [12, 13, 14],
+  shifts: [0, 1, 2].flatMap((i) => [0, 1, 2].map((j) => [i / 3, j / 3] as [number, number])),
+};
 
 interface AtomCandidate extends Candidate {
   atom: number;
@@ -43,8 +58,9 @@ export const neighbourhoodsCommand: Command = {
   usage:
     'OUT.extxyz --potential POT.mtp [--presets ID,ID] [--prefix r12] [--temperature 800] [--ps 2] [--per-preset 4] [--spacing 200] [--pick grade|even] [--seed 1]',
   help: [
-    `Cut radius ${RADIUS} A with whole anions, set into a 1x2x2 crystal cell whose filler is relaxed with the potential;`,
-    `cells below the density ${MIN_CELL_DENSITY} of the crystal are passed over. Ids: PREFIX-nb-ID-NN (PREFIX-nb-ID-even-NN).`,
+    `Cut radius ${RADIUS} A with whole anions, in a cell of the boundary's in-plane period (or ${NB_CELL.edge} A) by`,
+    `${NB_CELL.heights.join('/')} A along the normal, the densest kept; the rest relaxed with the potential, the cut held;`,
+    `cells below the density ${MIN_CELL_DENSITY} of the boundary's are passed over. Ids: PREFIX-nb-ID-NN (PREFIX-nb-ID-even-NN).`,
   ].join('\n'),
   options: {
     potential: { type: 'string' },
@@ -109,19 +125,18 @@ export const neighbourhoodsCommand: Command = {
           `${candidates.length} frames, grades ${Math.min(...candidates.map((c) => c.grade)).toFixed(2)}-` +
           `${Math.max(...candidates.map((c) => c.grade)).toFixed(2)}`,
       );
-      const picked: { p: AtomCandidate; nb: ReturnType<typeof neighbourhoodCell> }[] = [];
+      const picked: { p: AtomCandidate; nb: NeighbourhoodCell }[] = [];
       for (const p of order) {
         if (picked.length >= perPreset) break;
         try {
-          const nb = neighbourhoodCell({ ...start, positions: p.positions }, p.atom, {
+          const nb = densestNeighbourhoodCell({ ...start, positions: p.positions }, p.atom, {
             radius: RADIUS,
             fitRadius: 0.5,
-            crystal: betaLi3PS4(),
-            repeats: [1, 2, 2],
+            ...NB_CELL,
           });
           if (nb.density < MIN_CELL_DENSITY)
             throw new Error(
-              `too sparse: ${nb.structure.types.length} atoms where the crystal has ` +
+              `too sparse: ${nb.structure.types.length} atoms where the boundary has ` +
                 `${Math.round(nb.structure.types.length / nb.density)} (density ${nb.density.toFixed(2)}, voids)`,
             );
           picked.push({ p, nb });
@@ -144,7 +159,8 @@ export const neighbourhoodsCommand: Command = {
         const cfgId = `${prefix}-nb-${id}-${pick === 'even' ? 'even-' : ''}${String(k).padStart(2, '0')}`;
         console.log(
           `  ${cfgId}: ${sym} ${p.atom + 1} at ${start.labels!.boundaryDistance![p.atom].toFixed(2)} A from the boundary, ` +
-            `${cell.types.length} atoms (${nb.cut.reduce((a, b) => a + b, 0)} cut), filler FIRE ${relaxed.steps} steps; ` +
+            `${cell.types.length} atoms (${nb.cut.reduce((a, b) => a + b, 0)} cut, density ${nb.density.toFixed(2)}), ` +
+            `FIRE ${relaxed.steps} steps; ` +
             `grade ${p.grade.toFixed(2)} in MD, ${g.toFixed(2)} in the cell`,
         );
         frames.push(
@@ -154,7 +170,10 @@ export const neighbourhoodsCommand: Command = {
               config_id: cfgId,
               source:
                 `neighbourhood of ${sym} ${p.atom + 1} (grade ${p.grade.toFixed(2)}; ${g.toFixed(2)} in this cell) in MTP MD of ` +
-                `${id} at ${temperature} K, ${p.time} fs (${potentialPath.split('/').pop()}); cut ${RADIUS} A, filler relaxed`,
+                `${id} at ${temperature} K, ${p.time} fs (${potentialPath.split('/').pop()}); cut ${RADIUS} A, ` +
+                `cell ${faceSpacings(cell.cell)
+                  .map((h) => h.toFixed(1))
+                  .join(' x ')} A (heights), seam relaxed`,
             },
             { selected: Float64Array.from(nb.fit) },
           ),
