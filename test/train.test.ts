@@ -6,7 +6,7 @@ import { compileMtp } from '../src/potential/mtp/model.ts';
 import { ReferenceMtp } from '../src/potential/mtp/reference.ts';
 import { plusStressOf } from '../src/potential/types.ts';
 import { neighbourhoodRows } from '../src/train/descriptors.ts';
-import { fitErrors, fitLinear, type LabelledConfiguration } from '../src/train/linear-fit.ts';
+import { fitErrors, fitLinear, type LabelledConfiguration, MLIP_WEIGHTS } from '../src/train/linear-fit.ts';
 import { grade, maxvol } from '../src/train/maxvol.ts';
 import { randomTriclinicConfig, VECTORS } from './support.ts';
 
@@ -222,6 +222,32 @@ describe('nonlinear fit: gradients and L-BFGS', () => {
       expect(v).toBeCloseTo(without.momentCoeffs![k], 8);
     });
     expect(() => weightById(off, ['c-1'])).toThrow(/REGEX=W/);
+  });
+
+  it('an energy weight scales the energy term alone: the same as that configuration fitted with the energy weight raised', async () => {
+    const { lossAndGradient } = await import('../src/train/gradient.ts');
+    const { weightById } = await import('../src/train/dataset.ts');
+    const model = compileMtp(truthFile);
+    const off = data.slice(0, 2).map((c, k) => ({
+      ...c,
+      energy: c.energy + 0.2,
+      forces: c.forces.map((f) => f * 1.2),
+      features: [['config_id', `c-${k}`]] as [string, string][],
+    }));
+    const weighted = weightById(off, ['^c-1$=7'], 'energyWeight');
+    expect(weighted.map((c) => c.energyWeight)).toEqual([undefined, 7]);
+    const a = lossAndGradient(model, weighted);
+    const first = lossAndGradient(model, [off[0]]);
+    const raised = lossAndGradient(model, [off[1]], { ...MLIP_WEIGHTS, energy: 7 * MLIP_WEIGHTS.energy });
+    expect(a.loss).toBeCloseTo(first.loss + raised.loss, 10);
+    a.gradient.forEach((g, p) => {
+      const expected = first.gradient[p] + raised.gradient[p];
+      expect(Math.abs(g - expected)).toBeLessThan(1e-9 * Math.max(1, Math.abs(expected)));
+    });
+    // and the energy term is all it changes: the data are the model's own but for 0.2 eV, so that term is (0.2/N)^2
+    const plain = lossAndGradient(model, [off[1]]);
+    const n = off[1].types.length;
+    expect((raised.loss - plain.loss) / 6 / (0.2 / n) ** 2).toBeCloseTo(1, 8);
   });
 
   it("recovers a known MTP's energies and forces to within 1% RMSE of the data's spread from perturbed radial coefficients", async () => {

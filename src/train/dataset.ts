@@ -121,11 +121,13 @@ export function excludeById<T extends { features: [string, string][] }>(data: T[
 
 /**
  * Relative loss weights by configuration id: each rule "REGEX=W" gives weight W to the configurations whose config_id
- * matches (the last matching rule wins; the others keep theirs). A malformed rule is an error naming it.
+ * matches (the last matching rule wins; the others keep theirs). A malformed rule is an error naming it. `field`
+ * says which weight: the whole configuration's (`weight`) or its energy term's (`energyWeight`).
  */
-export function weightById<T extends { features: [string, string][]; weight?: number }>(
+export function weightById<T extends { features: [string, string][]; weight?: number; energyWeight?: number }>(
   data: T[],
   rules: string[],
+  field: 'weight' | 'energyWeight' = 'weight',
 ): T[] {
   const parsed = rules.map((rule) => {
     const at = rule.lastIndexOf('=');
@@ -135,8 +137,8 @@ export function weightById<T extends { features: [string, string][]; weight?: nu
     return { re: new RegExp(rule.slice(0, at)), w };
   });
   return data.map((c) => {
-    let weight = c.weight;
+    let weight = c[field];
     for (const r of parsed) if (r.re.test(configId(c))) weight = r.w;
-    return weight === c.weight ? c : { ...c, weight };
+    return weight === c[field] ? c : { ...c, [field]: weight };
   });
 }

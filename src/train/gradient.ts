@@ -15,7 +15,7 @@ import { buildNeighborList } from '../model/neighbors.ts';
 import type { MtpModel } from '../potential/mtp/model.ts';
 import { chebyshevRadialBasis, evaluateMtp } from '../potential/mtp/reference.ts';
 import { plusStressOf } from '../potential/types.ts';
-import { type LabelledConfiguration, MLIP_WEIGHTS, scaledWeights } from './linear-fit.ts';
+import { configWeights, type LabelledConfiguration, MLIP_WEIGHTS } from './linear-fit.ts';
 
 export function parameterVector(m: MtpModel): Float64Array {
   return Float64Array.from([...m.speciesCoeffs, ...m.momentCoeffs, ...m.radialCoeffs]);
@@ -119,7 +119,7 @@ export function configLossAndGradient(
   baseWeights = MLIP_WEIGHTS,
   h = 1e-4,
 ): LossAndGradient {
-  const weights = scaledWeights(baseWeights, c.weight);
+  const weights = configWeights(baseWeights, c);
   const P = m.speciesCount + m.mapping.length + m.radialCoeffs.length;
   const gradient = new Float64Array(P);
   let loss = 0;
@@ -184,7 +184,7 @@ export function lossOnly(m: MtpModel, data: LabelledConfiguration[], weights = M
 
 /** One configuration's share of the loss. */
 export function configLoss(m: MtpModel, c: LabelledConfiguration, baseWeights = MLIP_WEIGHTS): number {
-  const weights = scaledWeights(baseWeights, c.weight);
+  const weights = configWeights(baseWeights, c);
   let loss = 0;
   const n = c.types.length;
   const r = evaluateMtp(m, c.types, buildNeighborList(c.positions, c.cell, m.maxDist));

@@ -20,9 +20,14 @@ import { plusStressOf } from '../potential/types.ts';
 
 export const MLIP_WEIGHTS = { energy: 1, force: 0.01, stress: 0.001 };
 
-/** The loss weights of one configuration: the global ones times its own relative weight. */
-export function scaledWeights(w: typeof MLIP_WEIGHTS, factor = 1): typeof MLIP_WEIGHTS {
-  return factor === 1 ? w : { energy: factor * w.energy, force: factor * w.force, stress: factor * w.stress };
+/** The loss weights of one configuration: the global ones times its own relative weights. */
+export function configWeights(
+  w: typeof MLIP_WEIGHTS,
+  c: { weight?: number; energyWeight?: number },
+): typeof MLIP_WEIGHTS {
+  const f = c.weight ?? 1;
+  const e = c.energyWeight ?? 1;
+  return f === 1 && e === 1 ? w : { energy: f * e * w.energy, force: f * w.force, stress: f * w.stress };
 }
 
 export interface LabelledConfiguration extends Configuration {
@@ -32,6 +37,11 @@ export interface LabelledConfiguration extends Configuration {
   /** Relative weight of the whole configuration in the loss (all three terms); 1 when absent. Lets a fit keep
    * configurations far from equilibrium (contacts, hot frames) without their large forces ruling the force term. */
   weight?: number;
+  /**
+   * Relative weight of its energy term alone; 1 when absent. A bicrystal's energy carries its boundary energy, and in
+   * MLIP's loss, per atom, it counts as one number against the 3N force components of a cell of several hundred atoms.
+   */
+  energyWeight?: number;
 }
 
 /** Design-matrix blocks of one configuration: columns = species counts then basis functions. */
@@ -151,7 +161,7 @@ export function fitLinear(
   const row = new Float64Array(P);
   for (const c of data) {
     const cols = configColumns(model, c);
-    const cw = scaledWeights(w, c.weight);
+    const cw = configWeights(w, c);
     addRow(
       cols.energyRow.map((v) => v / cols.n),
       c.energy / cols.n,

@@ -109,7 +109,9 @@ export const trainCommand: Command = {
     '--grid prints validation errors of linear-stage fits over --grid-levels x --grid-cutoffs instead.',
     '--threads N splits the loss over N worker threads (default: all cores); the fit is the same for any N.',
     "--energy-weight, --force-weight, --stress-weight: the loss weights, named and defaulted as MLIP's (1, 0.01, 0.001).",
-    '--weight REGEX=W (repeatable) scales the whole loss share of configurations whose config_id matches by W.',
+    '--weight REGEX=W (repeatable) scales the whole loss share of configurations whose config_id matches by W;',
+    '--energy-weight-of REGEX=W (repeatable) their energy term alone (e.g. bicrystals, whose energy is one number',
+    'against the forces of hundreds of atoms).',
   ].join('\n'),
   options: {
     data: { type: 'string' },
@@ -129,6 +131,7 @@ export const trainCommand: Command = {
     exclude: { type: 'string' },
     first: { type: 'string' },
     weight: { type: 'string', multiple: true },
+    'energy-weight-of': { type: 'string', multiple: true },
     threads: { type: 'string' },
     'energy-weight': { type: 'string', default: String(MLIP_WEIGHTS.energy) },
     'force-weight': { type: 'string', default: String(MLIP_WEIGHTS.force) },
@@ -159,13 +162,15 @@ export const trainCommand: Command = {
     if (first && !(Number(first) > 0 && Number(first) <= everything.length))
       throw new UsageError(`--first ${first}: ${dataPath} has ${everything.length} configurations`);
     const weightRules = (args.values.weight as string[] | undefined) ?? [];
+    const energyRules = (args.values['energy-weight-of'] as string[] | undefined) ?? [];
     let data: LabelledConfiguration[];
     try {
-      data = weightById(excludeById(all, exclude), weightRules);
+      data = weightById(weightById(excludeById(all, exclude), weightRules), energyRules, 'energyWeight');
     } catch (e) {
       throw new UsageError((e as Error).message);
     }
     for (const rule of weightRules) console.log(`--weight ${rule}`);
+    for (const rule of energyRules) console.log(`--energy-weight-of ${rule}`);
     if (exclude)
       console.log(`--exclude ${exclude}: ${all.length - data.length} of ${all.length} configurations left out`);
     const initial = init ? loadMtpFile(init) : null;
@@ -241,6 +246,7 @@ export const trainCommand: Command = {
         firstLastId: configId(all[all.length - 1]),
         exclude: exclude ?? null,
         configurationWeights: weightRules,
+        energyWeights: energyRules,
         validationIds: validation.map(configId),
         lbfgs: lbfgsRun,
         errors: { training: trainErrors, validation: validationErrors },
