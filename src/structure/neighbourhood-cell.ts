@@ -33,11 +33,10 @@ export interface NeighbourhoodOptions {
 
 /**
  * The least atom density, as a fraction of the source's, of a cell worth labelling. The seam is a second interface
- * in a cell of about 13 A: at the (120) and S3 (111) boundaries the densest cells keep 0.75-0.86 of the source's
- * atoms, and relaxed with the default potential they lie 85-130 meV/atom above the crystal, which puts the seam at
- * about 0.4 J/m^2, an interface like the boundaries themselves. Below this the seam took so many bodies that the
- * cell holds voids: a porous solid with internal surfaces (the crystal-filled cells of rounds 12 and 13, 45-80 % of
- * the crystal's atoms and 0.35-0.6 eV/atom above it; data/README.md).
+ * in a cell of about 13 A, and the densest cells keep 0.71-0.98 of the source's atoms; below this the seam took so
+ * many bodies that the cell holds voids, a porous solid with internal surfaces (the crystal-filled cells of rounds 12
+ * and 13 held 45-80 % of the crystal's atoms; data/README.md). Even above it DFT puts such cells 0.17-0.44 eV/atom
+ * above the crystal (round 20): the seam stays open, since nothing here relaxes the cell's height.
  */
 export const MIN_CELL_DENSITY = 0.7;
 
