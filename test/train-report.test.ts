@@ -3,10 +3,13 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { DEFAULT_POTENTIAL } from '../src/cli/default-potential.ts';
 import { main } from '../src/cli/main.ts';
 import { parseMtp } from '../src/io/mtp.ts';
+import { buildNeighborList } from '../src/model/neighbors.ts';
 import { EV_A3_TO_GPA } from '../src/model/units.ts';
 import { compileMtp } from '../src/potential/mtp/model.ts';
+import { evaluateMtp } from '../src/potential/mtp/reference.ts';
 import { stressGPa } from '../src/potential/types.ts';
 import { configId, configKind, coverageOf, excludeById, readLabelled } from '../src/train/dataset.ts';
 import { fitErrors } from '../src/train/linear-fit.ts';
@@ -139,6 +142,25 @@ describe('training provenance and validation by kind, on the project DFT data', 
     ]);
     expect(cont.code).toBe(0);
     expect(JSON.parse(readFileSync(join(dir, 'd.json'), 'utf8')).start).toEqual({ init: 'fit.mtp', level: 6 });
+  });
+
+  it('validate reports the force errors of the atoms a neighbourhood cell marks as selected, apart', async () => {
+    const id = 't20-nb-sigma5-001-120-even-00';
+    const cell = data.find((c) => configId(c) === id)!;
+    // the cell was cut around one atom, and only that one is marked
+    expect(cell.selected!.reduce((n, v) => n + v, 0)).toBe(1);
+    const model = compileMtp(parseMtp(readFileSync(DEFAULT_POTENTIAL, 'utf8'), 'default.mtp'));
+    const r = evaluateMtp(model, cell.types, buildNeighborList(cell.positions, cell.cell, model.maxDist));
+    const atom = cell.selected!.indexOf(1);
+    const direct = [0, 1, 2].reduce((s, d) => s + Math.abs(r.forces[3 * atom + d] - cell.forces[3 * atom + d]), 0) / 3;
+    const v = await captured(['validate', '--data', DATA, '--only', `^${id}$`, '--json']);
+    expect(v.code).toBe(0);
+    const j = JSON.parse(v.lines.join('\n'));
+    expect(j.all.selected_force_meV_A.mae).toBeCloseTo(1000 * direct, 8);
+    expect(j.all.force_meV_A.mae).not.toBeCloseTo(j.all.selected_force_meV_A.mae, 3);
+    // data without the column has none
+    const bulk = await captured(['validate', '--data', DATA, '--only', '^r1-bulk-ideal$', '--json']);
+    expect(JSON.parse(bulk.lines.join('\n')).all.selected_force_meV_A).toBeNull();
   });
 });
 

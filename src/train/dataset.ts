@@ -56,6 +56,7 @@ export function readLabelled(text: string, file: string, species: string[] = [..
       energy,
       forces,
       plusStress,
+      ...(f.arrays.selected ? { selected: Uint8Array.from(f.arrays.selected, (v) => (v ? 1 : 0)) } : {}),
       features: [
         ...(f.info.config_id ? [['config_id', f.info.config_id] as [string, string]] : []),
         ...(f.info.source ? [['source', f.info.source] as [string, string]] : []),

@@ -42,6 +42,11 @@ export interface LabelledConfiguration extends Configuration {
    * MLIP's loss, per atom, it counts as one number against the 3N force components of a cell of several hundred atoms.
    */
   energyWeight?: number;
+  /**
+   * Atoms the data marks (a per-atom `selected` column): in a neighbourhood cell the atom it was cut around, whose
+   * surroundings are the boundary's; validation reports their force errors apart.
+   */
+  selected?: Uint8Array;
 }
 
 /** Design-matrix blocks of one configuration: columns = species counts then basis functions. */
@@ -91,6 +96,8 @@ export interface FitErrors {
   energyMeVPerAtom: { mae: number; rmse: number; max: number };
   forceMeVPerA: { mae: number; rmse: number; max: number };
   stressGPa: { mae: number; rmse: number; max: number } | null;
+  /** Force components of the atoms the data marks as selected (a neighbourhood cell's chosen atoms); null if none. */
+  selectedForceMeVPerA: { mae: number; rmse: number; max: number } | null;
   configurations: number;
 }
 
@@ -108,6 +115,7 @@ export function fitErrors(model: MtpModel, data: LabelledConfiguration[]): FitEr
   const e: number[] = [];
   const f: number[] = [];
   const s: number[] = [];
+  const fs: number[] = [];
   for (const c of data) {
     const nl = buildNeighborList(c.positions, c.cell, model.maxDist);
     const r = evaluateMtp(model, c.types, nl);
@@ -115,6 +123,7 @@ export function fitErrors(model: MtpModel, data: LabelledConfiguration[]): FitEr
     e.push(((r.energy - c.energy) / n) * 1000);
     r.forces.forEach((v, k) => {
       f.push((v - c.forces[k]) * 1000);
+      if (c.selected?.[Math.floor(k / 3)]) fs.push((v - c.forces[k]) * 1000);
     });
     if (c.plusStress && c.cell) {
       const ps = plusStressOf(r.virial);
@@ -128,6 +137,7 @@ export function fitErrors(model: MtpModel, data: LabelledConfiguration[]): FitEr
     energyMeVPerAtom: summary(e),
     forceMeVPerA: summary(f),
     stressGPa: s.length ? summary(s) : null,
+    selectedForceMeVPerA: fs.length ? summary(fs) : null,
     configurations: data.length,
   };
 }

@@ -9,7 +9,8 @@ function row(name: string, e: FitErrors): string {
   const f = (x: number, d: number, w: number) => (Number.isFinite(x) ? x.toFixed(d) : '-').padStart(w);
   return (
     `${name.padEnd(22)} ${String(e.configurations).padStart(4)}  ${f(e.energyMeVPerAtom.mae, 2, 9)}  ` +
-    `${f(e.forceMeVPerA.mae, 1, 9)}  ${f(e.forceMeVPerA.rmse, 1, 9)}  ${f(e.stressGPa?.mae ?? Number.NaN, 3, 8)}`
+    `${f(e.forceMeVPerA.mae, 1, 9)}  ${f(e.forceMeVPerA.rmse, 1, 9)}  ${f(e.stressGPa?.mae ?? Number.NaN, 3, 8)}  ` +
+    `${f(e.selectedForceMeVPerA?.mae ?? Number.NaN, 1, 9)}`
   );
 }
 
@@ -20,9 +21,11 @@ export const validateCommand: Command = {
   help: [
     'For a validation table: run it on configurations the potential was not trained on (e.g. labelled after it was',
     'trained, or the ids in its training report). Kinds are config_id without the trailing counter. Units: energy',
-    'meV/atom, forces meV/A (components), stress GPa. Without --potential: the shipped default.',
+    'meV/atom, forces meV/A (components), stress GPa; "F sel" the force MAE of the atoms a per-atom `selected`',
+    "column marks (a neighbourhood cell's chosen atom, whose surroundings are the boundary's; '-' where none).",
+    'Without --potential: the shipped default.',
     '--json prints one JSON object instead: for each kind and for all, the count and the MAE, RMSE and largest error',
-    'of energy, forces and stress (null where the data has no stress).',
+    "of energy, forces, stress and the selected atoms' forces (null where the data has none).",
   ].join('\n'),
   options: {
     potential: { type: 'string' },
@@ -56,6 +59,7 @@ export const validateCommand: Command = {
         energy_meV_atom: stats(e.energyMeVPerAtom),
         force_meV_A: stats(e.forceMeVPerA),
         stress_GPa: stats(e.stressGPa),
+        selected_force_meV_A: stats(e.selectedForceMeVPerA),
       });
       const result = {
         data: dataPath,
@@ -66,7 +70,7 @@ export const validateCommand: Command = {
       return 0;
     }
     console.log(
-      `${'kind'.padEnd(22)} ${'n'.padStart(4)}  ${'E MAE'.padStart(9)}  ${'F MAE'.padStart(9)}  ${'F RMSE'.padStart(9)}  ${'S MAE'.padStart(8)}`,
+      `${'kind'.padEnd(22)} ${'n'.padStart(4)}  ${'E MAE'.padStart(9)}  ${'F MAE'.padStart(9)}  ${'F RMSE'.padStart(9)}  ${'S MAE'.padStart(8)}  ${'F sel'.padStart(9)}`,
     );
     for (const [kind, list] of sorted) console.log(row(kind, fitErrors(model, list)));
     console.log(row('all', fitErrors(model, data)));
