@@ -17,7 +17,7 @@
  * own periodic image (refused). `fit` marks the atoms within `fitRadius` of the chosen atom: their surroundings are
  * the source's out to the cut radius whatever the relaxation does, and out to the seam before it.
  */
-import { faceSpacings, inverse3, nearestImage, volume } from '../model/cell.ts';
+import { faceSpacings, nearestImage, toFractional, volume } from '../model/cell.ts';
 import { contactLimit, PS_BOND, PS4 } from '../model/ps4.ts';
 import type { Structure } from '../model/structure.ts';
 import { removeOverlappingBodies, type UnitRemoval } from './gb/units.ts';
@@ -93,20 +93,47 @@ export function boundaryCellLattice(
   return Float64Array.from([...a, ...b, c[0], c[1], o.height]);
 }
 
+/** A body of the source seen from the chosen atom: its atoms, the vector to its anchor, and each atom's from it. */
+interface SourceBody {
+  anchor: number;
+  atoms: number[];
+  toAnchor: number[];
+  rel: number[][];
+}
+
+/** The source's bodies as seen from the chosen atom; they do not depend on the cell, so a scan of cells shares them. */
+function bodiesAround(source: Structure, atom: number): SourceBody[] {
+  const SL = source.cell.lattice;
+  const srcAnchor = bodiesOf(source);
+  const members = new Map<number, number[]>();
+  for (let i = 0; i < srcAnchor.length; i++) members.set(srcAnchor[i], [...(members.get(srcAnchor[i]) ?? []), i]);
+  return [...members].map(([b, atoms]) => ({
+    anchor: b,
+    atoms,
+    toAnchor: nearestImage(SL, source.positions, atom, b).vector,
+    rel: atoms.map((a) => (a === b ? [0, 0, 0] : nearestImage(SL, source.positions, b, a).vector)),
+  }));
+}
+
 export function neighbourhoodCell(source: Structure, atom: number, o: NeighbourhoodOptions): NeighbourhoodCell {
+  return cellFromBodies(source, atom, bodiesAround(source, atom), o);
+}
+
+function cellFromBodies(
+  source: Structure,
+  atom: number,
+  bodies: SourceBody[],
+  o: NeighbourhoodOptions,
+): NeighbourhoodCell {
   const L = Float64Array.from(o.lattice);
   const cell = { lattice: L, pbc: [true, true, true] as [boolean, boolean, boolean] };
-  const inv = inverse3(L);
-  const frac = (v: number[]) => [0, 1, 2].map((c) => v[0] * inv[c] + v[1] * inv[3 + c] + v[2] * inv[6 + c]);
   const spacing = faceSpacings(cell);
   const SL = source.cell.lattice;
   // a cell vector that is a lattice vector of the source joins the source to itself there: no seam
-  const sInv = inverse3(SL);
   const seamless = [0, 1, 2].map((k) =>
-    [0, 1, 2].every((c) => {
-      const f = L[3 * k] * sInv[c] + L[3 * k + 1] * sInv[3 + c] + L[3 * k + 2] * sInv[6 + c];
-      return Math.abs(f - Math.round(f)) < 1e-6;
-    }),
+    Array.from(toFractional(source.cell, L.subarray(3 * k, 3 * k + 3))).every(
+      (f) => Math.abs(f - Math.round(f)) < 1e-6,
+    ),
   );
   const mid = [0, 1, 2].map((d) => 0.5 * (L[d] + L[3 + d] + L[6 + d]));
   const species = [...source.species];
@@ -117,9 +144,6 @@ export function neighbourhoodCell(source: Structure, atom: number, o: Neighbourh
   /** Each body's distance from the nearest seam of the cell: where rule 3 of the removal takes from. */
   const seam: number[] = [];
   const el = (i: number) => species[types[i]];
-  const srcAnchor = bodiesOf(source);
-  const members = new Map<number, number[]>();
-  for (let i = 0; i < srcAnchor.length; i++) members.set(srcAnchor[i], [...(members.get(srcAnchor[i]) ?? []), i]);
   // the source's periodic images that can reach into the cell from the chosen atom
   let reach = 0;
   for (const sa of [-0.5, 0.5])
@@ -130,16 +154,14 @@ export function neighbourhoodCell(source: Structure, atom: number, o: Neighbourh
   /** Distance of a point (relative to the chosen atom) from the chosen atom in the cell, nearest image. */
   const fromCentre = (r: number[]) => nearestImage(L, [0, 0, 0, ...r], 0, 1).distance;
   let centre = -1;
-  for (const [b, atoms] of members) {
-    const toAnchor = nearestImage(SL, source.positions, atom, b).vector;
-    const rel = atoms.map((a) => (a === b ? [0, 0, 0] : nearestImage(SL, source.positions, b, a).vector));
+  for (const { anchor: b, atoms, toAnchor, rel } of bodies) {
     for (let i = -range[0]; i <= range[0]; i++)
       for (let j = -range[1]; j <= range[1]; j++)
         for (let k = -range[2]; k <= range[2]; k++) {
           const v = [0, 1, 2].map((d) => toAnchor[d] + i * SL[d] + j * SL[3 + d] + k * SL[6 + d]);
           // each body once per period of the cell: its anchor in the half-open cell centred on the chosen atom
           // rounded, so that an anchor on a face (a crystal's special position) is taken once, not twice or never
-          const f = frac(v).map((x) => Math.round(x * 1e9) / 1e9);
+          const f = Array.from(toFractional(cell, v), (x) => Math.round(x * 1e9) / 1e9);
           if (f.some((x) => x < -0.5 || x >= 0.5)) continue;
           const at = rel.map((r) => r.map((x, d) => v[d] + x));
           // a body's anchor is its P (or the atom itself): the removal rules tell units from Li by it
@@ -229,12 +251,13 @@ export function densestNeighbourhoodCell(
     shifts: [number, number][];
   },
 ): NeighbourhoodCell {
+  const bodies = bodiesAround(source, atom);
   let best: NeighbourhoodCell | null = null;
   let refusal: Error | null = null;
   for (const height of o.heights)
     for (const shift of o.shifts) {
       try {
-        const nb = neighbourhoodCell(source, atom, {
+        const nb = cellFromBodies(source, atom, bodies, {
           ...o,
           lattice: boundaryCellLattice(source, { ...o, height, shift }),
         });
