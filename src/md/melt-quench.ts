@@ -13,6 +13,12 @@ import { buildBicrystal } from '../structure/gb/builder.ts';
 import { betaLi3PS4Standard, GB_PRESETS, presetSpec } from '../structure/gb/presets.ts';
 import { MdEngine } from './engine.ts';
 
+/**
+ * The interface's schedule, 4 ps at 2000 K and 8 ps of cooling to 300 K: `build --preset amorphous-120`, the study and
+ * the boundary-sampling tools share it, so that each of them makes the same interface from the same potential.
+ */
+export const MELT_QUENCH = { meltTemperature: 2000, meltSteps: 4000, quenchSteps: 8000 } as const;
+
 /** The boundary whose grain A the amorphous/crystal interface melts. */
 export const AMORPHOUS_BASE = 'sigma5-001-120';
 /** The interface's id as a preset (build --preset, study --boundaries). */

@@ -23,7 +23,7 @@ import { buildBicrystal } from '../structure/gb/builder.ts';
 import { betaLi3PS4Standard, GB_PRESETS, presetSpec } from '../structure/gb/presets.ts';
 import { betaLi3PS4 } from '../structure/li3ps4.ts';
 import { repeatStructure } from '../structure/supercell.ts';
-import { AMORPHOUS_BASE, AMORPHOUS_ID, amorphousInterface } from './melt-quench.ts';
+import { AMORPHOUS_BASE, AMORPHOUS_ID, amorphousInterface, MELT_QUENCH } from './melt-quench.ts';
 import { boundaryEnergy, formulaUnits, regionDiffusion, relaxStructure, runTemperature } from './study.ts';
 
 export const BULK_ID = 'beta-li3ps4';
@@ -60,9 +60,7 @@ export function studySystem(id: string): StudySystem | null {
       normal: 'z',
       area: buildBicrystal(betaLi3PS4Standard(), presetSpec(base)).report.area,
       build: (device, potential) =>
-        potential.withGpu(device, (field) =>
-          amorphousInterface(device, field, { meltTemperature: 2000, meltSteps: 4000, quenchSteps: 8000 }),
-        ),
+        potential.withGpu(device, (field) => amorphousInterface(device, field, MELT_QUENCH)),
     };
   }
   const p = GB_PRESETS.find((q) => q.id === id);

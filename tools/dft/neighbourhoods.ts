@@ -17,6 +17,7 @@ import { type Command, numberValue, stringOption, UsageError } from '../../src/c
 import { nodeGpuContext } from '../../src/gpu/node-gpu.ts';
 import { formatExtxyzFrame } from '../../src/io/extxyz.ts';
 import { fireMinimize } from '../../src/md/fire.ts';
+import { AMORPHOUS_ID } from '../../src/md/melt-quench.ts';
 import { faceSpacings } from '../../src/model/cell.ts';
 import { seededUniform } from '../../src/model/random.ts';
 import { LI_P_S } from '../../src/model/species.ts';
@@ -30,7 +31,7 @@ import {
 import { STRUCTURE_PRESETS } from '../../src/structure/presets.ts';
 import { atomGrades } from '../../src/train/descriptors.ts';
 import { type Candidate, evenlySpaced, highestGraded } from './pick-frames.ts';
-import { relaxedPreset, sampleMd, wrapped } from './sample-md.ts';
+import { boundaryStart, sampleMd, wrapped } from './sample-md.ts';
 import { loadGradedPotential, outputAndPotential, pickOption } from './tool-args.ts';
 
 /** Bodies with an atom this close to the chosen one are cut: its first coordination shell (Li-S 2.46, P-S 2.05 A). */
@@ -61,6 +62,7 @@ export const neighbourhoodsCommand: Command = {
     `Cut radius ${RADIUS} A with whole anions, in a cell of the boundary's in-plane period (or ${NB_CELL.edge} A) by`,
     `${NB_CELL.heights.join('/')} A along the normal, the densest kept; the rest relaxed with the potential, the cut held;`,
     `cells below the density ${MIN_CELL_DENSITY} of the boundary's are passed over. Ids: PREFIX-nb-ID-NN (PREFIX-nb-ID-even-NN).`,
+    `Presets: the boundaries (default: all) and ${AMORPHOUS_ID}, melt-quenched with --potential first.`,
   ].join('\n'),
   options: {
     potential: { type: 'string' },
@@ -90,8 +92,8 @@ export const neighbourhoodsCommand: Command = {
 
     const frames: string[] = [];
     for (const id of presets) {
-      if (!STRUCTURE_PRESETS[id]) throw new UsageError(`--presets: no preset '${id}'`);
-      const start = relaxedPreset(id);
+      if (!STRUCTURE_PRESETS[id] && id !== AMORPHOUS_ID) throw new UsageError(`--presets: no preset '${id}'`);
+      const start = await boundaryStart(ctx, potential, id);
       const config = toConfiguration(start, LI_P_S);
       const zone = [...start.types.keys()].filter(
         (i) => Math.abs(start.labels!.boundaryDistance![i]) < BOUNDARY_REGION,

@@ -7,9 +7,12 @@ import { existsSync, readFileSync } from 'node:fs';
 import type { GpuContext } from '../../src/gpu/device.ts';
 import { parseExtxyz } from '../../src/io/extxyz.ts';
 import { BlowUpError, MdEngine } from '../../src/md/engine.ts';
+import { fireMinimize } from '../../src/md/fire.ts';
+import { AMORPHOUS_ID, amorphousInterface, MELT_QUENCH } from '../../src/md/melt-quench.ts';
 import { notify } from '../../src/md/observers.ts';
 import { type Cell, toCartesian, toFractional } from '../../src/model/cell.ts';
-import type { Structure } from '../../src/model/structure.ts';
+import { LI_P_S } from '../../src/model/species.ts';
+import { type Structure, toConfiguration } from '../../src/model/structure.ts';
 import { massesOf } from '../../src/model/system.ts';
 import type { MtpPotential } from '../../src/potential/mtp/potential.ts';
 import { STRUCTURE_PRESETS } from '../../src/structure/presets.ts';
@@ -124,4 +127,19 @@ export function relaxedPreset(id: string): Structure {
   if (frame.structure.types.length !== built.types.length)
     throw new Error(`${relaxed}: ${frame.structure.types.length} atoms, the preset has ${built.types.length}`);
   return { ...built, positions: frame.structure.positions };
+}
+
+/**
+ * A boundary to sample from: a preset as relaxedPreset gives it, or the amorphous/(120) interface, melt-quenched with
+ * the potential being sampled (as the study builds it) and then relaxed with it, so that its MD starts at rest.
+ */
+export async function boundaryStart(ctx: GpuContext, potential: MtpPotential, id: string): Promise<Structure> {
+  if (id !== AMORPHOUS_ID) return relaxedPreset(id);
+  const quenched = await potential.withGpu(ctx.device, (field) => amorphousInterface(ctx.device, field, MELT_QUENCH));
+  const r = await fireMinimize(potential.cpu(), toConfiguration(quenched, LI_P_S), {
+    fmax: 0.1,
+    maxSteps: 2000,
+    minDistance: potential.model.minDist,
+  });
+  return { ...quenched, positions: r.positions };
 }

@@ -5,7 +5,7 @@ import { writeLammpsInput, writeMlipIni } from '../../io/lammps.ts';
 import { writeStructureText } from '../../io/structure-files.ts';
 import { fireMinimize } from '../../md/fire.ts';
 import { scanTranslations } from '../../md/gb-scan.ts';
-import { AMORPHOUS_ID, amorphousInterface } from '../../md/melt-quench.ts';
+import { AMORPHOUS_ID, amorphousInterface, MELT_QUENCH } from '../../md/melt-quench.ts';
 import { THERMOSTAT_DEFAULTS, thermostat } from '../../md/thermostats/index.ts';
 import { PP_CONTACT, PS_BOND, SS_BOND } from '../../model/ps4.ts';
 import { LI_P_S } from '../../model/species.ts';
@@ -33,9 +33,9 @@ async function buildAmorphous(args: ParsedArgs): Promise<number> {
   const ctx = await nodeGpuContext();
   const field = await potential.gpu(ctx.device);
   const result = await amorphousInterface(ctx.device, field, {
-    meltTemperature: numberOption(args, 'melt-temperature', 2000),
-    meltSteps: numberOption(args, 'melt-steps', 4000),
-    quenchSteps: numberOption(args, 'quench-steps', 8000),
+    meltTemperature: numberOption(args, 'melt-temperature', MELT_QUENCH.meltTemperature),
+    meltSteps: numberOption(args, 'melt-steps', MELT_QUENCH.meltSteps),
+    quenchSteps: numberOption(args, 'quench-steps', MELT_QUENCH.quenchSteps),
     onProgress: (stage, t) => console.log(`${stage}: ${t.toFixed(0)} K`),
   });
   field.destroy();
@@ -212,9 +212,9 @@ export const buildCommand: Command = {
     'lammps-input': { type: 'string' },
     temperature: { type: 'string', default: '800' },
     potential: { type: 'string' },
-    'melt-steps': { type: 'string', default: '4000' },
-    'quench-steps': { type: 'string', default: '8000' },
-    'melt-temperature': { type: 'string', default: '2000' },
+    'melt-steps': { type: 'string', default: String(MELT_QUENCH.meltSteps) },
+    'quench-steps': { type: 'string', default: String(MELT_QUENCH.quenchSteps) },
+    'melt-temperature': { type: 'string', default: String(MELT_QUENCH.meltTemperature) },
     scan: { type: 'boolean' },
     relax: { type: 'boolean' },
     grid: { type: 'string', default: '4' },
