@@ -18,6 +18,7 @@ import { nodeGpuContext } from '../../src/gpu/node-gpu.ts';
 import { formatExtxyzFrame } from '../../src/io/extxyz.ts';
 import { fireMinimize } from '../../src/md/fire.ts';
 import { AMORPHOUS_ID } from '../../src/md/melt-quench.ts';
+import { STUDY_BOUNDARIES } from '../../src/md/study-pipeline.ts';
 import { faceSpacings } from '../../src/model/cell.ts';
 import { seededUniform } from '../../src/model/random.ts';
 import { LI_P_S } from '../../src/model/species.ts';
@@ -28,7 +29,6 @@ import {
   MIN_CELL_DENSITY,
   type NeighbourhoodCell,
 } from '../../src/structure/neighbourhood-cell.ts';
-import { STRUCTURE_PRESETS } from '../../src/structure/presets.ts';
 import { atomGrades } from '../../src/train/descriptors.ts';
 import { type Candidate, evenlySpaced, highestGraded } from './pick-frames.ts';
 import { boundaryStart, sampleMd, wrapped } from './sample-md.ts';
@@ -92,7 +92,8 @@ export const neighbourhoodsCommand: Command = {
 
     const frames: string[] = [];
     for (const id of presets) {
-      if (!STRUCTURE_PRESETS[id] && id !== AMORPHOUS_ID) throw new UsageError(`--presets: no preset '${id}'`);
+      if (!STUDY_BOUNDARIES.includes(id))
+        throw new UsageError(`--presets: no boundary '${id}' (${STUDY_BOUNDARIES.join(', ')})`);
       const start = await boundaryStart(ctx, potential, id);
       const config = toConfiguration(start, LI_P_S);
       const zone = [...start.types.keys()].filter(

@@ -8,8 +8,9 @@ import type { GpuContext } from '../../src/gpu/device.ts';
 import { parseExtxyz } from '../../src/io/extxyz.ts';
 import { BlowUpError, MdEngine } from '../../src/md/engine.ts';
 import { fireMinimize } from '../../src/md/fire.ts';
-import { AMORPHOUS_ID, amorphousInterface, MELT_QUENCH } from '../../src/md/melt-quench.ts';
+import { AMORPHOUS_ID } from '../../src/md/melt-quench.ts';
 import { notify } from '../../src/md/observers.ts';
+import { studySystem } from '../../src/md/study-pipeline.ts';
 import { type Cell, toCartesian, toFractional } from '../../src/model/cell.ts';
 import { LI_P_S } from '../../src/model/species.ts';
 import { type Structure, toConfiguration } from '../../src/model/structure.ts';
@@ -131,11 +132,11 @@ export function relaxedPreset(id: string): Structure {
 
 /**
  * A boundary to sample from: a preset as relaxedPreset gives it, or the amorphous/(120) interface, melt-quenched with
- * the potential being sampled (as the study builds it) and then relaxed with it, so that its MD starts at rest.
+ * the potential being sampled (built as the study builds it) and then relaxed with it, so that its MD starts at rest.
  */
 export async function boundaryStart(ctx: GpuContext, potential: MtpPotential, id: string): Promise<Structure> {
   if (id !== AMORPHOUS_ID) return relaxedPreset(id);
-  const quenched = await potential.withGpu(ctx.device, (field) => amorphousInterface(ctx.device, field, MELT_QUENCH));
+  const quenched = await studySystem(id)!.build(ctx.device, potential);
   const r = await fireMinimize(potential.cpu(), toConfiguration(quenched, LI_P_S), {
     fmax: 0.1,
     maxSteps: 2000,
