@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
@@ -21,6 +21,7 @@ import {
   SMEARED_SCF,
   scfStepCount,
 } from '../tools/dft/cp2k.ts';
+import { lockWorkDirectory } from '../tools/dft/label.ts';
 import { DFT_TOOLS } from '../tools/dft/main.ts';
 import { type Candidate, evenlySpaced, highestGraded } from '../tools/dft/pick-frames.ts';
 import { configurationKey } from '../tools/dft/same-configuration.ts';
@@ -194,6 +195,23 @@ describe('boundary slabs for DFT', () => {
       d[1] -= L[4] * Math.round(d[1] / L[4]);
       expect(Math.hypot(...d)).toBeLessThan(0.5);
     }
+  });
+});
+
+describe('the work directory of the labeller', () => {
+  it('admits one labeller, names the one that holds it, and takes over a lock whose process is gone', () => {
+    const work = mkdtempSync(join(tmpdir(), 'lilab-lock-'));
+    const lock = join(work, 'label.lock');
+    const release = lockWorkDirectory(work);
+    expect(readFileSync(lock, 'utf8').trim()).toBe(String(process.pid));
+    expect(() => lockWorkDirectory(work)).toThrow(new RegExp(`another labeller \\(pid ${process.pid}\\)`));
+    release();
+    expect(existsSync(lock)).toBe(false);
+    // a pid above Linux's pid_max (2^22) never runs: the lock it left is stale
+    writeFileSync(lock, '99999999\n');
+    const again = lockWorkDirectory(work);
+    expect(readFileSync(lock, 'utf8').trim()).toBe(String(process.pid));
+    again();
   });
 });
 

@@ -39,6 +39,40 @@ function cp2kVersion(): string {
   }
 }
 
+/**
+ * Takes the work directory for this process. Two labellers on one directory write the same input, output and restart
+ * file names and spoil each other's runs, so a second one stops; a lock left by a process that no longer runs is taken
+ * over. Returns the function that releases the lock.
+ */
+export function lockWorkDirectory(work: string): () => void {
+  const lock = join(work, 'label.lock');
+  for (;;) {
+    try {
+      writeFileSync(lock, `${process.pid}\n`, { flag: 'wx' });
+      break;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      const pid = Number.parseInt(readFileSync(lock, 'utf8'), 10);
+      if (Number.isInteger(pid) && pid > 0 && processRuns(pid))
+        throw new Error(`${lock}: another labeller (pid ${pid}) works in ${work}; give each labeller its own --work`);
+      rmSync(lock, { force: true });
+    }
+  }
+  const release = () => rmSync(lock, { force: true });
+  process.once('exit', release);
+  return release;
+}
+
+function processRuns(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    // EPERM: the process exists under another user
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 export const labelCommand: Command = {
   name: 'label',
   summary: 'label pending configurations with CP2K (resumable: appended to the dataset one by one, failures recorded)',
@@ -86,6 +120,7 @@ export const labelCommand: Command = {
     // for cells on which OT fails with both minimisers
     const smeared = minimizer === 'diag';
     mkdirSync(work, { recursive: true });
+    const releaseWork = lockWorkDirectory(work);
 
     const done = new Set<string>();
     /** configurationKey -> id of the labelled configuration, so that a frame sampled twice is labelled once */
@@ -220,6 +255,7 @@ export const labelCommand: Command = {
         console.log(`${id}: FAILED (${(err as Error).message})`);
       }
     }
+    releaseWork();
     return 0;
   },
 };
