@@ -7,6 +7,7 @@ import { betaLi3PS4 } from '../src/structure/li3ps4.ts';
 import {
   bodiesOf,
   densestNeighbourhoodCell,
+  keptPeriods,
   MIN_CELL_DENSITY,
   neighbourhoodCell,
 } from '../src/structure/neighbourhood-cell.ts';
@@ -89,6 +90,32 @@ describe('neighbourhood cells for active learning at boundaries', () => {
     expect(shell(nb.structure, nb.centre, radius)).toEqual(shell(twist, atom, radius));
     expect(ps4Census(nb.structure).intact).toBe(ps4Census(nb.structure).centres);
     expect(nb.density).toBeGreaterThan(0.6);
+  });
+
+  it('a rule on atoms keeps a period longer than maxEdge where the cell stays small: the (2-10) with one seam', () => {
+    const tilt = STRUCTURE_PRESETS['sigma5-001-2-10'].build();
+    const rule = { edge: 13, maxEdge: 16, maxAtoms: 150 };
+    // 12.8 A kept by length; the 17.5 A period by atoms: 12.8 x 17.5 x 13 A at the boundary's 23.7 A^3 per atom is 123
+    expect(keptPeriods(tilt, { edge: 13, maxEdge: 16 }, 13)).toEqual([true, false]);
+    expect(keptPeriods(tilt, rule, 13)).toEqual([true, true]);
+    expect(keptPeriods(tilt, { ...rule, maxAtoms: 100 }, 13)).toEqual([true, false]);
+    // the (001) twist's shorter period (20.1 A) would give 20.1 x 13 x 13 A at 21 A^3: 162 atoms, over the limit
+    expect(keptPeriods(STRUCTURE_PRESETS['sigma5-001-001'].build(), rule, 13)).toEqual([false, false]);
+    const tbd = tilt.labels!.boundaryDistance!;
+    const atom = [...tilt.types.keys()].find((i) => tilt.species[tilt.types[i]] === 'Li' && Math.abs(tbd[i]) < 1.5)!;
+    // the registry across the one seam scanned in thirds of both in-plane periods, as the sampling tool does
+    const shifts = [0, 1, 2].flatMap((i) => [0, 1, 2].map((j) => [i / 3, j / 3] as [number, number]));
+    const nb = densestNeighbourhoodCell(tilt, atom, { radius, fitRadius: 0.5, ...cellOptions, shifts, ...rule });
+    const s = nb.structure;
+    expect(Array.from(s.cell.lattice.slice(0, 6))).toEqual(Array.from(tilt.cell.lattice.slice(0, 6)));
+    expect(s.types.length).toBeLessThanOrEqual(150);
+    expect(nb.density).toBeGreaterThan(MIN_CELL_DENSITY);
+    expect(shell(s, nb.centre, radius)).toEqual(shell(tilt, atom, radius));
+    const census = ps4Census(s);
+    expect(census.intact).toBe(census.centres);
+    expect(census.sulfurBonds).toBe(0);
+    const charge = [...countBySpecies(s)].reduce((q, [el, n]) => q + FORMAL_CHARGE[el] * n, 0);
+    expect(charge).toBe(0);
   });
 
   it('refuses a cell too small for the cut, naming the atoms that meet their images', () => {

@@ -73,22 +73,59 @@ export function bodiesOf(s: Structure): Int32Array {
   return anchor;
 }
 
+/** How a neighbourhood cell of a bicrystal is sized in the plane (keptPeriods). */
+export interface InPlaneRule {
+  /** The edge that replaces an in-plane period not kept, A. */
+  edge: number;
+  /** An in-plane period at most this long is kept, A. */
+  maxEdge: number;
+  /**
+   * A longer period is kept too when the cell, at `height` and the source's mean density, still holds at most this
+   * many atoms (the shorter of two such periods first); absent, the length alone decides.
+   */
+  maxAtoms?: number;
+}
+
+/**
+ * Which in-plane vectors (a, b) of a bicrystal in the builder's frame a neighbourhood cell keeps as the source's own
+ * period: along a kept one the cell has no seam, a seam costs atoms and holds an interface that is not the boundary.
+ * The length rule keeps periods up to `maxEdge`; `maxAtoms` keeps a longer one where the cell stays that small (the
+ * (2-10)'s 17.5 A and the (201)'s 26.4 A periods, about 130 atoms at 14 A), since DFT's cost is in the atoms.
+ */
+export function keptPeriods(source: Structure, rule: InPlaneRule, height: number): [boolean, boolean] {
+  const S = source.cell.lattice;
+  const len = (k: number) => Math.hypot(S[3 * k], S[3 * k + 1], S[3 * k + 2]);
+  const keep: [boolean, boolean] = [len(0) <= rule.maxEdge, len(1) <= rule.maxEdge];
+  if (rule.maxAtoms === undefined) return keep;
+  const perVolume = source.types.length / volume(source.cell);
+  // in-plane area of the cell with the periods decided so far (the source's a and b need not be orthogonal)
+  const area = () => {
+    const a = keep[0] ? [S[0], S[1]] : [rule.edge, 0];
+    const b = keep[1] ? [S[3], S[4]] : [0, rule.edge];
+    return Math.abs(a[0] * b[1] - a[1] * b[0]);
+  };
+  for (const k of [0, 1].filter((k) => !keep[k]).sort((i, j) => len(i) - len(j))) {
+    keep[k] = true;
+    if (area() * height * perVolume > rule.maxAtoms) keep[k] = false;
+  }
+  return keep;
+}
+
 /**
  * The lattice of a neighbourhood cell for a bicrystal in the builder's frame (in-plane vectors a along x and b in the
- * xy plane, the normal along z): each in-plane vector of the source kept where it is at most `maxEdge` long, so that
- * along it the cell is the source's own period and has no seam; a longer one replaced by `edge` along x (a) or y
- * (b). The third vector is `height` along the normal plus `shift` (fractions of the cell's a and b) in the plane:
- * it sets where the grains meet their images across the seam, as the rigid-body translation of a boundary does.
+ * xy plane, the normal along z): each in-plane vector of the source kept as keptPeriods says, so that along it the
+ * cell is the source's own period and has no seam; one not kept replaced by `edge` along x (a) or y (b). The third
+ * vector is `height` along the normal plus `shift` (fractions of the cell's a and b) in the plane: it sets where the
+ * grains meet their images across the seam, as the rigid-body translation of a boundary does.
  */
 export function boundaryCellLattice(
   source: Structure,
-  o: { edge: number; maxEdge: number; height: number; shift: [number, number] },
+  o: { edge: number; keep: [boolean, boolean]; height: number; shift: [number, number] },
 ): Float64Array {
   const S = source.cell.lattice;
   const row = (k: number) => [S[3 * k], S[3 * k + 1], S[3 * k + 2]];
-  const keep = (k: number) => Math.hypot(...row(k)) <= o.maxEdge;
-  const a = keep(0) ? row(0) : [o.edge, 0, 0];
-  const b = keep(1) ? row(1) : [0, o.edge, 0];
+  const a = o.keep[0] ? row(0) : [o.edge, 0, 0];
+  const b = o.keep[1] ? row(1) : [0, o.edge, 0];
   const c = [0, 1].map((d) => o.shift[0] * a[d] + o.shift[1] * b[d]);
   return Float64Array.from([...a, ...b, c[0], c[1], o.height]);
 }
@@ -236,22 +273,22 @@ function cellFromBodies(
 /**
  * The densest of the neighbourhood cells of a bicrystal atom over `heights` along the normal and `shifts` in the plane
  * (boundaryCellLattice): across the seam the two grains' crystal meet at a spacing and registry these set, and the one
- * with the fewest overlaps keeps the most bodies (ties: the first). Cells that cannot hold the cut are passed over;
- * with none left, the last refusal is thrown.
+ * with the fewest overlaps keeps the most bodies (ties: the first). The periods kept in the plane are decided once,
+ * at the tallest height, so that every cell of the scan has the same seams. Cells that cannot hold the cut are passed
+ * over; with none left, the last refusal is thrown.
  */
 export function densestNeighbourhoodCell(
   source: Structure,
   atom: number,
-  o: {
+  o: InPlaneRule & {
     radius: number;
     fitRadius: number;
-    edge: number;
-    maxEdge: number;
     heights: number[];
     shifts: [number, number][];
   },
 ): NeighbourhoodCell {
   const bodies = bodiesAround(source, atom);
+  const keep = keptPeriods(source, o, Math.max(...o.heights));
   let best: NeighbourhoodCell | null = null;
   let refusal: Error | null = null;
   for (const height of o.heights)
@@ -259,7 +296,7 @@ export function densestNeighbourhoodCell(
       try {
         const nb = cellFromBodies(source, atom, bodies, {
           ...o,
-          lattice: boundaryCellLattice(source, { ...o, height, shift }),
+          lattice: boundaryCellLattice(source, { edge: o.edge, keep, height, shift }),
         });
         if (!best || nb.density > best.density) best = nb;
       } catch (err) {

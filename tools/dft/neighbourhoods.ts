@@ -57,10 +57,12 @@ export const neighbourhoodsCommand: Command = {
   summary:
     'the highest-graded boundary atoms in MD, cut with their neighbourhood into a periodic crystal cell, to label',
   usage:
-    'OUT.extxyz --potential POT.mtp [--presets ID,ID] [--prefix r12] [--temperature 800] [--ps 2] [--per-preset 4] [--spacing 200] [--pick grade|even] [--seed 1]',
+    'OUT.extxyz --potential POT.mtp [--presets ID,ID] [--prefix r12] [--temperature 800] [--ps 2] [--per-preset 4] [--spacing 200] [--pick grade|even] [--max-atoms N] [--seed 1]',
   help: [
     `Cut radius ${RADIUS} A with whole anions, in a cell of the boundary's in-plane period (or ${NB_CELL.edge} A) by`,
     `${NB_CELL.heights.join('/')} A along the normal, the densest kept; the rest relaxed with the potential, the cut held;`,
+    `a period is the boundary's where it is at most ${NB_CELL.maxEdge} A, or with --max-atoms N where the cell still holds`,
+    'about N atoms at the boundary density (fewer seams, dearer labels; rounds up to 21 without it).',
     `cells below the density ${MIN_CELL_DENSITY} of the boundary's are passed over. Ids: PREFIX-nb-ID-NN (PREFIX-nb-ID-even-NN).`,
     `Presets: the boundaries (default: all) and ${AMORPHOUS_ID}, melt-quenched with --potential first.`,
   ].join('\n'),
@@ -73,6 +75,7 @@ export const neighbourhoodsCommand: Command = {
     'per-preset': { type: 'string', default: '4' },
     spacing: { type: 'string', default: '200' },
     pick: { type: 'string', default: 'grade' },
+    'max-atoms': { type: 'string' },
     seed: { type: 'string', default: '1' },
   },
   async run(args) {
@@ -85,6 +88,7 @@ export const neighbourhoodsCommand: Command = {
     const spacing = numberValue(args, 'spacing');
     const seed = numberValue(args, 'seed');
     const pick = pickOption(args);
+    const maxAtoms = args.values['max-atoms'] === undefined ? undefined : numberValue(args, 'max-atoms');
     const { potential, active } = loadGradedPotential(potentialPath);
     const { model } = potential;
     const cpu = potential.cpu();
@@ -136,6 +140,7 @@ export const neighbourhoodsCommand: Command = {
             radius: RADIUS,
             fitRadius: 0.5,
             ...NB_CELL,
+            maxAtoms,
           });
           if (nb.density < MIN_CELL_DENSITY)
             throw new Error(
