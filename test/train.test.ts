@@ -6,6 +6,7 @@ import { compileMtp } from '../src/potential/mtp/model.ts';
 import { ReferenceMtp } from '../src/potential/mtp/reference.ts';
 import { plusStressOf } from '../src/potential/types.ts';
 import { neighbourhoodRows } from '../src/train/descriptors.ts';
+import { enlargedBasis } from '../src/train/init.ts';
 import { fitErrors, fitLinear, type LabelledConfiguration, MLIP_WEIGHTS } from '../src/train/linear-fit.ts';
 import { grade, maxvol } from '../src/train/maxvol.ts';
 import { randomTriclinicConfig, VECTORS } from './support.ts';
@@ -45,6 +46,56 @@ describe('fitting the linear parameters of an MTP', () => {
     expect(v.configurations).toBe(2);
     expect(v.forceMeVPerA.mae).toBeLessThan(1e-3);
     expect(v.stressGPa).not.toBeNull();
+  });
+});
+
+describe('a trained potential started in a larger basis', () => {
+  it('level 12 from the level-8 potential: its radial functions kept, and the linear stage reproduces it exactly', () => {
+    const enlarged = enlargedBasis(truthFile, 12, 3);
+    expect(enlarged.alphaMomentMapping.length).toBeGreaterThan(truthFile.alphaMomentMapping.length);
+    for (let a = 0; a < truthFile.speciesCount; a++)
+      for (let b = 0; b < truthFile.speciesCount; b++)
+        for (let mu = 0; mu < truthFile.radialFuncsCount; mu++)
+          expect(enlarged.radialCoeffs![a][b][mu]).toEqual(truthFile.radialCoeffs![a][b][mu]);
+    // the level-8 functions are among level 12's: a linear fit to the level-8 potential's own labels leaves no error
+    const errors = fitErrors(compileMtp(fitLinear(enlarged, data)), data);
+    expect(errors.energyMeVPerAtom.mae).toBeLessThan(1e-3);
+    expect(errors.forceMeVPerA.mae).toBeLessThan(1e-2);
+    // while level 12's functions alone, with fresh radial functions, do not reproduce it
+    const fresh = fitErrors(
+      compileMtp(fitLinear(enlargedBasis({ ...truthFile, radialFuncsCount: 0 }, 12, 3), data)),
+      data,
+    );
+    expect(fresh.forceMeVPerA.mae).toBeGreaterThan(100 * errors.forceMeVPerA.mae);
+  });
+
+  it('from the command line: --init POT --level L writes a level-L potential that fits the data as POT does', async () => {
+    const { main } = await import('../src/cli/main.ts');
+    const { mkdtempSync, readFileSync: read } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { tmpdir } = await import('node:os');
+    const dir = mkdtempSync(join(tmpdir(), 'lilab-enlarge-'));
+    const out = join(dir, 'l12.mtp');
+    const report = join(dir, 'l12.json');
+    const quiet = console.log;
+    console.log = () => {};
+    try {
+      const args = ['train', '--data', `${VECTORS}l08.out.cfg`, '--init', `${VECTORS}l08.mtp`, '--level', '12'];
+      expect(await main([...args, '--out', out, '--report', report, '--iterations', '0'])).toBe(0);
+    } finally {
+      console.log = quiet;
+    }
+    const fitted = parseMtp(read(out, 'utf8'), 'l12.mtp');
+    expect(fitted.potentialName).toBe('MTP12');
+    const r = JSON.parse(read(report, 'utf8'));
+    expect(r.start).toMatchObject({ init: 'l08.mtp', level: 12 });
+    // the level-8 potential's own labels, fitted by the linear stage alone to within float64 rounding
+    expect(r.errors.training.energyMeVPerAtom.mae).toBeLessThan(1e-3);
+  });
+
+  it('refuses a smaller basis and an untrained start', () => {
+    expect(() => enlargedBasis(truthFile, 6, 1)).toThrow(/not a larger basis/);
+    expect(() => enlargedBasis({ ...truthFile, radialCoeffs: null }, 12, 1)).toThrow(/trained potential/);
   });
 });
 

@@ -1,14 +1,14 @@
 import { createHash } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { basename } from 'node:path';
-import { writeMtp } from '../../io/mtp.ts';
+import { type MtpFile, writeMtp } from '../../io/mtp.ts';
 import { compileMtp } from '../../potential/mtp/model.ts';
 import { toActiveSetFile } from '../../train/active-set-file.ts';
 import { basisTemplate, levelOfTemplateName } from '../../train/basis.ts';
 import { configId, coverageOf, excludeById, readLabelled, splitData, weightById } from '../../train/dataset.ts';
 import { neighbourhoodActiveSet } from '../../train/descriptors.ts';
 import { parameterVector, withParameters } from '../../train/gradient.ts';
-import { randomRadialCoefficients } from '../../train/init.ts';
+import { enlargedBasis, randomRadialCoefficients } from '../../train/init.ts';
 import { lbfgs } from '../../train/lbfgs.ts';
 import {
   type FitErrors,
@@ -93,11 +93,13 @@ export const trainCommand: Command = {
   name: 'train',
   summary: 'fit an MTP to labelled data (linear stage, then all parameters by L-BFGS) and report MAE/RMSE',
   usage:
-    '--data DATA.(cfg|extxyz) (--init POT.mtp | --level 16 [--cutoff 5.0] [--min-dist 1.6]) --out NEW.mtp [--validation 0.1] [--seed 1]',
+    '--data DATA.(cfg|extxyz) (--init POT.mtp [--level L] | --level 16 [--cutoff 5.0] [--min-dist 1.6]) --out NEW.mtp [--validation 0.1] [--seed 1]',
   help: [
     'Start: --init POT.mtp (a trained potential, or an untrained MLIP template whose radial coefficients are then drawn',
     "at random from --seed), or --level L: the basis of that level generated (identical to MLIP's templates) with",
-    'random radial coefficients, as MLIP starts. Then the linear stage: species_coeffs and moment_coeffs by regularised',
+    'random radial coefficients, as MLIP starts; or both, --init POT.mtp --level L: a trained potential carried into',
+    'the larger basis of level L (its radial functions kept, the added ones drawn from --seed; the linear stage can',
+    'reproduce it exactly). Then the linear stage: species_coeffs and moment_coeffs by regularised',
     "least squares on energies, forces and stresses with MLIP's default weights (energy 1 per atom, forces 0.01 A^2,",
     'stress 0.001 per atom); then every parameter, radial coefficients included, by L-BFGS with analytic gradients',
     '(--iterations, default 1000; stops when the loss fell by less than 0.1 % over 50 iterations; 0 = linear only).',
@@ -174,17 +176,28 @@ export const trainCommand: Command = {
     if (exclude)
       console.log(`--exclude ${exclude}: ${all.length - data.length} of ${all.length} configurations left out`);
     const initial = init ? loadMtpFile(init) : null;
-    const template = initial
-      ? initial.radialCoeffs
-        ? initial
-        : randomRadialCoefficients(initial, numberOption(args, 'seed', 1))
-      : randomRadialCoefficients(
-          basisTemplate(numberOption(args, 'level', 16), species.length, {
-            maxDist: numberOption(args, 'cutoff', 5.0),
-            minDist: numberOption(args, 'min-dist', 1.6),
-          }),
-          numberOption(args, 'seed', 1),
-        );
+    const initialLevel = levelOfTemplateName(initial?.potentialName ?? '');
+    // --init with --level: the potential carried into a larger basis (a level it already has changes nothing)
+    const enlarge = initial && level !== undefined && Number(level) !== initialLevel;
+    if (enlarge && !(Number(level) > 0)) throw new UsageError(`--level ${level}: expected a level such as 16`);
+    let template: MtpFile;
+    try {
+      template = initial
+        ? enlarge
+          ? enlargedBasis(initial, Number(level), numberOption(args, 'seed', 1))
+          : initial.radialCoeffs
+            ? initial
+            : randomRadialCoefficients(initial, numberOption(args, 'seed', 1))
+        : randomRadialCoefficients(
+            basisTemplate(numberOption(args, 'level', 16), species.length, {
+              maxDist: numberOption(args, 'cutoff', 5.0),
+              minDist: numberOption(args, 'min-dist', 1.6),
+            }),
+            numberOption(args, 'seed', 1),
+          );
+    } catch (e) {
+      throw new UsageError(`--init ${init} --level ${level}: ${(e as Error).message}`);
+    }
     const { train, validation } = splitData(data, numberOption(args, 'validation', 0.1), numberOption(args, 'seed', 1));
     if (train.length === 0) throw new UsageError(`${dataPath}: no configurations left for training`);
     // MLIP's option names and defaults; the stress weight sets how much the lattice constants are fitted
@@ -233,7 +246,14 @@ export const trainCommand: Command = {
         species,
         // a continued fit keeps its starting potential's level (the basis is the same); the lab's status line says it
         start: init
-          ? { init: basename(init), level: levelOfTemplateName(initial?.potentialName ?? '') }
+          ? enlarge
+            ? {
+                init: basename(init),
+                initLevel: initialLevel,
+                level: Number(level),
+                seed: numberOption(args, 'seed', 1),
+              }
+            : { init: basename(init), level: initialLevel }
           : { level: Number(level), seed: numberOption(args, 'seed', 1) },
         cutoff: model.maxDist,
         minDist: model.minDist,
