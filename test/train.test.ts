@@ -5,7 +5,8 @@ import type { Configuration } from '../src/model/configuration.ts';
 import { compileMtp } from '../src/potential/mtp/model.ts';
 import { ReferenceMtp } from '../src/potential/mtp/reference.ts';
 import { plusStressOf } from '../src/potential/types.ts';
-import { neighbourhoodRows } from '../src/train/descriptors.ts';
+import { fromActiveSetFile, toActiveSetFile } from '../src/train/active-set-file.ts';
+import { neighbourhoodActiveSet, neighbourhoodRows } from '../src/train/descriptors.ts';
 import { enlargedBasis } from '../src/train/init.ts';
 import { fitErrors, fitLinear, type LabelledConfiguration, MLIP_WEIGHTS } from '../src/train/linear-fit.ts';
 import { grade, maxvol } from '../src/train/maxvol.ts';
@@ -130,6 +131,50 @@ describe('MaxVol active set and extrapolation grade', () => {
     let worst = 0;
     for (let i = 0; i < c.types.length; i++) worst = Math.max(worst, grade(active, r.subarray(i * P, (i + 1) * P)));
     expect(worst).toBeGreaterThan(1.5);
+  });
+
+  it('level 16: dependent basis functions are left out of the active set, and it still grades the training data <= 1', () => {
+    const l16 = compileMtp(parseMtp(readFileSync(`${VECTORS}l16.mtp`, 'utf8'), 'l16.mtp'));
+    const configs = Array.from({ length: 12 }, (_, k) => randomTriclinicConfig(70 + k, 24, 3, 1.9, 0.045));
+    const { active } = neighbourhoodActiveSet(l16, configs);
+    const K = l16.speciesCount + l16.mapping.length;
+    expect(active.k).toBe(K);
+    // 3 x 3 tensor identities make some of level 16's contractions sums of products of others
+    expect(active.columns.length).toBeLessThan(K);
+    expect(active.columns.length).toBeGreaterThan(K / 2);
+    let worst = 0;
+    for (const c of configs) {
+      const r = neighbourhoodRows(l16, c);
+      for (let i = 0; i < c.types.length; i++) worst = Math.max(worst, grade(active, r.subarray(i * K, (i + 1) * K)));
+    }
+    expect(worst).toBeLessThanOrEqual(1 + 1e-3 + 1e-9);
+    // saved and read back, the same grades
+    const back = fromActiveSetFile(
+      JSON.stringify(toActiveSetFile(active, 'l16.mtp', () => ({ configuration: 0, atom: 0 }))),
+      'x',
+    );
+    expect(back.columns).toEqual(active.columns);
+    const r = neighbourhoodRows(l16, data[0]);
+    for (let i = 0; i < 3; i++)
+      expect(grade(back, r.subarray(i * K, (i + 1) * K))).toBeCloseTo(grade(active, r.subarray(i * K, (i + 1) * K)), 6);
+  });
+
+  it('a parameter that is an exact combination of others is left out; the grade of rows beyond the span still rises', () => {
+    const rand = (() => {
+      let x = 7;
+      return () => ((x = (x * 16807) % 2147483647) / 2147483647) * 2 - 1;
+    })();
+    const m = 40;
+    const X = new Float64Array(m * 4);
+    for (let r = 0; r < m; r++) {
+      const [a, b, c] = [rand(), rand(), rand()];
+      X.set([a, b, a + 2 * b, c], r * 4);
+    }
+    const a = maxvol(X, m, 4);
+    expect(a.columns).toEqual([0, 1, 3]);
+    for (let r = 0; r < m; r++) expect(grade(a, X.subarray(r * 4, r * 4 + 4))).toBeLessThanOrEqual(1 + 1e-3 + 1e-12);
+    expect(grade(a, [5, 0, 5, 0])).toBeGreaterThan(2);
+    expect(() => maxvol(new Float64Array(8), 4, 2)).toThrow(/do not span any parameter/);
   });
 });
 

@@ -3,9 +3,12 @@
  *   format: "lilab-active-set-1"
  *   potential: the .mtp file name it belongs to; parameters: K (species + moment coefficients)
  *   level: "neighbourhood" (rows are atomic neighbourhoods)
- *   rows: K x K selected rows (row-major), the derivatives of site energies by the linear parameters
+ *   columns: the R parameters the active set works in, where some depend on others (level 16 on; maxvol.ts);
+ *            absent: all K
+ *   rows: R x R selected rows (row-major), the derivatives of site energies by those parameters
  *   sources: for each row, the training configuration and atom it came from
- * The grade of a new neighbourhood x is max_j |(x A^-1)_j| with A = rows (recomputed on load).
+ * The grade of a new neighbourhood x is max_j |(x A^-1)_j| with A = rows and x read at `columns` (A^-1 recomputed on
+ * load).
  */
 import { invert } from '../model/linalg.ts';
 import type { ActiveSet } from './maxvol.ts';
@@ -15,6 +18,7 @@ export interface ActiveSetFile {
   potential: string;
   parameters: number;
   level: 'neighbourhood';
+  columns?: number[];
   rows: number[];
   sources: { configuration: number; atom: number }[];
 }
@@ -29,6 +33,7 @@ export function toActiveSetFile(
     potential,
     parameters: a.k,
     level: 'neighbourhood',
+    ...(a.columns.length < a.k ? { columns: a.columns } : {}),
     rows: Array.from(a.rows),
     sources: a.selected.map(sourceOf),
   };
@@ -44,8 +49,12 @@ export function fromActiveSetFile(text: string, file: string): ActiveSet {
   if (data.format !== 'lilab-active-set-1')
     throw new Error(`${file}: not a LiLab active-set file (format '${String(data.format)}')`);
   const k = data.parameters;
-  if (!Array.isArray(data.rows) || data.rows.length !== k * k)
-    throw new Error(`${file}: expected ${k * k} numbers in rows`);
+  const columns = data.columns ?? Array.from({ length: k }, (_, i) => i);
+  if (!Array.isArray(columns) || columns.some((c, i) => !Number.isInteger(c) || c < 0 || c >= k || c <= columns[i - 1]))
+    throw new Error(`${file}: columns must be increasing parameter indices below ${k}`);
+  const n = columns.length;
+  if (!Array.isArray(data.rows) || data.rows.length !== n * n)
+    throw new Error(`${file}: expected ${n * n} numbers in rows`);
   const rows = Float64Array.from(data.rows);
-  return { rows, k, inverse: invert(rows, k), selected: data.sources.map((_, i) => i) };
+  return { rows, k, columns, inverse: invert(rows, n), selected: data.sources.map((_, i) => i) };
 }
