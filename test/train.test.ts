@@ -162,7 +162,10 @@ describe('MaxVol active set and extrapolation grade', () => {
   it('a parameter that is an exact combination of others is left out; the grade of rows beyond the span still rises', () => {
     const rand = (() => {
       let x = 7;
-      return () => ((x = (x * 16807) % 2147483647) / 2147483647) * 2 - 1;
+      return () => {
+        x = (x * 16807) % 2147483647;
+        return (x / 2147483647) * 2 - 1;
+      };
     })();
     const m = 40;
     const X = new Float64Array(m * 4);
