@@ -104,13 +104,19 @@ describe('training provenance and validation by kind, on the project DFT data', 
       .trim()
       .split(/\s+/);
     expect(Number(all[1])).toBe(rep.configurations.validation);
-    expect(Number(all[3])).toBeCloseTo(rep.errors.validation.forceMeVPerA.mae, 1);
+    expect(Number(all[4])).toBeCloseTo(rep.errors.validation.forceMeVPerA.mae, 1);
     const model = compileMtp(parseMtp(readFileSync(out, 'utf8'), 'fit.mtp'));
-    const direct = fitErrors(
-      model,
-      used.filter((c) => rep.validationIds.includes(configId(c))),
-    );
+    const validation = used.filter((c) => rep.validationIds.includes(configId(c)));
+    const direct = fitErrors(model, validation);
     expect(Number(all[2])).toBeCloseTo(direct.energyMeVPerAtom.mae, 2);
+    // the bias column: the signed mean of (potential - label) per atom, computed here from the evaluator itself
+    const signed = validation.map((c) => {
+      const r = evaluateMtp(model, c.types, buildNeighborList(c.positions, c.cell, model.maxDist));
+      return ((r.energy - c.energy) / c.types.length) * 1000;
+    });
+    const bias = signed.reduce((a, b) => a + b, 0) / signed.length;
+    expect(Number(all[3])).toBeCloseTo(bias, 2);
+    expect(Math.abs(bias)).toBeLessThanOrEqual(direct.energyMeVPerAtom.mae + 1e-12);
 
     // --json: the same errors as one object
     const vj = await captured(['validate', '--potential', out, '--data', DATA, '--only', only, '--json']);
@@ -119,6 +125,7 @@ describe('training provenance and validation by kind, on the project DFT data', 
     expect(j.all.configurations).toBe(rep.configurations.validation);
     expect(j.all.energy_meV_atom.mae).toBeCloseTo(direct.energyMeVPerAtom.mae, 10);
     expect(j.all.force_meV_A.rmse).toBeCloseTo(direct.forceMeVPerA.rmse, 10);
+    expect(j.all.energy_meV_atom.mean).toBeCloseTo(bias, 10);
     expect(
       Object.values(j.kinds as Record<string, { configurations: number }>).reduce((n, k) => n + k.configurations, 0),
     ).toBe(rep.configurations.validation);

@@ -92,18 +92,27 @@ export function configColumns(template: MtpModel, c: Configuration): ConfigColum
   return { n, energyRow, forceCols, stressCols };
 }
 
+/** MAE, RMSE and largest absolute error; `mean` is the signed mean (potential minus reference), the bias. */
+export interface ErrorSummary {
+  mae: number;
+  rmse: number;
+  max: number;
+  mean: number;
+}
+
 export interface FitErrors {
-  energyMeVPerAtom: { mae: number; rmse: number; max: number };
-  forceMeVPerA: { mae: number; rmse: number; max: number };
-  stressGPa: { mae: number; rmse: number; max: number } | null;
+  energyMeVPerAtom: ErrorSummary;
+  forceMeVPerA: ErrorSummary;
+  stressGPa: ErrorSummary | null;
   /** Force components of the atoms the data marks as selected (a neighbourhood cell's chosen atoms); null if none. */
-  selectedForceMeVPerA: { mae: number; rmse: number; max: number } | null;
+  selectedForceMeVPerA: ErrorSummary | null;
   configurations: number;
 }
 
-function summary(errs: number[]) {
-  if (errs.length === 0) return { mae: Number.NaN, rmse: Number.NaN, max: Number.NaN };
+function summary(errs: number[]): ErrorSummary {
+  if (errs.length === 0) return { mae: Number.NaN, rmse: Number.NaN, max: Number.NaN, mean: Number.NaN };
   return {
+    mean: errs.reduce((s, e) => s + e, 0) / errs.length,
     mae: errs.reduce((s, e) => s + Math.abs(e), 0) / errs.length,
     rmse: Math.sqrt(errs.reduce((s, e) => s + e * e, 0) / errs.length),
     max: Math.max(...errs.map(Math.abs)),
