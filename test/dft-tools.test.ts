@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { dispatch } from '../src/cli/command.ts';
+import { formatExtxyzFrame, parseExtxyz } from '../src/io/extxyz.ts';
 import { volume } from '../src/model/cell.ts';
 import { buildNeighborList } from '../src/model/neighbors.ts';
 import type { Structure } from '../src/model/structure.ts';
@@ -25,6 +26,7 @@ import { lockWorkDirectory } from '../tools/dft/label.ts';
 import { DFT_TOOLS } from '../tools/dft/main.ts';
 import { type Candidate, evenlySpaced, highestGraded } from '../tools/dft/pick-frames.ts';
 import { configurationKey } from '../tools/dft/same-configuration.ts';
+import { writeSampledFrames } from '../tools/dft/tool-args.ts';
 
 function minimumDistance(s: Structure): number {
   const nl = buildNeighborList(s.positions, s.cell, 3);
@@ -260,6 +262,33 @@ describe('the DFT tools as commands', () => {
       quiet.mockRestore();
       errors.mockRestore();
     }
+  });
+
+  it('keep an existing output: refused without --append, added to with it, an id it holds refused', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lilab-dft-append-'));
+    const out = join(dir, 'queue.extxyz');
+    const s = betaLi3PS4();
+    const frame = (id: string) => formatExtxyzFrame(s, { config_id: id });
+    writeFileSync(out, frame('r1-a'));
+    const errors = vi.spyOn(console, 'error').mockImplementation(() => {});
+    try {
+      const overview = () => 'overview';
+      const argv = ['neighbourhoods', out, '--potential', 'data/potentials/li3ps4-l12-r21.mtp'];
+      expect(await dispatch('dft', DFT_TOOLS, argv, overview)).toBe(2);
+      expect(String(errors.mock.calls.at(-1)?.[0])).toContain(`${out} exists: --append adds to it`);
+      expect(readFileSync(out, 'utf8')).toBe(frame('r1-a'));
+    } finally {
+      errors.mockRestore();
+    }
+    const args = { values: { append: true }, positionals: [out] };
+    writeSampledFrames(args, out, [frame('r1-b'), frame('r1-c')]);
+    const ids = () => parseExtxyz(readFileSync(out, 'utf8'), out).map((f) => f.info.config_id);
+    expect(ids()).toEqual(['r1-a', 'r1-b', 'r1-c']);
+    expect(() => writeSampledFrames(args, out, [frame('r1-d'), frame('r1-b')])).toThrow(/already holds r1-b/);
+    expect(ids()).toEqual(['r1-a', 'r1-b', 'r1-c']);
+    const fresh = join(dir, 'fresh.extxyz');
+    writeSampledFrames({ values: {}, positionals: [fresh] }, fresh, [frame('r2-a')]);
+    expect(parseExtxyz(readFileSync(fresh, 'utf8'), fresh).map((f) => f.info.config_id)).toEqual(['r2-a']);
   });
 
   it('rebuild the committed pending files of the early rounds byte for byte', async () => {

@@ -1,25 +1,16 @@
-/**
- * Whole periodic bicrystals to label: a periodic bicrystal has no vacuum and no cut, so its DFT labels are exact
- * boundary data (energy, every force, stress). MD of a preset from its relaxed positions (data/gb-scan) with a trained
- * MTP; the frames are graded against the potential's active set and either the highest-graded (training) or evenly
- * spaced ones after the first picosecond (a test set) are written; `--relaxed` writes the relaxed bicrystal first
- * (DFT's boundary energy at the potential's geometry). CP2K on two cores labels the S3 (111) (168 atoms) in 15-30
- * minutes and the (201), (120) and (2-10) (288-320 atoms) in about an hour.
- */
-import { writeFileSync } from 'node:fs';
 import { type Command, numberValue, stringOption } from '../../src/cli/command.ts';
 import { nodeGpuContext } from '../../src/gpu/node-gpu.ts';
 import { formatExtxyzFrame } from '../../src/io/extxyz.ts';
 import { LI_P_S } from '../../src/model/species.ts';
 import { toConfiguration } from '../../src/model/structure.ts';
 import { relaxedPreset, sampleAndPick, wrapped } from './sample-md.ts';
-import { loadGradedPotential, outputAndPotential, pickOption } from './tool-args.ts';
+import { APPEND_OPTION, loadGradedPotential, outputAndPotential, pickOption, writeSampledFrames } from './tool-args.ts';
 
 export const bicrystalsCommand: Command = {
   name: 'bicrystals',
   summary: 'frames of a whole periodic bicrystal from MD with a potential, picked by grade or evenly, to label',
   usage:
-    'OUT.extxyz --potential POT.mtp [--preset sigma3-110-111] [--temperature 800] [--ps 5] [--count 2] [--pick grade|even] [--spacing 500] [--prefix r15] [--seed 15] [--relaxed]',
+    'OUT.extxyz [--append] --potential POT.mtp [--preset sigma3-110-111] [--temperature 800] [--ps 5] [--count 2] [--pick grade|even] [--spacing 500] [--prefix r15] [--seed 15] [--relaxed]',
   help: [
     'MD (CSVR, 1 fs) of the preset from its translation-scanned relaxed positions (data/gb-scan/ID.relaxed.extxyz),',
     'graded every 100 fs against the active set beside the potential (POT.mtp.als.json). --pick grade: the',
@@ -27,6 +18,7 @@ export const bicrystalsCommand: Command = {
     'Ids: PREFIX-bicrystal-ID-TK-NN, and PREFIX-bicrystal-ID-relaxed with --relaxed.',
   ].join('\n'),
   options: {
+    ...APPEND_OPTION,
     potential: { type: 'string' },
     preset: { type: 'string', default: 'sigma3-110-111' },
     temperature: { type: 'string', default: '800' },
@@ -85,7 +77,7 @@ export const bicrystalsCommand: Command = {
       );
     });
     console.log(`${id} (${start.types.length} atoms) ${temperature} K: ${summary}`);
-    writeFileSync(out, frames.join(''));
+    writeSampledFrames(args, out, frames);
     console.log(`${frames.length} configurations -> ${out}`);
     return 0;
   },

@@ -1,13 +1,3 @@
-/**
- * Boundary configurations that DFT here can afford (active learning at a grain boundary): the periodic bicrystal of a
- * preset (318 atoms for Sigma 5 (120), far beyond CP2K on two cores) is FIRE-relaxed and run at a temperature with a
- * trained MTP; the frames are graded against the potential's active set, and from the highest-graded ones a slab of
- * about 100 atoms around one boundary is cut out (`boundary-slab.ts`). The relaxed boundary itself comes first.
- * Frames graded above --max-grade are not written: a run that has left every physical configuration costs DFT time
- * and stalls the SCF (data/README.md, round 4).
-
- */
-import { writeFileSync } from 'node:fs';
 import { type Command, numberValue, stringOption, UsageError } from '../../src/cli/command.ts';
 import { nodeGpuContext } from '../../src/gpu/node-gpu.ts';
 import { formatExtxyzFrame } from '../../src/io/extxyz.ts';
@@ -19,15 +9,16 @@ import { betaLi3PS4Standard, GB_PRESETS } from '../../src/structure/gb/presets.t
 import { atomGrades } from '../../src/train/descriptors.ts';
 import { cutSlab, slabAtoms } from './boundary-slab.ts';
 import { sampleMd } from './sample-md.ts';
-import { loadGradedPotential, outputAndPotential } from './tool-args.ts';
+import { APPEND_OPTION, loadGradedPotential, outputAndPotential, writeSampledFrames } from './tool-args.ts';
 
 export const gbSlabsCommand: Command = {
   name: 'gb-slabs',
   summary: 'slabs with vacuum cut around the boundaries of a bicrystal in MD (round 5; slabs converge poorly in CP2K)',
   usage:
-    'OUT.extxyz --potential POT.mtp [--preset sigma5-001-120] [--temperature 800] [--ps 10] [--count 8] [--spacing 500] [--half-width 6] [--vacuum 8] [--max-grade 1e9] [--prefix r5] [--seed 5]',
+    'OUT.extxyz [--append] --potential POT.mtp [--preset sigma5-001-120] [--temperature 800] [--ps 10] [--count 8] [--spacing 500] [--half-width 6] [--vacuum 8] [--max-grade 1e9] [--prefix r5] [--seed 5]',
   help: 'The bicrystal as round 5 built it (cut atom by atom), FIRE-relaxed, then MD; the relaxed slabs and the highest-graded ones.',
   options: {
+    ...APPEND_OPTION,
     potential: { type: 'string' },
     preset: { type: 'string', default: 'sigma5-001-120' },
     temperature: { type: 'string', default: '800' },
@@ -134,7 +125,7 @@ export const gbSlabsCommand: Command = {
           `grade ${p.grade.toFixed(2)} (${potentialPath.split('/').pop()})`,
       });
     });
-    writeFileSync(out, frames.join(''));
+    writeSampledFrames(args, out, frames);
     console.log(`${frames.length} configurations -> ${out}`);
     return 0;
   },

@@ -1,18 +1,3 @@
-/**
- * Active learning on atomic neighbourhoods at grain boundaries (the approach of MLIP-3: Podryabinkin et al., J. Chem.
- * Phys. 159, 084112 (2023)). For each boundary preset: MD with a trained MTP from the preset's relaxed structure, every
- * atom of every recorded frame graded against the potential's active set; the highest-graded atoms (one per frame,
- * frames at least --spacing fs apart) are cut out with their first coordination shell and whole anions and set into
- * a periodic 1x2x2 crystal cell (about 100 atoms, src/structure/neighbourhood-cell.ts), whose filler is relaxed with
- * the potential while the cut stays fixed. Those cells converge in CP2K like bulk cells.
- *
- * Each frame carries a per-atom `selected` column: 1 for the chosen atom, whose surroundings are the boundary's out to
- * the cut radius. DFT's energy, forces and stress are exact for the cell as it is, so they are fitted like those of
- * any labelled cell (docs/training.md). `--pick even` takes frames evenly in time and a boundary atom by the seed
- * instead: a test set of what the MD visits.
-
- */
-import { writeFileSync } from 'node:fs';
 import { type Command, numberValue, stringOption, UsageError } from '../../src/cli/command.ts';
 import { nodeGpuContext } from '../../src/gpu/node-gpu.ts';
 import { formatExtxyzFrame } from '../../src/io/extxyz.ts';
@@ -32,7 +17,7 @@ import {
 import { atomGrades } from '../../src/train/descriptors.ts';
 import { type Candidate, evenlySpaced, highestGraded } from './pick-frames.ts';
 import { boundaryStart, sampleMd, wrapped } from './sample-md.ts';
-import { loadGradedPotential, outputAndPotential, pickOption } from './tool-args.ts';
+import { APPEND_OPTION, loadGradedPotential, outputAndPotential, pickOption, writeSampledFrames } from './tool-args.ts';
 
 /** Bodies with an atom this close to the chosen one are cut: its first coordination shell (Li-S 2.46, P-S 2.05 A). */
 const RADIUS = 3.5;
@@ -57,7 +42,7 @@ export const neighbourhoodsCommand: Command = {
   summary:
     'the highest-graded boundary atoms in MD, cut with their neighbourhood into a periodic crystal cell, to label',
   usage:
-    'OUT.extxyz --potential POT.mtp [--presets ID,ID] [--prefix r12] [--temperature 800] [--ps 2] [--per-preset 4] [--spacing 200] [--pick grade|even] [--max-atoms N] [--seed 1]',
+    'OUT.extxyz [--append] --potential POT.mtp [--presets ID,ID] [--prefix r12] [--temperature 800] [--ps 2] [--per-preset 4] [--spacing 200] [--pick grade|even] [--max-atoms N] [--seed 1]',
   help: [
     `Cut radius ${RADIUS} A with whole anions, in a cell of the boundary's in-plane period (or ${NB_CELL.edge} A) by`,
     `${NB_CELL.heights.join('/')} A along the normal, the densest kept; the rest relaxed with the potential, the cut held;`,
@@ -67,6 +52,7 @@ export const neighbourhoodsCommand: Command = {
     `Presets: the boundaries (default: all) and ${AMORPHOUS_ID}, melt-quenched with --potential first.`,
   ].join('\n'),
   options: {
+    ...APPEND_OPTION,
     potential: { type: 'string' },
     presets: { type: 'string' },
     prefix: { type: 'string', default: 'r12' },
@@ -189,7 +175,7 @@ export const neighbourhoodsCommand: Command = {
       }
     }
     ctx.device.destroy();
-    writeFileSync(out, frames.join(''));
+    writeSampledFrames(args, out, frames);
     console.log(`${frames.length} configurations -> ${out}`);
     return 0;
   },

@@ -1,11 +1,3 @@
-/**
- * Configurations to label where a potential puts the crystal at 0 K: the 1x1x2 cell with positions relaxed by the
- * MTP (FIRE) at the experimental cell, at the cell the MTP relaxes to (orthorhombic, zero stress) and halfway
- * between. The other labels are thermal or displaced cells; none is a 0 K minimum, so the data says nothing
- * directly about where the potential's relaxed lattice lies. DFT's stress on these cells says how far the
- * potential's lattice is from DFT's and, labelled, gives the fit the cell it has to hold.
- */
-import { writeFileSync } from 'node:fs';
 import { type Command, stringOption } from '../../src/cli/command.ts';
 import { loadPotential } from '../../src/cli/files.ts';
 import { formatExtxyzFrame } from '../../src/io/extxyz.ts';
@@ -16,15 +8,19 @@ import { LI_P_S } from '../../src/model/species.ts';
 import { type Structure, toConfiguration } from '../../src/model/structure.ts';
 import { betaLi3PS4 } from '../../src/structure/li3ps4.ts';
 import { repeatStructure } from '../../src/structure/supercell.ts';
-import { outputAndPotential } from './tool-args.ts';
+import { APPEND_OPTION, outputAndPotential, writeSampledFrames } from './tool-args.ts';
 
 export const relaxedCellsCommand: Command = {
   name: 'relaxed-cells',
   summary:
     "the 64-atom cell relaxed at 0 K by a potential at the experimental cell, at the potential's cell and between",
-  usage: 'OUT.extxyz --potential POT.mtp [--prefix r10]',
+  usage: 'OUT.extxyz [--append] --potential POT.mtp [--prefix r10]',
   help: 'Positions FIRE-relaxed (0.01 eV/A) in each cell; the cell relaxed orthorhombically to zero stress. Ids: PREFIX-relaxed-KIND.',
-  options: { potential: { type: 'string' }, prefix: { type: 'string', default: 'r10' } },
+  options: {
+    ...APPEND_OPTION,
+    potential: { type: 'string' },
+    prefix: { type: 'string', default: 'r10' },
+  },
   async run(args) {
     const { out, potentialPath } = outputAndPotential(args);
     const prefix = stringOption(args, 'prefix')!;
@@ -81,7 +77,7 @@ export const relaxedCellsCommand: Command = {
         }),
       );
     }
-    writeFileSync(out, frames.join(''));
+    writeSampledFrames(args, out, frames);
     console.log(`${frames.length} configurations -> ${out}`);
     return 0;
   },

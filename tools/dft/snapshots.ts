@@ -1,17 +1,3 @@
-/**
- * MD snapshots of the 64-atom DFT cell to label (active learning): MD with a trained MTP at several temperatures;
- * frames are graded against the potential's active set and the highest-graded ones, at least --spacing fs apart, are
- * written for labelling (the MD and grading loop: sample-md.ts).
- *
- * `--defect S` (or Li, P) starts every run from a Frenkel pair instead of the crystal: one atom of that species,
- * chosen by the seed, moved into the crystal's largest void (src/structure/point-defects.ts). A P with three S, a free
- * S or a misplaced Li is what a grain boundary is made of, here in a 64-atom periodic cell (Li pairs converge like
- * the bulk; S pairs take 50-70 SCF steps or more).
- *
- * `--pick even` takes frames evenly spaced in time after the first picosecond instead of the highest-graded: a test
- * set that samples what the potential's MD visits, not what it finds hardest (grade-picked frames overstate the error).
- */
-import { writeFileSync } from 'node:fs';
 import { type Command, numberValue, stringOption, UsageError } from '../../src/cli/command.ts';
 import { nodeGpuContext } from '../../src/gpu/node-gpu.ts';
 import { formatExtxyzFrame } from '../../src/io/extxyz.ts';
@@ -22,18 +8,19 @@ import { betaLi3PS4 } from '../../src/structure/li3ps4.ts';
 import { frenkelPair } from '../../src/structure/point-defects.ts';
 import { repeatStructure } from '../../src/structure/supercell.ts';
 import { sampleAndPick, wrapped } from './sample-md.ts';
-import { loadGradedPotential, outputAndPotential, pickOption } from './tool-args.ts';
+import { APPEND_OPTION, loadGradedPotential, outputAndPotential, pickOption, writeSampledFrames } from './tool-args.ts';
 
 export const snapshotsCommand: Command = {
   name: 'snapshots',
   summary: 'graded MD frames of the 64-atom crystal (optionally with a Frenkel pair) at several temperatures, to label',
   usage:
-    'OUT.extxyz --potential POT.mtp [--prefix r3] [--temperatures 300,800,2000] [--ps 3] [--per-temperature 8] [--spacing 200] [--seed 1] [--defect S|Li|P] [--pick grade|even]',
+    'OUT.extxyz [--append] --potential POT.mtp [--prefix r3] [--temperatures 300,800,2000] [--ps 3] [--per-temperature 8] [--spacing 200] [--seed 1] [--defect S|Li|P] [--pick grade|even]',
   help: [
     'MD (CSVR, 1 fs, seed SEED+T) of beta-Li3PS4 1x1x2 per temperature, graded every 50 fs against POT.mtp.als.json;',
     '--per-temperature frames each, by grade or evenly (--pick). Ids: PREFIX-mdT-NN, or PREFIX-<species><atom>frenkel-mdT-NN.',
   ].join('\n'),
   options: {
+    ...APPEND_OPTION,
     potential: { type: 'string' },
     prefix: { type: 'string', default: 'r3' },
     temperatures: { type: 'string', default: '300,800,2000' },
@@ -96,7 +83,7 @@ export const snapshotsCommand: Command = {
       });
     }
     ctx.device.destroy();
-    writeFileSync(out, frames.join(''));
+    writeSampledFrames(args, out, frames);
     console.log(`${frames.length} configurations -> ${out}`);
     return 0;
   },
