@@ -50,6 +50,10 @@ export interface NeighbourhoodCell {
   fit: Uint8Array;
   /** Index in the cell of the chosen atom. */
   centre: number;
+  /** Each atom's body: the index in the cell of its anchor (its P, or the atom itself). */
+  bodies: Int32Array;
+  /** Which cell vectors cross a seam (false: the source's own period, no seam). */
+  seams: [boolean, boolean, boolean];
   removal: UnitRemoval;
 }
 
@@ -260,12 +264,15 @@ function cellFromBodies(
     return cut[i] && d < o.fitRadius ? 1 : 0;
   });
   const density = keep.length / ((source.types.length / volume(source.cell)) * volume(cell));
+  const index = new Map(keep.map((i, k) => [i, k]));
   return {
     structure,
     density,
     cut: Uint8Array.from(keep, (i) => cut[i]),
     fit,
     centre: keep.indexOf(centre),
+    bodies: Int32Array.from(keep, (i) => index.get(anchors[i])!),
+    seams: seamless.map((x) => !x) as [boolean, boolean, boolean],
     removal: report,
   };
 }
@@ -306,4 +313,63 @@ export function densestNeighbourhoodCell(
     }
   if (!best) throw refusal!;
   return best;
+}
+
+/**
+ * The cell with its seams closed by `scale` (< 1): each cell vector that crosses a seam shortened by that factor, the
+ * cut held where it is (its bodies move together, rigidly) and the bodies outside it moved towards the cut in
+ * proportion to their distance from it, whole and rigid, so that across each seam the crystal and the cut's own image
+ * come closer over the gap the removed bodies left. The seam's removals leave the cell at 0.7-0.98 of the
+ * boundary's density, a porous solid whose internal surfaces DFT puts far above the boundary, and the relaxation at
+ * fixed cell cannot close them (md/neighbourhood-relax.ts scans the scale and checks the chemistry at each).
+ * Along a seam vector, an anchor's fractional coordinate (from the chosen atom) within the cut's anchors' extent w
+ * keeps its Cartesian place (f / scale); beyond it [w, 1/2] maps linearly onto [w / scale, 1/2]. A scale that leaves
+ * the cut's anchors no room (w / scale >= 1/2) is refused.
+ */
+export function closeSeams(nb: NeighbourhoodCell, scale: number): NeighbourhoodCell {
+  if (!(scale > 0 && scale <= 1)) throw new Error(`closing seams: the scale must be in (0, 1], not ${scale}`);
+  const s = nb.structure;
+  const n = s.types.length;
+  let L = Float64Array.from(s.cell.lattice);
+  let pos = Float64Array.from(s.positions);
+  for (let d = 0; d < 3; d++) {
+    if (!nb.seams[d] || scale === 1) continue;
+    const cell = { lattice: L, pbc: s.cell.pbc };
+    const mid = [0, 1, 2].map((k) => 0.5 * (L[k] + L[3 + k] + L[6 + k]));
+    const frac = toFractional(
+      cell,
+      Float64Array.from(pos, (x, i) => x - mid[i % 3]),
+    );
+    let w = 0;
+    for (let i = 0; i < n; i++) if (nb.cut[i] && nb.bodies[i] === i) w = Math.max(w, Math.abs(frac[3 * i + d]));
+    if (w / scale >= 0.5) {
+      const height = faceSpacings(cell)[d];
+      throw new Error(
+        `closing seams: the cut's anchors span ${(2 * w * height).toFixed(1)} A of a ${(height * scale).toFixed(1)} A cell`,
+      );
+    }
+    const next = Float64Array.from(L);
+    for (let k = 0; k < 3; k++) next[3 * d + k] *= scale;
+    const nextMid = [0, 1, 2].map((k) => 0.5 * (next[k] + next[3 + k] + next[6 + k]));
+    // each body moves as its anchor does
+    const shift = new Float64Array(3 * n);
+    for (let a = 0; a < n; a++) {
+      if (nb.bodies[a] !== a) continue;
+      const f = [frac[3 * a], frac[3 * a + 1], frac[3 * a + 2]];
+      const x = Math.abs(f[d]);
+      f[d] = x <= w ? f[d] / scale : Math.sign(f[d]) * (w / scale + ((x - w) * (0.5 - w / scale)) / (0.5 - w));
+      for (let k = 0; k < 3; k++) {
+        const now = f[0] * next[k] + f[1] * next[3 + k] + f[2] * next[6 + k] + nextMid[k];
+        shift[3 * a + k] = now - pos[3 * a + k];
+      }
+    }
+    pos = Float64Array.from(pos, (x, i) => x + shift[3 * nb.bodies[Math.floor(i / 3)] + (i % 3)]);
+    L = next;
+  }
+  const cell = { lattice: L, pbc: s.cell.pbc };
+  return {
+    ...nb,
+    structure: { ...s, cell, positions: pos },
+    density: (nb.density * volume(s.cell)) / volume(cell),
+  };
 }

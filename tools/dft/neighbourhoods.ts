@@ -1,13 +1,18 @@
 import { type Command, numberValue, stringOption, UsageError } from '../../src/cli/command.ts';
 import { nodeGpuContext } from '../../src/gpu/node-gpu.ts';
 import { formatExtxyzFrame } from '../../src/io/extxyz.ts';
-import { fireMinimize } from '../../src/md/fire.ts';
 import { AMORPHOUS_ID } from '../../src/md/melt-quench.ts';
+import {
+  relaxNeighbourhoodCell,
+  SEAM_MAX_DENSITY,
+  SEAM_SCALES,
+  type SeamStep,
+} from '../../src/md/neighbourhood-relax.ts';
 import { STUDY_BOUNDARIES } from '../../src/md/study-pipeline.ts';
 import { faceSpacings } from '../../src/model/cell.ts';
 import { seededUniform } from '../../src/model/random.ts';
 import { LI_P_S } from '../../src/model/species.ts';
-import { BOUNDARY_REGION, type Structure, toConfiguration } from '../../src/model/structure.ts';
+import { BOUNDARY_REGION, toConfiguration } from '../../src/model/structure.ts';
 import { GB_PRESETS } from '../../src/structure/gb/presets.ts';
 import {
   densestNeighbourhoodCell,
@@ -33,6 +38,12 @@ const NB_CELL = {
   shifts: [0, 1, 2].flatMap((i) => [0, 1, 2].map((j) => [i / 3, j / 3] as [number, number])),
 };
 
+/** The seam scan as the log shows it: scale and relaxed energy (meV/atom from the lowest), or why a scale was refused. */
+function seamScan(scan: SeamStep[]): string {
+  const low = Math.min(...scan.filter((x) => !x.refused).map((x) => x.energyPerAtom));
+  return scan.map((x) => `${x.scale}: ${x.refused ?? `+${((x.energyPerAtom - low) * 1000).toFixed(0)}`}`).join(', ');
+}
+
 interface AtomCandidate extends Candidate {
   atom: number;
 }
@@ -45,7 +56,9 @@ export const neighbourhoodsCommand: Command = {
     'OUT.extxyz [--append] --potential POT.mtp [--presets ID,ID] [--prefix r12] [--temperature 800] [--ps 2] [--per-preset 4] [--spacing 200] [--pick grade|even] [--max-atoms N] [--seed 1]',
   help: [
     `Cut radius ${RADIUS} A with whole anions, in a cell of the boundary's in-plane period (or ${NB_CELL.edge} A) by`,
-    `${NB_CELL.heights.join('/')} A along the normal, the densest kept; the rest relaxed with the potential, the cut held;`,
+    `${NB_CELL.heights.join('/')} A along the normal, the densest kept; the seams closed (each seam vector scaled by`,
+    `${SEAM_SCALES.join(', ')} while at most ${SEAM_MAX_DENSITY} of the boundary's density) and the rest relaxed with the`,
+    'potential at each, the cut held; the lowest energy with whole units kept;',
     `a period is the boundary's where it is at most ${NB_CELL.maxEdge} A, or with --max-atoms N where the cell still holds`,
     'about N atoms at the boundary density (fewer seams, dearer labels; rounds up to 21 without it).',
     `cells below the density ${MIN_CELL_DENSITY} of the boundary's are passed over. Ids: PREFIX-nb-ID-NN (PREFIX-nb-ID-even-NN).`,
@@ -140,20 +153,16 @@ export const neighbourhoodsCommand: Command = {
         }
       }
       for (const [k, { p, nb }] of picked.entries()) {
-        const cell = nb.structure;
-        const relaxed = await fireMinimize(cpu, toConfiguration(cell, LI_P_S), {
-          fmax: 0.1,
-          maxSteps: 500,
-          fixed: nb.cut,
-          minDistance: model.minDist,
-        });
-        const after: Structure = { ...cell, positions: relaxed.positions };
+        const relaxed = await relaxNeighbourhoodCell(cpu, nb, { minDistance: model.minDist });
+        const cell = relaxed.cell.structure;
+        const after = relaxed.structure;
         const g = atomGrades(model, active, toConfiguration(after, LI_P_S))[nb.centre];
         const sym = start.species[start.types[p.atom]];
         const cfgId = `${prefix}-nb-${id}-${pick === 'even' ? 'even-' : ''}${String(k).padStart(2, '0')}`;
         console.log(
           `  ${cfgId}: ${sym} ${p.atom + 1} at ${start.labels!.boundaryDistance![p.atom].toFixed(2)} A from the boundary, ` +
             `${cell.types.length} atoms (${nb.cut.reduce((a, b) => a + b, 0)} cut, density ${nb.density.toFixed(2)}), ` +
+            `seams closed by ${relaxed.scale} to density ${relaxed.cell.density.toFixed(2)} (${seamScan(relaxed.scan)}), ` +
             `FIRE ${relaxed.steps} steps; ` +
             `grade ${p.grade.toFixed(2)} in MD, ${g.toFixed(2)} in the cell`,
         );
@@ -167,7 +176,8 @@ export const neighbourhoodsCommand: Command = {
                 `${id} at ${temperature} K, ${p.time} fs (${potentialPath.split('/').pop()}); cut ${RADIUS} A, ` +
                 `cell ${faceSpacings(cell.cell)
                   .map((h) => h.toFixed(1))
-                  .join(' x ')} A (heights), seam relaxed`,
+                  .join(' x ')} A (heights), seams closed by ${relaxed.scale} (density ${nb.density.toFixed(2)} -> ` +
+                `${relaxed.cell.density.toFixed(2)}) and relaxed`,
             },
             { selected: Float64Array.from(nb.fit) },
           ),
