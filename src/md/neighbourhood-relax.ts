@@ -11,7 +11,7 @@ import { MIN_BUILT_DISTANCE } from '../model/ps4.ts';
 import { LI_P_S } from '../model/species.ts';
 import { type Structure, toConfiguration } from '../model/structure.ts';
 import type { Potential } from '../potential/types.ts';
-import { closeSeams, type NeighbourhoodCell } from '../structure/neighbourhood-cell.ts';
+import { closeSeams, type NeighbourhoodCell, SeamRoomError } from '../structure/neighbourhood-cell.ts';
 import { ContactError, fireMinimize } from './fire.ts';
 
 export interface SeamStep {
@@ -64,8 +64,9 @@ export async function relaxNeighbourhoodCell(
     let cell: NeighbourhoodCell;
     try {
       cell = closeSeams(nb, scale);
-    } catch {
-      break; // the cut no longer fits: smaller scales will not either
+    } catch (err) {
+      if (err instanceof SeamRoomError) break; // smaller scales leave the cut less room still
+      throw err;
     }
     try {
       const r = await fireMinimize(potential, toConfiguration(cell.structure, LI_P_S), {

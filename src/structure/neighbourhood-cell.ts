@@ -315,6 +315,9 @@ export function densestNeighbourhoodCell(
   return best;
 }
 
+/** A scale too small for the cut: a scan of decreasing scales ends at the first. */
+export class SeamRoomError extends Error {}
+
 /**
  * The cell with its seams closed by `scale` (< 1): each cell vector that crosses a seam shortened by that factor, the
  * cut held where it is (its bodies move together, rigidly) and the bodies outside it moved towards the cut in
@@ -328,12 +331,13 @@ export function densestNeighbourhoodCell(
  */
 export function closeSeams(nb: NeighbourhoodCell, scale: number): NeighbourhoodCell {
   if (!(scale > 0 && scale <= 1)) throw new Error(`closing seams: the scale must be in (0, 1], not ${scale}`);
+  if (scale === 1) return nb;
   const s = nb.structure;
   const n = s.types.length;
   let L = Float64Array.from(s.cell.lattice);
   let pos = Float64Array.from(s.positions);
   for (let d = 0; d < 3; d++) {
-    if (!nb.seams[d] || scale === 1) continue;
+    if (!nb.seams[d]) continue;
     const cell = { lattice: L, pbc: s.cell.pbc };
     const mid = [0, 1, 2].map((k) => 0.5 * (L[k] + L[3 + k] + L[6 + k]));
     const frac = toFractional(
@@ -344,7 +348,7 @@ export function closeSeams(nb: NeighbourhoodCell, scale: number): NeighbourhoodC
     for (let i = 0; i < n; i++) if (nb.cut[i] && nb.bodies[i] === i) w = Math.max(w, Math.abs(frac[3 * i + d]));
     if (w / scale >= 0.5) {
       const height = faceSpacings(cell)[d];
-      throw new Error(
+      throw new SeamRoomError(
         `closing seams: the cut's anchors span ${(2 * w * height).toFixed(1)} A of a ${(height * scale).toFixed(1)} A cell`,
       );
     }
