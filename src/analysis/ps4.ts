@@ -59,6 +59,18 @@ export function ps4Census(s: Structure, positions: Float64Array = s.positions): 
 }
 
 /**
+ * What makes a census not a salt of whole PS4 units, in words (broken units, S-S pairs, P-P contacts, or with `floor`
+ * a contact shorter than it, A), or null when nothing does. One wording for every check that refuses a structure.
+ */
+export function ps4Problem(c: Ps4Census, floor = 0): string | null {
+  if (c.intact < c.centres) return `${c.centres - c.intact} PS4 units broken`;
+  if (c.sulfurBonds > 0) return `${c.sulfurBonds} S-S pairs`;
+  if (c.phosphorusContacts > 0) return `${c.phosphorusContacts} P-P contacts`;
+  if (c.minDistance < floor) return `a contact of ${c.minDistance.toFixed(2)} A`;
+  return null;
+}
+
+/**
  * The P-S bonds of a structure whose anions are whole: each S with its nearest P within PS_BOND, as [P, S] index
  * pairs (an S further than PS_BOND from every P is in no bond). For holding the units together while a grain melts.
  */

@@ -10,7 +10,7 @@
  * E_GB = (E - N_fu e_fu) / 2A is exact for each.
  */
 import { grainBoundaryEnergy } from '../analysis/gb-energy.ts';
-import { type Ps4Census, ps4Census } from '../analysis/ps4.ts';
+import { type Ps4Census, ps4Census, ps4Problem } from '../analysis/ps4.ts';
 import { PS4 } from '../model/ps4.ts';
 import { type Structure, toConfiguration } from '../model/structure.ts';
 import type { Potential } from '../potential/types.ts';
@@ -156,10 +156,7 @@ export async function scanTranslations(
       `no candidate translation both relaxed and kept ${100 * (1 - maxRemoved)} % of the units (see the candidates)`,
     );
   let best: { c: ScanCandidate; s: Structure; report: GbReport; positions: Float64Array } | null = null;
-  const whole = (c: ScanCandidate) =>
-    c.relaxed !== undefined &&
-    c.relaxed.census.intact === c.relaxed.census.centres &&
-    c.relaxed.census.sulfurBonds === 0;
+  const whole = (c: ScanCandidate) => c.relaxed !== undefined && ps4Problem(c.relaxed.census) === null;
   for (const x of ranked.slice(0, options.relaxTop)) {
     try {
       const r = await relax(potential, x.s, options.species, options.fmax, options.maxSteps, options.minDistance);

@@ -6,7 +6,7 @@
  * more so the sparser the cell (round 23, docs/training.md). Closing the seams gives the crystal across them the
  * spacing the potential likes best, as a relaxation of the cell along the seams would.
  */
-import { ps4Census } from '../analysis/ps4.ts';
+import { ps4Census, ps4Problem } from '../analysis/ps4.ts';
 import { MIN_BUILT_DISTANCE } from '../model/ps4.ts';
 import { LI_P_S } from '../model/species.ts';
 import { type Structure, toConfiguration } from '../model/structure.ts';
@@ -76,17 +76,7 @@ export async function relaxNeighbourhoodCell(
         minDistance: o.minDistance,
       });
       const e = r.energy / cell.structure.types.length;
-      const c = ps4Census(cell.structure, r.positions);
-      const refused =
-        c.intact < c.centres
-          ? `${c.centres - c.intact} PS4 units broken`
-          : c.sulfurBonds > 0
-            ? `${c.sulfurBonds} S-S pairs`
-            : c.phosphorusContacts > 0
-              ? `${c.phosphorusContacts} P-P contacts`
-              : c.minDistance < floor
-                ? `a contact of ${c.minDistance.toFixed(2)} A`
-                : null;
+      const refused = ps4Problem(ps4Census(cell.structure, r.positions), floor);
       scan.push({ scale, density: cell.density, energyPerAtom: e, steps: r.steps, refused });
       if (!refused && e < bestEnergy) {
         bestEnergy = e;
