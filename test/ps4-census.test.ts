@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { ps4Census, ps4Problem } from '../src/analysis/ps4.ts';
+import { MdCensus, ps4Census, ps4Problem } from '../src/analysis/ps4.ts';
 import { buildNeighborList } from '../src/model/neighbors.ts';
-import { PS_BOND, SS_BOND } from '../src/model/ps4.ts';
+import { CENSUS_SAMPLE_FS, CENSUS_WINDOW_FS, PS_BOND, SS_BOND } from '../src/model/ps4.ts';
 import { STRUCTURE_PRESETS } from '../src/structure/presets.ts';
 
 const bulk = STRUCTURE_PRESETS['beta-li3ps4'].build();
@@ -49,5 +49,37 @@ describe('the PS4 census and what it refuses', () => {
     const bonded = ps4Census(bulk, pushed);
     expect(bonded.sulfurBonds).toBe(1);
     expect(ps4Problem(bonded)).toBe('1 S-S pairs');
+  });
+
+  it('in MD: a bond stretched past PS_BOND for one frame is a vibration, a bond that stays long is broken', () => {
+    const s0 = sOf(firstP)[0];
+    // the S at `d` A from its P along its bond
+    const at = (d: number) => {
+      const x = Float64Array.from(bulk.positions);
+      const scale = d / Math.hypot(...s0.v) - 1;
+      for (let k = 0; k < 3; k++) x[3 * s0.j + k] += scale * s0.v[k];
+      return x;
+    };
+    const whole = bulk.positions;
+    const stretched = at(2.6);
+    expect(ps4Census(bulk, stretched).intact).toBe(ps4Census(bulk).centres - 1);
+    const run = (frameAt: (t: number) => Float64Array) => {
+      const census = new MdCensus(bulk);
+      const out: number[] = [];
+      for (let t = CENSUS_SAMPLE_FS; t <= 3000; t += CENSUS_SAMPLE_FS) {
+        census.add(t, frameAt(t));
+        if (t % 1000 === 0) out.push(census.census().centres - census.census().intact);
+      }
+      return out;
+    };
+    // one census a picosecond
+    expect(run(() => whole)).toEqual([0, 0, 0]);
+    // stretched in one frame of each window (its mean bond 2.08 A): whole
+    expect(run((t) => (t % 1000 === 960 ? stretched : whole))).toEqual([0, 0, 0]);
+    // stretched through the second picosecond's window: broken there only
+    const window = (t: number) => t > 2000 - CENSUS_WINDOW_FS && t <= 2000;
+    expect(run((t) => (window(t) ? stretched : whole))).toEqual([0, 1, 0]);
+    // stretched outside every window: not seen
+    expect(run((t) => (t % 1000 === 500 ? at(3.5) : whole))).toEqual([0, 0, 0]);
   });
 });

@@ -4,7 +4,7 @@
  */
 
 import { buildNeighborList } from '../model/neighbors.ts';
-import { PP_CONTACT, PS_BOND, PS4, SS_BOND } from '../model/ps4.ts';
+import { CENSUS_WINDOW_FS, PP_CONTACT, PS_BOND, PS4, SS_BOND } from '../model/ps4.ts';
 import type { Structure } from '../model/structure.ts';
 
 export interface Ps4Census {
@@ -56,6 +56,31 @@ export function ps4Census(s: Structure, positions: Float64Array = s.positions): 
     phosphorusContacts,
     minDistance,
   };
+}
+
+/**
+ * The census of an MD run as a chemist reads it: of the positions averaged over the last CENSUS_WINDOW_FS of frames
+ * (model/ps4.ts says why). Feed it every frame with its time (unwrapped positions, as the engine records them, every
+ * CENSUS_SAMPLE_FS); take the census when the run wants one (every picosecond, and at its end).
+ */
+export class MdCensus {
+  private frames: { time: number; positions: Float64Array }[] = [];
+
+  constructor(private readonly s: Structure) {}
+
+  add(timeFs: number, positions: Float64Array): void {
+    this.frames.push({ time: timeFs, positions: Float64Array.from(positions) });
+    this.frames = this.frames.filter((f) => f.time > timeFs - CENSUS_WINDOW_FS);
+  }
+
+  /** The census of the window's mean positions (of the structure's own before any frame). */
+  census(): Ps4Census {
+    if (this.frames.length === 0) return ps4Census(this.s);
+    const mean = new Float64Array(this.s.positions.length);
+    for (const f of this.frames) for (let k = 0; k < mean.length; k++) mean[k] += f.positions[k];
+    for (let k = 0; k < mean.length; k++) mean[k] /= this.frames.length;
+    return ps4Census(this.s, mean);
+  }
 }
 
 /**

@@ -10,9 +10,10 @@
 
 import { estimateDiffusion, FIT_WINDOW } from '../analysis/diffusion.ts';
 import { zeroPressureVolume, zeroStressStrains } from '../analysis/lattice.ts';
-import { ps4Census } from '../analysis/ps4.ts';
+import { MdCensus, ps4Census } from '../analysis/ps4.ts';
 import type { GpuContext } from '../gpu/device.ts';
 import { volume } from '../model/cell.ts';
+import { CENSUS_SAMPLE_FS, CENSUS_WINDOW_FS } from '../model/ps4.ts';
 import { LI_P_S } from '../model/species.ts';
 import { toConfiguration } from '../model/structure.ts';
 import { toAtomicSystem } from '../model/system.ts';
@@ -117,8 +118,13 @@ export interface RunCheck {
   reachedPs: number;
   failed: string | null;
   minDistance: number;
-  /** Lowest fraction of intact PS4 units seen. */
+  /**
+   * Lowest fraction of whole PS4 units seen, each picosecond's census taken of the positions averaged over the
+   * CENSUS_WINDOW_FS before it (reports measured before that counted single frames; they lack intactPs4Instant).
+   */
   intactPs4: number;
+  /** Lowest fraction in a single frame (P-S bonds stretched past PS_BOND by a vibration count as broken). */
+  intactPs4Instant?: number;
   /** Most S-S bonds (under SS_BOND) seen in one frame. */
   sulfurBonds: number;
 }
@@ -153,7 +159,7 @@ export function mergeChecks(earlierPhysics: unknown, potentialSha256: string, fr
   return [...kept, ...fresh];
 }
 
-/** The fraction of PS4 units a run must keep whole in every frame, or its report names a limit. */
+/** The fraction of PS4 units a run must keep whole in every picosecond's census, or its report names a limit. */
 export const INTACT_REQUIRED = 0.99;
 
 /** The known limits in words, from the checks that found a problem (empty when none did). */
@@ -187,8 +193,10 @@ export async function diffusionCheck(
   let minDist = Number.POSITIVE_INFINITY;
   let bonds = 0;
   let intact = 1;
+  let intactInstant = 1;
   let reachedPs = 0;
-  const every = 20;
+  const every = CENSUS_SAMPLE_FS;
+  const census = new MdCensus(s);
   const steps = Math.round(picoseconds * 1000);
   const check = (failed: string | null): RunCheck => ({
     what: 'bulk',
@@ -198,6 +206,7 @@ export async function diffusionCheck(
     failed,
     minDistance: minDist,
     intactPs4: intact,
+    intactPs4Instant: intactInstant,
     sulfurBonds: bonds,
   });
   try {
@@ -209,10 +218,13 @@ export async function diffusionCheck(
       tSum += t.temperature;
       minDist = Math.min(minDist, t.minDistance);
       reachedPs = t.time / 1000;
-      if (t.step % 500 === 0) {
-        const census = ps4Census(s, f.positions);
-        bonds = Math.max(bonds, census.sulfurBonds);
-        intact = Math.min(intact, census.intactFraction);
+      census.add(t.time, f.positions);
+      if (t.step % 1000 === 0) {
+        const mean = census.census();
+        const frame = ps4Census(s, f.positions);
+        bonds = Math.max(bonds, frame.sulfurBonds);
+        intact = Math.min(intact, mean.intactFraction);
+        intactInstant = Math.min(intactInstant, frame.intactFraction);
       }
     });
   } catch (err) {
@@ -238,7 +250,8 @@ export async function diffusionCheck(
     `bulk 1x2x2 (${s.types.length} atoms) ${temperature} K, ${picoseconds} ps after 2 ps: <T> ${(tSum / frames.length).toFixed(0)} K, ` +
     `min distance ${minDist.toFixed(2)} A, Li MSD at ${((d.curves.lag[Math.floor(d.curves.lag.length / 2)] ?? 0) / 1000).toFixed(1)} ps ` +
     `${msdEnd.toFixed(2)} A^2, D ${cm(d.total)} (x ${cm(d.x)}, y ${cm(d.y)}, z ${cm(d.z)}) cm^2/s; ` +
-    `lowest intact PS4 ${(100 * intact).toFixed(0)} %, most S-S bonds ${bonds}; ${seconds.toFixed(0)} s`;
+    `lowest intact PS4 ${(100 * intact).toFixed(0)} % in ${CENSUS_WINDOW_FS} fs means (${(100 * intactInstant).toFixed(0)} % in ` +
+    `single frames), most S-S bonds ${bonds}; ${seconds.toFixed(0)} s`;
   return { line, check: check(null) };
 }
 
@@ -290,8 +303,9 @@ export async function boundaryStability(
   const steps = Math.round(picoseconds * 1000);
   let tSum = 0;
   let records = 0;
-  const every = 1000;
   const start = ps4Census(s, relaxed.positions).intactFraction;
+  const census = new MdCensus(s);
+  check.intactPs4Instant = start;
   let md: MdEngine | null = null;
   try {
     // creating the engine checks the start (contacts below min_dist after a failed relaxation): a failed check too
@@ -301,15 +315,20 @@ export async function boundaryStability(
       { ...system, positions: relaxed.positions },
       { dt: 1, temperature, thermostat: 'csvr', seed: 3 },
     );
-    await md.run(steps, every, (t, f) => {
+    // frames every CENSUS_SAMPLE_FS for the averaged census; the rest of the record once a picosecond
+    await md.run(steps, CENSUS_SAMPLE_FS, (t, f) => {
       check.minDistance = Math.min(check.minDistance, t.minDistance);
       check.reachedPs = t.time / 1000;
+      census.add(t.time, f.positions);
+      if (t.step % 1000 !== 0 && t.step !== steps) return;
+      const mean = census.census();
       tSum += t.temperature;
       records++;
-      const census = ps4Census(s, f.positions);
-      const intact = census.intactFraction;
+      const frame = ps4Census(s, f.positions);
+      const intact = mean.intactFraction;
       check.intactPs4 = Math.min(check.intactPs4, intact);
-      check.sulfurBonds = Math.max(check.sulfurBonds, census.sulfurBonds);
+      check.intactPs4Instant = Math.min(check.intactPs4Instant ?? 1, frame.intactFraction);
+      check.sulfurBonds = Math.max(check.sulfurBonds, frame.sulfurBonds);
       if (t.step % 10000 === 0)
         log(
           `  ${preset} ${(t.time / 1000).toFixed(0)} ps: T ${t.temperature.toFixed(0)} K, min distance ${t.minDistance.toFixed(2)} A, ` +
@@ -330,7 +349,8 @@ export async function boundaryStability(
   const line =
     `${preset} (${s.types.length} atoms) ${temperature} K, ${picoseconds} ps from relaxed: <T> ${(tSum / records).toFixed(0)} K, ` +
     `shortest distance over the run ${check.minDistance.toFixed(2)} A, intact PS4 ${(100 * start).toFixed(0)} % ` +
-    `(lowest ${(100 * check.intactPs4).toFixed(0)} %), most S-S bonds ${check.sulfurBonds}, ${seconds.toFixed(0)} s ` +
+    `(lowest ${(100 * check.intactPs4).toFixed(0)} % in ${CENSUS_WINDOW_FS} fs means, ` +
+    `${(100 * (check.intactPs4Instant ?? 1)).toFixed(0)} % in single frames), most S-S bonds ${check.sulfurBonds}, ${seconds.toFixed(0)} s ` +
     `(${(((steps * 1e-6) / seconds) * 86400).toFixed(2)} ns/day)`;
   return { line, check };
 }

@@ -112,7 +112,15 @@ export interface SystemRecord {
 }
 
 export type RunRecord =
-  | { temperature_K: number; runs: StudyRun[]; seconds: number; lowest_intact: number; most_s_s: number }
+  | {
+      temperature_K: number;
+      runs: StudyRun[];
+      seconds: number;
+      /** The lowest fraction of whole PS4 units in the picosecond census (CENSUS_WINDOW_FS means), and in single frames. */
+      lowest_intact: number;
+      lowest_intact_single_frame?: number;
+      most_s_s: number;
+    }
   | { temperature_K: number; error: string };
 
 /** Where the pipeline keeps what it finished; `get*` null means "not done yet". */
@@ -267,6 +275,7 @@ export async function runStudy(
         runs,
         seconds: run.seconds,
         lowest_intact: run.lowestIntact,
+        lowest_intact_single_frame: run.lowestIntactInstant,
         most_s_s: run.mostSulfurBonds,
       };
       const all = runs.find((r) => r.region === 'all')!;

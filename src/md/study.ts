@@ -6,9 +6,9 @@
 import { grainBoundaryEnergy } from '../analysis/gb-energy.ts';
 import { computeMsd } from '../analysis/msd.ts';
 import { regressDiffusion } from '../analysis/msd-regression.ts';
-import { ps4Census } from '../analysis/ps4.ts';
+import { MdCensus, ps4Census } from '../analysis/ps4.ts';
 import type { StudyRegion } from '../analysis/study.ts';
-import { PS4 } from '../model/ps4.ts';
+import { CENSUS_SAMPLE_FS, PS4 } from '../model/ps4.ts';
 import { LI_P_S } from '../model/species.ts';
 import { BOUNDARY_REGION, type Structure, toConfiguration } from '../model/structure.ts';
 import { toAtomicSystem } from '../model/system.ts';
@@ -79,8 +79,12 @@ export interface RunTrajectory {
   frames: Float64Array[];
   li: number[];
   meanTemperature: number;
-  /** The worst of every frame's PS4 census: the lowest fraction of whole units and the most S-S bonds. */
+  /**
+   * The worst of the PS4 census each picosecond: the lowest fraction of whole units (of the positions averaged over
+   * CENSUS_WINDOW_FS, model/ps4.ts), the same in a single frame, and the most S-S bonds in a single frame.
+   */
   lowestIntact: number;
+  lowestIntactInstant: number;
   mostSulfurBonds: number;
   seconds: number;
 }
@@ -96,7 +100,15 @@ export async function runTemperature(
   const li = [...s.types.keys()].filter((i) => s.species[s.types[i]] === 'Li');
   const field = await potential.gpu(device);
   const t0 = performance.now();
-  const out: RunTrajectory = { frames: [], li, meanTemperature: 0, lowestIntact: 1, mostSulfurBonds: 0, seconds: 0 };
+  const out: RunTrajectory = {
+    frames: [],
+    li,
+    meanTemperature: 0,
+    lowestIntact: 1,
+    lowestIntactInstant: 1,
+    mostSulfurBonds: 0,
+    seconds: 0,
+  };
   let positions = system.positions;
   let velocities: Float64Array | undefined;
   let tSum = 0;
@@ -114,25 +126,30 @@ export async function runTemperature(
         { dt: 1, temperature: o.temperature, thermostat: 'csvr', tau: 100, seed: o.seed + 7919 * k, velocities },
       );
       try {
-        const every = k === 0 ? Math.min(steps, 1000) : o.frameFs;
+        // production records every frameFs for the Li and every CENSUS_SAMPLE_FS for the averaged census
+        const every = k === 0 ? Math.min(steps, 1000) : gcd(o.frameFs, CENSUS_SAMPLE_FS);
+        const census = new MdCensus(s);
         if (k === 1) out.frames.push(Float64Array.from(li.flatMap((i) => [0, 1, 2].map((d) => positions[3 * i + d]))));
         await md.run(steps, every, (t, f) => {
           positions = f.positions;
           velocities = f.velocities;
           o.onProgress?.(offset + t.time);
           if (k === 0) return;
+          census.add(t.time, f.positions);
+          if (t.step % 1000 === 0 || t.step === steps) {
+            const mean = census.census();
+            const c = ps4Census(s, f.positions);
+            out.lowestIntact = Math.min(out.lowestIntact, mean.intactFraction);
+            out.lowestIntactInstant = Math.min(out.lowestIntactInstant, c.intactFraction);
+            out.mostSulfurBonds = Math.max(out.mostSulfurBonds, c.sulfurBonds);
+          }
+          if (Math.round(t.time) % o.frameFs !== 0) return;
           tSum += t.temperature;
           const sel = new Float64Array(3 * li.length);
           li.forEach((i, a) => {
             for (let d = 0; d < 3; d++) sel[3 * a + d] = f.positions[3 * i + d];
           });
           out.frames.push(sel);
-          // the census every picosecond: enough to see units break, cheap beside the MD
-          if (t.time % 1000 < o.frameFs) {
-            const c = ps4Census(s, f.positions);
-            out.lowestIntact = Math.min(out.lowestIntact, c.intactFraction);
-            out.mostSulfurBonds = Math.max(out.mostSulfurBonds, c.sulfurBonds);
-          }
         });
       } finally {
         md.destroy();
@@ -187,4 +204,8 @@ export function regionDiffusion(
         msd: curves,
       };
     });
+}
+
+function gcd(a: number, b: number): number {
+  return b === 0 ? a : gcd(b, a % b);
 }
