@@ -6,6 +6,7 @@
  */
 import { commandList, dispatch } from '../../src/cli/command.ts';
 import { bicrystalsCommand } from './bicrystals.ts';
+import { bondForcesCommand } from './bond-forces.ts';
 import { gbSlabsCommand } from './gb-slabs.ts';
 import { labelCommand } from './label.ts';
 import { neighbourhoodsCommand } from './neighbourhoods.ts';
@@ -21,6 +22,7 @@ export const DFT_TOOLS = [
   relaxedCellsCommand,
   sampleCommand,
   gbSlabsCommand,
+  bondForcesCommand,
 ];
 
 function overview(): string {
