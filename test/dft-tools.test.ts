@@ -3,10 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it, vi } from 'vitest';
 import { dispatch } from '../src/cli/command.ts';
+import { loadPotential } from '../src/cli/files.ts';
 import { formatExtxyzFrame, parseExtxyz } from '../src/io/extxyz.ts';
 import { volume } from '../src/model/cell.ts';
 import { buildNeighborList } from '../src/model/neighbors.ts';
-import type { Structure } from '../src/model/structure.ts';
+import { PS_BOND } from '../src/model/ps4.ts';
+import { LI_P_S } from '../src/model/species.ts';
+import { type Structure, toConfiguration } from '../src/model/structure.ts';
 import { buildBicrystal } from '../src/structure/gb/builder.ts';
 import { betaLi3PS4Standard, GB_PRESETS } from '../src/structure/gb/presets.ts';
 import { betaLi3PS4 } from '../src/structure/li3ps4.ts';
@@ -306,5 +309,43 @@ describe('the DFT tools as commands', () => {
     } finally {
       quiet.mockRestore();
     }
+  });
+});
+
+describe('bond-forces', () => {
+  it('projects the restoring force on a stretched P-S bond, and gives the labels back for labels of the potential', async () => {
+    const path = 'public/potentials/li3ps4-default.mtp';
+    const s = repeatStructure(betaLi3PS4(), 1, 1, 2);
+    const p = s.types.findIndex((t) => s.species[t] === 'P');
+    const nl = buildNeighborList(s.positions, s.cell, PS_BOND);
+    const e = [...Array(nl.offsets[p + 1] - nl.offsets[p]).keys()]
+      .map((k) => nl.offsets[p] + k)
+      .find((k) => s.species[s.types[nl.index[k]]] === 'S')!;
+    const j = nl.index[e];
+    const v = [0, 1, 2].map((k) => nl.vectors[3 * e + k]);
+    const scale = 2.32 / Math.hypot(...v) - 1;
+    for (let k = 0; k < 3; k++) s.positions[3 * j + k] += scale * v[k];
+    // labels from the potential itself: the "DFT" column must equal the potential's
+    const efs = loadPotential(path).cpu().compute(toConfiguration(s, LI_P_S));
+    const dir = mkdtempSync(join(tmpdir(), 'lilab-bond-forces-'));
+    const data = join(dir, 'one.extxyz');
+    writeFileSync(data, formatExtxyzFrame(s, { config_id: 'stretched', energy: efs.energy }, { forces: efs.forces }));
+    const lines: string[] = [];
+    const log = vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => {
+      lines.push(a.join(' '));
+    });
+    try {
+      expect(await dispatch('dft', DFT_TOOLS, ['bond-forces', data, '--potential', path], () => '')).toBe(0);
+    } finally {
+      log.mockRestore();
+    }
+    const row = lines.find((l) => l.startsWith('2.30-2.35'));
+    expect(row, lines.join('\n')).toBeDefined();
+    const [, pairs, dft, mtp] = row!.trim().split(/\s+/).map(Number);
+    expect(pairs).toBe(1);
+    expect(mtp).toBe(dft);
+    // stretched 0.3 A past its length, the bond pulls back by more than 1 eV/A
+    expect(dft).toBeLessThan(-1);
+    expect(lines.filter((l) => /^\d\.\d\d-/.test(l))).toHaveLength(1);
   });
 });
