@@ -169,8 +169,11 @@ export function limitsOf(checks: RunCheck[]): string {
     const where = `${c.what} at ${c.temperature} K`;
     const found: string[] = [];
     if (c.sulfurBonds > 0) found.push(`forms up to ${c.sulfurBonds} spurious S-S bonds`);
+    // a check measured before the averaged census (no intactPs4Instant) counted single frames: say so
     if (c.intactPs4 < INTACT_REQUIRED)
-      found.push(`breaks PS4 units (down to ${(100 * c.intactPs4).toFixed(0)} % intact)`);
+      found.push(
+        `breaks PS4 units (down to ${(100 * c.intactPs4).toFixed(0)} % intact${c.intactPs4Instant === undefined ? ' in single frames' : ''})`,
+      );
     if (c.failed) parts.push(`${where} fails after ${c.reachedPs.toFixed(1)} ps`);
     else if (found.length > 0) parts.push(`${where} ${found.join(' and ')} within ${c.targetPs} ps`);
   }
