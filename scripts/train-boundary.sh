@@ -6,7 +6,7 @@
 # about 5.5 hours on 2 cores. Each stage writes POT.mtp, its active set and its report to OUT_DIR (default
 # dist/potentials, so the committed candidates are not overwritten) and is skipped when its .mtp is already there, so
 # an interrupted run resumes at the stage it was in. L-BFGS sums over configurations in a fixed order per thread
-# count; stages are run with the thread counts they were made with (THREADS_... below) to give the same files.
+# count; stages are run with the thread counts they were made with (third field below) to give the same files.
 # `FROM=ID` starts at a committed candidate instead (e.g. FROM=l16-r22s retraces the last two stages only).
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -60,26 +60,42 @@ export function ps4Census(s: Structure, positions: Float64Array = s.positions): 
 
 /**
  * The census of an MD run as a chemist reads it: of the positions averaged over the last CENSUS_WINDOW_FS of frames
- * (model/ps4.ts says why). Feed it every frame with its time (unwrapped positions, as the engine records them, every
- * CENSUS_SAMPLE_FS); take the census when the run wants one (every picosecond, and at its end).
+ * (model/ps4.ts says why), with the single frame beside it. Feed it every frame with its time (unwrapped positions,
+ * as the engine records them, every CENSUS_SAMPLE_FS); `take` a census when the run wants one (every picosecond, and
+ * at its end): the worst of them is kept.
  */
 export class MdCensus {
+  /** Lowest fraction of whole units in a census of the window's mean positions (1 before any). */
+  lowestIntact = 1;
+  /** Lowest fraction of whole units in the single frame of a census (1 before any). */
+  lowestIntactInstant = 1;
+  /** Most S-S bonds in the single frame of a census. */
+  mostSulfurBonds = 0;
   private frames: { time: number; positions: Float64Array }[] = [];
+  private spare: Float64Array[] = [];
 
   constructor(private readonly s: Structure) {}
 
   add(timeFs: number, positions: Float64Array): void {
-    this.frames.push({ time: timeFs, positions: Float64Array.from(positions) });
-    this.frames = this.frames.filter((f) => f.time > timeFs - CENSUS_WINDOW_FS);
+    // frames that left the window lend their buffers to the next ones
+    while (this.frames.length > 0 && this.frames[0].time <= timeFs - CENSUS_WINDOW_FS)
+      this.spare.push(this.frames.shift()!.positions);
+    const copy = this.spare.pop() ?? new Float64Array(positions.length);
+    copy.set(positions);
+    this.frames.push({ time: timeFs, positions: copy });
   }
 
-  /** The census of the window's mean positions (of the structure's own before any frame). */
-  census(): Ps4Census {
-    if (this.frames.length === 0) return ps4Census(this.s);
+  /** The census of the window's mean positions; `frame` (the latest) is counted too, for the single-frame figures. */
+  take(frame: Float64Array): Ps4Census {
     const mean = new Float64Array(this.s.positions.length);
     for (const f of this.frames) for (let k = 0; k < mean.length; k++) mean[k] += f.positions[k];
-    for (let k = 0; k < mean.length; k++) mean[k] /= this.frames.length;
-    return ps4Census(this.s, mean);
+    for (let k = 0; k < mean.length; k++) mean[k] /= Math.max(1, this.frames.length);
+    const averaged = ps4Census(this.s, this.frames.length > 0 ? mean : frame);
+    const single = ps4Census(this.s, frame);
+    this.lowestIntact = Math.min(this.lowestIntact, averaged.intactFraction);
+    this.lowestIntactInstant = Math.min(this.lowestIntactInstant, single.intactFraction);
+    this.mostSulfurBonds = Math.max(this.mostSulfurBonds, single.sulfurBonds);
+    return averaged;
   }
 }
 

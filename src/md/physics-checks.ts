@@ -194,9 +194,6 @@ export async function diffusionCheck(
   const frames: Float64Array[] = [];
   let tSum = 0;
   let minDist = Number.POSITIVE_INFINITY;
-  let bonds = 0;
-  let intact = 1;
-  let intactInstant = 1;
   let reachedPs = 0;
   const every = CENSUS_SAMPLE_FS;
   const census = new MdCensus(s);
@@ -208,9 +205,9 @@ export async function diffusionCheck(
     reachedPs,
     failed,
     minDistance: minDist,
-    intactPs4: intact,
-    intactPs4Instant: intactInstant,
-    sulfurBonds: bonds,
+    intactPs4: census.lowestIntact,
+    intactPs4Instant: census.lowestIntactInstant,
+    sulfurBonds: census.mostSulfurBonds,
   });
   try {
     await md.run(2000, 100, (t) => {
@@ -222,13 +219,7 @@ export async function diffusionCheck(
       minDist = Math.min(minDist, t.minDistance);
       reachedPs = t.time / 1000;
       census.add(t.time, f.positions);
-      if (t.step % 1000 === 0) {
-        const mean = census.census();
-        const frame = ps4Census(s, f.positions);
-        bonds = Math.max(bonds, frame.sulfurBonds);
-        intact = Math.min(intact, mean.intactFraction);
-        intactInstant = Math.min(intactInstant, frame.intactFraction);
-      }
+      if (t.step % 1000 === 0) census.take(f.positions);
     });
   } catch (err) {
     const failed = (err as Error).message;
@@ -253,8 +244,9 @@ export async function diffusionCheck(
     `bulk 1x2x2 (${s.types.length} atoms) ${temperature} K, ${picoseconds} ps after 2 ps: <T> ${(tSum / frames.length).toFixed(0)} K, ` +
     `min distance ${minDist.toFixed(2)} A, Li MSD at ${((d.curves.lag[Math.floor(d.curves.lag.length / 2)] ?? 0) / 1000).toFixed(1)} ps ` +
     `${msdEnd.toFixed(2)} A^2, D ${cm(d.total)} (x ${cm(d.x)}, y ${cm(d.y)}, z ${cm(d.z)}) cm^2/s; ` +
-    `lowest intact PS4 ${(100 * intact).toFixed(0)} % in ${CENSUS_WINDOW_FS} fs means (${(100 * intactInstant).toFixed(0)} % in ` +
-    `single frames), most S-S bonds ${bonds}; ${seconds.toFixed(0)} s`;
+    `lowest intact PS4 ${(100 * census.lowestIntact).toFixed(0)} % in ${CENSUS_WINDOW_FS} fs means ` +
+    `(${(100 * census.lowestIntactInstant).toFixed(0)} % in single frames), most S-S bonds ${census.mostSulfurBonds}; ` +
+    `${seconds.toFixed(0)} s`;
   return { line, check: check(null) };
 }
 
@@ -308,7 +300,6 @@ export async function boundaryStability(
   let records = 0;
   const start = ps4Census(s, relaxed.positions).intactFraction;
   const census = new MdCensus(s);
-  check.intactPs4Instant = start;
   let md: MdEngine | null = null;
   try {
     // creating the engine checks the start (contacts below min_dist after a failed relaxation): a failed check too
@@ -324,14 +315,12 @@ export async function boundaryStability(
       check.reachedPs = t.time / 1000;
       census.add(t.time, f.positions);
       if (t.step % 1000 !== 0 && t.step !== steps) return;
-      const mean = census.census();
+      const intact = census.take(f.positions).intactFraction;
       tSum += t.temperature;
       records++;
-      const frame = ps4Census(s, f.positions);
-      const intact = mean.intactFraction;
-      check.intactPs4 = Math.min(check.intactPs4, intact);
-      check.intactPs4Instant = Math.min(check.intactPs4Instant ?? 1, frame.intactFraction);
-      check.sulfurBonds = Math.max(check.sulfurBonds, frame.sulfurBonds);
+      check.intactPs4 = Math.min(check.intactPs4, census.lowestIntact);
+      check.intactPs4Instant = Math.min(start, census.lowestIntactInstant);
+      check.sulfurBonds = Math.max(check.sulfurBonds, census.mostSulfurBonds);
       if (t.step % 10000 === 0)
         log(
           `  ${preset} ${(t.time / 1000).toFixed(0)} ps: T ${t.temperature.toFixed(0)} K, min distance ${t.minDistance.toFixed(2)} A, ` +

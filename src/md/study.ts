@@ -6,13 +6,14 @@
 import { grainBoundaryEnergy } from '../analysis/gb-energy.ts';
 import { computeMsd } from '../analysis/msd.ts';
 import { regressDiffusion } from '../analysis/msd-regression.ts';
-import { MdCensus, ps4Census } from '../analysis/ps4.ts';
+import { MdCensus } from '../analysis/ps4.ts';
 import type { StudyRegion } from '../analysis/study.ts';
 import { CENSUS_SAMPLE_FS, PS4 } from '../model/ps4.ts';
 import { LI_P_S } from '../model/species.ts';
 import { BOUNDARY_REGION, type Structure, toConfiguration } from '../model/structure.ts';
 import { toAtomicSystem } from '../model/system.ts';
 import type { MtpPotential } from '../potential/mtp/potential.ts';
+import { gcd } from '../structure/gb/index-math.ts';
 import { BlowUpError, MdEngine } from './engine.ts';
 import { fireMinimize } from './fire.ts';
 
@@ -137,11 +138,10 @@ export async function runTemperature(
           if (k === 0) return;
           census.add(t.time, f.positions);
           if (t.step % 1000 === 0 || t.step === steps) {
-            const mean = census.census();
-            const c = ps4Census(s, f.positions);
-            out.lowestIntact = Math.min(out.lowestIntact, mean.intactFraction);
-            out.lowestIntactInstant = Math.min(out.lowestIntactInstant, c.intactFraction);
-            out.mostSulfurBonds = Math.max(out.mostSulfurBonds, c.sulfurBonds);
+            census.take(f.positions);
+            out.lowestIntact = census.lowestIntact;
+            out.lowestIntactInstant = census.lowestIntactInstant;
+            out.mostSulfurBonds = census.mostSulfurBonds;
           }
           if (Math.round(t.time) % o.frameFs !== 0) return;
           tSum += t.temperature;
@@ -204,8 +204,4 @@ export function regionDiffusion(
         msd: curves,
       };
     });
-}
-
-function gcd(a: number, b: number): number {
-  return b === 0 ? a : gcd(b, a % b);
 }

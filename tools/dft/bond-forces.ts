@@ -25,7 +25,8 @@ export const bondForcesCommand: Command = {
     const pots = stringOption(args, 'potential');
     if (!data || !pots) throw new UsageError('give DATA.extxyz and --potential');
     const configs = excludeById(readLabelled(readFileSync(data, 'utf8'), data), stringOption(args, 'exclude'));
-    const evaluators = pots.split(',').map((p) => loadPotential(p).cpu());
+    const names = pots.split(',');
+    const evaluators = names.map((p) => loadPotential(p).cpu());
     const bins = new Map<number, { n: number; dft: number; mtp: number[] }>();
     const species = [...LI_P_S];
     for (const c of configs) {
@@ -56,7 +57,7 @@ export const bondForcesCommand: Command = {
         bins.set(b, x);
       }
     }
-    console.log(`r (A)      pairs  DFT   ${pots.split(',').join('  ')}`);
+    console.log(`r (A)      pairs  DFT   ${names.join('  ')}`);
     for (const [b, x] of [...bins].sort((p, q) => p[0] - q[0])) {
       const lo = RANGE.from + b * RANGE.bin;
       const cols = [x.dft, ...x.mtp].map((f) => (f / x.n).toFixed(2).padStart(6));
