@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { zeroStressStrains } from '../src/analysis/lattice.ts';
 import { ps4Census } from '../src/analysis/ps4.ts';
 import { main } from '../src/cli/main.ts';
-import { limitsOf, mergeChecks, type RunCheck } from '../src/md/physics-checks.ts';
+import { isCheckedBoundary, limitsOf, mergeChecks, type RunCheck } from '../src/md/physics-checks.ts';
+import { STUDY_BOUNDARIES } from '../src/md/study-pipeline.ts';
 import { buildNeighborList } from '../src/model/neighbors.ts';
 import { betaLi3PS4 } from '../src/structure/li3ps4.ts';
 import { repeatStructure } from '../src/structure/supercell.ts';
@@ -129,6 +130,14 @@ describe('structure checks of the physics bench', () => {
 });
 
 describe('lilab physics', () => {
+  it('checks every boundary of the study, the amorphous interface among them, and not the bulk', () => {
+    expect(STUDY_BOUNDARIES).toContain('amorphous-120');
+    expect(STUDY_BOUNDARIES).toHaveLength(9);
+    for (const id of STUDY_BOUNDARIES) expect(isCheckedBoundary(id), id).toBe(true);
+    expect(isCheckedBoundary('beta-li3ps4')).toBe(false);
+    expect(isCheckedBoundary('nowhere')).toBe(false);
+  });
+
   it('runs a boundary from its relaxed positions and reports collapse, temperature and the PS4 census', async () => {
     const lines: string[] = [];
     const log = console.log;
@@ -150,5 +159,6 @@ describe('lilab physics', () => {
     expect(Number(/shortest distance over the run ([\d.]+) A/.exec(row!)![1])).toBeGreaterThan(1.4);
     expect(Number(/intact PS4 (\d+) %/.exec(row!)![1])).toBeGreaterThanOrEqual(99);
     expect(await main(['physics', '--gb', 'nowhere', '--skip-lattice', '--diffusion-ps', '0'])).toBe(2);
+    expect(await main(['physics', '--gb', 'beta-li3ps4', '--skip-lattice', '--diffusion-ps', '0'])).toBe(2);
   }, 300_000);
 });

@@ -15,18 +15,18 @@ import type { GpuContext } from '../gpu/device.ts';
 import { volume } from '../model/cell.ts';
 import { CENSUS_SAMPLE_FS, CENSUS_WINDOW_FS } from '../model/ps4.ts';
 import { LI_P_S } from '../model/species.ts';
-import { toConfiguration } from '../model/structure.ts';
+import { type Structure, toConfiguration } from '../model/structure.ts';
 import { toAtomicSystem } from '../model/system.ts';
 import { A2_PER_FS_TO_CM2_PER_S } from '../model/units.ts';
 import type { MtpPotential } from '../potential/mtp/potential.ts';
 import { betaLi3PS4 } from '../structure/li3ps4.ts';
-import { STRUCTURE_PRESETS } from '../structure/presets.ts';
 import { repeatStructure } from '../structure/supercell.ts';
 import { configId } from '../train/dataset.ts';
 import type { LabelledConfiguration } from '../train/linear-fit.ts';
 import { pressureDiagonal, relaxOrthorhombicCell } from './cell-relax.ts';
 import { MdEngine } from './engine.ts';
 import { ContactError, fireMinimize } from './fire.ts';
+import { STUDY_BOUNDARIES, studySystem } from './study-pipeline.ts';
 
 /** The labels' virial as 3x3 from MLIP's PlusStress six (xx yy zz yz xz xy). */
 function virialDiagFromPlus(ps: Float64Array): number[] {
@@ -250,6 +250,21 @@ export async function diffusionCheck(
   return { line, check: check(null) };
 }
 
+/** Every boundary the MD checks know: the study's systems but the bulk (the CSL presets and the amorphous interface). */
+export function isCheckedBoundary(id: string): boolean {
+  return STUDY_BOUNDARIES.includes(id);
+}
+
+/**
+ * The boundary as the study builds it; the amorphous interface is melt-quenched with the potential under test, so
+ * the check sees the glass that potential would give.
+ */
+function checkedStructure(ctx: GpuContext, potential: MtpPotential, preset: string): Promise<Structure> {
+  const system = isCheckedBoundary(preset) ? studySystem(preset) : null;
+  if (!system) throw new Error(`no boundary '${preset}'`);
+  return system.build(ctx.device, potential);
+}
+
 /**
  * A boundary preset at a temperature for a long run, started from its FIRE-relaxed positions (as the study relaxed
  * its boundaries before MD: the builder's unrelaxed interface has contacts no MD should start from).
@@ -262,7 +277,7 @@ export async function boundaryStability(
   picoseconds: number,
   log: (line: string) => void,
 ): Promise<{ line: string; check: RunCheck }> {
-  const s = STRUCTURE_PRESETS[preset].build();
+  const s = await checkedStructure(ctx, potential, preset);
   const system = toAtomicSystem(s, LI_P_S);
   const field = await potential.gpu(ctx.device);
   const t0 = performance.now();

@@ -3,15 +3,15 @@ import { nodeGpuContext } from '../../gpu/node-gpu.ts';
 import {
   boundaryStability,
   diffusionCheck,
+  isCheckedBoundary,
   latticeChecks,
   limitsOf,
   type MeasuredCheck,
   mergeChecks,
   type RunCheck,
 } from '../../md/physics-checks.ts';
+import { STUDY_BOUNDARIES } from '../../md/study-pipeline.ts';
 import { modelLevel } from '../../potential/mtp/model.ts';
-import { GB_PRESETS } from '../../structure/gb/presets.ts';
-import { STRUCTURE_PRESETS } from '../../structure/presets.ts';
 import { readLabelled } from '../../train/dataset.ts';
 import { type Command, numberOption, type ParsedArgs, stringOption, UsageError } from '../command.ts';
 import { potentialOrDefault } from '../default-potential.ts';
@@ -26,8 +26,9 @@ export const physicsCommand: Command = {
   usage: '[--potential POT.mtp] [--gb ID,ID] [--gb-runs 800:100,1000:50] [--diffusion-ps 20] [--report FILE.json]',
   help: [
     'Physical checks of --potential (default: the shipped one): the lattice against the DFT labels in --data, Li',
-    'diffusion in bulk at 800 and 300 K (--diffusion-ps), and every grain-boundary preset (--gb ID,ID for some) from',
-    'its FIRE-relaxed positions at each --gb-runs T:ps (default 800:100,1000:50; --gb-ps N: one run at 800 K) with',
+    'diffusion in bulk at 800 and 300 K (--diffusion-ps), and every grain-boundary preset and the amorphous/(120)',
+    'interface (melt-quenched with this potential; --gb ID,ID for some) from its FIRE-relaxed positions at each',
+    '--gb-runs T:ps (default 800:100,1000:50; --gb-ps N: one run at 800 K) with',
     'CSVR at 1 fs: no collapse, and in every frame after the first picosecond at least 99 % of the PS4 units whole',
     'and no S-S pair under 2.3 A. A length of 0 (or --skip-lattice) leaves that check out. --report FILE.json (the',
     "potential's training report) records the MD checks in it and the limits they found, which the lab shows.",
@@ -91,8 +92,10 @@ async function runPhysics(args: ParsedArgs): Promise<number> {
   const runs = boundaryRuns(args);
   if (runs.length > 0) {
     const gb = stringOption(args, 'gb') ?? DEFAULTS.gb;
-    const presets = gb === 'all' ? GB_PRESETS.map((p) => p.id) : gb.split(',');
-    for (const preset of presets) if (!STRUCTURE_PRESETS[preset]) throw new UsageError(`--gb: no preset '${preset}'`);
+    const presets = gb === 'all' ? STUDY_BOUNDARIES : gb.split(',');
+    for (const preset of presets)
+      if (!isCheckedBoundary(preset))
+        throw new UsageError(`--gb: no boundary '${preset}' (one of ${STUDY_BOUNDARIES.join(', ')})`);
     out(`# grain boundaries: ${runs.map((r) => `${r.ps} ps at ${r.temperature} K`).join(', ')}`);
     for (const preset of presets)
       for (const r of runs) record(await boundaryStability(ctx, potential, preset, r.temperature, r.ps, out));
