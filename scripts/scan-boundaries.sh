@@ -4,10 +4,13 @@
 # Resumable: a preset whose JSON exists is skipped. The two large tilts get a coarser grid (3 x 3 in the plane, five
 # spacings) to stay near 15 minutes each on 2 cores; the others 4 x 4 and seven spacings.
 # The chosen translations are then copied into src/structure/gb/presets.ts (a test checks they agree).
+# POTENTIAL=POT.mtp scans with another potential (a candidate default); OUT_DIR and PRESETS choose where and which.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=${OUT_DIR:-data/gb-scan}
 mkdir -p "$out"
+pot=()
+[ -n "${POTENTIAL:-}" ] && pot=(--potential "$POTENTIAL")
 presets=${PRESETS:-"sigma5-001-120 sigma5-001-2-10 sigma5-001-001 sigma5-010-010 sigma5-010-201 sigma3-110-111 sigma5-001-150 sigma5-001-170"}
 for id in $presets; do
   [ -f "$out/$id.json" ] && { echo "$id: done already ($out/$id.json)"; continue; }
@@ -18,7 +21,7 @@ for id in $presets; do
     sigma5-001-2-10) grid=4; gaps=0,0.5,1,1.5,2,2.5,3; relax_top=6 ;;
     *) grid=4; gaps=0,0.5,1,1.5,2,2.5,3 ;;
   esac
-  node bin/lilab.mjs build --preset "$id" --scan --grid "$grid" --gaps "$gaps" --relax-top "$relax_top" \
+  node bin/lilab.mjs build --preset "$id" "${pot[@]}" --scan --grid "$grid" --gaps "$gaps" --relax-top "$relax_top" \
     --scan-out "$out/$id.json.part" --out "$out/$id.relaxed.extxyz" 2> "$out/$id.log"
   mv "$out/$id.json.part" "$out/$id.json"
 done

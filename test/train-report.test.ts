@@ -34,11 +34,19 @@ describe('training provenance and validation by kind, on the project DFT data', 
   it('ids and kinds come from config_id; --exclude drops by regular expression', () => {
     expect(configId(data[0])).toBe('r1-bulk-ideal');
     expect(configKind({ features: [['config_id', 'r2-thermal800-03']] })).toBe('r2-thermal800');
-    const sources = ['thermal rattle 800 K', 'S5 [001]/(120) tilt slab (101 atoms)', 'MTP MD 800 K, S Frenkel pair'];
+    const sources = [
+      'thermal rattle 800 K',
+      'S5 [001]/(120) tilt slab (101 atoms)',
+      'MTP MD 800 K, S Frenkel pair',
+      'neighbourhood of S 283 (grade 0.60; 0.55 in this cell) in MTP MD of sigma5-001-120 at 800 K',
+      'MTP MD (li3ps4-default.mtp) of the relaxed, unit-aware S3 [110]/(111) bicrystal (data/gb-scan), CSVR 800 K',
+    ];
     expect(coverageOf(sources.map((s) => ({ features: [['source', s] as [string, string]] })))).toEqual({
       'bulk cells': 1,
       'boundary slabs': 1,
       'point defects': 1,
+      'boundary neighbourhoods': 1,
+      bicrystals: 1,
     });
     const kept = excludeById(data, '^r1-rattle(800|2000)');
     expect(kept.length).toBeLessThan(data.length);

@@ -94,6 +94,7 @@ export function configKind(c: { features: [string, string][] }): string {
 
 /**
  * What a training set covers, counted from each configuration's `source` (written by the DFT tools): boundary
+ * neighbourhoods (cells cut around an atom of a boundary's MD), bicrystals (whole periodic boundary cells), boundary
  * slabs, point defects (Frenkel pairs), short contacts (pairs pushed together) and bulk cells (everything else:
  * ideal, strained, thermal, MD snapshots). The lab's status line says it, so it stays true after a retrain.
  */
@@ -101,13 +102,17 @@ export function coverageOf(data: { features: [string, string][] }[]): Record<str
   const counts: Record<string, number> = {};
   for (const c of data) {
     const source = c.features.find(([k]) => k === 'source')?.[1] ?? '';
-    const kind = /slab/i.test(source)
-      ? 'boundary slabs'
-      : /frenkel/i.test(source)
-        ? 'point defects'
-        : /pushed/i.test(source)
-          ? 'short contacts'
-          : 'bulk cells';
+    const kind = /^neighbourhood of /i.test(source)
+      ? 'boundary neighbourhoods'
+      : /bicrystal/i.test(source)
+        ? 'bicrystals'
+        : /slab/i.test(source)
+          ? 'boundary slabs'
+          : /frenkel/i.test(source)
+            ? 'point defects'
+            : /pushed/i.test(source)
+              ? 'short contacts'
+              : 'bulk cells';
     counts[kind] = (counts[kind] ?? 0) + 1;
   }
   return counts;
