@@ -159,6 +159,29 @@ describe('training provenance and validation by kind, on the project DFT data', 
     expect(JSON.parse(readFileSync(join(dir, 'd.json'), 'utf8')).start).toEqual({ init: 'fit.mtp', level: 6 });
   });
 
+  it('ships the boundary-trained l16-r23w as the default, byte for byte, with the test-set errors the README gives', async () => {
+    // ADR 0017: public/potentials/li3ps4-default.* are copies of data/potentials/li3ps4-l16-r23w.*
+    for (const ext of ['.mtp', '.json', '.mtp.als.json'])
+      expect(readFileSync(DEFAULT_POTENTIAL.replace(/\.mtp$/, ext), 'utf8'), ext).toBe(
+        readFileSync(`data/potentials/li3ps4-l16-r23w${ext}`, 'utf8'),
+      );
+    const rep = JSON.parse(readFileSync(DEFAULT_POTENTIAL.replace(/\.mtp$/, '.json'), 'utf8'));
+    expect(rep.start.level).toBe(16);
+    expect(rep.coverage['boundary neighbourhoods']).toBeGreaterThan(100);
+    // the two sets no fit has seen: the closed-seam boundary cells of round 24 and the bulk MD frames of round 10
+    for (const [only, n, energy, force] of [
+      ['^t24-', 33, 5.27, 104],
+      ['^t10-', 18, 5.2, 100],
+    ] as const) {
+      const v = await captured(['validate', '--data', DATA, '--only', only, '--json']);
+      expect(v.code).toBe(0);
+      const j = JSON.parse(v.lines.join('\n'));
+      expect(j.all.configurations).toBe(n);
+      expect(j.all.energy_meV_atom.mae).toBeCloseTo(energy, energy === 5.27 ? 2 : 1);
+      expect(Math.round(j.all.force_meV_A.mae)).toBe(force);
+    }
+  }, 120_000);
+
   it('validate reports the force errors of the atoms a neighbourhood cell marks as selected, apart', async () => {
     const id = 't20-nb-sigma5-001-120-even-00';
     const cell = data.find((c) => configId(c) === id)!;

@@ -85,7 +85,7 @@ describe('the lab in headless Chromium (WebGPU on SwiftShader)', () => {
     await page.click('#status-potential');
     expect(await page.locator('#status-provenance').isVisible()).toBe(true);
     expect(await page.textContent('#status-provenance')).toMatch(
-      /^default MTP \(level \d+\) trained on \d+ CP2K .*\(\d+ bulk cells, .*\d+ short contacts/,
+      /^default MTP \(level \d+\) trained on \d+ CP2K .*\(\d+ bulk cells, \d+ boundary neighbourhoods, .*\d+ short contacts/,
     );
     expect(await page.textContent('#status-numbers')).toMatch(/^step \d+ \| \d+ steps\/s \| E -?[\d.]+ eV/);
     await page.click('#status-potential');
