@@ -465,6 +465,21 @@ describe('the lab in headless Chromium (WebGPU on SwiftShader)', () => {
     await page.close();
   });
 
+  it("coloured by grade, the default scene's boundary at 800 K stays inside the default potential's training data", async () => {
+    const page = await browser.newPage();
+    await page.goto(`${url}?color=grade`);
+    await page.waitForFunction(() => Number(document.body.dataset.step ?? 0) > 600, null, { timeout: 240_000 });
+    await page.waitForFunction(() => (document.body.dataset.maxGrade ?? '') !== '', null, { timeout: 60_000 });
+    expect(await page.evaluate(() => document.body.dataset.scene)).toBe('sigma5-001-120');
+    // MaxVol grade: <= 1 inside the active set's span, 2 or more asks for a DFT label (MLIP's threshold, and the
+    // page's, which collects such frames); the CLI's 10 ps of the same scene stays under 1.02 (README)
+    const grade = Number(await page.evaluate(() => document.body.dataset.maxGrade));
+    expect(grade).toBeGreaterThan(0.3);
+    expect(grade).toBeLessThan(2);
+    expect(await page.evaluate(() => document.body.dataset.collected ?? '0')).toBe('0');
+    await page.close();
+  });
+
   it('relaxes with FIRE from the panel, then MD goes on; the live D per axis is shown', async () => {
     const page = await browser.newPage();
     await page.goto(`${url}?preset=beta-li3ps4&spf=10`);
