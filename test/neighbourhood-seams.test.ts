@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { ps4Census } from '../src/analysis/ps4.ts';
-import { relaxNeighbourhoodCell } from '../src/md/neighbourhood-relax.ts';
+import { relaxNeighbourhoodCell, SEAM_MIN_DENSITY } from '../src/md/neighbourhood-relax.ts';
 import { volume } from '../src/model/cell.ts';
 import { parseMtpPotential } from '../src/potential/mtp/potential.ts';
 import { closeSeams, densestNeighbourhoodCell } from '../src/structure/neighbourhood-cell.ts';
@@ -75,6 +75,7 @@ describe('closing the seams of a neighbourhood cell', () => {
       scales: [1, 0.94],
       maxSteps: 80,
       minDistance: potential.model.minDist,
+      minDensity: 0, // the open seam relaxed too, to compare
     });
     expect(r.scan.map((x) => x.scale)).toEqual([1, 0.94]);
     const [open, closed] = r.scan;
@@ -93,4 +94,24 @@ describe('closing the seams of a neighbourhood cell', () => {
         for (let k = 0; k < 3; k++)
           expect(r.structure.positions[3 * i + k]).toBe(r.cell.structure.positions[3 * i + k]);
   }, 120_000);
+
+  it('refuses, without relaxing, every spacing that leaves the cell under SEAM_MIN_DENSITY, and a cell with no other', async () => {
+    // the open cell (0.81) and 0.97 (0.86) stay under 0.9; the potential is never asked for an energy
+    expect(SEAM_MIN_DENSITY).toBe(0.9);
+    expect(closeSeams(nb, 0.97).density).toBeLessThan(SEAM_MIN_DENSITY);
+    let calls = 0;
+    const counting = {
+      name: 'counting',
+      cutoff: 5,
+      speciesCount: 3,
+      compute: () => {
+        calls++;
+        throw new Error('not to be evaluated');
+      },
+    };
+    await expect(relaxNeighbourhoodCell(counting, nb, { scales: [1, 0.97] })).rejects.toThrow(
+      /no spacing of the seams reached 0.9 of the boundary's density/,
+    );
+    expect(calls).toBe(0);
+  });
 });

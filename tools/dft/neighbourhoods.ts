@@ -3,8 +3,10 @@ import { nodeGpuContext } from '../../src/gpu/node-gpu.ts';
 import { formatExtxyzFrame } from '../../src/io/extxyz.ts';
 import { AMORPHOUS_ID } from '../../src/md/melt-quench.ts';
 import {
+  type RelaxedNeighbourhood,
   relaxNeighbourhoodCell,
   SEAM_MAX_DENSITY,
+  SEAM_MIN_DENSITY,
   SEAM_SCALES,
   type SeamStep,
 } from '../../src/md/neighbourhood-relax.ts';
@@ -61,7 +63,7 @@ export const neighbourhoodsCommand: Command = {
     'potential at each, the cut held; the lowest energy with whole units kept;',
     `a period is the boundary's where it is at most ${NB_CELL.maxEdge} A, or with --max-atoms N where the cell still holds`,
     'about N atoms at the boundary density (fewer seams, dearer labels; rounds up to 21 without it).',
-    `cells below the density ${MIN_CELL_DENSITY} of the boundary's are passed over. Ids: PREFIX-nb-ID-NN (PREFIX-nb-ID-even-NN).`,
+    `cells below the density ${MIN_CELL_DENSITY} of the boundary's as cut, or ${SEAM_MIN_DENSITY} closed, are passed over. Ids: PREFIX-nb-ID-NN (PREFIX-nb-ID-even-NN).`,
     `Presets: the boundaries (default: all) and ${AMORPHOUS_ID}, melt-quenched with --potential first.`,
   ].join('\n'),
   options: {
@@ -131,7 +133,7 @@ export const neighbourhoodsCommand: Command = {
           `${candidates.length} frames, grades ${Math.min(...candidates.map((c) => c.grade)).toFixed(2)}-` +
           `${Math.max(...candidates.map((c) => c.grade)).toFixed(2)}`,
       );
-      const picked: { p: AtomCandidate; nb: NeighbourhoodCell }[] = [];
+      const picked: { p: AtomCandidate; nb: NeighbourhoodCell; relaxed: RelaxedNeighbourhood }[] = [];
       for (const p of order) {
         if (picked.length >= perPreset) break;
         try {
@@ -146,14 +148,15 @@ export const neighbourhoodsCommand: Command = {
               `too sparse: ${nb.structure.types.length} atoms where the boundary has ` +
                 `${Math.round(nb.structure.types.length / nb.density)} (density ${nb.density.toFixed(2)}, voids)`,
             );
-          picked.push({ p, nb });
+          // a cell whose seams the scan cannot close is a porous solid, not the boundary: the next frame instead
+          const relaxed = await relaxNeighbourhoodCell(cpu, nb, { minDistance: model.minDist });
+          picked.push({ p, nb, relaxed });
         } catch (err) {
-          if (!/too small|too sparse/.test((err as Error).message)) throw err;
+          if (!/too small|too sparse|no spacing of the seams/.test((err as Error).message)) throw err;
           console.log(`  ${p.time} fs atom ${p.atom + 1}: passed over (${(err as Error).message})`);
         }
       }
-      for (const [k, { p, nb }] of picked.entries()) {
-        const relaxed = await relaxNeighbourhoodCell(cpu, nb, { minDistance: model.minDist });
+      for (const [k, { p, nb, relaxed }] of picked.entries()) {
         const cell = relaxed.cell.structure;
         const after = relaxed.structure;
         const g = atomGrades(model, active, toConfiguration(after, LI_P_S))[nb.centre];
