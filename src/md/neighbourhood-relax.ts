@@ -57,6 +57,9 @@ export const SEAM_MAX_DENSITY = 1.05;
  */
 export const SEAM_MIN_DENSITY = 0.9;
 
+/** No spacing of the seams gave a cell worth labelling: the sampler takes the next frame instead. */
+export class SeamSpacingError extends Error {}
+
 export async function relaxNeighbourhoodCell(
   potential: Potential,
   nb: NeighbourhoodCell,
@@ -110,7 +113,7 @@ export async function relaxNeighbourhoodCell(
     }
   }
   if (!best)
-    throw new Error(
+    throw new SeamSpacingError(
       `neighbourhood cell: no spacing of the seams reached ${minDensity} of the boundary's density and relaxed with ` +
         'whole units and no short contact',
     );

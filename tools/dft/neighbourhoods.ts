@@ -8,6 +8,7 @@ import {
   SEAM_MAX_DENSITY,
   SEAM_MIN_DENSITY,
   SEAM_SCALES,
+  SeamSpacingError,
   type SeamStep,
 } from '../../src/md/neighbourhood-relax.ts';
 import { STUDY_BOUNDARIES } from '../../src/md/study-pipeline.ts';
@@ -152,7 +153,7 @@ export const neighbourhoodsCommand: Command = {
           const relaxed = await relaxNeighbourhoodCell(cpu, nb, { minDistance: model.minDist });
           picked.push({ p, nb, relaxed });
         } catch (err) {
-          if (!/too small|too sparse|no spacing of the seams/.test((err as Error).message)) throw err;
+          if (!(err instanceof SeamSpacingError) && !/too small|too sparse/.test((err as Error).message)) throw err;
           console.log(`  ${p.time} fs atom ${p.atom + 1}: passed over (${(err as Error).message})`);
         }
       }
