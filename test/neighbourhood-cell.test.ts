@@ -6,6 +6,7 @@ import { countBySpecies, type Structure } from '../src/model/structure.ts';
 import { betaLi3PS4 } from '../src/structure/li3ps4.ts';
 import {
   bodiesOf,
+  CellTooSmallError,
   densestNeighbourhoodCell,
   keptPeriods,
   MIN_CELL_DENSITY,
@@ -125,6 +126,10 @@ describe('neighbourhood cells for active learning at boundaries', () => {
     const cube = (e: number) => [e, 0, 0, 0, e, 0, 0, 0, e];
     expect(() => neighbourhoodCell(bulk, atom, { radius, fitRadius: 0.5, lattice: cube(9) })).toThrow(
       /too small for a 3.5 A cut: atoms \d+ and \d+ of the cut meet their images/,
+    );
+    // typed, so the sampler passes over such a frame without reading the message
+    expect(() => neighbourhoodCell(bulk, atom, { radius, fitRadius: 0.5, lattice: cube(9) })).toThrow(
+      CellTooSmallError,
     );
     // a cell that holds the cut keeps it
     const ok = neighbourhoodCell(bulk, atom, { radius, fitRadius: 0.5, lattice: cube(14) });

@@ -40,6 +40,9 @@ export interface NeighbourhoodOptions {
  */
 export const MIN_CELL_DENSITY = 0.7;
 
+/** A cell whose periods bring the cut against its own images: a larger cell, or the next frame, instead. */
+export class CellTooSmallError extends Error {}
+
 export interface NeighbourhoodCell {
   structure: Structure;
   /** Atoms in the cell over the atoms the source has in the same volume. */
@@ -236,7 +239,7 @@ function cellFromBodies(
       for (const t of images) {
         const r = Math.hypot(...[0, 1, 2].map((k) => pos[3 * j + k] + t[k] - pos[3 * i + k]));
         if (r < contactLimit(el(i), el(j)))
-          throw new Error(
+          throw new CellTooSmallError(
             `the cell (heights ${spacing.map((x) => x.toFixed(1)).join(' x ')} A) is too small for a ${o.radius} A ` +
               `cut: atoms ${i + 1} and ${j + 1} of the cut meet their images ${r.toFixed(2)} A apart`,
           );
@@ -307,8 +310,8 @@ export function densestNeighbourhoodCell(
         });
         if (!best || nb.density > best.density) best = nb;
       } catch (err) {
-        if (!/too small/.test((err as Error).message)) throw err;
-        refusal = err as Error;
+        if (!(err instanceof CellTooSmallError)) throw err;
+        refusal = err;
       }
     }
   if (!best) throw refusal!;

@@ -18,6 +18,7 @@ import { LI_P_S } from '../../src/model/species.ts';
 import { BOUNDARY_REGION, toConfiguration } from '../../src/model/structure.ts';
 import { GB_PRESETS } from '../../src/structure/gb/presets.ts';
 import {
+  CellTooSmallError,
   densestNeighbourhoodCell,
   MIN_CELL_DENSITY,
   type NeighbourhoodCell,
@@ -144,17 +145,19 @@ export const neighbourhoodsCommand: Command = {
             ...NB_CELL,
             maxAtoms,
           });
-          if (nb.density < MIN_CELL_DENSITY)
-            throw new Error(
-              `too sparse: ${nb.structure.types.length} atoms where the boundary has ` +
-                `${Math.round(nb.structure.types.length / nb.density)} (density ${nb.density.toFixed(2)}, voids)`,
+          if (nb.density < MIN_CELL_DENSITY) {
+            console.log(
+              `  ${p.time} fs atom ${p.atom + 1}: passed over (too sparse: ${nb.structure.types.length} atoms where ` +
+                `the boundary has ${Math.round(nb.structure.types.length / nb.density)}, density ${nb.density.toFixed(2)}, voids)`,
             );
+            continue;
+          }
           // a cell whose seams the scan cannot close is a porous solid, not the boundary: the next frame instead
           const relaxed = await relaxNeighbourhoodCell(cpu, nb, { minDistance: model.minDist });
           picked.push({ p, nb, relaxed });
         } catch (err) {
-          if (!(err instanceof SeamSpacingError) && !/too small|too sparse/.test((err as Error).message)) throw err;
-          console.log(`  ${p.time} fs atom ${p.atom + 1}: passed over (${(err as Error).message})`);
+          if (!(err instanceof SeamSpacingError || err instanceof CellTooSmallError)) throw err;
+          console.log(`  ${p.time} fs atom ${p.atom + 1}: passed over (${err.message})`);
         }
       }
       for (const [k, { p, nb, relaxed }] of picked.entries()) {
