@@ -1,8 +1,22 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { zeroStressStrains } from '../src/analysis/lattice.ts';
 import { ps4Census } from '../src/analysis/ps4.ts';
+import { DEFAULT_POTENTIAL } from '../src/cli/default-potential.ts';
+import { fileSha256, loadPotential } from '../src/cli/files.ts';
 import { main } from '../src/cli/main.ts';
-import { isCheckedBoundary, limitsOf, mergeChecks, type RunCheck } from '../src/md/physics-checks.ts';
+import { nodeGpuContext } from '../src/gpu/node-gpu.ts';
+import { ParseError } from '../src/io/errors.ts';
+import {
+  boundaryStability,
+  isCheckedBoundary,
+  limitsOf,
+  mergeChecks,
+  type RunCheck,
+} from '../src/md/physics-checks.ts';
+import { parseRunProgress, type RunIdentity, type RunProgress } from '../src/md/run-progress.ts';
 import { STUDY_BOUNDARIES } from '../src/md/study-pipeline.ts';
 import { buildNeighborList } from '../src/model/neighbors.ts';
 import { betaLi3PS4 } from '../src/structure/li3ps4.ts';
@@ -161,4 +175,90 @@ describe('lilab physics', () => {
     expect(await main(['physics', '--gb', 'nowhere', '--skip-lattice', '--diffusion-ps', '0'])).toBe(2);
     expect(await main(['physics', '--gb', 'beta-li3ps4', '--skip-lattice', '--diffusion-ps', '0'])).toBe(2);
   }, 300_000);
+
+  it('goes on from a saved picosecond to the same end, and keeps a run that ended without running it again', async () => {
+    const ctx = await nodeGpuContext();
+    const potential = loadPotential(DEFAULT_POTENTIAL);
+    const id: RunIdentity = {
+      preset: 'sigma3-110-111',
+      temperature: 800,
+      targetPs: 2,
+      potentialSha256: fileSha256(DEFAULT_POTENTIAL),
+    };
+    const dir = mkdtempSync(join(tmpdir(), 'lilab-physics-resume-'));
+    const file = join(dir, 'progress.json');
+    try {
+      const saved: string[] = [];
+      const quiet = () => {};
+      const first = await boundaryStability(ctx, potential, id.preset, 800, 2, quiet, {
+        potentialSha256: id.potentialSha256,
+        resume: null,
+        save: (p) => saved.push(JSON.stringify(p)),
+      });
+      // one save at the 1 ps record, then the ended run
+      expect(saved).toHaveLength(2);
+      const atOne = parseRunProgress(saved[0], file, id);
+      expect(atOne.line).toBeNull();
+      expect(atOne.md?.step).toBe(1000);
+      expect(atOne.records).toBe(1);
+      const ended = parseRunProgress(saved[1], file, id);
+      expect(ended.line).toBe(first.line);
+      expect(ended.md).toBeNull();
+      // the second sitting: from 1 ps to 2 ps, without building or relaxing again
+      const log: string[] = [];
+      const again: string[] = [];
+      const second = await boundaryStability(ctx, potential, id.preset, 800, 2, (l) => log.push(l), {
+        potentialSha256: id.potentialSha256,
+        resume: atOne,
+        save: (p) => again.push(JSON.stringify(p)),
+      });
+      expect(log.join('\n')).toContain('going on from 1 ps');
+      expect(log.join('\n')).not.toContain('FIRE');
+      expect(second.check.reachedPs).toBe(2);
+      expect(second.check.failed).toBeNull();
+      expect(second.line).toMatch(/^sigma3-110-111 \(168 atoms\) 800 K, 2 ps from relaxed/);
+      const done = JSON.parse(again.at(-1)!) as RunProgress;
+      expect(done.records).toBe(2);
+      expect(done.seconds).toBeGreaterThan(atOne.seconds);
+      // the census measures what one run would: whole units and no S-S bond in both sittings' frames
+      expect(second.check.intactPs4).toBeGreaterThanOrEqual(0.99);
+      expect(second.check.sulfurBonds).toBe(0);
+      const T = Number(/<T> (\d+) K/.exec(second.line)![1]);
+      expect(T).toBeGreaterThan(600);
+      expect(T).toBeLessThan(1000);
+      // an ended run is kept: no MD, the same line
+      const kept = await boundaryStability(ctx, potential, id.preset, 800, 2, quiet, {
+        potentialSha256: id.potentialSha256,
+        resume: ended,
+        save: () => {
+          throw new Error('an ended run saves nothing');
+        },
+      });
+      expect(kept.line).toBe(first.line);
+      // the command finds the file by run in --resume-dir, and prints the ended run's line
+      writeFileSync(join(dir, 'sigma3-110-111-800K-2ps.json'), saved[1]);
+      const lines: string[] = [];
+      const print = console.log;
+      console.log = (...a: unknown[]) => lines.push(a.join(' '));
+      try {
+        const argv = ['physics', '--skip-lattice', '--diffusion-ps', '0', '--gb', id.preset, '--gb-runs', '800:2'];
+        expect(await main([...argv, '--resume-dir', dir])).toBe(0);
+      } finally {
+        console.log = print;
+      }
+      expect(lines).toContain(first.line);
+      expect(lines.join('\n')).toContain('ended in an earlier sitting, kept');
+      // another run's file is refused, naming it and the field that differs
+      writeFileSync(file, saved[0]);
+      expect(() => parseRunProgress(readFileSync(file, 'utf8'), file, { ...id, temperature: 1000 })).toThrow(
+        /progress\.json.*another run \("temperature" 800, this run's 1000\)/,
+      );
+      expect(() => parseRunProgress(saved[0].slice(0, 200), file, id)).toThrow(ParseError);
+      const broken = JSON.parse(saved[0]) as RunProgress;
+      broken.md!.velocities = broken.md!.velocities.slice(1);
+      expect(() => parseRunProgress(JSON.stringify(broken), file, id)).toThrow(/"velocities" has \d+ numbers/);
+    } finally {
+      ctx.device.destroy();
+    }
+  }, 600_000);
 });

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { closeSync, openSync, readFileSync, readSync, writeFileSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readSync, renameSync, writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { parseMtp } from '../io/mtp.ts';
 import { type MtpPotential, mtpPotential } from '../potential/mtp/potential.ts';
@@ -20,6 +20,16 @@ export function readText(path: string): string {
 export function writeText(path: string, text: string): void {
   try {
     writeFileSync(path, text);
+  } catch (err) {
+    throw new InputFileError(`cannot write ${path}: ${(err as Error).message}`);
+  }
+}
+
+/** Writes through a temporary name, so that an interrupted run never leaves half a file where a resume looks. */
+export function writeTextAtomic(path: string, text: string): void {
+  writeText(`${path}.part`, text);
+  try {
+    renameSync(`${path}.part`, path);
   } catch (err) {
     throw new InputFileError(`cannot write ${path}: ${(err as Error).message}`);
   }

@@ -30,6 +30,11 @@ export function parseCheckpoint(text: string, file: string, natoms: number, stat
   } catch (err) {
     throw new ParseError(file, 0, `not a readable checkpoint (${(err as Error).message}; a file cut short?)`);
   }
+  return checkpointFrom(raw, file, natoms, stateLength);
+}
+
+/** The same checks on a checkpoint already read as JSON (one held inside another file, named `file` in errors). */
+export function checkpointFrom(raw: unknown, file: string, natoms: number, stateLength: number): Checkpoint {
   const cp = raw as Partial<Record<keyof Checkpoint, unknown>>;
   if (typeof raw !== 'object' || raw === null || cp.format !== CHECKPOINT_FORMAT)
     throw new ParseError(file, 0, `not a LiLab checkpoint (expected "format": "${CHECKPOINT_FORMAT}")`);

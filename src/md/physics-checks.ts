@@ -12,6 +12,7 @@ import { estimateDiffusion, FIT_WINDOW } from '../analysis/diffusion.ts';
 import { zeroPressureVolume, zeroStressStrains } from '../analysis/lattice.ts';
 import { MdCensus, ps4Census } from '../analysis/ps4.ts';
 import type { GpuContext } from '../gpu/device.ts';
+import type { Checkpoint } from '../io/checkpoint.ts';
 import { volume } from '../model/cell.ts';
 import { CENSUS_SAMPLE_FS, CENSUS_WINDOW_FS } from '../model/ps4.ts';
 import { LI_P_S } from '../model/species.ts';
@@ -26,6 +27,8 @@ import type { LabelledConfiguration } from '../train/linear-fit.ts';
 import { pressureDiagonal, relaxOrthorhombicCell } from './cell-relax.ts';
 import { MdEngine } from './engine.ts';
 import { ContactError, fireMinimize } from './fire.ts';
+import { checkpointOf } from './observers.ts';
+import { RUN_PROGRESS_FORMAT, type RunProgress } from './run-progress.ts';
 import { STUDY_BOUNDARIES, studySystem } from './study-pipeline.ts';
 
 /** The labels' virial as 3x3 from MLIP's PlusStress six (xx yy zz yz xz xy). */
@@ -265,9 +268,29 @@ function checkedStructure(ctx: GpuContext, potential: MtpPotential, preset: stri
   return system.build(ctx.device, potential);
 }
 
+/** Where a boundary check keeps its progress: the file it resumes from (null: none yet) and how to save it. */
+export interface RunKeeping {
+  potentialSha256: string;
+  resume: RunProgress | null;
+  save: (progress: RunProgress) => void;
+}
+
+/** The structure a progress file holds: the engine's atoms and cell at its last record. */
+function structureOfCheckpoint(cp: Checkpoint): Structure {
+  return {
+    cell: { lattice: Float64Array.from(cp.lattice), pbc: [true, true, true] },
+    species: cp.species,
+    types: Int32Array.from(cp.types),
+    positions: Float64Array.from(cp.positions),
+  };
+}
+
 /**
  * A boundary preset at a temperature for a long run, started from its FIRE-relaxed positions (as the study relaxed
- * its boundaries before MD: the builder's unrelaxed interface has contacts no MD should start from).
+ * its boundaries before MD: the builder's unrelaxed interface has contacts no MD should start from). With `keeping`,
+ * the run saves its progress at every picosecond record and goes on from a saved one: the census of the next
+ * picosecond reads only frames after it (the window is CENSUS_WINDOW_FS), so a resumed run measures what one run
+ * would; its trajectory is the same ensemble, not the same bits (the neighbour list and forces are rebuilt).
  */
 export async function boundaryStability(
   ctx: GpuContext,
@@ -276,56 +299,115 @@ export async function boundaryStability(
   temperature: number,
   picoseconds: number,
   log: (line: string) => void,
+  keeping?: RunKeeping,
 ): Promise<{ line: string; check: RunCheck }> {
-  const s = await checkedStructure(ctx, potential, preset);
-  const system = toAtomicSystem(s, LI_P_S);
-  const field = await potential.gpu(ctx.device);
+  const from = keeping?.resume ?? null;
+  if (from?.line) {
+    log(`  ${preset} ${temperature} K: ended in an earlier sitting, kept`);
+    return { line: from.line, check: from.check };
+  }
   const t0 = performance.now();
-  const startCensus = ps4Census(s, system.positions);
-  const check: RunCheck = {
-    what: s.title ?? preset,
+  const seconds = () => (from?.seconds ?? 0) + (performance.now() - t0) / 1000;
+  const steps = Math.round(picoseconds * 1000);
+  let s: Structure;
+  let positions: Float64Array;
+  let check: RunCheck;
+  let start: number;
+  let tSum = from?.tSum ?? 0;
+  let records = from?.records ?? 0;
+  const field = await potential.gpu(ctx.device);
+  if (from?.md) {
+    s = structureOfCheckpoint(from.md);
+    positions = s.positions;
+    check = { ...from.check };
+    start = from.start;
+    log(`  ${preset} ${temperature} K: going on from ${(from.md.step / 1000).toFixed(0)} ps`);
+  } else {
+    try {
+      s = await checkedStructure(ctx, potential, preset);
+    } catch (err) {
+      field.destroy();
+      throw err;
+    }
+    const initial = toAtomicSystem(s, LI_P_S);
+    const startCensus = ps4Census(s, initial.positions);
+    check = {
+      what: s.title ?? preset,
+      temperature,
+      targetPs: picoseconds,
+      reachedPs: 0,
+      failed: null,
+      minDistance: Number.POSITIVE_INFINITY,
+      intactPs4: startCensus.intactFraction,
+      sulfurBonds: startCensus.sulfurBonds,
+    };
+    let relaxed: Awaited<ReturnType<typeof fireMinimize>>;
+    try {
+      relaxed = await fireMinimize(
+        field,
+        { types: initial.types, positions: initial.positions, cell: initial.cell, features: [] },
+        { fmax: 0.05, maxSteps: 2000, minDistance: potential.model.minDist },
+      );
+    } catch (err) {
+      // a potential with a hole at short range: the check fails with the contact named, the bench goes on
+      if (!(err instanceof ContactError)) throw err;
+      field.destroy();
+      check.failed = err.message;
+      return { line: `${preset} ${temperature} K: FAILED before MD: ${err.message}`, check };
+    }
+    log(
+      `  ${preset}: FIRE ${relaxed.steps} steps, max |F| ${relaxed.fmax.toFixed(3)} eV/A` +
+        `${relaxed.converged ? '' : ' (not converged)'}, E ${relaxed.energy.toFixed(3)} eV`,
+    );
+    positions = relaxed.positions;
+    start = ps4Census(s, positions).intactFraction;
+  }
+  const system = toAtomicSystem(s, LI_P_S);
+  const census = new MdCensus(s);
+  census.lowestIntact = check.intactPs4;
+  census.lowestIntactInstant = check.intactPs4Instant ?? 1;
+  census.mostSulfurBonds = check.sulfurBonds;
+  const progress = (line: string | null, md: Checkpoint | null): RunProgress => ({
+    format: RUN_PROGRESS_FORMAT,
+    preset,
     temperature,
     targetPs: picoseconds,
-    reachedPs: 0,
-    failed: null,
-    minDistance: Number.POSITIVE_INFINITY,
-    intactPs4: startCensus.intactFraction,
-    sulfurBonds: startCensus.sulfurBonds,
-  };
-  let relaxed: Awaited<ReturnType<typeof fireMinimize>>;
-  try {
-    relaxed = await fireMinimize(
-      field,
-      { types: system.types, positions: system.positions, cell: system.cell, features: [] },
-      { fmax: 0.05, maxSteps: 2000, minDistance: potential.model.minDist },
-    );
-  } catch (err) {
-    // a potential with a hole at short range: the check fails with the contact named, the bench goes on
-    if (!(err instanceof ContactError)) throw err;
-    field.destroy();
-    check.failed = err.message;
-    return { line: `${preset} ${temperature} K: FAILED before MD: ${err.message}`, check };
-  }
-  log(
-    `  ${preset}: FIRE ${relaxed.steps} steps, max |F| ${relaxed.fmax.toFixed(3)} eV/A` +
-      `${relaxed.converged ? '' : ' (not converged)'}, E ${relaxed.energy.toFixed(3)} eV`,
-  );
-  const steps = Math.round(picoseconds * 1000);
-  let tSum = 0;
-  let records = 0;
-  const start = ps4Census(s, relaxed.positions).intactFraction;
-  const census = new MdCensus(s);
+    potentialSha256: keeping?.potentialSha256 ?? '',
+    seconds: seconds(),
+    tSum,
+    records,
+    start,
+    check,
+    line,
+    md,
+  });
   let md: MdEngine | null = null;
   try {
     // creating the engine checks the start (contacts below min_dist after a failed relaxation): a failed check too
     md = await MdEngine.create(
       ctx.device,
       field,
-      { ...system, positions: relaxed.positions },
-      { dt: 1, temperature, thermostat: 'csvr', seed: 3 },
+      { ...system, positions },
+      {
+        dt: 1,
+        temperature,
+        thermostat: 'csvr',
+        seed: 3,
+      },
     );
+    if (from?.md) {
+      const cp = from.md;
+      await md.restore({
+        step: cp.step,
+        time: cp.step * md.options.dt,
+        positions: Float64Array.from(cp.positions),
+        velocities: Float64Array.from(cp.velocities),
+        images: Int32Array.from(cp.images),
+        state: Float32Array.from(cp.state),
+      });
+    }
     // frames every CENSUS_SAMPLE_FS for the averaged census; the rest of the record once a picosecond
-    await md.run(steps, CENSUS_SAMPLE_FS, (t, f) => {
+    await md.run(steps - md.step, CENSUS_SAMPLE_FS, (t, f) => {
       check.minDistance = Math.min(check.minDistance, t.minDistance);
       check.reachedPs = t.time / 1000;
       census.add(t.time, f.positions);
@@ -336,28 +418,29 @@ export async function boundaryStability(
       check.intactPs4 = Math.min(check.intactPs4, census.lowestIntact);
       check.intactPs4Instant = Math.min(start, census.lowestIntactInstant);
       check.sulfurBonds = Math.max(check.sulfurBonds, census.mostSulfurBonds);
+      if (t.step !== steps) keeping?.save(progress(null, checkpointOf(f, s.species, s.types, s.cell.lattice)));
       if (t.step % 10000 === 0)
         log(
           `  ${preset} ${(t.time / 1000).toFixed(0)} ps: T ${t.temperature.toFixed(0)} K, min distance ${t.minDistance.toFixed(2)} A, ` +
-            `intact PS4 ${(100 * intact).toFixed(0)} %, ${((performance.now() - t0) / 1000).toFixed(0)} s`,
+            `intact PS4 ${(100 * intact).toFixed(0)} %, ${seconds().toFixed(0)} s`,
         );
     });
   } catch (err) {
     check.failed = (err as Error).message;
-    return {
-      line: `${preset} ${temperature} K: FAILED after ${check.reachedPs.toFixed(1)} ps: ${check.failed}`,
-      check,
-    };
+    const line = `${preset} ${temperature} K: FAILED after ${check.reachedPs.toFixed(1)} ps: ${check.failed}`;
+    if (Number.isFinite(check.minDistance)) keeping?.save(progress(line, null));
+    return { line, check };
   } finally {
     md?.destroy();
     field.destroy();
   }
-  const seconds = (performance.now() - t0) / 1000;
+  const wall = seconds();
   const line =
     `${preset} (${s.types.length} atoms) ${temperature} K, ${picoseconds} ps from relaxed: <T> ${(tSum / records).toFixed(0)} K, ` +
     `shortest distance over the run ${check.minDistance.toFixed(2)} A, intact PS4 ${(100 * start).toFixed(0)} % ` +
     `(lowest ${(100 * check.intactPs4).toFixed(0)} % in ${CENSUS_WINDOW_FS} fs means, ` +
-    `${(100 * (check.intactPs4Instant ?? 1)).toFixed(0)} % in single frames), most S-S bonds ${check.sulfurBonds}, ${seconds.toFixed(0)} s ` +
-    `(${(((steps * 1e-6) / seconds) * 86400).toFixed(2)} ns/day)`;
+    `${(100 * (check.intactPs4Instant ?? 1)).toFixed(0)} % in single frames), most S-S bonds ${check.sulfurBonds}, ${wall.toFixed(0)} s ` +
+    `(${(((steps * 1e-6) / wall) * 86400).toFixed(2)} ns/day)`;
+  keeping?.save(progress(line, null));
   return { line, check };
 }

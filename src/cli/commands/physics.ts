@@ -1,3 +1,5 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { formatAdapter } from '../../gpu/device.ts';
 import { nodeGpuContext } from '../../gpu/node-gpu.ts';
 import {
@@ -9,13 +11,15 @@ import {
   type MeasuredCheck,
   mergeChecks,
   type RunCheck,
+  type RunKeeping,
 } from '../../md/physics-checks.ts';
+import { parseRunProgress, type RunIdentity } from '../../md/run-progress.ts';
 import { STUDY_BOUNDARIES } from '../../md/study-pipeline.ts';
 import { modelLevel } from '../../potential/mtp/model.ts';
 import { readLabelled } from '../../train/dataset.ts';
 import { type Command, numberOption, type ParsedArgs, stringOption, UsageError } from '../command.ts';
 import { potentialOrDefault } from '../default-potential.ts';
-import { fileSha256, loadPotential, readText, writeText } from '../files.ts';
+import { fileSha256, loadPotential, readText, writeText, writeTextAtomic } from '../files.ts';
 
 /** The defaults, one place: the options' help shows them and the run falls back on them. */
 const DEFAULTS = { data: 'data/li3ps4-dft.extxyz', gbRuns: '800:100,1000:50', diffusionPs: 20, gb: 'all' } as const;
@@ -23,7 +27,8 @@ const DEFAULTS = { data: 'data/li3ps4-dft.extxyz', gbRuns: '800:100,1000:50', di
 export const physicsCommand: Command = {
   name: 'physics',
   summary: 'physical checks of a potential: lattice against DFT, Li diffusion, every boundary in MD (PS4 census)',
-  usage: '[--potential POT.mtp] [--gb ID,ID] [--gb-runs 800:100,1000:50] [--diffusion-ps 20] [--report FILE.json]',
+  usage:
+    '[--potential POT.mtp] [--gb ID,ID] [--gb-runs 800:100,1000:50] [--diffusion-ps 20] [--report FILE.json] [--resume-dir DIR]',
   help: [
     'Physical checks of --potential (default: the shipped one): the lattice against the DFT labels in --data, Li',
     'diffusion in bulk at 800 and 300 K (--diffusion-ps), and every grain-boundary preset and the amorphous/(120)',
@@ -32,6 +37,8 @@ export const physicsCommand: Command = {
     'CSVR at 1 fs: no collapse, and in every frame after the first picosecond at least 99 % of the PS4 units whole',
     'and no S-S pair under 2.3 A. A length of 0 (or --skip-lattice) leaves that check out. --report FILE.json (the',
     "potential's training report) records the MD checks in it and the limits they found, which the lab shows.",
+    "--resume-dir DIR keeps each boundary run's progress in DIR/ID-TK-Nps.json at every picosecond; the same command",
+    'again goes on from there, and takes the runs that ended from their files (for runs longer than one sitting).',
   ].join('\n'),
   options: {
     potential: { type: 'string' },
@@ -42,6 +49,7 @@ export const physicsCommand: Command = {
     'skip-lattice': { type: 'boolean' },
     gb: { type: 'string', default: DEFAULTS.gb },
     report: { type: 'string' },
+    'resume-dir': { type: 'string' },
   },
   run: runPhysics,
 };
@@ -61,10 +69,23 @@ function boundaryRuns(args: ParsedArgs): { temperature: number; ps: number }[] {
   return runs.filter((r) => r.ps > 0);
 }
 
+/** A run's progress file in DIR: read if there (refused if it is another run's), rewritten at every record. */
+function runKeeping(dir: string, id: RunIdentity): RunKeeping {
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, `${id.preset}-${id.temperature}K-${id.targetPs}ps.json`);
+  const resume = existsSync(file) ? parseRunProgress(readText(file), file, id) : null;
+  return {
+    potentialSha256: id.potentialSha256,
+    resume,
+    save: (p) => writeTextAtomic(file, `${JSON.stringify(p)}\n`),
+  };
+}
+
 async function runPhysics(args: ParsedArgs): Promise<number> {
   const path = potentialOrDefault(stringOption(args, 'potential'));
   const potential = loadPotential(path);
   const { model } = potential;
+  const potentialSha256 = fileSha256(path);
   const ctx = await nodeGpuContext();
   const out = (line: string) => console.log(line);
   out(`# lilab physics  node ${process.version}  ${new Date().toISOString()}`);
@@ -97,14 +118,24 @@ async function runPhysics(args: ParsedArgs): Promise<number> {
       if (!isCheckedBoundary(preset))
         throw new UsageError(`--gb: no boundary '${preset}' (one of ${STUDY_BOUNDARIES.join(', ')})`);
     out(`# grain boundaries: ${runs.map((r) => `${r.ps} ps at ${r.temperature} K`).join(', ')}`);
-    for (const preset of presets)
-      for (const r of runs) record(await boundaryStability(ctx, potential, preset, r.temperature, r.ps, out));
+    // every progress file is read before the first run, so a bad one stops the command before hours of MD
+    const keep = stringOption(args, 'resume-dir');
+    const planned = presets.flatMap((preset) =>
+      runs.map((r) => ({
+        preset,
+        ...r,
+        keeping: keep
+          ? runKeeping(keep, { preset, temperature: r.temperature, targetPs: r.ps, potentialSha256 })
+          : undefined,
+      })),
+    );
+    for (const r of planned)
+      record(await boundaryStability(ctx, potential, r.preset, r.temperature, r.ps, out, r.keeping));
   }
   const reportPath = stringOption(args, 'report');
   if (reportPath) {
     // the report the training wrote, with what MD found; `limits` is what the lab's status line says
     const report = JSON.parse(readText(reportPath)) as Record<string, unknown>;
-    const potentialSha256 = fileSha256(path);
     const adapter = formatAdapter(ctx.report);
     const measured = new Date().toISOString();
     const fresh: MeasuredCheck[] = checks.map((c, k) => ({ ...c, line: lines[k], adapter, measured }));

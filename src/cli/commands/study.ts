@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { StudyResults } from '../../analysis/study.ts';
 import { studyFigures, studyReportMarkdown } from '../../analysis/study-report.ts';
@@ -17,7 +17,7 @@ import {
 } from '../../md/study-pipeline.ts';
 import { type Command, numberOption, stringOption, UsageError } from '../command.ts';
 import { potentialOrDefault } from '../default-potential.ts';
-import { fileSha256, loadPotential, writeText } from '../files.ts';
+import { fileSha256, loadPotential, writeTextAtomic } from '../files.ts';
 import { provenance, VERSION } from '../provenance.ts';
 
 const QUICK = STUDY_MODES.quick;
@@ -29,12 +29,6 @@ function list(text: string | undefined, fallback: number[], name: string): numbe
   if (!v.every((x) => Number.isFinite(x) && x > 0))
     throw new UsageError(`--${name} expects positive numbers like 800,1000`);
   return v;
-}
-
-/** Writes through a temporary name, so that an interrupted study never leaves half a file where --resume looks. */
-function writeAtomic(path: string, text: string): void {
-  writeText(`${path}.part`, text);
-  renameSync(`${path}.part`, path);
 }
 
 const readJson = <T>(path: string): T => JSON.parse(readFileSync(path, 'utf8')) as T;
@@ -50,18 +44,18 @@ function fileStore(out: string): StudyStore {
     },
     putSystem(id, record, structure) {
       const xyz = join(out, 'systems', `${id}.extxyz`);
-      writeAtomic(xyz, writeStructureText(structure, xyz));
-      writeAtomic(join(out, 'systems', `${id}.json`), `${JSON.stringify(record, null, 2)}\n`);
+      writeTextAtomic(xyz, writeStructureText(structure, xyz));
+      writeTextAtomic(join(out, 'systems', `${id}.json`), `${JSON.stringify(record, null, 2)}\n`);
     },
     getRun(key) {
       const path = join(out, 'runs', `${key}.json`);
       return existsSync(path) ? readJson<RunRecord>(path) : null;
     },
     putRun(key, record) {
-      writeAtomic(join(out, 'runs', `${key}.json`), `${JSON.stringify(record, null, 2)}\n`);
+      writeTextAtomic(join(out, 'runs', `${key}.json`), `${JSON.stringify(record, null, 2)}\n`);
     },
     putCsv(path, text) {
-      writeAtomic(join(out, path), text);
+      writeTextAtomic(join(out, path), text);
     },
   };
 }
@@ -155,7 +149,7 @@ export const studyCommand: Command = {
             `--resume: ${k} was ${before[k]} in ${settingsPath}, now ${settings[k]}; runs would not match`,
           );
     }
-    writeAtomic(settingsPath, `${JSON.stringify(settings, null, 2)}\n`);
+    writeTextAtomic(settingsPath, `${JSON.stringify(settings, null, 2)}\n`);
 
     const ctx = await nodeGpuContext();
     console.log(`adapter: ${formatAdapter(ctx.report)}; potential ${potentialPath}`);
@@ -208,9 +202,9 @@ export const studyCommand: Command = {
 /** results.json, the figures and report.md of a finished study. */
 export function writeStudyOutputs(out: string, results: StudyResults): void {
   const { figures } = studyFigures(results, (path) => readFileSync(join(out, path), 'utf8'));
-  for (const [name, svg] of Object.entries(figures)) writeAtomic(join(out, 'figures', `${name}.svg`), svg);
-  writeAtomic(join(out, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
-  writeAtomic(
+  for (const [name, svg] of Object.entries(figures)) writeTextAtomic(join(out, 'figures', `${name}.svg`), svg);
+  writeTextAtomic(join(out, 'results.json'), `${JSON.stringify(results, null, 2)}\n`);
+  writeTextAtomic(
     join(out, 'report.md'),
     studyReportMarkdown(results, (name) => `figures/${name}.svg`),
   );
