@@ -106,6 +106,18 @@ export function checkpointOf(frame: Frame, species: string[], types: Int32Array,
   };
 }
 
+/** The frame a checkpoint holds, for `MdEngine.restore` (time from the step and the run's time step, fs). */
+export function frameOfCheckpoint(cp: Checkpoint, dt: number): Frame {
+  return {
+    step: cp.step,
+    time: cp.step * dt,
+    positions: Float64Array.from(cp.positions),
+    velocities: Float64Array.from(cp.velocities),
+    images: Int32Array.from(cp.images),
+    state: Float32Array.from(cp.state),
+  };
+}
+
 /** Writes a checkpoint (replacing the last) at every record it is due at. */
 export function checkpointObserver(
   save: (cp: Checkpoint) => void,

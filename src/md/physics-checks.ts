@@ -27,7 +27,7 @@ import type { LabelledConfiguration } from '../train/linear-fit.ts';
 import { pressureDiagonal, relaxOrthorhombicCell } from './cell-relax.ts';
 import { MdEngine } from './engine.ts';
 import { ContactError, fireMinimize } from './fire.ts';
-import { checkpointOf } from './observers.ts';
+import { checkpointOf, frameOfCheckpoint } from './observers.ts';
 import { RUN_PROGRESS_FORMAT, type RunProgress } from './run-progress.ts';
 import { STUDY_BOUNDARIES, studySystem } from './study-pipeline.ts';
 
@@ -395,17 +395,7 @@ export async function boundaryStability(
         seed: 3,
       },
     );
-    if (from?.md) {
-      const cp = from.md;
-      await md.restore({
-        step: cp.step,
-        time: cp.step * md.options.dt,
-        positions: Float64Array.from(cp.positions),
-        velocities: Float64Array.from(cp.velocities),
-        images: Int32Array.from(cp.images),
-        state: Float32Array.from(cp.state),
-      });
-    }
+    if (from?.md) await md.restore(frameOfCheckpoint(from.md, md.options.dt));
     // frames every CENSUS_SAMPLE_FS for the averaged census; the rest of the record once a picosecond
     await md.run(steps - md.step, CENSUS_SAMPLE_FS, (t, f) => {
       check.minDistance = Math.min(check.minDistance, t.minDistance);

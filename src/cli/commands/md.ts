@@ -11,6 +11,7 @@ import {
   dumpObserver,
   everyNth,
   extxyzObserver,
+  frameOfCheckpoint,
   notify,
   type Observer,
   THERMO_HEADER,
@@ -182,14 +183,7 @@ export const mdCommand: Command = {
       const cp = parseCheckpoint(readText(resume), resume, types.length, STATE_FLOATS);
       if (cp.types.some((t, i) => cp.species[t] !== species[types[i]]))
         throw new UsageError(`${resume} is a checkpoint of other atoms (its species differ from the structure's)`);
-      await engine.restore({
-        step: cp.step,
-        time: cp.step * engine.options.dt,
-        positions: Float64Array.from(cp.positions),
-        velocities: Float64Array.from(cp.velocities),
-        images: Int32Array.from(cp.images),
-        state: Float32Array.from(cp.state),
-      });
+      await engine.restore(frameOfCheckpoint(cp, engine.options.dt));
       console.log(`resumed from ${resume} at step ${cp.step}`);
     }
 
