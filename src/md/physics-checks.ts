@@ -309,28 +309,21 @@ export async function boundaryStability(
   const t0 = performance.now();
   const seconds = () => (from?.seconds ?? 0) + (performance.now() - t0) / 1000;
   const steps = Math.round(picoseconds * 1000);
-  let s: Structure;
-  let positions: Float64Array;
+  // a resumed run's atoms and cell are its checkpoint's; the engine's state is restored from it below
+  const s = from?.md ? structureOfCheckpoint(from.md) : await checkedStructure(ctx, potential, preset);
+  const system = toAtomicSystem(s, LI_P_S);
+  const field = await potential.gpu(ctx.device);
+  let positions = system.positions;
   let check: RunCheck;
   let start: number;
   let tSum = from?.tSum ?? 0;
   let records = from?.records ?? 0;
-  const field = await potential.gpu(ctx.device);
   if (from?.md) {
-    s = structureOfCheckpoint(from.md);
-    positions = s.positions;
     check = { ...from.check };
     start = from.start;
     log(`  ${preset} ${temperature} K: going on from ${(from.md.step / 1000).toFixed(0)} ps`);
   } else {
-    try {
-      s = await checkedStructure(ctx, potential, preset);
-    } catch (err) {
-      field.destroy();
-      throw err;
-    }
-    const initial = toAtomicSystem(s, LI_P_S);
-    const startCensus = ps4Census(s, initial.positions);
+    const startCensus = ps4Census(s, system.positions);
     check = {
       what: s.title ?? preset,
       temperature,
@@ -345,7 +338,7 @@ export async function boundaryStability(
     try {
       relaxed = await fireMinimize(
         field,
-        { types: initial.types, positions: initial.positions, cell: initial.cell, features: [] },
+        { types: system.types, positions: system.positions, cell: system.cell, features: [] },
         { fmax: 0.05, maxSteps: 2000, minDistance: potential.model.minDist },
       );
     } catch (err) {
@@ -362,7 +355,6 @@ export async function boundaryStability(
     positions = relaxed.positions;
     start = ps4Census(s, positions).intactFraction;
   }
-  const system = toAtomicSystem(s, LI_P_S);
   const census = new MdCensus(s);
   census.lowestIntact = check.intactPs4;
   census.lowestIntactInstant = check.intactPs4Instant ?? 1;

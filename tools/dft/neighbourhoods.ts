@@ -136,6 +136,8 @@ export const neighbourhoodsCommand: Command = {
           `${Math.max(...candidates.map((c) => c.grade)).toFixed(2)}`,
       );
       const picked: { p: AtomCandidate; nb: NeighbourhoodCell; relaxed: RelaxedNeighbourhood }[] = [];
+      const passOver = (p: AtomCandidate, why: string) =>
+        console.log(`  ${p.time} fs atom ${p.atom + 1}: passed over (${why})`);
       for (const p of order) {
         if (picked.length >= perPreset) break;
         try {
@@ -146,9 +148,10 @@ export const neighbourhoodsCommand: Command = {
             maxAtoms,
           });
           if (nb.density < MIN_CELL_DENSITY) {
-            console.log(
-              `  ${p.time} fs atom ${p.atom + 1}: passed over (too sparse: ${nb.structure.types.length} atoms where ` +
-                `the boundary has ${Math.round(nb.structure.types.length / nb.density)}, density ${nb.density.toFixed(2)}, voids)`,
+            passOver(
+              p,
+              `too sparse: ${nb.structure.types.length} atoms where the boundary has ` +
+                `${Math.round(nb.structure.types.length / nb.density)}, density ${nb.density.toFixed(2)}, voids`,
             );
             continue;
           }
@@ -157,7 +160,7 @@ export const neighbourhoodsCommand: Command = {
           picked.push({ p, nb, relaxed });
         } catch (err) {
           if (!(err instanceof SeamSpacingError || err instanceof CellTooSmallError)) throw err;
-          console.log(`  ${p.time} fs atom ${p.atom + 1}: passed over (${err.message})`);
+          passOver(p, err.message);
         }
       }
       for (const [k, { p, nb, relaxed }] of picked.entries()) {
