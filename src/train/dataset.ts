@@ -8,6 +8,7 @@ import { ParseError } from '../io/errors.ts';
 import { parseExtxyz } from '../io/extxyz.ts';
 import { volume } from '../model/cell.ts';
 import { LI_P_S } from '../model/species.ts';
+import { type DispersionTail, dispersionTailEfs, tailSpeciesIndex } from '../potential/dispersion-tail.ts';
 import { plusStressOf } from '../potential/types.ts';
 import type { LabelledConfiguration } from './linear-fit.ts';
 
@@ -146,5 +147,28 @@ export function weightById<T extends { features: [string, string][]; weight?: nu
     let weight = c[field];
     for (const r of parsed) if (r.re.test(configId(c))) weight = r.w;
     return weight === c[field] ? c : { ...c, [field]: weight };
+  });
+}
+
+/**
+ * The labels with the long-range dispersion tail taken out (energy, forces and virial), for a fit of the MTP to what
+ * the tail leaves (potential/dispersion-tail.ts); errors measured on such labels are those of the MTP plus the tail.
+ * The configurations' types index `species`.
+ */
+export function withoutDispersionTail<T extends LabelledConfiguration>(
+  data: T[],
+  tail: DispersionTail,
+  species: readonly string[],
+): T[] {
+  const index = tailSpeciesIndex(tail, species);
+  return data.map((c) => {
+    const t = dispersionTailEfs(tail, index, c);
+    const tailStress = plusStressOf(t.virial);
+    return {
+      ...c,
+      energy: c.energy - t.energy,
+      forces: Float64Array.from(c.forces, (f, k) => f - t.forces[k]),
+      ...(c.plusStress ? { plusStress: Float64Array.from(c.plusStress, (s, k) => s - tailStress[k]) } : {}),
+    };
   });
 }

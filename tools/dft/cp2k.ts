@@ -25,6 +25,15 @@ export const BOHR_A = 0.529177210903;
 
 const f = (v: number) => v.toFixed(10);
 
+/** The grid of a dispersion probe: the SCF step it takes is thrown away, so the coarsest that runs. */
+const PROBE_GRID = { cutoffRy: 100, relCutoffRy: 20 };
+
+/** The D3 energy a CP2K output prints (eV), or NaN where it has none. */
+export function dispersionEnergyOf(text: string): number {
+  const m = text.match(/^\s*Dispersion energy:\s+(\S+)/m);
+  return m ? Number(m[1]) * HARTREE_EV : Number.NaN;
+}
+
 /**
  * How the SCF is driven. None of this changes the converged answer (EPS_SCF is fixed); it changes how fast CP2K gets
  * there. OT with DIIS from an atomic guess crawls once the gradient is small, and each outer iteration rebuilds the
@@ -86,7 +95,22 @@ ${scf.minimizer === 'CG' ? '        LINESEARCH 2PNT\n' : ''}        PRECONDITION
       &END OUTER_SCF`;
 }
 
-export function cp2kInput(s: Structure, project: string, scf: ScfDriver = DEFAULT_SCF): string {
+/**
+ * A run for the D3(BJ) energy alone (tools/dft/dispersion.ts): D3 depends on the positions only, and CP2K prints it
+ * with the energy terms after the first SCF step, so one unconverged step at a coarse grid gives it in seconds. `range`
+ * (A) limits the pair sum as CP2K's R_CUTOFF does (its cutoff is twice the keyword's value); without it, CP2K's
+ * default, the labels' range.
+ */
+export interface DispersionProbe {
+  range?: number;
+}
+
+export function cp2kInput(
+  s: Structure,
+  project: string,
+  scf: ScfDriver = DEFAULT_SCF,
+  probe?: DispersionProbe,
+): string {
   const L = s.cell.lattice;
   const coords = Array.from(
     s.types,
@@ -100,24 +124,24 @@ export function cp2kInput(s: Structure, project: string, scf: ScfDriver = DEFAUL
   });
   return `&GLOBAL
   PROJECT ${project}
-  RUN_TYPE ENERGY_FORCE
+  RUN_TYPE ${probe ? 'ENERGY' : 'ENERGY_FORCE'}
   PRINT_LEVEL LOW
 &END GLOBAL
 &FORCE_EVAL
   METHOD Quickstep
-  STRESS_TENSOR ANALYTICAL
+  STRESS_TENSOR ${probe ? 'NONE' : 'ANALYTICAL'}
   &DFT
 ${scf.restartWfn ? `    WFN_RESTART_FILE_NAME ${scf.restartWfn}\n` : ''}    BASIS_SET_FILE_NAME BASIS_MOLOPT
     POTENTIAL_FILE_NAME GTH_POTENTIALS
     &MGRID
-      CUTOFF ${SETTINGS.cutoffRy}
-      REL_CUTOFF ${SETTINGS.relCutoffRy}
+      CUTOFF ${probe ? PROBE_GRID.cutoffRy : SETTINGS.cutoffRy}
+      REL_CUTOFF ${probe ? PROBE_GRID.relCutoffRy : SETTINGS.relCutoffRy}
     &END MGRID
     &SCF
       SCF_GUESS ${scf.restartWfn ? 'RESTART' : 'ATOMIC'}
       EPS_SCF ${SETTINGS.epsScf.toExponential(1)}
-      MAX_SCF ${scf.innerMaxScf}
-${scfDriverLines(scf)}
+      MAX_SCF ${probe ? 1 : scf.innerMaxScf}
+${scfDriverLines(probe ? { ...scf, outerMaxScf: 0 } : scf)}
     &END SCF
     &XC
       &XC_FUNCTIONAL PBE
@@ -128,7 +152,7 @@ ${scfDriverLines(scf)}
           TYPE DFTD3(BJ)
           PARAMETER_FILE_NAME dftd3.dat
           REFERENCE_FUNCTIONAL PBE
-        &END PAIR_POTENTIAL
+${probe?.range ? `          R_CUTOFF [angstrom] ${probe.range / 2}\n` : ''}        &END PAIR_POTENTIAL
       &END VDW_POTENTIAL
     &END XC
   &END DFT
@@ -143,13 +167,17 @@ ${coords.join('\n')}
     &END COORD
 ${kinds.join('\n')}
   &END SUBSYS
-  &PRINT
+${
+  probe
+    ? ''
+    : `  &PRINT
     &FORCES ON
     &END FORCES
     &STRESS_TENSOR ON
     &END STRESS_TENSOR
   &END PRINT
-&END FORCE_EVAL
+`
+}&END FORCE_EVAL
 `;
 }
 

@@ -30,7 +30,7 @@ function atomSequenceKey(species: readonly string[], types: ArrayLike<number>): 
 }
 
 /** CP2K's version, or a clear stop when it is not installed (nothing is labelled or recorded as failed then). */
-function cp2kVersion(): string {
+export function cp2kVersion(): string {
   try {
     return execFileSync('cp2k.psmp', ['--version'], { encoding: 'utf8' }).match(/CP2K version (\S+)/)?.[1] ?? 'unknown';
   } catch (err) {

@@ -7,6 +7,7 @@
 import { commandList, dispatch } from '../../src/cli/command.ts';
 import { bicrystalsCommand } from './bicrystals.ts';
 import { bondForcesCommand } from './bond-forces.ts';
+import { dispersionCommand, dispersionTailCommand } from './dispersion.ts';
 import { gbSlabsCommand } from './gb-slabs.ts';
 import { labelCommand } from './label.ts';
 import { neighbourhoodsCommand } from './neighbourhoods.ts';
@@ -23,6 +24,8 @@ export const DFT_TOOLS = [
   sampleCommand,
   gbSlabsCommand,
   bondForcesCommand,
+  dispersionCommand,
+  dispersionTailCommand,
 ];
 
 function overview(): string {

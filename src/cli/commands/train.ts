@@ -2,10 +2,19 @@ import { createHash } from 'node:crypto';
 import { availableParallelism } from 'node:os';
 import { basename } from 'node:path';
 import { type MtpFile, writeMtp } from '../../io/mtp.ts';
+import { parseDispersionTail } from '../../potential/dispersion-tail.ts';
 import { compileMtp } from '../../potential/mtp/model.ts';
 import { toActiveSetFile } from '../../train/active-set-file.ts';
 import { basisTemplate, levelOfTemplateName } from '../../train/basis.ts';
-import { configId, coverageOf, excludeById, readLabelled, splitData, weightById } from '../../train/dataset.ts';
+import {
+  configId,
+  coverageOf,
+  excludeById,
+  readLabelled,
+  splitData,
+  weightById,
+  withoutDispersionTail,
+} from '../../train/dataset.ts';
 import { neighbourhoodActiveSet } from '../../train/descriptors.ts';
 import { parameterVector, withParameters } from '../../train/gradient.ts';
 import { enlargedBasis, randomRadialCoefficients } from '../../train/init.ts';
@@ -27,7 +36,7 @@ import {
   stringOption,
   UsageError,
 } from '../command.ts';
-import { loadMtpFile, readText, writeText } from '../files.ts';
+import { fileSha256, loadMtpFile, readText, writeText } from '../files.ts';
 import { lossFunctions } from '../loss-pool.ts';
 
 /** SHA-256 of configurations' ids and numbers (independent of file formatting). */
@@ -114,6 +123,8 @@ export const trainCommand: Command = {
     '--weight REGEX=W (repeatable) scales the whole loss share of configurations whose config_id matches by W;',
     '--energy-weight-of REGEX=W (repeatable) their energy term alone (e.g. bicrystals, whose energy is one number',
     'against the forces of hundreds of atoms).',
+    '--dispersion-tail TAIL.json fits the MTP to the labels less that long-range dispersion tail (energies, forces,',
+    'virials; potential/dispersion-tail.ts): the potential written is the short-range part, to be used with the tail.',
   ].join('\n'),
   options: {
     data: { type: 'string' },
@@ -135,6 +146,7 @@ export const trainCommand: Command = {
     weight: { type: 'string', multiple: true },
     'energy-weight-of': { type: 'string', multiple: true },
     threads: { type: 'string' },
+    'dispersion-tail': { type: 'string' },
     'energy-weight': { type: 'string', default: String(MLIP_WEIGHTS.energy) },
     'force-weight': { type: 'string', default: String(MLIP_WEIGHTS.force) },
     'stress-weight': { type: 'string', default: String(MLIP_WEIGHTS.stress) },
@@ -170,6 +182,13 @@ export const trainCommand: Command = {
       data = weightById(weightById(excludeById(all, exclude), weightRules), energyRules, 'energyWeight');
     } catch (e) {
       throw new UsageError((e as Error).message);
+    }
+    // the configurations as the data file has them, for the report's hash
+    const used = data;
+    const tailPath = stringOption(args, 'dispersion-tail');
+    if (tailPath) {
+      data = withoutDispersionTail(data, parseDispersionTail(readText(tailPath), tailPath), species);
+      console.log(`--dispersion-tail ${tailPath}: fitting the labels less the tail`);
     }
     for (const rule of weightRules) console.log(`--weight ${rule}`);
     for (const rule of energyRules) console.log(`--energy-weight-of ${rule}`);
@@ -242,7 +261,8 @@ export const trainCommand: Command = {
         data: basename(dataPath),
         dataSha256: createHash('sha256').update(dataText).digest('hex'),
         // of the configurations actually used, so that a grown file can be checked against this fit
-        usedSha256: configurationsHash(data),
+        usedSha256: configurationsHash(used),
+        dispersionTail: tailPath ? { file: basename(tailPath), sha256: fileSha256(tailPath) } : null,
         species,
         // a continued fit keeps its starting potential's level (the basis is the same); the lab's status line says it
         start: init

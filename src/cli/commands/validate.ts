@@ -1,5 +1,6 @@
 import { basename } from 'node:path';
-import { configId, configKind, excludeById, readLabelled } from '../../train/dataset.ts';
+import { parseDispersionTail } from '../../potential/dispersion-tail.ts';
+import { configId, configKind, excludeById, readLabelled, withoutDispersionTail } from '../../train/dataset.ts';
 import { type ErrorSummary, type FitErrors, fitErrors } from '../../train/linear-fit.ts';
 import { type Command, SPECIES_OPTION, speciesOption, stringOption, UsageError } from '../command.ts';
 import { potentialOrDefault } from '../default-potential.ts';
@@ -27,6 +28,8 @@ export const validateCommand: Command = {
     "per-atom `selected` column marks (a neighbourhood cell's chosen atom, whose surroundings are the boundary's;",
     "'-' where none).",
     'Without --potential: the shipped default.',
+    '--dispersion-tail TAIL.json: the potential is the short-range part of one fitted with that tail; the errors are',
+    'those of the two together.',
     '--json prints one JSON object instead: for each kind and for all, the count and the MAE, RMSE, largest error and mean',
     "signed error of energy, forces, stress and the selected atoms' forces (null where the data has none).",
   ].join('\n'),
@@ -37,6 +40,7 @@ export const validateCommand: Command = {
     exclude: { type: 'string' },
     species: SPECIES_OPTION,
     json: { type: 'boolean' },
+    'dispersion-tail': { type: 'string' },
   },
   async run(args) {
     const dataPath = stringOption(args, 'data');
@@ -50,6 +54,8 @@ export const validateCommand: Command = {
     const only = stringOption(args, 'only');
     if (only) data = data.filter((c) => new RegExp(only).test(configId(c)));
     if (data.length === 0) throw new UsageError(`${dataPath}: no configurations selected`);
+    const tailPath = stringOption(args, 'dispersion-tail');
+    if (tailPath) data = withoutDispersionTail(data, parseDispersionTail(readText(tailPath), tailPath), species);
     const kinds = new Map<string, typeof data>();
     for (const c of data) kinds.set(configKind(c), [...(kinds.get(configKind(c)) ?? []), c]);
     const sorted = [...kinds].sort(([a], [b]) => a.localeCompare(b));

@@ -1,0 +1,112 @@
+import { describe, expect, it } from 'vitest';
+import { ParseError } from '../src/io/errors.ts';
+import { applyStrain, makeCell } from '../src/model/cell.ts';
+import type { Configuration } from '../src/model/configuration.ts';
+import {
+  DISPERSION_TAIL_FORMAT,
+  type DispersionTail,
+  dispersionTailEfs,
+  parseDispersionTail,
+  tailPair,
+} from '../src/potential/dispersion-tail.ts';
+import { randomTriclinicConfig, relError } from './support.ts';
+
+const TAIL: DispersionTail = {
+  species: ['Li', 'P', 'S'],
+  c6: [
+    [10, 30, 40],
+    [30, 90, 110],
+    [40, 110, 140],
+  ],
+  switchOn: [3, 4.5],
+  taper: [7, 9],
+};
+const IDENTITY = [0, 1, 2];
+const energy = (c: Configuration) => dispersionTailEfs(TAIL, IDENTITY, c).energy;
+
+describe('dispersion tail', () => {
+  const config = randomTriclinicConfig(7, 40, 3, 1.8);
+
+  it('a pair is -C6/r^6 between the switch and the taper, zero outside, and smooth at the joins', () => {
+    expect(tailPair(TAIL, 100, 2.9)).toEqual([0, 0]);
+    expect(tailPair(TAIL, 100, 9.5)).toEqual([0, 0]);
+    const [phi, dphi] = tailPair(TAIL, 100, 6);
+    expect(phi).toBeCloseTo(-100 / 6 ** 6, 14);
+    expect(dphi).toBeCloseTo((6 * 100) / 6 ** 7, 14);
+    for (const r of [3, 4.5, 7, 9]) {
+      // across 2e-9 A: a value or slope that jumped would differ by its own size (about 1e-2), a smooth one by 1e-10
+      const below = tailPair(TAIL, 100, r - 1e-9);
+      const above = tailPair(TAIL, 100, r + 1e-9);
+      expect(Math.abs(below[0] - above[0])).toBeLessThan(1e-10);
+      expect(Math.abs(below[1] - above[1])).toBeLessThan(1e-8);
+    }
+  });
+
+  it('sums every periodic image: two atoms in a thin cell against the pair sum written out', () => {
+    const c: Configuration = {
+      types: Int32Array.from([2, 1]),
+      positions: Float64Array.from([0, 0, 0, 0, 0, 5.2]),
+      cell: makeCell([3.1, 0, 0, 0, 40, 0, 0, 0, 40]),
+      features: [],
+    };
+    let expected = 0;
+    // S with its own images along x (each pair once per atom: half each) and the P at 5.2 A along z
+    for (let k = 1; k <= 3; k++) expected += tailPair(TAIL, 140, 3.1 * k)[0] + tailPair(TAIL, 90, 3.1 * k)[0];
+    for (let k = -3; k <= 3; k++) expected += tailPair(TAIL, 110, Math.hypot(3.1 * k, 5.2))[0];
+    expect(energy(c)).toBeCloseTo(expected, 12);
+  });
+
+  it('forces are minus the gradient of the energy', () => {
+    const r = dispersionTailEfs(TAIL, IDENTITY, config);
+    const h = 1e-5;
+    const fd = new Float64Array(r.forces.length);
+    for (let k = 0; k < fd.length; k++) {
+      const moved = (s: number) => {
+        const p = Float64Array.from(config.positions);
+        p[k] += s;
+        return { ...config, positions: p };
+      };
+      fd[k] = -(energy(moved(h)) - energy(moved(-h))) / (2 * h);
+    }
+    expect(Math.max(...r.forces.map(Math.abs))).toBeGreaterThan(1e-3);
+    expect(relError(r.forces, fd)).toBeLessThan(1e-7);
+    const total = [0, 1, 2].map((a) => r.forces.filter((_, k) => k % 3 === a).reduce((s, x) => s + x, 0));
+    for (const t of total) expect(Math.abs(t)).toBeLessThan(1e-12);
+  });
+
+  it('the virial is minus the strain derivative of the energy, and symmetric', () => {
+    const r = dispersionTailEfs(TAIL, IDENTITY, config);
+    const h = 1e-6;
+    const fd = new Float64Array(9);
+    for (let ab = 0; ab < 9; ab++) {
+      const strained = (s: number): Configuration => {
+        const eps = new Float64Array(9);
+        eps[ab] = s;
+        return {
+          ...config,
+          positions: applyStrain(config.positions, eps),
+          cell: makeCell(applyStrain(config.cell!.lattice, eps)),
+        };
+      };
+      fd[ab] = -(energy(strained(h)) - energy(strained(-h))) / (2 * h);
+    }
+    expect(relError(r.virial, fd)).toBeLessThan(1e-6);
+    expect(Math.abs(r.virial[1] - r.virial[3])).toBeLessThan(1e-12 * Math.abs(r.virial[0]));
+  });
+
+  it('reads its file and refuses a bad one by cause', () => {
+    const good = { format: DISPERSION_TAIL_FORMAT, ...TAIL };
+    expect(parseDispersionTail(JSON.stringify(good), 't.json').c6[2][1]).toBe(110);
+    const refuse = (o: object, why: RegExp) => {
+      const run = () => parseDispersionTail(JSON.stringify({ ...good, ...o }), 't.json');
+      expect(run).toThrow(ParseError);
+      expect(run).toThrow(why);
+    };
+    refuse({ format: 'x' }, /format/);
+    refuse({ c6: [[1]] }, /3 x 3/);
+    refuse({ c6: TAIL.c6.map((row, a) => row.map((v, b) => (a === 0 && b === 1 ? v + 1 : v))) }, /symmetric/);
+    refuse({ c6: TAIL.c6.map((row) => row.map(() => -1)) }, />= 0/);
+    refuse({ taper: [4, 9] }, /increasing/);
+    expect(() => parseDispersionTail('{', 't.json')).toThrow(/t\.json.*not JSON/);
+  });
+});
