@@ -28,10 +28,10 @@ const f = (v: number) => v.toFixed(10);
 /** The grid of a dispersion probe: the SCF step it takes is thrown away, so the coarsest that runs. */
 const PROBE_GRID = { cutoffRy: 100, relCutoffRy: 20 };
 
-/** The D3 energy a CP2K output prints (eV), or NaN where it has none. */
+/** The D3 energy a CP2K output prints last (eV), or NaN where it has none. */
 export function dispersionEnergyOf(text: string): number {
-  const m = text.match(/^\s*Dispersion energy:\s+(\S+)/m);
-  return m ? Number(m[1]) * HARTREE_EV : Number.NaN;
+  const all = [...text.matchAll(/^\s*Dispersion energy:\s+(\S+)/gm)];
+  return all.length > 0 ? Number(all[all.length - 1][1]) * HARTREE_EV : Number.NaN;
 }
 
 /**

@@ -7,7 +7,7 @@
  * table, so a stopped run goes on where it was. `dispersion-tail` fits the tail's C6 to what lies beyond `--near`.
  */
 import { spawnSync } from 'node:child_process';
-import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Command, numberOption, stringOption, UsageError } from '../../src/cli/command.ts';
 import { fileSha256 } from '../../src/cli/files.ts';
@@ -78,6 +78,7 @@ export const dispersionCommand: Command = {
         const inp = join(work, `${id}-${tag}.inp`);
         const log = join(work, `${id}-${tag}.out`);
         writeFileSync(inp, cp2kInput(f.structure, `${id}-${tag}`, DEFAULT_SCF, { range }));
+        rmSync(log, { force: true }); // CP2K appends to an output that exists: the value read must be this run's
         spawnSync('mpirun', ['--allow-run-as-root', '-np', np, 'cp2k.psmp', '-i', inp, '-o', log], {
           cwd: work,
           env: { ...process.env, OMP_NUM_THREADS: '1' },
