@@ -7,8 +7,9 @@
  * around most atoms, cannot tell (docs/training.md, "The dispersion beyond the cutoff"). So the tail is split off:
  * phi(r) = -C6_ij S(r) / r^6, switched on smoothly between `switchOn[0]` and `switchOn[1]` (inside the MTP's reach,
  * so the seam between the two is learnt) and tapered to zero between `taper[0]` and `taper[1]`. The C6 are effective
- * coefficients fitted to CP2K's own D3 energies beyond 5 A (data/potentials/README.md), not D3's
- * coordination-dependent ones: what matters is that the tail varies with the density beyond the cutoff as D3 does.
+ * coefficients fitted to CP2K's own D3 energies beyond 5 A (data/README.md, "D3 energies and the dispersion tail"),
+ * not D3's coordination-dependent ones: what matters is that the tail varies with the density beyond the cutoff as
+ * D3 does. The MD engine does not evaluate it yet (ADR 0018): a potential fitted with it is for measurement only.
  *
  * Energies eV, distances A, C6 eV A^6; the virial in MLIP's PlusStress convention like every potential here.
  */
