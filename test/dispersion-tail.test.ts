@@ -9,6 +9,7 @@ import {
   parseDispersionTail,
   tailPair,
 } from '../src/potential/dispersion-tail.ts';
+import { withoutDispersionTail } from '../src/train/dataset.ts';
 import { randomTriclinicConfig, relError } from './support.ts';
 
 const TAIL: DispersionTail = {
@@ -92,6 +93,29 @@ describe('dispersion tail', () => {
     }
     expect(relError(r.virial, fd)).toBeLessThan(1e-6);
     expect(Math.abs(r.virial[1] - r.virial[3])).toBeLessThan(1e-12 * Math.abs(r.virial[0]));
+  });
+
+  it('labels less the tail lose its energy, forces and virial, and keep everything else', () => {
+    const labelled = {
+      ...config,
+      energy: 1.5,
+      forces: new Float64Array(config.positions.length).fill(0.25),
+      plusStress: Float64Array.from([1, 2, 3, 4, 5, 6]),
+      weight: 3,
+    };
+    const [less] = withoutDispersionTail([labelled], TAIL, ['Li', 'P', 'S']);
+    const t = dispersionTailEfs(TAIL, IDENTITY, config);
+    expect(less.energy).toBeCloseTo(1.5 - t.energy, 12);
+    less.forces.forEach((f, k) => {
+      expect(f).toBeCloseTo(0.25 - t.forces[k], 12);
+    });
+    const w = [t.virial[0], t.virial[4], t.virial[8], t.virial[5], t.virial[2], t.virial[1]];
+    less.plusStress!.forEach((s, k) => {
+      expect(s).toBeCloseTo(k + 1 - w[k], 12);
+    });
+    expect(less.weight).toBe(3);
+    expect(labelled.energy).toBe(1.5); // the input is not changed
+    expect(() => withoutDispersionTail([labelled], TAIL, ['Li', 'P', 'Cl'])).toThrow(/no coefficients for Cl/);
   });
 
   it('reads its file and refuses a bad one by cause', () => {

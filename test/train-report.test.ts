@@ -8,6 +8,7 @@ import { main } from '../src/cli/main.ts';
 import { parseMtp } from '../src/io/mtp.ts';
 import { buildNeighborList } from '../src/model/neighbors.ts';
 import { EV_A3_TO_GPA } from '../src/model/units.ts';
+import { dispersionTailEfs, parseDispersionTail, tailSpeciesIndex } from '../src/potential/dispersion-tail.ts';
 import { compileMtp } from '../src/potential/mtp/model.ts';
 import { evaluateMtp } from '../src/potential/mtp/reference.ts';
 import { stressGPa } from '../src/potential/types.ts';
@@ -179,6 +180,56 @@ describe('training provenance and validation by kind, on the project DFT data', 
       expect(j.all.configurations).toBe(n);
       expect(j.all.energy_meV_atom.mae).toBeCloseTo(energy, energy === 5.27 ? 2 : 1);
       expect(Math.round(j.all.force_meV_A.mae)).toBe(force);
+    }
+  }, 120_000);
+
+  it('a potential fitted with the dispersion tail is measured with it: its report names the tail, validate adds it', async () => {
+    const pot = 'data/potentials/li3ps4-l16-r23d.mtp';
+    const tailPath = 'data/potentials/d3-tail.json';
+    const rep = JSON.parse(readFileSync(pot.replace(/\.mtp$/, '.json'), 'utf8'));
+    expect(rep.dispersionTail.file).toBe('d3-tail.json');
+    expect(rep.dispersionTail.sha256).toBe(createHash('sha256').update(readFileSync(tailPath)).digest('hex'));
+    // one configuration by hand: the MTP part plus the tail against the label
+    const id = 't25-nb-sigma5-010-201-even-00';
+    const cell = data.find((c) => configId(c) === id)!;
+    const model = compileMtp(parseMtp(readFileSync(pot, 'utf8'), pot));
+    const mtp = evaluateMtp(model, cell.types, buildNeighborList(cell.positions, cell.cell, model.maxDist));
+    const tail = parseDispersionTail(readFileSync(tailPath, 'utf8'), tailPath);
+    const t = dispersionTailEfs(tail, tailSpeciesIndex(tail, ['Li', 'P', 'S']), cell);
+    const direct = (1000 * (mtp.energy + t.energy - cell.energy)) / cell.types.length;
+    const one = await captured([
+      'validate',
+      '--potential',
+      pot,
+      '--dispersion-tail',
+      tailPath,
+      '--data',
+      DATA,
+      '--only',
+      `^${id}$`,
+      '--json',
+    ]);
+    expect(JSON.parse(one.lines.join('\n')).all.energy_meV_atom.mean).toBeCloseTo(direct, 8);
+    // the tail is 60-90 meV/atom: without it the same potential is far off
+    expect(Math.abs(direct - (1000 * (mtp.energy - cell.energy)) / cell.types.length)).toBeGreaterThan(50);
+    // and the figures docs/training.md gives for it: bulk t10- 4.05 meV/atom, round 25 7.13
+    for (const [only, energy] of [
+      ['^t10-', 4.05],
+      ['^t25-', 7.13],
+    ] as const) {
+      const v = await captured([
+        'validate',
+        '--potential',
+        pot,
+        '--dispersion-tail',
+        tailPath,
+        '--data',
+        DATA,
+        '--only',
+        only,
+        '--json',
+      ]);
+      expect(JSON.parse(v.lines.join('\n')).all.energy_meV_atom.mae).toBeCloseTo(energy, 2);
     }
   }, 120_000);
 
