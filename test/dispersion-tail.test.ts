@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ParseError } from '../src/io/errors.ts';
-import { applyStrain, makeCell } from '../src/model/cell.ts';
+import { makeCell } from '../src/model/cell.ts';
 import type { Configuration } from '../src/model/configuration.ts';
 import {
   DISPERSION_TAIL_FORMAT,
@@ -10,7 +10,7 @@ import {
   tailPair,
 } from '../src/potential/dispersion-tail.ts';
 import { withoutDispersionTail } from '../src/train/dataset.ts';
-import { randomTriclinicConfig, relError } from './support.ts';
+import { randomTriclinicConfig, relError, strainDerivativeVirial } from './support.ts';
 
 const TAIL: DispersionTail = {
   species: ['Li', 'P', 'S'],
@@ -77,20 +77,7 @@ describe('dispersion tail', () => {
 
   it('the virial is minus the strain derivative of the energy, and symmetric', () => {
     const r = dispersionTailEfs(TAIL, IDENTITY, config);
-    const h = 1e-6;
-    const fd = new Float64Array(9);
-    for (let ab = 0; ab < 9; ab++) {
-      const strained = (s: number): Configuration => {
-        const eps = new Float64Array(9);
-        eps[ab] = s;
-        return {
-          ...config,
-          positions: applyStrain(config.positions, eps),
-          cell: makeCell(applyStrain(config.cell!.lattice, eps)),
-        };
-      };
-      fd[ab] = -(energy(strained(h)) - energy(strained(-h))) / (2 * h);
-    }
+    const fd = strainDerivativeVirial(config, energy);
     expect(relError(r.virial, fd)).toBeLessThan(1e-6);
     expect(Math.abs(r.virial[1] - r.virial[3])).toBeLessThan(1e-12 * Math.abs(r.virial[0]));
   });

@@ -4,6 +4,7 @@ import { expect } from 'vitest';
 import { type Ps4Census, ps4Census } from '../src/analysis/ps4.ts';
 import { parseCfg } from '../src/io/cfg.ts';
 import { parseMtp } from '../src/io/mtp.ts';
+import { applyStrain } from '../src/model/cell.ts';
 import type { Configuration } from '../src/model/configuration.ts';
 import { FORMAL_CHARGE, MIN_BUILT_DISTANCE } from '../src/model/ps4.ts';
 import { seededUniform } from '../src/model/random.ts';
@@ -131,4 +132,26 @@ export function expectChemistryAsBuilt(s: Structure): Ps4Census {
   expect(counts.get('S')).toBe(4 * census.centres);
   expect([...counts].reduce((q, [el, n]) => q + FORMAL_CHARGE[el] * n, 0)).toBe(0);
   return census;
+}
+
+/** The virial by finite differences: minus the derivative of the energy under each of the nine strain components. */
+export function strainDerivativeVirial(
+  config: Configuration,
+  energy: (c: Configuration) => number,
+  h = 1e-6,
+): Float64Array {
+  const fd = new Float64Array(9);
+  for (let ab = 0; ab < 9; ab++) {
+    const strained = (s: number): Configuration => {
+      const eps = new Float64Array(9);
+      eps[ab] = s;
+      return {
+        ...config,
+        positions: applyStrain(config.positions, eps),
+        cell: { lattice: applyStrain(config.cell!.lattice, eps), pbc: [true, true, true] },
+      };
+    };
+    fd[ab] = -(energy(strained(h)) - energy(strained(-h))) / (2 * h);
+  }
+  return fd;
 }

@@ -13,6 +13,7 @@ import { type Command, numberOption, stringOption, UsageError } from '../../src/
 import { fileSha256 } from '../../src/cli/files.ts';
 import { parseExtxyz } from '../../src/io/extxyz.ts';
 import type { Configuration } from '../../src/model/configuration.ts';
+import { choleskySolve } from '../../src/model/linalg.ts';
 import { buildNeighborList } from '../../src/model/neighbors.ts';
 import { LI_P_S } from '../../src/model/species.ts';
 import { DISPERSION_TAIL_FORMAT, type DispersionTail } from '../../src/potential/dispersion-tail.ts';
@@ -143,32 +144,12 @@ export function fitTailC6(rows: { tail: number; atoms: number; S: number[] }[], 
         for (let j = 0; j < species; j++) JTJ[i][j] += J[i] * J[j];
       }
     }
-    const step = solve(JTJ, JTr);
+    // the normal equations of Gauss-Newton: J^T J is symmetric positive definite
+    const step = choleskySolve(Float64Array.from(JTJ.flat()), Float64Array.from(JTr), species);
     c = c.map((x, i) => x + step[i]);
-    if (Math.max(...step.map(Math.abs)) < 1e-10) break;
+    if (Math.max(...Array.from(step, Math.abs)) < 1e-10) break;
   }
   return c;
-}
-
-/** Gaussian elimination with partial pivoting (a small dense system). */
-function solve(A: number[][], b: number[]): number[] {
-  const n = b.length;
-  const M = A.map((row, i) => [...row, b[i]]);
-  for (let i = 0; i < n; i++) {
-    const p = M.slice(i).reduce((best, row, k) => (Math.abs(row[i]) > Math.abs(M[best][i]) ? i + k : best), i);
-    [M[i], M[p]] = [M[p], M[i]];
-    for (let j = i + 1; j < n; j++) {
-      const f = M[j][i] / M[i][i];
-      for (let k = i; k <= n; k++) M[j][k] -= f * M[i][k];
-    }
-  }
-  const x = new Array<number>(n).fill(0);
-  for (let i = n - 1; i >= 0; i--) {
-    let s = M[i][n];
-    for (let j = i + 1; j < n; j++) s -= M[i][j] * x[j];
-    x[i] = s / M[i][i];
-  }
-  return x;
 }
 
 /** CP2K's default D3 range (twice R_CUTOFF's 20 bohr): the fit's pair sums go as far as the labels' D3 did. */
