@@ -8,7 +8,7 @@ import { LI_P_S } from '../src/model/species.ts';
 import { parseDispersionTail } from '../src/potential/dispersion-tail.ts';
 import { betaLi3PS4 } from '../src/structure/li3ps4.ts';
 import { repeatStructure } from '../src/structure/supercell.ts';
-import { cp2kInput, dispersionEnergyOf, HARTREE_EV } from '../tools/dft/cp2k.ts';
+import { CP2K_D3_RANGE_A, cp2kInput, dispersionEnergyOf, HARTREE_EV } from '../tools/dft/cp2k.ts';
 import { fitTailC6, pairSums, parseDispersionTable } from '../tools/dft/dispersion.ts';
 import { DFT_TOOLS } from '../tools/dft/main.ts';
 import { randomTriclinicConfig } from './support.ts';
@@ -78,7 +78,7 @@ describe('the D3 probe and the dispersion tail fit', () => {
         { forces: new Float64Array(72) },
       );
       text += frame;
-      const S = pairSums(config, 3, 5, 2 * 10.5835442);
+      const S = pairSums(config, 3, 5, CP2K_D3_RANGE_A);
       const tail = -(4 * S[0] + 8 * S[1] + 10 * S[2] + 16 * S[3] + 20 * S[4] + 25 * S[5]);
       lines.push(`c${k}\t24\t${-5 + tail}\t-5\t5`);
     }

@@ -78,13 +78,13 @@ export function dispersionTailEfs(
       // every pair is listed from both ends: half of it here
       atomEnergies[i] += 0.5 * phi;
       const g = (0.5 * dphi) / r; // dE/dr_ij along r_ij, this listing's half
-      const u = [v0 * g, v1 * g, v2 * g];
       for (let a = 0; a < 3; a++) {
-        forces[3 * i + a] += u[a];
-        forces[3 * j + a] -= u[a];
-        virial[3 * a] -= u[a] * v0;
-        virial[3 * a + 1] -= u[a] * v1;
-        virial[3 * a + 2] -= u[a] * v2;
+        const u = nl.vectors[3 * e + a] * g;
+        forces[3 * i + a] += u;
+        forces[3 * j + a] -= u;
+        virial[3 * a] -= u * v0;
+        virial[3 * a + 1] -= u * v1;
+        virial[3 * a + 2] -= u * v2;
       }
     }
   }

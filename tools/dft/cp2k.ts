@@ -23,6 +23,9 @@ export const SETTINGS = {
 export const HARTREE_EV = 27.211386245988;
 export const BOHR_A = 0.529177210903;
 
+/** The pair range of the labels' D3: twice CP2K's default R_CUTOFF of 20 bohr (21.2 A). */
+export const CP2K_D3_RANGE_A = 2 * 20 * BOHR_A;
+
 const f = (v: number) => v.toFixed(10);
 
 /** The grid of a dispersion probe: the SCF step it takes is thrown away, so the coarsest that runs. */

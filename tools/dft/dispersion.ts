@@ -18,7 +18,7 @@ import { buildNeighborList } from '../../src/model/neighbors.ts';
 import { LI_P_S } from '../../src/model/species.ts';
 import { DISPERSION_TAIL_FORMAT, type DispersionTail } from '../../src/potential/dispersion-tail.ts';
 import { configId, readLabelled } from '../../src/train/dataset.ts';
-import { cp2kInput, DEFAULT_SCF, dispersionEnergyOf } from './cp2k.ts';
+import { CP2K_D3_RANGE_A, cp2kInput, DEFAULT_SCF, dispersionEnergyOf } from './cp2k.ts';
 import { cp2kVersion } from './label.ts';
 
 const TABLE_HEADER = 'config_id\tatoms\td3_eV\td3_near_eV\tnear_A';
@@ -110,13 +110,18 @@ function speciesPairs(k: number): [number, number][] {
 /** Per species pair, the sum of r^-6 over the pairs between `near` and `far` (each pair once). */
 export function pairSums(c: Configuration, species: number, near: number, far: number): number[] {
   const pairs = speciesPairs(species);
-  const at = (a: number, b: number) => pairs.findIndex(([x, y]) => x === Math.min(a, b) && y === Math.max(a, b));
+  // each ordered pair of types to its unordered pair's place
+  const at = Array.from({ length: species }, (_, a) =>
+    Array.from({ length: species }, (_, b) =>
+      pairs.findIndex(([x, y]) => x === Math.min(a, b) && y === Math.max(a, b)),
+    ),
+  );
   const S = pairs.map(() => 0);
   const nl = buildNeighborList(c.positions, c.cell, far);
   for (let i = 0; i < c.types.length; i++)
     for (let e = nl.offsets[i]; e < nl.offsets[i + 1]; e++) {
       const r = Math.hypot(nl.vectors[3 * e], nl.vectors[3 * e + 1], nl.vectors[3 * e + 2]);
-      if (r > near) S[at(c.types[i], c.types[nl.index[e]])] += 0.5 / r ** 6;
+      if (r > near) S[at[c.types[i]][c.types[nl.index[e]]]] += 0.5 / r ** 6;
     }
   return S;
 }
@@ -151,9 +156,6 @@ export function fitTailC6(rows: { tail: number; atoms: number; S: number[] }[], 
   }
   return c;
 }
-
-/** CP2K's default D3 range (twice R_CUTOFF's 20 bohr): the fit's pair sums go as far as the labels' D3 did. */
-const CP2K_D3_RANGE = 2 * 10.5835442;
 
 export const dispersionTailCommand: Command = {
   name: 'dispersion-tail',
@@ -197,7 +199,7 @@ export const dispersionTailCommand: Command = {
           id: r.id,
           atoms: r.atoms,
           tail: r.full - r.within,
-          S: pairSums(c, species.length, near, CP2K_D3_RANGE),
+          S: pairSums(c, species.length, near, CP2K_D3_RANGE_A),
         };
       });
     if (rows.length < 10)
