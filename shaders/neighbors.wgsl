@@ -10,8 +10,8 @@
 // displacement since the build in rebuild[2] and count the steps in rebuild[5]; nl_prepare moves both to [3], [4]
 // (the last complete interval, from which the host sets the next) and starts them again.
 // Bins have no fixed capacity (count -> scan -> fill). Each atom's list has `capacity` slots; the true count is always
-// written and the largest count is raised in `overflow[0]`, so the host can grow the list and rebuild: nothing is
-// silently dropped. Bins are sorted, so lists come out in the same order on every run.
+// written and the largest count is raised in `overflow[0]` (a follower list: [2]), so the host can grow the list and
+// rebuild: nothing is silently dropped. Bins are sorted, so lists come out in the same order on every run.
 
 @group(0) @binding(0) var<uniform> cell: CellParams;
 @group(0) @binding(1) var<storage, read> positions: array<vec4f>;
@@ -52,7 +52,7 @@ fn nl_prepare(@builtin(global_invocation_id) gid: vec3u) {
     return;
   }
   let i = gid.x;
-  if (i == 0u) {
+  if (i == 0u && cell.follower == 0u) {
     atomicStore(&rebuild[3], atomicLoad(&rebuild[2]));
     atomicStore(&rebuild[4], atomicLoad(&rebuild[5]));
     atomicStore(&rebuild[2], 0u);
@@ -219,7 +219,7 @@ fn nl_build(@builtin(global_invocation_id) gid: vec3u) {
   }
   nbr_count[i] = count;
   if (count > cell.capacity) {
-    atomicMax(&overflow[0], count);
+    atomicMax(&overflow[2u * cell.follower], count);
   }
 }
 
@@ -256,7 +256,7 @@ fn nl_reverse(@builtin(global_invocation_id) gid: vec3u) {
       }
     }
     if (found == slot) {
-      atomicAdd(&overflow[1], 1u);
+      atomicAdd(&overflow[2u * cell.follower + 1u], 1u);
     }
     reverse_slot[slot] = found;
   }

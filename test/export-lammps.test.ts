@@ -5,9 +5,14 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_POTENTIAL } from '../src/cli/default-potential.ts';
 import { main } from '../src/cli/main.ts';
+import { parseLammpsData } from '../src/io/lammps-read.ts';
 import { writeStructureText } from '../src/io/structure-files.ts';
-import { element } from '../src/model/species.ts';
+import { volume } from '../src/model/cell.ts';
+import { element, LI_P_S } from '../src/model/species.ts';
 import type { Structure } from '../src/model/structure.ts';
+import { toConfiguration } from '../src/model/structure.ts';
+import { EV_A3_TO_GPA } from '../src/model/units.ts';
+import { dispersionTailEfs, parseDispersionTail } from '../src/potential/dispersion-tail.ts';
 import { betaLi3PS4 } from '../src/structure/li3ps4.ts';
 import { FIXTURES } from './support.ts';
 
@@ -69,5 +74,52 @@ describe('lilab export-lammps', () => {
     const one = join(FIXTURES, 'mtp-vectors', 'l06-1sp-scaled.mtp');
     expect(await main(['export-lammps', 'beta-li3ps4', '--out', out, '--potential', one])).not.toBe(0);
     expect(existsSync(out)).toBe(false);
+  });
+
+  it('with --dispersion-tail the tail is a table overlaid on the MTP, and LAMMPS sums it as the lab does', async () => {
+    const out = join(dir, 'tail');
+    const tailPath = 'data/potentials/d3-tail.json';
+    expect(await main(['export-lammps', 'sigma3-110-111', '--out', out, '--dispersion-tail', tailPath])).toBe(0);
+    const input = readFileSync(join(out, 'in.lammps'), 'utf8');
+    expect(input).toMatch(/pair_style hybrid\/overlay mlip mlip\.ini table linear \d+\n/);
+    expect(input).toContain('pair_coeff * * mlip');
+    for (const pair of ['1 1 table dispersion-tail.table LI_LI 14', '1 3 table dispersion-tail.table LI_S 14'])
+      expect(input).toContain(`pair_coeff ${pair}`);
+    // the MTP is not in Debian's lammps: zero stands in for it, and one step of nothing gives the tail's energy and
+    // pressure at the structure's positions (no velocities: the pressure is the virial's alone)
+    writeFileSync(
+      join(out, 'in.test'),
+      input
+        .replace(/hybrid\/overlay mlip mlip\.ini/, 'hybrid/overlay zero 5.0')
+        .replace('pair_coeff * * mlip', 'pair_coeff * * zero')
+        .replace(/velocity all create .*\n/, '')
+        .replace(/fix thermostat all temp\/csvr .*\n/, 'fix thermostat all langevin 800 800 0.1 1\n')
+        .replace(
+          /thermo_style custom .*\n/,
+          'thermo_style custom step pe pxx pyy pzz pyz pxz pxy\nthermo_modify format float %.10g\n',
+        )
+        .replace(/run \d+/, 'run 0'),
+    );
+    const log = execFileSync('lmp', ['-in', 'in.test', '-log', 'none'], { cwd: out, encoding: 'utf8' });
+    const row = log
+      .split('\n')
+      .map((l) => l.trim().split(/\s+/))
+      .find((f) => f.length === 8 && f[0] === '0' && f.slice(1).every((x) => Number.isFinite(Number(x))));
+    if (!row) throw new Error(`no thermo line in the LAMMPS log:\n${log}`);
+    const [pe, ...p] = row.slice(1).map(Number);
+    const structure = parseLammpsData(readFileSync(join(out, 'structure.data'), 'utf8'), 'structure.data');
+    const config = toConfiguration(structure, LI_P_S);
+    const tail = parseDispersionTail(readFileSync(tailPath, 'utf8'), tailPath);
+    const t = dispersionTailEfs(tail, [0, 1, 2], config);
+    const n = config.types.length;
+    expect(Math.abs(pe - t.energy) / n).toBeLessThan(1e-6);
+    // pressure (bar) = W / V: xx yy zz yz xz xy
+    const barPerGPa = 1e4;
+    const w = [t.virial[0], t.virial[4], t.virial[8], t.virial[5], t.virial[2], t.virial[1]];
+    const v = volume(structure.cell);
+    const scale = Math.max(...w.map(Math.abs));
+    w.forEach((wk, k) => {
+      expect(Math.abs(p[k] / barPerGPa - (wk / v) * EV_A3_TO_GPA) / ((scale / v) * EV_A3_TO_GPA)).toBeLessThan(1e-3);
+    });
   });
 });

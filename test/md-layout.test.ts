@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { decodeRecord, MD_PARAMS, packMdParams, RECORD_FIELDS, recordLayout, STATE_FLOATS } from '../src/md/layout.ts';
-import { LIST_WORD_COUNT, LIST_WORDS } from '../src/potential/neighbors-gpu.ts';
+import { LIST_WORD_COUNT, LIST_WORDS, OVERFLOW_WORD_COUNT } from '../src/potential/neighbors-gpu.ts';
 
 const integrate = readFileSync(new URL('../shaders/integrate.wgsl', import.meta.url), 'utf8');
 const neighbors = readFileSync(new URL('../shaders/neighbors.wgsl', import.meta.url), 'utf8');
@@ -68,7 +68,9 @@ describe('the MD engine layouts (src/md/layout.ts) against shaders/integrate.wgs
     const n = 5;
     const { fields, bytes } = recordLayout(n);
     expect(fields.map((f) => f.field.name)).toEqual(RECORD_FIELDS.map((f) => f.name));
-    expect(bytes).toBe(4 * (STATE_FLOATS + n + n + 4 * n + 9 * n + 2 + LIST_WORD_COUNT + 4 * n + 4 * n));
+    expect(bytes).toBe(
+      4 * (STATE_FLOATS + n + n + 4 * n + 9 * n + OVERFLOW_WORD_COUNT + LIST_WORD_COUNT + 4 * n + 4 * n),
+    );
     for (let k = 1; k < fields.length; k++) expect(fields[k].offset).toBe(fields[k - 1].offset + fields[k - 1].bytes);
     const data = new ArrayBuffer(bytes);
     const at = (name: string) => fields.find((f) => f.field.name === name)!.offset;

@@ -12,6 +12,8 @@ import type { EfsResult } from '../src/potential/types.ts';
 import { betaLi3PS4 } from '../src/structure/li3ps4.ts';
 import { repeatStructure } from '../src/structure/supercell.ts';
 import {
+  compareEfs as compare,
+  expectPhysical,
   loadVectorConfigs,
   loadVectorModel,
   randomTriclinicConfig,
@@ -19,50 +21,6 @@ import {
   softSphereMtp,
   VECTOR_POTENTIALS,
 } from './support.ts';
-
-interface Tolerance {
-  energyPerAtom: number;
-  forceRelRms: number;
-  forceMaxAbs: number;
-  virialRel: number;
-}
-
-/** The WebGPU issue's tolerances for configurations in physical ranges. */
-const PHYSICAL: Tolerance = { energyPerAtom: 2e-5, forceRelRms: 1e-4, forceMaxAbs: 1e-3, virialRel: 1e-4 };
-
-function compare(gpu: EfsResult, ref: EfsResult, n: number) {
-  let diff2 = 0;
-  let norm2 = 0;
-  let maxAbs = 0;
-  ref.forces.forEach((v, k) => {
-    diff2 += (v - gpu.forces[k]) ** 2;
-    norm2 += v * v;
-    maxAbs = Math.max(maxAbs, Math.abs(v - gpu.forces[k]));
-  });
-  let vDiff = 0;
-  let vScale = 0;
-  ref.virial.forEach((v, k) => {
-    vDiff = Math.max(vDiff, Math.abs(v - gpu.virial[k]));
-    vScale = Math.max(vScale, Math.abs(v));
-  });
-  return {
-    energyPerAtom: Math.abs(gpu.energy - ref.energy) / n,
-    energyRel: Math.abs(gpu.energy - ref.energy) / Math.max(Math.abs(ref.energy), n),
-    // forces that vanish by symmetry (one atom among its own images) are compared absolutely
-    forceRelRms: norm2 > 1e-12 ? Math.sqrt(diff2 / norm2) : Math.sqrt(diff2),
-    forceMaxAbs: maxAbs,
-    forceMaxRel: maxAbs / Math.max(1, Math.sqrt(norm2 / Math.max(1, n))),
-    virialRel: vDiff / Math.max(vScale, 1),
-  };
-}
-
-function expectPhysical(gpu: EfsResult, ref: EfsResult, n: number, tol = PHYSICAL) {
-  const c = compare(gpu, ref, n);
-  expect(c.energyPerAtom).toBeLessThan(tol.energyPerAtom);
-  expect(c.forceRelRms).toBeLessThan(tol.forceRelRms);
-  expect(c.forceMaxAbs).toBeLessThan(tol.forceMaxAbs);
-  expect(c.virialRel).toBeLessThan(tol.virialRel);
-}
 
 /**
  * Configurations far outside physical ranges (a pair below min_dist; a cell so small that an atom sees many images

@@ -11,6 +11,7 @@ import { seededUniform } from '../src/model/random.ts';
 import { countBySpecies, type Structure } from '../src/model/structure.ts';
 import { compileMtp, type MtpModel } from '../src/potential/mtp/model.ts';
 import { softSphereMtpFile } from '../src/potential/mtp/soft-sphere.ts';
+import type { EfsResult } from '../src/potential/types.ts';
 
 /** Reference data carried in the checkout (MLIP vectors, structures, GB table, MTP specification): fixtures/README.md. */
 export const FIXTURES = fileURLToPath(new URL('./fixtures/', import.meta.url));
@@ -154,4 +155,48 @@ export function strainDerivativeVirial(
     fd[ab] = -(energy(strained(h)) - energy(strained(-h))) / (2 * h);
   }
   return fd;
+}
+
+interface Tolerance {
+  energyPerAtom: number;
+  forceRelRms: number;
+  forceMaxAbs: number;
+  virialRel: number;
+}
+
+/** The WebGPU issue's tolerances for configurations in physical ranges. */
+export const PHYSICAL: Tolerance = { energyPerAtom: 2e-5, forceRelRms: 1e-4, forceMaxAbs: 1e-3, virialRel: 1e-4 };
+
+export function compareEfs(gpu: EfsResult, ref: EfsResult, n: number) {
+  let diff2 = 0;
+  let norm2 = 0;
+  let maxAbs = 0;
+  ref.forces.forEach((v, k) => {
+    diff2 += (v - gpu.forces[k]) ** 2;
+    norm2 += v * v;
+    maxAbs = Math.max(maxAbs, Math.abs(v - gpu.forces[k]));
+  });
+  let vDiff = 0;
+  let vScale = 0;
+  ref.virial.forEach((v, k) => {
+    vDiff = Math.max(vDiff, Math.abs(v - gpu.virial[k]));
+    vScale = Math.max(vScale, Math.abs(v));
+  });
+  return {
+    energyPerAtom: Math.abs(gpu.energy - ref.energy) / n,
+    energyRel: Math.abs(gpu.energy - ref.energy) / Math.max(Math.abs(ref.energy), n),
+    // forces that vanish by symmetry (one atom among its own images) are compared absolutely
+    forceRelRms: norm2 > 1e-12 ? Math.sqrt(diff2 / norm2) : Math.sqrt(diff2),
+    forceMaxAbs: maxAbs,
+    forceMaxRel: maxAbs / Math.max(1, Math.sqrt(norm2 / Math.max(1, n))),
+    virialRel: vDiff / Math.max(vScale, 1),
+  };
+}
+
+export function expectPhysical(gpu: EfsResult, ref: EfsResult, n: number, tol = PHYSICAL) {
+  const c = compareEfs(gpu, ref, n);
+  expect(c.energyPerAtom).toBeLessThan(tol.energyPerAtom);
+  expect(c.forceRelRms).toBeLessThan(tol.forceRelRms);
+  expect(c.forceMaxAbs).toBeLessThan(tol.forceMaxAbs);
+  expect(c.virialRel).toBeLessThan(tol.virialRel);
 }

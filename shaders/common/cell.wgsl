@@ -23,7 +23,9 @@ struct CellParams {
   natoms: u32,
   capacity: u32,
   list_cut2: f32,
-  _pad: u32,
+  // 1 for a list rebuilt as another's follower (src/potential/neighbors-gpu.ts): it reads its leader's gate, raises
+  // its overflow in the leader's words 2 and 3, and leaves the leader's displacement bookkeeping alone
+  follower: u32,
 }
 
 fn frac_to_cart(cell: CellParams, f: vec3f) -> vec3f {

@@ -2,6 +2,8 @@ import { createHash } from 'node:crypto';
 import { closeSync, openSync, readFileSync, readSync, renameSync, writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { parseMtp } from '../io/mtp.ts';
+import { LI_P_S } from '../model/species.ts';
+import { parseDispersionTail } from '../potential/dispersion-tail.ts';
 import { type MtpPotential, mtpPotential } from '../potential/mtp/potential.ts';
 
 export class InputFileError extends Error {
@@ -39,9 +41,36 @@ export function loadMtpFile(path: string) {
   return parseMtp(readText(path), basename(path));
 }
 
-/** A trained `.mtp` file, compiled, with its CPU and GPU evaluators. */
-export function loadPotential(path: string): MtpPotential {
-  return mtpPotential(loadMtpFile(path));
+/**
+ * A trained `.mtp` file, compiled, with its CPU and GPU evaluators; with `tailPath` (a `lilab-dispersion-tail-1`
+ * file, ADR 0018) both add the dispersion tail beyond the cutoff, its coefficients looked up by `species`.
+ */
+export function loadPotential(path: string, tailPath?: string, species: readonly string[] = LI_P_S): MtpPotential {
+  const plain = mtpPotential(loadMtpFile(path));
+  if (!tailPath) return plain;
+  const tail = parseDispersionTail(readText(tailPath), tailPath);
+  try {
+    return mtpPotential(plain.file, tail, species);
+  } catch (e) {
+    throw new InputFileError(`${tailPath}: ${(e as Error).message}`);
+  }
+}
+
+/** The option of every command that evaluates a potential: the dispersion tail to add to it (ADR 0018). */
+export const DISPERSION_TAIL_OPTION = { type: 'string' } as const;
+export const DISPERSION_TAIL_HELP =
+  '--dispersion-tail TAIL.json adds the D3 dispersion beyond the cutoff (for a potential fitted with it; ADR 0018).';
+
+/**
+ * What a run was made with, for reports and resumable progress: the potential's SHA-256, or with a tail the SHA-256
+ * of the two files' hashes joined (a tail-fitted MTP without its tail, or with another, is another potential).
+ */
+export function potentialSha256(path: string, tailPath?: string): string {
+  const mtp = fileSha256(path);
+  if (!tailPath) return mtp;
+  return createHash('sha256')
+    .update(`${mtp}+${fileSha256(tailPath)}`)
+    .digest('hex');
 }
 
 /** SHA-256 of a text file, hex: the provenance of a potential or dataset in reports. */

@@ -102,6 +102,31 @@ export function formatLammpsDump(step: number, cell: Cell, types: Int32Array, po
 /** How `pair_style mlip` finds the potential: MLIP-2 through an ini file, MLIP-3 by the potential's file name. */
 export type MlipPair = { mlip: 2; ini: string } | { mlip: 3; potential: string };
 
+/**
+ * A pair potential tabulated for `pair_style table` (the dispersion tail beyond the MTP's cutoff, ADR 0018): the
+ * file's text, its cutoff (A) and its section for each pair of types (1-based, i <= j).
+ */
+export interface LammpsPairTable {
+  text: string;
+  cutoff: number;
+  /** Points per section (the `table` style's N). */
+  points: number;
+  sections: { i: number; j: number; keyword: string }[];
+}
+
+/** The pair commands: the MTP alone, or overlaid with a tabulated pair term in `tableFile`. */
+function pairCommands(pair: MlipPair, table?: { file: string; table: LammpsPairTable }): string {
+  const mlip = `mlip ${pair.mlip === 2 ? pair.ini : `load_from=${pair.potential}`}`;
+  if (!table) return `pair_style ${mlip}\npair_coeff * *`;
+  const t = table.table;
+  return [
+    `# the MTP, and overlaid on it the D3 dispersion beyond its cutoff it was fitted without (${table.file})`,
+    `pair_style hybrid/overlay ${mlip} table linear ${t.points}`,
+    'pair_coeff * * mlip',
+    ...t.sections.map((s) => `pair_coeff ${s.i} ${s.j} table ${table.file} ${s.keyword} ${t.cutoff}`),
+  ].join('\n');
+}
+
 export function writeLammpsInput(o: {
   dataFile: string;
   pair: MlipPair;
@@ -115,6 +140,8 @@ export function writeLammpsInput(o: {
   msdEvery?: number;
   species?: readonly string[];
   boundaryLi?: number[];
+  /** A tabulated pair term overlaid on the MTP, and the file it is written to. */
+  pairTable?: { file: string; table: LammpsPairTable };
 }): string {
   const dt = o.dtFs / 1000;
   const species = o.species ?? LI_P_S;
@@ -145,8 +172,7 @@ atom_style atomic
 boundary p p p
 read_data ${o.dataFile}
 
-pair_style mlip ${o.pair.mlip === 2 ? o.pair.ini : `load_from=${o.pair.potential}`}
-pair_coeff * *
+${pairCommands(o.pair, o.pairTable)}
 
 neighbor 0.5 bin
 neigh_modify every 1 delay 0 check yes
@@ -184,7 +210,10 @@ export function lammpsRunFiles(o: {
   integration: string[];
   seed: number;
   msdEvery?: number;
+  /** The dispersion tail as a table (written as dispersion-tail.table and overlaid on the MTP). */
+  pairTable?: LammpsPairTable;
 }): [string, string][] {
+  const pairTable = o.pairTable ? { file: 'dispersion-tail.table', table: o.pairTable } : undefined;
   const pair: MlipPair = o.mlip === 2 ? { mlip: 2, ini: 'mlip.ini' } : { mlip: 3, potential: 'potential.mtp' };
   const files: [string, string][] = [
     ['structure.data', writeLammpsData(o.structure, o.species)],
@@ -201,10 +230,12 @@ export function lammpsRunFiles(o: {
         msdEvery: o.msdEvery,
         species: o.species,
         boundaryLi: boundaryAtoms(o.structure, 'Li').map((i) => i + 1),
+        pairTable,
       }),
     ],
     ['potential.mtp', o.potentialText],
   ];
+  if (pairTable) files.push([pairTable.file, pairTable.table.text]);
   if (o.mlip === 2) files.push(['mlip.ini', writeMlipIni('potential.mtp')]);
   return files;
 }

@@ -24,7 +24,14 @@ import {
 import { withCellCommon } from '../gpu/shader-source.ts';
 import { type Cell, volume } from '../model/cell.ts';
 import { EV_A3_TO_GPA, KB, MVV_TO_EV } from '../model/units.ts';
-import { CELL_PARAMS_BYTES, LIST_WORD_COUNT, LIST_WORDS, packPositions } from '../potential/neighbors-gpu.ts';
+import {
+  CELL_PARAMS_BYTES,
+  type GpuNeighborList,
+  LIST_WORD_COUNT,
+  LIST_WORDS,
+  OVERFLOW_WORDS,
+  packPositions,
+} from '../potential/neighbors-gpu.ts';
 import type { GpuForceField } from '../potential/types.ts';
 import {
   decodeRecord,
@@ -147,9 +154,12 @@ export interface Frame {
   state: Float32Array;
 }
 
-/** Internal: a neighbour list ran out of slots during a batch; the run redoes it with a larger list. */
+/** Internal: a neighbour list (the field's or its follower) ran out of slots during a batch; the run redoes it with a larger list. */
 class ListOverflow extends Error {
-  constructor(readonly needed: number) {
+  constructor(
+    readonly list: GpuNeighborList,
+    readonly needed: number,
+  ) {
     super(`neighbour list overflow (${needed} neighbours)`);
   }
 }
@@ -514,7 +524,7 @@ export class MdEngine implements Engine {
   private decode(
     data: ArrayBuffer,
     step: number,
-  ): { thermo: ThermoRecord; frame: Frame; needed: number; list: Uint32Array } {
+  ): { thermo: ThermoRecord; frame: Frame; overflow: Uint32Array; list: Uint32Array } {
     const n = this.natoms;
     const {
       state,
@@ -580,7 +590,7 @@ export class MdEngine implements Engine {
         rebuilds,
       },
       frame: { step, time: step * this.options.dt, positions, velocities, images, state: Float32Array.from(state) },
-      needed: overflow[0],
+      overflow,
       list: rebuildCounter,
     };
   }
@@ -619,7 +629,7 @@ export class MdEngine implements Engine {
         if (!nl || !(err instanceof ListOverflow || err instanceof StaleList)) throw err;
         // Redo from the last good record: nothing computed with a truncated or outrun list is kept. A list too
         // small grows; a list outrun is rebuilt twice as often.
-        if (err instanceof ListOverflow) nl.growTo(Math.ceil(err.needed * 1.25) + 8);
+        if (err instanceof ListOverflow) err.list.growTo(Math.ceil(err.needed * 1.25) + 8);
         else {
           this.listInterval = Math.max(1, Math.floor(this.listInterval / 2));
           this.staleRedos++;
@@ -642,9 +652,14 @@ export class MdEngine implements Engine {
       s.pending = null;
       const data = s.buffer.getMappedRange().slice(0);
       s.buffer.unmap();
-      const { thermo, frame, needed, list } = this.decode(data, s.step);
-      if (this.field.neighbors && needed > this.field.neighbors.capacity) throw new ListOverflow(needed);
-      if (this.field.neighbors && list[LIST_WORDS.stale] !== 0) throw new StaleList();
+      const { thermo, frame, overflow, list } = this.decode(data, s.step);
+      const nl = this.field.neighbors;
+      if (nl && overflow[OVERFLOW_WORDS.needed] > nl.capacity)
+        throw new ListOverflow(nl, overflow[OVERFLOW_WORDS.needed]);
+      const follower = nl?.follower?.list;
+      if (follower && overflow[OVERFLOW_WORDS.followerNeeded] > follower.capacity)
+        throw new ListOverflow(follower, overflow[OVERFLOW_WORDS.followerNeeded]);
+      if (nl && list[LIST_WORDS.stale] !== 0) throw new StaleList();
       this.check(thermo, frame);
       if (this.field.neighbors) this.adaptInterval(list);
       this.lastGood = frame;

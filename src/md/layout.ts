@@ -4,7 +4,7 @@
  * record interval. Packing and decoding both go through these tables.
  */
 
-import { LIST_WORD_COUNT } from '../potential/neighbors-gpu.ts';
+import { LIST_WORD_COUNT, OVERFLOW_WORD_COUNT } from '../potential/neighbors-gpu.ts';
 
 /** MdParams, in the struct's order: every field 4 bytes. */
 export const MD_PARAMS = [
@@ -49,7 +49,7 @@ export const RECORD_FIELDS = [
   { name: 'atomMinDist', words: { perAtom: 1 }, type: 'f32' },
   { name: 'velocities', words: { perAtom: 4 }, type: 'f32' },
   { name: 'atomVirial', words: { perAtom: 9 }, type: 'f32' },
-  { name: 'overflow', words: { fixed: 2 }, type: 'u32', list: true },
+  { name: 'overflow', words: { fixed: OVERFLOW_WORD_COUNT }, type: 'u32', list: true },
   { name: 'rebuildCounter', words: { fixed: LIST_WORD_COUNT }, type: 'u32', list: true },
   { name: 'positions', words: { perAtom: 4 }, type: 'f32' },
   { name: 'images', words: { perAtom: 4 }, type: 'i32' },

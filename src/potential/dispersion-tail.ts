@@ -9,14 +9,15 @@
  * so the seam between the two is learnt) and tapered to zero between `taper[0]` and `taper[1]`. The C6 are effective
  * coefficients fitted to CP2K's own D3 energies beyond 5 A (data/README.md, "D3 energies and the dispersion tail"),
  * not D3's coordination-dependent ones: what matters is that the tail varies with the density beyond the cutoff as
- * D3 does. The MD engine does not evaluate it yet (ADR 0018): a potential fitted with it is for measurement only.
+ * D3 does. On the GPU it is dispersion-tail-gpu.ts, a second pair kernel beside the MTP's (ADR 0018).
  *
  * Energies eV, distances A, C6 eV A^6; the virial in MLIP's PlusStress convention like every potential here.
  */
 import { ParseError } from '../io/errors.ts';
+import type { LammpsPairTable } from '../io/lammps.ts';
 import type { Configuration } from '../model/configuration.ts';
 import { buildNeighborList } from '../model/neighbors.ts';
-import type { EfsResult } from './types.ts';
+import { addEfs, type EfsResult, type SyncPotential } from './types.ts';
 
 export interface DispersionTail {
   /** Species order of `c6`'s rows and columns. */
@@ -91,6 +92,27 @@ export function dispersionTailEfs(
   return { energy: atomEnergies.reduce((s, x) => s + x, 0), atomEnergies, forces, virial };
 }
 
+/** A potential with the tail added (the float64 side: reference evaluations, relaxations, checks). */
+export class TailedPotential implements SyncPotential {
+  readonly name: string;
+  readonly cutoff: number;
+  readonly speciesCount: number;
+
+  constructor(
+    readonly inner: SyncPotential,
+    readonly tail: DispersionTail,
+    private readonly speciesIndex: readonly number[],
+  ) {
+    this.name = `${inner.name} + dispersion tail to ${tail.taper[1]} A`;
+    this.cutoff = Math.max(inner.cutoff, tail.taper[1]);
+    this.speciesCount = inner.speciesCount;
+  }
+
+  compute(config: Configuration): EfsResult {
+    return addEfs(this.inner.compute(config), dispersionTailEfs(this.tail, this.speciesIndex, config));
+  }
+}
+
 /** The tail's species index of each of a potential's species; an error names a species the tail lacks. */
 export function tailSpeciesIndex(tail: DispersionTail, species: readonly string[]): number[] {
   return species.map((s) => {
@@ -137,4 +159,35 @@ export function parseDispersionTail(text: string, file: string): DispersionTail 
     taper: [radii[2], radii[3]],
     ...(typeof o.source === 'string' ? { source: o.source } : {}),
   };
+}
+
+/** Where a tail's LAMMPS table starts, A: below any pair an MTP allows (LAMMPS stops on a pair inside its table). */
+const TABLE_INNER_A = 0.5;
+
+/**
+ * The tail as a LAMMPS `pair_style table` file (energies eV, forces -dphi/dr eV/A, on `points` evenly spaced radii
+ * from 0.5 A to the taper's end; zero below the switch), one section per pair of the types `species` lists.
+ */
+export function lammpsTailTable(tail: DispersionTail, species: readonly string[], points = 4000): LammpsPairTable {
+  const index = tailSpeciesIndex(tail, species);
+  const r0 = TABLE_INNER_A;
+  const r1 = tail.taper[1];
+  const lines = [
+    `# dispersion tail beyond the MTP's cutoff (${DISPERSION_TAIL_FORMAT}): phi = -C6 S(r) / r^6, eV and eV/A`,
+    `# switched on ${tail.switchOn[0]}-${tail.switchOn[1]} A, tapered off ${tail.taper[0]}-${tail.taper[1]} A${tail.source ? `; ${tail.source}` : ''}`,
+  ];
+  const sections: LammpsPairTable['sections'] = [];
+  for (let a = 0; a < species.length; a++)
+    for (let b = a; b < species.length; b++) {
+      const keyword = `${species[a]}_${species[b]}`.toUpperCase();
+      const c6 = tail.c6[index[a]][index[b]];
+      lines.push('', keyword, `N ${points} R ${r0} ${r1}`, '');
+      for (let k = 0; k < points; k++) {
+        const r = r0 + ((r1 - r0) * k) / (points - 1);
+        const [phi, dphi] = tailPair(tail, c6, r);
+        lines.push(`${k + 1} ${r.toPrecision(12)} ${phi.toExponential(12)} ${(-dphi).toExponential(12)}`);
+      }
+      sections.push({ i: a + 1, j: b + 1, keyword });
+    }
+  return { text: `${lines.join('\n')}\n`, cutoff: r1, points, sections };
 }

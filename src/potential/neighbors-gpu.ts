@@ -37,6 +37,7 @@ export function cellGeometry(
   positions: ArrayLike<number>,
   listCutoff: number,
   capacity: number,
+  follower = false,
 ): GpuCellGeometry {
   const natoms = positions.length / 3;
   let lattice: Float64Array;
@@ -89,6 +90,7 @@ export function cellGeometry(
   u[36] = natoms;
   u[37] = capacity;
   f[38] = listCutoff * listCutoff;
+  u[39] = follower ? 1 : 0;
   return { params: buf, nbins: nb as [number, number, number], lattice };
 }
 
@@ -100,6 +102,13 @@ export function estimateCapacity(natoms: number, cell: Cell | null, listCutoff: 
 }
 
 const KERNELS = ['prepare', 'scan', 'fill', 'sort', 'build', 'reverse', 'request', 'settle'] as const;
+
+/**
+ * The words of a list's `overflow` buffer: the largest neighbour count when it exceeded the slots and the entries
+ * without a reverse, for the list and then for its follower (which writes into its leader's buffer).
+ */
+export const OVERFLOW_WORDS = { needed: 0, unpaired: 1, followerNeeded: 2, followerUnpaired: 3 } as const;
+export const OVERFLOW_WORD_COUNT = 4;
 
 /**
  * The list's bookkeeping words (u32), shared with the MD engine's kernels (nl_rebuild in shaders/integrate.wgsl):
@@ -138,7 +147,7 @@ export class GpuNeighborList {
   private binCount!: GPUBuffer;
   private binStart!: GPUBuffer;
   private binAtoms!: GPUBuffer;
-  /** [0] the largest neighbour count when it exceeded the slots, [1] entries without a reverse. */
+  /** The OVERFLOW_WORDS: this list's and its follower's largest count past the slots and unpaired entries. */
   overflow!: GPUBuffer;
   /** The bookkeeping words of LIST_WORDS: the rebuild gate, counts, displacements, the stale flag. */
   rebuildCounter!: GPUBuffer;
@@ -149,6 +158,13 @@ export class GpuNeighborList {
   private rebuildGrids: [Kernel, number][] = [];
   private geometry!: GpuCellGeometry;
   private cell: Cell | null = null;
+  /**
+   * A second list over the same atoms with a longer cutoff (a long-range pair term's), rebuilt whenever this one is:
+   * built at the same step with the same skin, so this list's schedule and stale check hold for it too. It raises its
+   * overflow in this list's buffer and reads this list's rebuild gate (its own bookkeeping words stay unused).
+   */
+  follower: { list: GpuNeighborList; extraCutoff: number } | null = null;
+  private leader: GpuNeighborList | null = null;
 
   private constructor(
     readonly device: GPUDevice,
@@ -163,12 +179,12 @@ export class GpuNeighborList {
 
   /** Sets the system: allocates buffers for `natoms` atoms in `cell` (null: free cluster, boxed around `positions`). */
   configure(cell: Cell | null, positions: ArrayLike<number>, listCutoff: number, capacity?: number): void {
-    this.destroy();
+    this.releaseBuffers();
     this.cell = cell;
     this.natoms = positions.length / 3;
     this.listCutoff = listCutoff;
     this.capacity = capacity ?? estimateCapacity(this.natoms, cell, listCutoff);
-    this.geometry = cellGeometry(cell, positions, listCutoff, this.capacity);
+    this.geometry = cellGeometry(cell, positions, listCutoff, this.capacity, this.leader !== null);
     const d = this.device;
     const n = this.natoms;
     const nbins = this.geometry.nbins[0] * this.geometry.nbins[1] * this.geometry.nbins[2];
@@ -182,7 +198,7 @@ export class GpuNeighborList {
     this.nbrCount = storageBuffer(d, 'neighbour count', 4 * n);
     this.reverseSlot = storageBuffer(d, 'reverse slot', 4 * n * this.capacity);
     // [0]: the largest neighbour count when it exceeds the capacity; [1]: entries without a reverse entry
-    this.overflow = storageBuffer(d, 'overflow', 8);
+    this.overflow = storageBuffer(d, 'overflow', 4 * OVERFLOW_WORD_COUNT);
     this.fracRef = storageBuffer(d, 'fractional positions at build', 16 * n);
     this.rebuildCounter = storageBuffer(d, 'list bookkeeping', 4 * LIST_WORD_COUNT);
     const atoms = workgroups(n, 64);
@@ -196,6 +212,25 @@ export class GpuNeighborList {
     ];
     this.groups.clear();
     this.generation++;
+    const f = this.follower;
+    // a follower keeps its slots across a new cell, as this list does when the caller passes its capacity
+    if (f)
+      f.list.configure(
+        cell,
+        positions,
+        listCutoff + f.extraCutoff,
+        capacity === undefined ? undefined : f.list.capacity,
+      );
+  }
+
+  /**
+   * Makes `list` this list's follower (null: none), `extraCutoff` A beyond this list's cutoff; it is configured and
+   * rebuilt with this list from the next `configure` on.
+   */
+  setFollower(list: GpuNeighborList | null, extraCutoff = 0): void {
+    if (this.follower) this.follower.list.leader = null;
+    this.follower = list ? { list, extraCutoff } : null;
+    if (list) list.leader = this;
   }
 
   growTo(capacity: number): void {
@@ -229,10 +264,10 @@ export class GpuNeighborList {
       6: this.binAtoms,
       7: this.nbr,
       8: this.nbrCount,
-      9: this.overflow,
+      9: (this.leader ?? this).overflow,
       10: this.reverseSlot,
       11: this.fracRef,
-      12: this.rebuildCounter,
+      12: (this.leader ?? this).rebuildCounter,
     };
     const used: Record<Kernel, number[]> = {
       prepare: [0, 1, 2, 3, 4, 11, 12],
@@ -267,6 +302,7 @@ export class GpuNeighborList {
       pass.setBindGroup(0, this.group(k, positions));
       pass.dispatchWorkgroups(groups);
     }
+    this.follower?.list.encodeRebuild(pass, positions);
   }
 
   clearOverflow(encoder: GPUCommandEncoder): void {
@@ -299,13 +335,21 @@ export class GpuNeighborList {
         this.encode(encoder, positions);
         this.device.queue.submit([encoder.finish()]);
       });
-      const [needed, unpaired] = new Uint32Array(await readBuffer(this.device, this.overflow, 8));
-      if (needed <= this.capacity) {
-        if (unpaired > 0)
-          throw new Error(`neighbour list: ${unpaired} entries have no reverse entry (asymmetric list)`);
-        return;
+      const words = new Uint32Array(await readBuffer(this.device, this.overflow, 4 * OVERFLOW_WORD_COUNT));
+      const follower = this.follower?.list;
+      let grown = false;
+      if (words[OVERFLOW_WORDS.needed] > this.capacity) {
+        this.growTo(Math.ceil(words[OVERFLOW_WORDS.needed] * 1.25) + 8);
+        grown = true;
       }
-      this.growTo(Math.ceil(needed * 1.25) + 8);
+      if (follower && words[OVERFLOW_WORDS.followerNeeded] > follower.capacity) {
+        follower.growTo(Math.ceil(words[OVERFLOW_WORDS.followerNeeded] * 1.25) + 8);
+        grown = true;
+      }
+      if (grown) continue;
+      const unpaired = words[OVERFLOW_WORDS.unpaired] + words[OVERFLOW_WORDS.followerUnpaired];
+      if (unpaired > 0) throw new Error(`neighbour list: ${unpaired} entries have no reverse entry (asymmetric list)`);
+      return;
     }
   }
 
@@ -320,7 +364,12 @@ export class GpuNeighborList {
     return this.cell !== null;
   }
 
+  /** Frees the list's buffers (its follower is its owner's to destroy). */
   destroy(): void {
+    this.releaseBuffers();
+  }
+
+  private releaseBuffers(): void {
     for (const b of [
       this.cellUniform,
       this.frac,

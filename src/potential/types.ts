@@ -40,6 +40,30 @@ export interface GpuForceField {
   encodeInPass(pass: GPUComputePassEncoder, out: ReturnType<GpuForceField['allocateOutputs']>, natoms: number): void;
 }
 
+/** A potential that answers at once (the float64 evaluators). */
+export interface SyncPotential extends Potential {
+  compute(config: Configuration): EfsResult;
+}
+
+/** A GPU potential that evaluates single configurations and steps MD, and frees its buffers when done. */
+export interface GpuPotential extends Potential, GpuForceField {
+  /** Which kernel evaluates it (reported with timings). */
+  readonly kernel: string;
+  compute(config: Configuration): Promise<EfsResult>;
+  destroy(): void;
+}
+
+/** Two evaluations of one configuration summed (a potential and a term added to it). */
+export function addEfs(a: EfsResult, b: EfsResult): EfsResult {
+  const add = (x: Float64Array, y: Float64Array) => Float64Array.from(x, (v, k) => v + y[k]);
+  return {
+    energy: a.energy + b.energy,
+    atomEnergies: add(a.atomEnergies, b.atomEnergies),
+    forces: add(a.forces, b.forces),
+    virial: add(a.virial, b.virial),
+  };
+}
+
 /** The PlusStress six (xx yy zz yz xz xy) from a 3x3 virial. */
 export function plusStressOf(virial: ArrayLike<number>): Float64Array {
   return Float64Array.from([virial[0], virial[4], virial[8], virial[5], virial[2], virial[1]]);

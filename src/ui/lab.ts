@@ -12,7 +12,7 @@ import { notify } from '../md/observers.ts';
 import { boundaryAtoms, type Structure } from '../model/structure.ts';
 import { massesOf } from '../model/system.ts';
 import type { MtpPotential } from '../potential/mtp/potential.ts';
-import { WebGpuMtp } from '../potential/mtp/webgpu.ts';
+import type { GpuPotential } from '../potential/types.ts';
 import { STRUCTURE_PRESETS } from '../structure/presets.ts';
 import { repeatStructure } from '../structure/supercell.ts';
 import { transferFrame } from '../worker/analysis-client.ts';
@@ -50,7 +50,7 @@ export class Lab {
   structure: Structure;
   potential: LoadedPotential;
   private engine: Engine | null = null;
-  private field: WebGpuMtp | null = null;
+  private field: GpuPotential | null = null;
   private queue: (() => Promise<void>)[] = [];
   private busy = false;
   playing = true;
@@ -190,7 +190,7 @@ export class Lab {
       masses: massesOf(types, this.potential.species),
     };
     let engine: Engine;
-    let field: WebGpuMtp | null = null;
+    let field: GpuPotential | null = null;
     if (this.device) {
       field = await this.potential.gpu(this.device, this.settings.kernel);
       try {
@@ -261,7 +261,8 @@ export class Lab {
   ): Promise<{ steps: number; fmax: number }> {
     const s = this.structure;
     const types = this.typesForPotential(s);
-    const potential = this.device ? await this.potential.gpu(this.device, this.settings.kernel) : this.potential.cpu();
+    const gpu = this.device ? await this.potential.gpu(this.device, this.settings.kernel) : null;
+    const potential = gpu ?? this.potential.cpu();
     try {
       const r = await fireMinimize(
         potential,
@@ -277,7 +278,7 @@ export class Lab {
       await this.restart();
       return { steps: r.steps, fmax: r.fmax };
     } finally {
-      if (potential instanceof WebGpuMtp) potential.destroy();
+      gpu?.destroy();
     }
   }
 

@@ -14,7 +14,7 @@ import { massesOf } from '../../model/system.ts';
 import { flopsPerAtom, type MtpModel, modelLevel } from '../../potential/mtp/model.ts';
 import { type MtpPotential, mtpPotential } from '../../potential/mtp/potential.ts';
 import { softSphereMtpFile } from '../../potential/mtp/soft-sphere.ts';
-import { MTP_KERNELS, type MtpKernel } from '../../potential/mtp/webgpu.ts';
+import { MTP_KERNELS, type MtpKernel, WebGpuMtp } from '../../potential/mtp/webgpu.ts';
 import { packPositions } from '../../potential/neighbors-gpu.ts';
 import { betaLi3PS4 } from '../../structure/li3ps4.ts';
 import { STRUCTURE_PRESETS } from '../../structure/presets.ts';
@@ -121,7 +121,8 @@ async function benchGpu(
   const { model } = mtp;
   const d = ctx.device;
   const n = config.types.length;
-  const gpu = await mtp.gpu(d);
+  // the MTP's own kernel, timed alone (a tail, if any, is not part of this row)
+  const gpu = await WebGpuMtp.create(d, model);
   const positions = storageBuffer(d, 'positions', packPositions(config.positions, config.types));
   gpu.neighbors.configure(config.cell, config.positions, model.maxDist);
   await gpu.neighbors.build(positions);

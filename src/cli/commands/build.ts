@@ -16,7 +16,7 @@ import { betaLi3PS4Standard, GB_PRESETS, presetSpec } from '../../structure/gb/p
 import { buildPolycrystal } from '../../structure/polycrystal.ts';
 import { type Command, numberOption, type ParsedArgs, stringOption, UsageError } from '../command.ts';
 import { potentialOrDefault } from '../default-potential.ts';
-import { fileSha256, loadPotential, writeText } from '../files.ts';
+import { DISPERSION_TAIL_HELP, DISPERSION_TAIL_OPTION, fileSha256, loadPotential, writeText } from '../files.ts';
 
 function vec(text: string | undefined, name: string): IVec | undefined {
   if (text === undefined) return undefined;
@@ -29,7 +29,7 @@ function vec(text: string | undefined, name: string): IVec | undefined {
 async function buildAmorphous(args: ParsedArgs): Promise<number> {
   const pot = potentialOrDefault(stringOption(args, 'potential'));
   const out = stringOption(args, 'out');
-  const potential = loadPotential(pot);
+  const potential = loadPotential(pot, stringOption(args, 'dispersion-tail'));
   const ctx = await nodeGpuContext();
   const field = await potential.gpu(ctx.device);
   const result = await amorphousInterface(ctx.device, field, {
@@ -53,7 +53,7 @@ async function buildAmorphous(args: ParsedArgs): Promise<number> {
 /** Relaxes a built structure's positions (fixed cell) with --potential, on the float64 evaluator. */
 async function relaxWithPotential(args: ParsedArgs, structure: Structure): Promise<Structure> {
   const pot = potentialOrDefault(stringOption(args, 'potential'));
-  const potential = loadPotential(pot);
+  const potential = loadPotential(pot, stringOption(args, 'dispersion-tail'));
   const { model } = potential;
   const r = await fireMinimize(potential.cpu(), toConfiguration(structure, LI_P_S), {
     fmax: numberOption(args, 'fmax', 0.05),
@@ -109,7 +109,8 @@ function polycrystal(args: ParsedArgs): number {
 /** `build --scan`: the translation scan of one boundary, its table, and the relaxed best structure. */
 async function scanPreset(args: ParsedArgs, standard: Structure, spec: GbSpec, label: string): Promise<number> {
   const pot = potentialOrDefault(stringOption(args, 'potential'));
-  const potential = loadPotential(pot);
+  const tailPath = stringOption(args, 'dispersion-tail');
+  const potential = loadPotential(pot, tailPath);
   const { model } = potential;
   const grid = numberOption(args, 'grid', 4);
   const gaps = numberList(stringOption(args, 'gaps'), 'gaps');
@@ -150,7 +151,11 @@ async function scanPreset(args: ParsedArgs, standard: Structure, spec: GbSpec, l
     const doc = {
       boundary: label,
       spec: { axis: spec.axis, plane: spec.plane, sigma: spec.sigma ?? null },
-      potential: { path: pot, sha256: fileSha256(pot) },
+      potential: {
+        path: pot,
+        sha256: fileSha256(pot),
+        ...(tailPath ? { dispersionTail: { path: tailPath, sha256: fileSha256(tailPath) } } : {}),
+      },
       options: settings,
       areaA2: result.report.area,
       bulkEnergyPerFormulaUnitEv: result.bulkEnergyPerFormulaUnit,
@@ -194,6 +199,7 @@ export const buildCommand: Command = {
     '--polycrystal: Voronoi grains of beta-Li3PS4 in a periodic cubic box, --grains N (default 8) with random',
     'orientations from --seed, the box sized for --atoms M (default 12000; boundaries remove some, whole PS4 units and',
     'Li by the same rules); per-atom grain and distance to the nearest Voronoi face are written with .extxyz.',
+    `${DISPERSION_TAIL_HELP} (--scan, --relax, --amorphous)`,
   ].join('\n'),
   options: {
     list: { type: 'boolean' },
@@ -212,6 +218,7 @@ export const buildCommand: Command = {
     'lammps-input': { type: 'string' },
     temperature: { type: 'string', default: '800' },
     potential: { type: 'string' },
+    'dispersion-tail': DISPERSION_TAIL_OPTION,
     'melt-steps': { type: 'string', default: String(MELT_QUENCH.meltSteps) },
     'quench-steps': { type: 'string', default: String(MELT_QUENCH.quenchSteps) },
     'melt-temperature': { type: 'string', default: String(MELT_QUENCH.meltTemperature) },

@@ -5,7 +5,7 @@ import { parseCfg, writeCfg } from '../../io/cfg.ts';
 import { buildNeighborList } from '../../model/neighbors.ts';
 import { type Potential, plusStressOf } from '../../potential/types.ts';
 import { type Command, stringOption, UsageError } from '../command.ts';
-import { loadPotential, readText, writeText } from '../files.ts';
+import { DISPERSION_TAIL_HELP, DISPERSION_TAIL_OPTION, loadPotential, readText, writeText } from '../files.ts';
 
 export const calcEfsCommand: Command = {
   name: 'calc-efs',
@@ -15,15 +15,16 @@ export const calcEfsCommand: Command = {
     'OUT.cfg is IN.cfg with Energy (eV), forces fx fy fz (eV/A) and PlusStress (virial, eV; xx yy zz yz xz xy)',
     'filled in, numbers with 17 significant digits; Feature lines and the order of configurations are kept.',
     'Backends: cpu (float64 reference, default), webgpu (float32 GPU kernels, agreeing with cpu to ~1e-6 relative).',
+    `${DISPERSION_TAIL_HELP} Types 0, 1, 2 are Li, P, S.`,
   ].join('\n'),
-  options: { backend: { type: 'string', default: 'cpu' } },
+  options: { backend: { type: 'string', default: 'cpu' }, 'dispersion-tail': DISPERSION_TAIL_OPTION },
   async run(args) {
     if (args.positionals.length !== 3) throw new UsageError('expected POT.mtp IN.cfg OUT.cfg');
     const [potPath, inPath, outPath] = args.positionals;
     const backend = stringOption(args, 'backend') ?? 'cpu';
     if (backend !== 'cpu' && backend !== 'webgpu')
       throw new UsageError(`unknown backend '${backend}' (available: cpu, webgpu)`);
-    const mtp = loadPotential(potPath);
+    const mtp = loadPotential(potPath, stringOption(args, 'dispersion-tail'));
     const { model } = mtp;
     const configs = parseCfg(readText(inPath), basename(inPath));
     let potential: Potential = mtp.cpu();

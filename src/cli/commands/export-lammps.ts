@@ -2,9 +2,10 @@ import { mkdirSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { lammpsRunFiles } from '../../io/lammps.ts';
 import { isThermostat, THERMOSTAT_DEFAULTS, THERMOSTAT_IDS, thermostat } from '../../md/thermostats/index.ts';
+import { lammpsTailTable } from '../../potential/dispersion-tail.ts';
 import { type Command, numberOption, SPECIES_OPTION, speciesOption, stringOption, UsageError } from '../command.ts';
 import { potentialOrDefault } from '../default-potential.ts';
-import { loadPotential, readText, writeText } from '../files.ts';
+import { DISPERSION_TAIL_OPTION, loadPotential, readText, writeText } from '../files.ts';
 import { loadStructure, parseSupercell, STRUCTURE_PRESETS } from '../structure-input.ts';
 
 /**
@@ -26,10 +27,13 @@ export const exportLammpsCommand: Command = {
     'steps to msd_li.dat, and for a structure with boundary labels (a bicrystal or polycrystal preset, or an extended',
     'XYZ written by build) also for the Li within 3 A of a boundary (msd_li_gb.dat) and the rest (msd_li_bulk.dat).',
     `Units: K, fs (converted to ps for LAMMPS). Thermostats: ${THERMOSTAT_IDS.join(', ')} (--tau fs, --friction 1/fs).`,
+    '--dispersion-tail TAIL.json (for a potential fitted with it, ADR 0018) also writes DIR/dispersion-tail.table and',
+    'overlays it on the MTP: pair_style hybrid/overlay mlip ... table linear N, a section per pair of species.',
   ].join('\n'),
   options: {
     out: { type: 'string' },
     potential: { type: 'string' },
+    'dispersion-tail': DISPERSION_TAIL_OPTION,
     mlip: { type: 'string', default: '2' },
     species: SPECIES_OPTION,
     supercell: { type: 'string' },
@@ -52,7 +56,8 @@ export const exportLammpsCommand: Command = {
     if (!isThermostat(name)) throw new UsageError(`--thermostat must be one of ${THERMOSTAT_IDS.join(', ')}`);
     const species = speciesOption(args);
     const potentialPath = potentialOrDefault(stringOption(args, 'potential'));
-    const { file } = loadPotential(potentialPath); // refuses an untrained template before anything is written
+    // refuses an untrained template, or a tail without the species' coefficients, before anything is written
+    const { file, tail } = loadPotential(potentialPath, stringOption(args, 'dispersion-tail'), species);
     if (file.speciesCount !== species.length)
       throw new UsageError(
         `${basename(potentialPath)} has ${file.speciesCount} species; --species names ${species.length} (${species.join(',')})`,
@@ -76,12 +81,13 @@ export const exportLammpsCommand: Command = {
       }),
       seed,
       msdEvery: numberOption(args, 'msd-every', 100),
+      pairTable: tail ? lammpsTailTable(tail, species) : undefined,
     });
     mkdirSync(out, { recursive: true });
     for (const [f, text] of files) writeText(join(out, f), text);
     console.log(
       `${structure.types.length} atoms -> ${files.map(([f]) => join(out, f)).join(', ')} ` +
-        `(pair_style mlip of the MLIP-${mlip} interface; types ${species.map((s, k) => `${k + 1} = ${s}`).join(', ')})`,
+        `(pair_style mlip of the MLIP-${mlip} interface${tail ? ' with the dispersion tail overlaid' : ''}; types ${species.map((s, k) => `${k + 1} = ${s}`).join(', ')})`,
     );
     return 0;
   },

@@ -22,7 +22,7 @@ import { massesOf } from '../../model/system.ts';
 import { MTP_KERNELS, type MtpKernel } from '../../potential/mtp/webgpu.ts';
 import { type Command, numberOption, SPECIES_OPTION, speciesOption, stringOption, UsageError } from '../command.ts';
 import { potentialOrDefault } from '../default-potential.ts';
-import { loadPotential, readText, writeText } from '../files.ts';
+import { DISPERSION_TAIL_HELP, DISPERSION_TAIL_OPTION, loadPotential, readText, writeText } from '../files.ts';
 import { provenance, provenanceComment } from '../provenance.ts';
 import { loadStructure, parseSupercell, STRUCTURE_PRESETS, typesForPotential } from '../structure-input.ts';
 
@@ -79,10 +79,12 @@ export const mdCommand: Command = {
     'run stops at its next record, writes it there and exits with 130 (143); a second signal kills at once.',
     `--kernel ${MTP_KERNELS.join('|')} picks the MTP kernel (default: specialised where the model allows; block is a`,
     'workgroup per atom, for GPUs with many more lanes than atoms; docs/adr/0012-block-parallel-mtp-kernel.md).',
+    DISPERSION_TAIL_HELP,
   ].join('\n'),
   options: {
     structure: { type: 'string' },
     potential: { type: 'string' },
+    'dispersion-tail': DISPERSION_TAIL_OPTION,
     supercell: { type: 'string' },
     species: SPECIES_OPTION,
     temperature: { type: 'string', default: '800' },
@@ -125,7 +127,7 @@ export const mdCommand: Command = {
     const checkpointPath =
       stringOption(args, 'checkpoint') ?? (out ? `${out}.lastgood.json` : 'lilab-md.lastgood.json');
 
-    const potential = loadPotential(potentialPath);
+    const potential = loadPotential(potentialPath, stringOption(args, 'dispersion-tail'), species);
     const { model } = potential;
     const kernel = stringOption(args, 'kernel') as MtpKernel | undefined;
     if (kernel !== undefined && !MTP_KERNELS.includes(kernel))
@@ -139,7 +141,9 @@ export const mdCommand: Command = {
 
     const ctx = await nodeGpuContext();
     console.log(`adapter: ${formatAdapter(ctx.report)}`);
-    console.log(`system:  ${structure.title ?? structureSpec}, ${types.length} atoms; potential ${potentialPath}`);
+    console.log(
+      `system:  ${structure.title ?? structureSpec}, ${types.length} atoms; potential ${potentialPath}${potential.tail ? ` + ${stringOption(args, 'dispersion-tail')}` : ''}`,
+    );
     const field = await potential.gpu(ctx.device, kernel);
     console.log(`kernel:  ${field.kernel}`);
     let positions = structure.positions;

@@ -1,5 +1,5 @@
 import { existsSync, mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { formatAdapter } from '../../gpu/device.ts';
 import { nodeGpuContext } from '../../gpu/node-gpu.ts';
 import {
@@ -19,7 +19,15 @@ import { modelLevel } from '../../potential/mtp/model.ts';
 import { readLabelled } from '../../train/dataset.ts';
 import { type Command, numberOption, type ParsedArgs, stringOption, UsageError } from '../command.ts';
 import { potentialOrDefault } from '../default-potential.ts';
-import { fileSha256, loadPotential, readText, writeText, writeTextAtomic } from '../files.ts';
+import {
+  DISPERSION_TAIL_HELP,
+  DISPERSION_TAIL_OPTION,
+  loadPotential,
+  readText,
+  potentialSha256 as runIdentity,
+  writeText,
+  writeTextAtomic,
+} from '../files.ts';
 
 /** The defaults, one place: the options' help shows them and the run falls back on them. */
 const DEFAULTS = { data: 'data/li3ps4-dft.extxyz', gbRuns: '800:100,1000:50', diffusionPs: 20, gb: 'all' } as const;
@@ -39,9 +47,11 @@ export const physicsCommand: Command = {
     "potential's training report) records the MD checks in it and the limits they found, which the lab shows.",
     "--resume-dir DIR keeps each boundary run's progress in DIR/ID-TK-Nps.json at every picosecond; the same command",
     'again goes on from there, and takes the runs that ended from their files (for runs longer than one sitting).',
+    DISPERSION_TAIL_HELP,
   ].join('\n'),
   options: {
     potential: { type: 'string' },
+    'dispersion-tail': DISPERSION_TAIL_OPTION,
     data: { type: 'string', default: DEFAULTS.data },
     'gb-ps': { type: 'string' },
     'gb-runs': { type: 'string', default: DEFAULTS.gbRuns },
@@ -83,14 +93,18 @@ function runKeeping(dir: string, id: RunIdentity): RunKeeping {
 
 async function runPhysics(args: ParsedArgs): Promise<number> {
   const path = potentialOrDefault(stringOption(args, 'potential'));
-  const potential = loadPotential(path);
+  const tailPath = stringOption(args, 'dispersion-tail');
+  const potential = loadPotential(path, tailPath);
   const { model } = potential;
-  const potentialSha256 = fileSha256(path);
+  const potentialSha256 = runIdentity(path, tailPath);
   const ctx = await nodeGpuContext();
   const out = (line: string) => console.log(line);
   out(`# lilab physics  node ${process.version}  ${new Date().toISOString()}`);
   out(`# adapter: ${formatAdapter(ctx.report)}`);
-  out(`# potential: ${path} (${model.name}, level ${modelLevel(model)}, cutoff ${model.maxDist} A)`);
+  out(
+    `# potential: ${path} (${model.name}, level ${modelLevel(model)}, cutoff ${model.maxDist} A)` +
+      (tailPath ? ` + dispersion tail ${tailPath} to ${potential.tail?.taper[1]} A` : ''),
+  );
   if (!args.values['skip-lattice']) {
     out('# lattice');
     const dataPath = stringOption(args, 'data') ?? DEFAULTS.data;
@@ -140,7 +154,14 @@ async function runPhysics(args: ParsedArgs): Promise<number> {
     const measured = new Date().toISOString();
     const fresh: MeasuredCheck[] = checks.map((c, k) => ({ ...c, line: lines[k], adapter, measured }));
     const all = mergeChecks(report.physics, potentialSha256, fresh);
-    report.physics = { measured, potentialSha256, adapter, checks: all, lines: all.map((c) => c.line ?? '') };
+    report.physics = {
+      measured,
+      potentialSha256,
+      ...(tailPath ? { dispersionTail: basename(tailPath) } : {}),
+      adapter,
+      checks: all,
+      lines: all.map((c) => c.line ?? ''),
+    };
     const limits = limitsOf(all);
     report.limits = limits || null;
     writeText(reportPath, `${JSON.stringify(report, null, 2)}\n`);

@@ -17,7 +17,13 @@ import {
 } from '../../md/study-pipeline.ts';
 import { type Command, numberOption, stringOption, UsageError } from '../command.ts';
 import { potentialOrDefault } from '../default-potential.ts';
-import { fileSha256, loadPotential, writeTextAtomic } from '../files.ts';
+import {
+  DISPERSION_TAIL_HELP,
+  DISPERSION_TAIL_OPTION,
+  loadPotential,
+  potentialSha256,
+  writeTextAtomic,
+} from '../files.ts';
 import { provenance, VERSION } from '../provenance.ts';
 
 const QUICK = STUDY_MODES.quick;
@@ -78,6 +84,7 @@ export const studyCommand: Command = {
     '--quick: temperatures 800,1000,1200, 20 ps (2 ps equilibration), 10 ps at 300 K, without the two large tilts',
     '(150) and (170): about 30 minutes on a laptop GPU; see docs/study.md for what it gives up.',
     'Exit status 3: the study finished but some runs failed (listed in results.json and the report).',
+    DISPERSION_TAIL_HELP,
   ].join('\n'),
   options: {
     out: { type: 'string' },
@@ -89,6 +96,7 @@ export const studyCommand: Command = {
     quick: { type: 'boolean' },
     resume: { type: 'boolean' },
     potential: { type: 'string' },
+    'dispersion-tail': DISPERSION_TAIL_OPTION,
     seed: { type: 'string', default: '1' },
     'no-bulk': { type: 'boolean' },
   },
@@ -124,9 +132,11 @@ export const studyCommand: Command = {
       if (!(v > 0)) throw new UsageError(`--${k} must be positive`);
     if (!(equilibratePs >= 0)) throw new UsageError('--equilibrate-ps must be zero or more');
     const potentialPath = potentialOrDefault(stringOption(args, 'potential'));
-    const potential = loadPotential(potentialPath);
+    const tailPath = stringOption(args, 'dispersion-tail');
+    const potential = loadPotential(potentialPath, tailPath);
     const { model } = potential;
-    const sha = fileSha256(potentialPath);
+    // with a tail the study's identity is the pair's, so that --resume refuses a run made without it or with another
+    const sha = potentialSha256(potentialPath, tailPath);
 
     for (const d of ['systems', 'runs', 'msd', 'figures']) mkdirSync(join(out, d), { recursive: true });
     const settingsPath = join(out, 'settings.json');

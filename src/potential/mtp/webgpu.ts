@@ -125,6 +125,33 @@ interface Pipelines {
   gather: GPUComputePipeline;
 }
 
+/** A field's outputs read back: per-atom energies and virials summed in float64. */
+export async function readEfs(
+  device: GPUDevice,
+  out: ReturnType<GpuForceField['allocateOutputs']>,
+  n: number,
+): Promise<EfsResult> {
+  const [e, f, w] = await Promise.all([
+    readBuffer(device, out.atomEnergy, 4 * n),
+    readBuffer(device, out.forces, 16 * n),
+    readBuffer(device, out.atomVirial, 36 * n),
+  ]);
+  const atomEnergies = Float64Array.from(new Float32Array(e));
+  const f4 = new Float32Array(f);
+  const forces = new Float64Array(3 * n);
+  for (let i = 0; i < n; i++) {
+    forces[3 * i] = f4[4 * i];
+    forces[3 * i + 1] = f4[4 * i + 1];
+    forces[3 * i + 2] = f4[4 * i + 2];
+  }
+  const w9 = new Float32Array(w);
+  const virial = new Float64Array(9);
+  for (let i = 0; i < n; i++) for (let k = 0; k < 9; k++) virial[k] += w9[9 * i + k];
+  let energy = 0;
+  for (const v of atomEnergies) energy += v;
+  return { energy, atomEnergies, forces, virial };
+}
+
 export class WebGpuMtp implements Potential, GpuForceField {
   readonly name: string;
   readonly cutoff: number;
@@ -380,26 +407,9 @@ export class WebGpuMtp implements Potential, GpuForceField {
       this.encodeEvaluation(encoder, out, n);
       d.queue.submit([encoder.finish()]);
     });
-    const [e, f, w] = await Promise.all([
-      readBuffer(d, out.atomEnergy, 4 * n),
-      readBuffer(d, out.forces, 16 * n),
-      readBuffer(d, out.atomVirial, 36 * n),
-    ]);
-    const atomEnergies = Float64Array.from(new Float32Array(e));
-    const f4 = new Float32Array(f);
-    const forces = new Float64Array(3 * n);
-    for (let i = 0; i < n; i++) {
-      forces[3 * i] = f4[4 * i];
-      forces[3 * i + 1] = f4[4 * i + 1];
-      forces[3 * i + 2] = f4[4 * i + 2];
-    }
-    const w9 = new Float32Array(w);
-    const virial = new Float64Array(9);
-    for (let i = 0; i < n; i++) for (let k = 0; k < 9; k++) virial[k] += w9[9 * i + k];
-    let energy = 0;
-    for (const v of atomEnergies) energy += v;
+    const result = await readEfs(d, out, n);
     for (const b of [positions, ...Object.values(out)]) b.destroy();
-    return { energy, atomEnergies, forces, virial };
+    return result;
   }
 
   destroy(): void {

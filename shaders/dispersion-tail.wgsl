@@ -1,0 +1,95 @@
+// The dispersion tail beyond the MTP's reach (src/potential/dispersion-tail.ts holds its float64 form and the why):
+// phi(r) = -C6_ab S(r) / r^6, S switched on between on0 and on1 and tapered off between off0 and off1 by quintic
+// smoothsteps. Prepended: common/cell.wgsl. It runs after the MTP's gather in the same pass and adds to its outputs.
+// Each atom walks its own entries of the long list (every pair is listed from both ends) and writes only its own
+// force, half of each pair's energy and half of each pair's virial, so the kernel needs no atomics. Positions are the
+// MD engine's current fractional coordinates (the short list's, which the drifts keep up to date); the long list
+// was built at the same step as the short one, with the same skin.
+
+struct TailParams {
+  natoms: u32,
+  ntypes: u32,
+  on0: f32,
+  on1: f32,
+  off0: f32,
+  off1: f32,
+  _pad0: u32,
+  _pad1: u32,
+}
+
+@group(0) @binding(0) var<uniform> cell: CellParams;
+@group(0) @binding(1) var<uniform> tp: TailParams;
+// C6 by the potential's species types, row-major ntypes x ntypes, eV A^6
+@group(0) @binding(2) var<storage, read> c6: array<f32>;
+@group(0) @binding(3) var<storage, read> frac: array<vec4f>;
+@group(0) @binding(4) var<storage, read> nbr: array<vec2u>;
+@group(0) @binding(5) var<storage, read> nbr_count: array<u32>;
+@group(0) @binding(6) var<storage, read_write> forces: array<vec4f>;
+@group(0) @binding(7) var<storage, read_write> atom_energy: array<f32>;
+@group(0) @binding(8) var<storage, read_write> atom_virial: array<f32>;
+
+// Quintic smoothstep on [a, b] and its derivative.
+fn smoothstep5(r: f32, a: f32, b: f32) -> vec2f {
+  if (r <= a) {
+    return vec2f(0.0, 0.0);
+  }
+  if (r >= b) {
+    return vec2f(1.0, 0.0);
+  }
+  let w = b - a;
+  let x = (r - a) / w;
+  return vec2f(x * x * x * (10.0 + x * (-15.0 + 6.0 * x)), 30.0 * x * x * (1.0 - x) * (1.0 - x) / w);
+}
+
+@compute @workgroup_size(64)
+fn dispersion_tail(@builtin(global_invocation_id) gid: vec3u) {
+  let i = gid.x;
+  if (i >= tp.natoms) {
+    return;
+  }
+  let fi = frac[i];
+  let row = type_of(fi) * tp.ntypes;
+  let count = min(nbr_count[i], cell.capacity);
+  let base = i * cell.capacity;
+  var f = vec3f(0.0);
+  var e = 0.0;
+  // rows of this atom's half of the virial, W_ab = -sum (dphi/dr / r) d_a d_b / 2
+  var w0 = vec3f(0.0);
+  var w1 = vec3f(0.0);
+  var w2 = vec3f(0.0);
+  for (var s = 0u; s < count; s++) {
+    let entry = nbr[base + s];
+    let fj = frac[entry.x];
+    let d = frac_to_cart(cell, fj.xyz - fi.xyz + unpack_shift(entry.y));
+    let r = length(d);
+    if (r <= tp.on0 || r >= tp.off1) {
+      continue;
+    }
+    let on = smoothstep5(r, tp.on0, tp.on1);
+    let off = smoothstep5(r, tp.off0, tp.off1);
+    let sw = on.x * (1.0 - off.x);
+    let dsw = on.y * (1.0 - off.x) - on.x * off.y;
+    let inv6 = 1.0 / (r * r * r * r * r * r);
+    let k = c6[row + type_of(fj)];
+    e += -0.5 * k * sw * inv6;
+    // dphi/dr / r: the pair's force on i is +g d (d points from i to j)
+    let g = -k * (dsw * inv6 - 6.0 * sw * inv6 / r) / r;
+    f += g * d;
+    let h = -0.5 * g;
+    w0 += (h * d.x) * d;
+    w1 += (h * d.y) * d;
+    w2 += (h * d.z) * d;
+  }
+  forces[i] = vec4f(forces[i].xyz + f, forces[i].w);
+  atom_energy[i] += e;
+  let v = 9u * i;
+  atom_virial[v] += w0.x;
+  atom_virial[v + 1u] += w0.y;
+  atom_virial[v + 2u] += w0.z;
+  atom_virial[v + 3u] += w1.x;
+  atom_virial[v + 4u] += w1.y;
+  atom_virial[v + 5u] += w1.z;
+  atom_virial[v + 6u] += w2.x;
+  atom_virial[v + 7u] += w2.y;
+  atom_virial[v + 8u] += w2.z;
+}
