@@ -9,6 +9,8 @@
 # an interrupted run resumes at the stage it was in. L-BFGS sums over configurations in a fixed order per thread
 # count; stages are run with the thread counts they were made with (third field below) to give the same files.
 # `FROM=ID` starts at a committed candidate instead (e.g. FROM=l16-r22s retraces the last two stages only).
+# `TAIL=TAIL.json` fits every stage to the labels less that dispersion tail (ADR 0018; with OUT_DIR elsewhere, since
+# its potentials are other potentials), and `THREADS=N` overrides the thread counts (same fit, other rounding).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 OUT_DIR=${OUT_DIR:-dist/potentials}
@@ -39,6 +41,8 @@ for stage in "${stages[@]}"; do
   if [ -f "$out" ]; then echo "# $id: $out is there, skipped"; continue; fi
   read -r -a args <<<"$opts"
   echo "# $id from $(path_of "$init")"
-  node bin/lilab.mjs train "${base[@]}" --init "$(path_of "$init")" "${args[@]}" --threads "$threads" \
-    --out "$out" --report "$OUT_DIR/li3ps4-$id.json"
+  tail=()
+  [ -n "${TAIL:-}" ] && tail=(--dispersion-tail "$TAIL")
+  node bin/lilab.mjs train "${base[@]}" --init "$(path_of "$init")" "${args[@]}" "${tail[@]}" \
+    --threads "${THREADS:-$threads}" --out "$out" --report "$OUT_DIR/li3ps4-$id.json"
 done

@@ -237,7 +237,9 @@ fn nl_reverse(@builtin(global_invocation_id) gid: vec3u) {
   for (var b = i; b < cell.nbins.w; b += max(cell.natoms, 1u)) {
     atomicStore(&bin_count[b], 0u);
   }
-  if (i >= cell.natoms) {
+  // a follower's pair term walks each atom's own entries and needs no reverse (a search of j's whole list for every
+  // entry, the most costly part of a long list's rebuild)
+  if (i >= cell.natoms || cell.follower == 1u) {
     return;
   }
   let count = min(nbr_count[i], cell.capacity);

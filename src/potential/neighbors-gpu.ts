@@ -196,7 +196,7 @@ export class GpuNeighborList {
     this.binAtoms = storageBuffer(d, 'bin atoms', 4 * n);
     this.nbr = storageBuffer(d, 'neighbour list', 8 * n * this.capacity);
     this.nbrCount = storageBuffer(d, 'neighbour count', 4 * n);
-    this.reverseSlot = storageBuffer(d, 'reverse slot', 4 * n * this.capacity);
+    this.reverseSlot = storageBuffer(d, 'reverse slot', this.reverseBytes());
     // [0]: the largest neighbour count when it exceeds the capacity; [1]: entries without a reverse entry
     this.overflow = storageBuffer(d, 'overflow', 4 * OVERFLOW_WORD_COUNT);
     this.fracRef = storageBuffer(d, 'fractional positions at build', 16 * n);
@@ -223,6 +223,11 @@ export class GpuNeighborList {
       );
   }
 
+  /** A follower's pair term needs no reverse entries (nl_reverse leaves them out): its buffer is a placeholder. */
+  private reverseBytes(): number {
+    return this.leader ? 4 : 4 * this.natoms * this.capacity;
+  }
+
   /**
    * Makes `list` this list's follower (null: none), `extraCutoff` A beyond this list's cutoff; it is configured and
    * rebuilt with this list from the next `configure` on.
@@ -240,7 +245,7 @@ export class GpuNeighborList {
     this.nbr.destroy();
     this.nbr = storageBuffer(this.device, 'neighbour list', 8 * this.natoms * capacity);
     this.reverseSlot.destroy();
-    this.reverseSlot = storageBuffer(this.device, 'reverse slot', 4 * this.natoms * capacity);
+    this.reverseSlot = storageBuffer(this.device, 'reverse slot', this.reverseBytes());
     this.groups.clear();
     this.generation++;
     this.regrowths++;

@@ -24,6 +24,8 @@ import { DEFAULT_POTENTIAL } from '../default-potential.ts';
 import { loadPotential } from '../files.ts';
 
 /** MLIP's reference potentials, carried in the checkout (test/fixtures/README.md); used when --potential is not given. */
+/** The D3 tail fitted to the labels (data/README.md), for the MD step's cost with it. */
+const FITTED_TAIL = fileURLToPath(new URL('../../../data/potentials/d3-tail.json', import.meta.url));
 const REFERENCE_L16 = fileURLToPath(new URL('../../../test/fixtures/mtp-vectors/l16.mtp', import.meta.url));
 const REFERENCE_L08 = fileURLToPath(new URL('../../../test/fixtures/mtp-vectors/l08.mtp', import.meta.url));
 
@@ -345,6 +347,12 @@ export const benchCommand: Command = {
         const steps = quick ? 100 : 500;
         const run = { temperature: 800, dt: 1 };
         console.log(await benchMdStep(ctx, mdPotential, mdName, 'S5 (120) bicrystal', config, steps, run, kernel));
+        if (existsSync(FITTED_TAIL)) {
+          // the same with the D3 tail beyond the cutoff (ADR 0018): its 14.5 A list and pair kernel's share
+          const tailed = loadPotential(mdPath, FITTED_TAIL);
+          const label = `${mdName} + dispersion tail`;
+          console.log(await benchMdStep(ctx, tailed, label, 'S5 (120) bicrystal', config, steps, run, kernel));
+        }
       }
       if (mdPath && !quick) {
         // the page's polycrystal preset at 3x3x2 (about 94,000 atoms)
