@@ -57,23 +57,35 @@ fn dispersion_tail(@builtin(global_invocation_id) gid: vec3u) {
   var w0 = vec3f(0.0);
   var w1 = vec3f(0.0);
   var w2 = vec3f(0.0);
+  let on0_2 = tp.on0 * tp.on0;
+  let on1_2 = tp.on1 * tp.on1;
+  let off0_2 = tp.off0 * tp.off0;
+  let off1_2 = tp.off1 * tp.off1;
   for (var s = 0u; s < count; s++) {
     let entry = nbr[base + s];
     let fj = frac[entry.x];
     let d = frac_to_cart(cell, fj.xyz - fi.xyz + unpack_shift(entry.y));
-    let r = length(d);
-    if (r <= tp.on0 || r >= tp.off1) {
+    let r2 = dot(d, d);
+    if (r2 <= on0_2 || r2 >= off1_2) {
       continue;
     }
-    let on = smoothstep5(r, tp.on0, tp.on1);
-    let off = smoothstep5(r, tp.off0, tp.off1);
-    let sw = on.x * (1.0 - off.x);
-    let dsw = on.y * (1.0 - off.x) - on.x * off.y;
-    let inv6 = 1.0 / (r * r * r * r * r * r);
     let k = c6[row + type_of(fj)];
+    let inv2 = 1.0 / r2;
+    let inv6 = inv2 * inv2 * inv2;
+    var sw = 1.0;
+    // d(sw)/dr / r
+    var dsw_r = 0.0;
+    // most pairs lie between the switch and the taper, where S = 1: no square root there
+    if (r2 < on1_2 || r2 > off0_2) {
+      let r = sqrt(r2);
+      let on = smoothstep5(r, tp.on0, tp.on1);
+      let off = smoothstep5(r, tp.off0, tp.off1);
+      sw = on.x * (1.0 - off.x);
+      dsw_r = (on.y * (1.0 - off.x) - on.x * off.y) / r;
+    }
     e += -0.5 * k * sw * inv6;
-    // dphi/dr / r: the pair's force on i is +g d (d points from i to j)
-    let g = -k * (dsw * inv6 - 6.0 * sw * inv6 / r) / r;
+    // dphi/dr / r, phi = -k S / r^6: the pair's force on i is +g d (d points from i to j)
+    let g = -k * inv6 * (dsw_r - 6.0 * sw * inv2);
     f += g * d;
     let h = -0.5 * g;
     w0 += (h * d.x) * d;

@@ -66,7 +66,10 @@ export function cellGeometry(
   }
   const inv = inverse3(lattice);
   const h = faceSpacings({ lattice, pbc });
-  const nb = h.map((hk) => Math.max(1, Math.min(255, Math.floor(hk / listCutoff))));
+  // A follower's long list keeps about a tenth of what bins as wide as its cutoff hold: bins a third as wide scan
+  // about a third as many atoms for the same list.
+  const binsPerCutoff = follower ? 3 : 1;
+  const nb = h.map((hk) => Math.max(1, Math.min(255, Math.floor((binsPerCutoff * hk) / listCutoff))));
   // Keep the grid no larger than a few bins per atom (a sparse cluster would otherwise make a huge, empty grid).
   while (nb[0] * nb[1] * nb[2] > Math.max(64, 4 * natoms)) {
     const k = nb.indexOf(Math.max(...nb));
