@@ -196,4 +196,22 @@ describe('dispersion tail on the GPU against the float64 sum', () => {
     err.mockRestore();
     expect(existsSync(out)).toBe(false);
   });
+
+  it('`lilab md --dispersion-tail` steps with it and its thermo file names the tail and its hash', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lilab-tail-md-'));
+    const pot = join(dir, 'soft.mtp');
+    writeFileSync(pot, writeMtp(softSphereMtp()));
+    const tailFile = join(dir, 'tail.json');
+    writeFileSync(tailFile, JSON.stringify({ format: DISPERSION_TAIL_FORMAT, ...TEST_TAIL }));
+    const thermo = join(dir, 't.csv');
+    const common = ['md', '--structure', 'beta-li3ps4', '--supercell', '1x1x2', '--potential', pot, '--steps', '20'];
+    const log = vi.spyOn(console, 'log').mockImplementation(() => {});
+    expect(await main([...common, '--every', '10', '--thermo', thermo, '--dispersion-tail', tailFile])).toBe(0);
+    const printed = log.mock.calls.flat().join('\n');
+    log.mockRestore();
+    expect(printed).toMatch(/kernel: +specialised \+ tail/);
+    const text = readFileSync(thermo, 'utf8');
+    expect(text).toContain(`# dispersion_tail=${tailFile}`);
+    expect(text).toMatch(/# dispersion_tail_sha256=[0-9a-f]{64}\n/);
+  });
 });

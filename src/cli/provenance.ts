@@ -36,11 +36,13 @@ export function setCommandLine(argv: string[]): void {
   commandLine = [...argv];
 }
 
-export function provenance(o: { potential?: string; seed?: number }): [string, string][] {
+export function provenance(o: { potential?: string; dispersionTail?: string; seed?: number }): [string, string][] {
   const rows: [string, string][] = [['lilab', VERSION]];
   const commit = gitCommit();
   if (commit) rows.push(['git_commit', commit]);
   if (o.potential) rows.push(['potential', o.potential], ['potential_sha256', fileSha256(o.potential)]);
+  if (o.dispersionTail)
+    rows.push(['dispersion_tail', o.dispersionTail], ['dispersion_tail_sha256', fileSha256(o.dispersionTail)]);
   if (o.seed !== undefined) rows.push(['seed', String(o.seed)]);
   rows.push(['command', ['lilab', ...commandLine].join(' ')], ['written', new Date().toISOString()]);
   return rows;

@@ -127,7 +127,8 @@ export const mdCommand: Command = {
     const checkpointPath =
       stringOption(args, 'checkpoint') ?? (out ? `${out}.lastgood.json` : 'lilab-md.lastgood.json');
 
-    const potential = loadPotential(potentialPath, stringOption(args, 'dispersion-tail'), species);
+    const tailPath = stringOption(args, 'dispersion-tail');
+    const potential = loadPotential(potentialPath, tailPath, species);
     const { model } = potential;
     const kernel = stringOption(args, 'kernel') as MtpKernel | undefined;
     if (kernel !== undefined && !MTP_KERNELS.includes(kernel))
@@ -142,7 +143,7 @@ export const mdCommand: Command = {
     const ctx = await nodeGpuContext();
     console.log(`adapter: ${formatAdapter(ctx.report)}`);
     console.log(
-      `system:  ${structure.title ?? structureSpec}, ${types.length} atoms; potential ${potentialPath}${potential.tail ? ` + ${stringOption(args, 'dispersion-tail')}` : ''}`,
+      `system:  ${structure.title ?? structureSpec}, ${types.length} atoms; potential ${potentialPath}${tailPath ? ` + ${tailPath}` : ''}`,
     );
     const field = await potential.gpu(ctx.device, kernel);
     console.log(`kernel:  ${field.kernel}`);
@@ -193,7 +194,10 @@ export const mdCommand: Command = {
 
     if (out && !resume) writeFileSync(out, '');
     if (thermoPath && !resume)
-      writeFileSync(thermoPath, `${provenanceComment({ potential: potentialPath, seed })}${THERMO_HEADER}\n`);
+      writeFileSync(
+        thermoPath,
+        `${provenanceComment({ potential: potentialPath, dispersionTail: tailPath, seed })}${THERMO_HEADER}\n`,
+      );
     if (dumpPath && !resume) writeFileSync(dumpPath, '');
     const tty = process.stdout.isTTY && !process.env.CI;
     const t0 = performance.now();
@@ -217,7 +221,7 @@ export const mdCommand: Command = {
           append(out),
           frameDue,
           { ...structure, species, types },
-          Object.fromEntries(provenance({ potential: potentialPath, seed })),
+          Object.fromEntries(provenance({ potential: potentialPath, dispersionTail: tailPath, seed })),
         ),
       );
     if (dumpPath) observers.push(dumpObserver(append(dumpPath), frameDue, types));

@@ -174,7 +174,7 @@ export const studyCommand: Command = {
       {
         lilab: VERSION,
         command: Object.fromEntries(provenance({})).command,
-        provenance: Object.fromEntries(provenance({ potential: potentialPath, seed })),
+        provenance: Object.fromEntries(provenance({ potential: potentialPath, dispersionTail: tailPath, seed })),
         potential: {
           file: potentialPath,
           sha256: sha,
