@@ -7,10 +7,10 @@ import type { GpuContext } from '../src/gpu/device.ts';
 import { nodeGpuContext } from '../src/gpu/node-gpu.ts';
 import { parseCfg, writeCfg } from '../src/io/cfg.ts';
 import { writeMtp } from '../src/io/mtp.ts';
-import { type Frame, MdEngine, type MdSystem, type ThermoRecord } from '../src/md/engine.ts';
+import { type Frame, MdEngine, type ThermoRecord } from '../src/md/engine.ts';
 import type { Configuration } from '../src/model/configuration.ts';
 import { buildNeighborList } from '../src/model/neighbors.ts';
-import { element, LI_P_S } from '../src/model/species.ts';
+import { LI_P_S } from '../src/model/species.ts';
 import { toConfiguration } from '../src/model/structure.ts';
 import {
   DISPERSION_TAIL_FORMAT,
@@ -23,9 +23,7 @@ import { mtpPotential, parseMtpPotential } from '../src/potential/mtp/potential.
 import { unpackShift } from '../src/potential/neighbors-gpu.ts';
 import { buildBicrystal } from '../src/structure/gb/builder.ts';
 import { betaLi3PS4Standard, GB_PRESETS, presetSpec } from '../src/structure/gb/presets.ts';
-import { betaLi3PS4 } from '../src/structure/li3ps4.ts';
-import { repeatStructure } from '../src/structure/supercell.ts';
-import { compareEfs, expectPhysical, softSphereMtp } from './support.ts';
+import { compareEfs, expectPhysical, softSphereMtp, softSphereTestSystem as testSystem } from './support.ts';
 
 const DEFAULT = new URL('../public/potentials/li3ps4-default.mtp', import.meta.url);
 const FITTED_TAIL = new URL('../data/potentials/d3-tail.json', import.meta.url);
@@ -42,16 +40,14 @@ const TEST_TAIL: DispersionTail = {
   taper: [7, 9],
 };
 
-/** beta-Li3PS4 1x1x2 expanded by 25% (soft spheres of range 3 A just touch): 64 atoms, sides 10-16 A. */
-function testSystem(): MdSystem {
-  const s = repeatStructure(betaLi3PS4(), 1, 1, 2);
-  const scale = 1.25;
-  return {
-    types: s.types,
-    positions: s.positions.map((x) => x * scale),
-    cell: { lattice: s.cell.lattice.map((x) => x * scale), pbc: [true, true, true] },
-    masses: Float64Array.from(s.types, (t) => element(s.species[t]).mass),
-  };
+/** A soft-sphere potential and TEST_TAIL as files in a fresh folder, for the CLI. */
+function cliFiles(): { dir: string; pot: string; tailFile: string } {
+  const dir = mkdtempSync(join(tmpdir(), 'lilab-tail-'));
+  const pot = join(dir, 'soft.mtp');
+  writeFileSync(pot, writeMtp(softSphereMtp()));
+  const tailFile = join(dir, 'tail.json');
+  writeFileSync(tailFile, JSON.stringify({ format: DISPERSION_TAIL_FORMAT, ...TEST_TAIL }));
+  return { dir, pot, tailFile };
 }
 
 describe('dispersion tail on the GPU against the float64 sum', () => {
@@ -169,11 +165,7 @@ describe('dispersion tail on the GPU against the float64 sum', () => {
   });
 
   it('`lilab calc-efs --dispersion-tail` on both backends adds the tail; a tail without S is refused, nothing written', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'lilab-tail-'));
-    const pot = join(dir, 'soft.mtp');
-    writeFileSync(pot, writeMtp(softSphereMtp()));
-    const tailFile = join(dir, 'tail.json');
-    writeFileSync(tailFile, JSON.stringify({ format: DISPERSION_TAIL_FORMAT, ...TEST_TAIL }));
+    const { dir, pot, tailFile } = cliFiles();
     const s = testSystem();
     const config: Configuration = { types: s.types, positions: s.positions, cell: s.cell, features: [] };
     const input = join(dir, 'in.cfg');
@@ -198,11 +190,7 @@ describe('dispersion tail on the GPU against the float64 sum', () => {
   });
 
   it('`lilab md --dispersion-tail` steps with it and its thermo file names the tail and its hash', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'lilab-tail-md-'));
-    const pot = join(dir, 'soft.mtp');
-    writeFileSync(pot, writeMtp(softSphereMtp()));
-    const tailFile = join(dir, 'tail.json');
-    writeFileSync(tailFile, JSON.stringify({ format: DISPERSION_TAIL_FORMAT, ...TEST_TAIL }));
+    const { dir, pot, tailFile } = cliFiles();
     const thermo = join(dir, 't.csv');
     const common = ['md', '--structure', 'beta-li3ps4', '--supercell', '1x1x2', '--potential', pot, '--steps', '20'];
     const log = vi.spyOn(console, 'log').mockImplementation(() => {});

@@ -13,21 +13,7 @@ import { type MtpKernel, WebGpuMtp } from '../src/potential/mtp/webgpu.ts';
 import { RestrainedField } from '../src/potential/restraints-gpu.ts';
 import { buildBicrystal } from '../src/structure/gb/builder.ts';
 import { betaLi3PS4Standard, GB_PRESETS, presetSpec } from '../src/structure/gb/presets.ts';
-import { betaLi3PS4 } from '../src/structure/li3ps4.ts';
-import { repeatStructure } from '../src/structure/supercell.ts';
-import { expectChemistryAsBuilt, softSphereMtp } from './support.ts';
-
-/** beta-Li3PS4 1x1x2 expanded by 25%: soft spheres of range 3 A then just touch, a smooth and stable test system. */
-function testSystem(): MdSystem {
-  const s = repeatStructure(betaLi3PS4(), 1, 1, 2);
-  const scale = 1.25;
-  return {
-    types: s.types,
-    positions: s.positions.map((x) => x * scale),
-    cell: { lattice: s.cell.lattice.map((x) => x * scale), pbc: [true, true, true] },
-    masses: Float64Array.from(s.types, (t) => element(s.species[t]).mass),
-  };
-}
+import { expectChemistryAsBuilt, softSphereMtp, softSphereTestSystem as testSystem } from './support.ts';
 
 /** Standard deviation after removing the best straight line (separates the O(dt^2) wobble from slow drift). */
 function detrendedSd(y: number[]): { sd: number; slope: number } {

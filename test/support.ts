@@ -4,14 +4,18 @@ import { expect } from 'vitest';
 import { type Ps4Census, ps4Census } from '../src/analysis/ps4.ts';
 import { parseCfg } from '../src/io/cfg.ts';
 import { parseMtp } from '../src/io/mtp.ts';
+import type { MdSystem } from '../src/md/engine.ts';
 import { applyStrain } from '../src/model/cell.ts';
 import type { Configuration } from '../src/model/configuration.ts';
 import { FORMAL_CHARGE, MIN_BUILT_DISTANCE } from '../src/model/ps4.ts';
 import { seededUniform } from '../src/model/random.ts';
+import { element } from '../src/model/species.ts';
 import { countBySpecies, type Structure } from '../src/model/structure.ts';
 import { compileMtp, type MtpModel } from '../src/potential/mtp/model.ts';
 import { softSphereMtpFile } from '../src/potential/mtp/soft-sphere.ts';
 import type { EfsResult } from '../src/potential/types.ts';
+import { betaLi3PS4 } from '../src/structure/li3ps4.ts';
+import { repeatStructure } from '../src/structure/supercell.ts';
 
 /** Reference data carried in the checkout (MLIP vectors, structures, GB table, MTP specification): fixtures/README.md. */
 export const FIXTURES = fileURLToPath(new URL('./fixtures/', import.meta.url));
@@ -199,4 +203,16 @@ export function expectPhysical(gpu: EfsResult, ref: EfsResult, n: number, tol = 
   expect(c.forceRelRms).toBeLessThan(tol.forceRelRms);
   expect(c.forceMaxAbs).toBeLessThan(tol.forceMaxAbs);
   expect(c.virialRel).toBeLessThan(tol.virialRel);
+}
+
+/** beta-Li3PS4 1x1x2 expanded by 25%: soft spheres of range 3 A then just touch, a smooth and stable test system. */
+export function softSphereTestSystem(): MdSystem {
+  const s = repeatStructure(betaLi3PS4(), 1, 1, 2);
+  const scale = 1.25;
+  return {
+    types: s.types,
+    positions: s.positions.map((x) => x * scale),
+    cell: { lattice: s.cell.lattice.map((x) => x * scale), pbc: [true, true, true] },
+    masses: Float64Array.from(s.types, (t) => element(s.species[t]).mass),
+  };
 }
