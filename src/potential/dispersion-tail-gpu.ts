@@ -77,7 +77,12 @@ export class TailedGpuField implements GpuPotential {
     const module = await compileModule(device, 'dispersion tail', withCellCommon(['dispersion-tail.wgsl', tailWgsl]));
     const pipeline = await computePipeline(device, module, 'dispersion_tail');
     const list = await GpuNeighborList.create(device);
-    return new TailedGpuField(device, inner, pipeline, list, tail, speciesIndex);
+    try {
+      return new TailedGpuField(device, inner, pipeline, list, tail, speciesIndex);
+    } catch (e) {
+      list.destroy();
+      throw e;
+    }
   }
 
   allocateOutputs(natoms: number): Outputs {

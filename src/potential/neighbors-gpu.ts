@@ -200,7 +200,7 @@ export class GpuNeighborList {
     this.nbr = storageBuffer(d, 'neighbour list', 8 * n * this.capacity);
     this.nbrCount = storageBuffer(d, 'neighbour count', 4 * n);
     this.reverseSlot = storageBuffer(d, 'reverse slot', this.reverseBytes());
-    // [0]: the largest neighbour count when it exceeds the capacity; [1]: entries without a reverse entry
+    // OVERFLOW_WORDS (a follower writes its own into its leader's)
     this.overflow = storageBuffer(d, 'overflow', 4 * OVERFLOW_WORD_COUNT);
     this.fracRef = storageBuffer(d, 'fractional positions at build', 16 * n);
     this.rebuildCounter = storageBuffer(d, 'list bookkeeping', 4 * LIST_WORD_COUNT);
