@@ -1,6 +1,6 @@
 // The dispersion tail beyond the MTP's reach (src/potential/dispersion-tail.ts holds its float64 form and the why):
 // phi(r) = -C6_ab S(r) / r^6, S switched on between on0 and on1 and tapered off between off0 and off1 by quintic
-// smoothsteps. Prepended: common/cell.wgsl. It runs after the MTP's gather in the same pass and adds to its outputs.
+// smoothsteps (on1 < off0, which the tail's file is checked for). Prepended: common/cell.wgsl. It runs after the MTP's gather in the same pass and adds to its outputs.
 // Each atom walks its own entries of the long list (every pair is listed from both ends) and writes only its own
 // force, half of each pair's energy and half of each pair's virial, so the kernel needs no atomics. Positions are the
 // MD engine's current fractional coordinates (the short list's, which the drifts keep up to date); the long list
@@ -28,19 +28,6 @@ struct TailParams {
 @group(0) @binding(7) var<storage, read_write> atom_energy: array<f32>;
 @group(0) @binding(8) var<storage, read_write> atom_virial: array<f32>;
 
-// Quintic smoothstep on [a, b] and its derivative.
-fn smoothstep5(r: f32, a: f32, b: f32) -> vec2f {
-  if (r <= a) {
-    return vec2f(0.0, 0.0);
-  }
-  if (r >= b) {
-    return vec2f(1.0, 0.0);
-  }
-  let w = b - a;
-  let x = (r - a) / w;
-  return vec2f(x * x * x * (10.0 + x * (-15.0 + 6.0 * x)), 30.0 * x * x * (1.0 - x) * (1.0 - x) / w);
-}
-
 @compute @workgroup_size(64)
 fn dispersion_tail(@builtin(global_invocation_id) gid: vec3u) {
   let i = gid.x;
@@ -53,14 +40,15 @@ fn dispersion_tail(@builtin(global_invocation_id) gid: vec3u) {
   let base = i * cell.capacity;
   var f = vec3f(0.0);
   var e = 0.0;
-  // rows of this atom's half of the virial, W_ab = -sum (dphi/dr / r) d_a d_b / 2
-  var w0 = vec3f(0.0);
-  var w1 = vec3f(0.0);
-  var w2 = vec3f(0.0);
+  // this atom's half of the virial, W_ab = -sum (dphi/dr / r) d_a d_b / 2, symmetric: xx yy zz, then yz xz xy
+  var wd = vec3f(0.0);
+  var wo = vec3f(0.0);
   let on0_2 = tp.on0 * tp.on0;
   let on1_2 = tp.on1 * tp.on1;
   let off0_2 = tp.off0 * tp.off0;
   let off1_2 = tp.off1 * tp.off1;
+  let inv_w_on = 1.0 / (tp.on1 - tp.on0);
+  let inv_w_off = 1.0 / (tp.off1 - tp.off0);
   for (var s = 0u; s < count; s++) {
     let entry = nbr[base + s];
     let fj = frac[entry.x];
@@ -75,33 +63,36 @@ fn dispersion_tail(@builtin(global_invocation_id) gid: vec3u) {
     var sw = 1.0;
     // d(sw)/dr / r
     var dsw_r = 0.0;
-    // most pairs lie between the switch and the taper, where S = 1: no square root there
+    // most pairs lie between the switch and the taper, where S = 1: no square root there. Elsewhere one quintic
+    // smoothstep, x^3 (10 - 15 x + 6 x^2) on the switch or one minus it on the taper (the two never overlap).
     if (r2 < on1_2 || r2 > off0_2) {
-      let r = sqrt(r2);
-      let on = smoothstep5(r, tp.on0, tp.on1);
-      let off = smoothstep5(r, tp.off0, tp.off1);
-      sw = on.x * (1.0 - off.x);
-      dsw_r = (on.y * (1.0 - off.x) - on.x * off.y) / r;
+      let on_side = r2 < on1_2;
+      let inv_r = inverseSqrt(r2);
+      let inv_w = select(inv_w_off, inv_w_on, on_side);
+      let x = (r2 * inv_r - select(tp.off0, tp.on0, on_side)) * inv_w;
+      let p = x * x * x * (10.0 + x * (-15.0 + 6.0 * x));
+      let dp = 30.0 * x * x * (1.0 - x) * (1.0 - x) * inv_w;
+      sw = select(1.0 - p, p, on_side);
+      dsw_r = select(-dp, dp, on_side) * inv_r;
     }
     e += -0.5 * k * sw * inv6;
     // dphi/dr / r, phi = -k S / r^6: the pair's force on i is +g d (d points from i to j)
     let g = -k * inv6 * (dsw_r - 6.0 * sw * inv2);
     f += g * d;
     let h = -0.5 * g;
-    w0 += (h * d.x) * d;
-    w1 += (h * d.y) * d;
-    w2 += (h * d.z) * d;
+    wd += h * d * d;
+    wo += h * vec3f(d.y * d.z, d.x * d.z, d.x * d.y);
   }
   forces[i] = vec4f(forces[i].xyz + f, forces[i].w);
   atom_energy[i] += e;
   let v = 9u * i;
-  atom_virial[v] += w0.x;
-  atom_virial[v + 1u] += w0.y;
-  atom_virial[v + 2u] += w0.z;
-  atom_virial[v + 3u] += w1.x;
-  atom_virial[v + 4u] += w1.y;
-  atom_virial[v + 5u] += w1.z;
-  atom_virial[v + 6u] += w2.x;
-  atom_virial[v + 7u] += w2.y;
-  atom_virial[v + 8u] += w2.z;
+  atom_virial[v] += wd.x;
+  atom_virial[v + 1u] += wo.z;
+  atom_virial[v + 2u] += wo.y;
+  atom_virial[v + 3u] += wo.z;
+  atom_virial[v + 4u] += wd.y;
+  atom_virial[v + 5u] += wo.x;
+  atom_virial[v + 6u] += wo.y;
+  atom_virial[v + 7u] += wo.x;
+  atom_virial[v + 8u] += wd.z;
 }
