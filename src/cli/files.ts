@@ -3,7 +3,7 @@ import { closeSync, openSync, readFileSync, readSync, renameSync, writeFileSync 
 import { basename } from 'node:path';
 import { parseMtp } from '../io/mtp.ts';
 import { LI_P_S } from '../model/species.ts';
-import { parseDispersionTail } from '../potential/dispersion-tail.ts';
+import { parseDispersionTail, tailSpeciesIndex } from '../potential/dispersion-tail.ts';
 import { type MtpPotential, mtpPotential } from '../potential/mtp/potential.ts';
 
 export class InputFileError extends Error {
@@ -46,14 +46,16 @@ export function loadMtpFile(path: string) {
  * file, ADR 0018) both add the dispersion tail beyond the cutoff, its coefficients looked up by `species`.
  */
 export function loadPotential(path: string, tailPath?: string, species: readonly string[] = LI_P_S): MtpPotential {
-  const plain = mtpPotential(loadMtpFile(path));
-  if (!tailPath) return plain;
+  const file = loadMtpFile(path);
+  if (!tailPath) return mtpPotential(file);
   const tail = parseDispersionTail(readText(tailPath), tailPath);
+  // the tail's own shortcoming is named by its file; the MTP is compiled once, below, with its own messages
   try {
-    return mtpPotential(plain.file, tail, species);
+    tailSpeciesIndex(tail, species);
   } catch (e) {
     throw new InputFileError(`${tailPath}: ${(e as Error).message}`);
   }
+  return mtpPotential(file, tail, species);
 }
 
 /** The option of every command that evaluates a potential: the dispersion tail to add to it (ADR 0018). */
