@@ -1,5 +1,12 @@
-import { describe, expect, it } from 'vitest';
+import { createHash } from 'node:crypto';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it, vi } from 'vitest';
+import { main } from '../src/cli/main.ts';
+import { parseCfg, writeCfg } from '../src/io/cfg.ts';
 import { ParseError } from '../src/io/errors.ts';
+import { writeMtp } from '../src/io/mtp.ts';
 import { makeCell } from '../src/model/cell.ts';
 import type { Configuration } from '../src/model/configuration.ts';
 import {
@@ -9,8 +16,15 @@ import {
   parseDispersionTail,
   tailPair,
 } from '../src/potential/dispersion-tail.ts';
+import { mtpPotential } from '../src/potential/mtp/potential.ts';
 import { withoutDispersionTail } from '../src/train/dataset.ts';
-import { randomTriclinicConfig, relError, strainDerivativeVirial } from './support.ts';
+import {
+  randomTriclinicConfig,
+  relError,
+  softSphereMtp,
+  softSphereTestSystem,
+  strainDerivativeVirial,
+} from './support.ts';
 
 const TAIL: DispersionTail = {
   species: ['Li', 'P', 'S'],
@@ -119,5 +133,58 @@ describe('dispersion tail', () => {
     refuse({ c6: TAIL.c6.map((row) => row.map(() => -1)) }, />= 0/);
     refuse({ taper: [4, 9] }, /increasing/);
     expect(() => parseDispersionTail('{', 't.json')).toThrow(/t\.json.*not JSON/);
+  });
+
+  it("a potential's training report decides its tail: the one beside it is taken, a missing or other one refused", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'lilab-fitted-tail-'));
+    const pot = join(dir, 'fitted.mtp');
+    writeFileSync(pot, writeMtp(softSphereMtp()));
+    const tailText = JSON.stringify({ format: DISPERSION_TAIL_FORMAT, ...TAIL });
+    const tailFile = join(dir, 'd3-tail.json');
+    writeFileSync(tailFile, tailText);
+    const sha256 = createHash('sha256').update(tailText).digest('hex');
+    // what `lilab train --dispersion-tail --report` writes of it
+    writeFileSync(join(dir, 'fitted.json'), JSON.stringify({ dispersionTail: { file: 'd3-tail.json', sha256 } }));
+    const other = join(dir, 'other.json');
+    writeFileSync(other, JSON.stringify({ format: DISPERSION_TAIL_FORMAT, ...TAIL, taper: [7, 9.5] }));
+    const s = softSphereTestSystem();
+    const config: Configuration = { types: s.types, positions: s.positions, cell: s.cell, features: [] };
+    const input = join(dir, 'in.cfg');
+    writeFileSync(input, writeCfg([config]));
+    const withTail = mtpPotential(softSphereMtp(), TAIL).cpu().compute(config).energy;
+    expect(Math.abs(withTail - mtpPotential(softSphereMtp()).cpu().compute(config).energy)).toBeGreaterThan(0.05);
+    const run = async (out: string, ...extra: string[]) => {
+      const err = vi.spyOn(console, 'error').mockImplementation(() => {});
+      const rc = await main(['calc-efs', pot, input, join(dir, out), ...extra]);
+      const said = err.mock.calls.flat().join(' ');
+      err.mockRestore();
+      const path = join(dir, out);
+      return { rc, said, energy: existsSync(path) ? parseCfg(readFileSync(path, 'utf8'), out)[0].energy : null };
+    };
+    const missing = await run('missing.cfg');
+    expect(missing.rc).not.toBe(0);
+    expect(missing.said).toMatch(/fitted\.mtp was fitted to the labels less the dispersion tail d3-tail\.json/);
+    expect(missing.said).toMatch(/no .*fitted\.tail\.json/);
+    expect(missing.energy).toBeNull();
+    const wrong = await run('wrong.cfg', '--dispersion-tail', other);
+    expect(wrong.rc).not.toBe(0);
+    expect(wrong.said).toMatch(/other\.json is not the tail .*fitted\.mtp was fitted with/);
+    expect(wrong.energy).toBeNull();
+    const given = await run('given.cfg', '--dispersion-tail', tailFile);
+    expect(given.rc).toBe(0);
+    expect(Math.abs((given.energy ?? Number.NaN) - withTail)).toBeLessThan(1e-9);
+    copyFileSync(other, join(dir, 'fitted.tail.json'));
+    const otherBeside = await run('other-beside.cfg');
+    expect(otherBeside.said).toMatch(/fitted\.tail\.json is another tail/);
+    expect(otherBeside.energy).toBeNull();
+    copyFileSync(tailFile, join(dir, 'fitted.tail.json'));
+    const beside = await run('beside.cfg');
+    expect(beside.rc).toBe(0);
+    expect(beside.said).toMatch(/dispersion tail: .*fitted\.tail\.json/);
+    expect(Math.abs((beside.energy ?? Number.NaN) - withTail)).toBeLessThan(1e-9);
+    // a report that names no tail (a fit without one) leaves the potential as it is
+    writeFileSync(join(dir, 'fitted.json'), JSON.stringify({ dispersionTail: null }));
+    const none = await run('none.cfg');
+    expect(Math.abs((none.energy ?? Number.NaN) - withTail)).toBeGreaterThan(0.05);
   });
 });

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { DEFAULT_POTENTIAL } from '../src/cli/default-potential.ts';
 import { main } from '../src/cli/main.ts';
 import { parseMtp } from '../src/io/mtp.ts';
@@ -216,6 +216,13 @@ describe('training provenance and validation by kind, on the project DFT data', 
       );
     const one = await withTail(`^${id}$`);
     expect(one.all.energy_meV_atom.mean).toBeCloseTo(direct, 8);
+    // and without it, the report refuses the potential alone (its tail is not beside it)
+    const err = vi.spyOn(console, 'error').mockImplementation(() => {});
+    const bare = await captured(['validate', '--potential', pot, '--data', DATA, '--only', `^${id}$`]);
+    const said = err.mock.calls.flat().join(' ');
+    err.mockRestore();
+    expect(bare.code).not.toBe(0);
+    expect(said).toMatch(/li3ps4-l16-r23d\.mtp was fitted to the labels less the dispersion tail d3-tail\.json/);
     // the tail is 60-90 meV/atom: without it the same potential is far off
     expect(Math.abs(direct - (1000 * (mtp.energy - cell.energy)) / cell.types.length)).toBeGreaterThan(50);
     // and the figures docs/training.md gives for it: bulk t10- 4.05 meV/atom, round 25 7.13

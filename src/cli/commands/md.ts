@@ -23,6 +23,7 @@ import { MTP_KERNELS, type MtpKernel } from '../../potential/mtp/webgpu.ts';
 import { type Command, numberOption, SPECIES_OPTION, speciesOption, stringOption, UsageError } from '../command.ts';
 import { potentialOrDefault } from '../default-potential.ts';
 import { DISPERSION_TAIL_HELP, DISPERSION_TAIL_OPTION, loadPotential, readText, writeText } from '../files.ts';
+import { tailFor } from '../fitted-tail.ts';
 import { provenance, provenanceComment } from '../provenance.ts';
 import { loadStructure, parseSupercell, STRUCTURE_PRESETS, typesForPotential } from '../structure-input.ts';
 
@@ -127,7 +128,7 @@ export const mdCommand: Command = {
     const checkpointPath =
       stringOption(args, 'checkpoint') ?? (out ? `${out}.lastgood.json` : 'lilab-md.lastgood.json');
 
-    const tailPath = stringOption(args, 'dispersion-tail');
+    const tailPath = tailFor(potentialPath, stringOption(args, 'dispersion-tail'));
     const potential = loadPotential(potentialPath, tailPath, species);
     const { model } = potential;
     const kernel = stringOption(args, 'kernel') as MtpKernel | undefined;

@@ -5,6 +5,7 @@ import { type ErrorSummary, type FitErrors, fitErrors } from '../../train/linear
 import { type Command, SPECIES_OPTION, speciesOption, stringOption, UsageError } from '../command.ts';
 import { potentialOrDefault } from '../default-potential.ts';
 import { loadPotential, readText } from '../files.ts';
+import { tailFor } from '../fitted-tail.ts';
 
 function row(name: string, e: FitErrors): string {
   const f = (x: number, d: number, w: number) => (Number.isFinite(x) ? x.toFixed(d) : '-').padStart(w);
@@ -45,7 +46,8 @@ export const validateCommand: Command = {
   async run(args) {
     const dataPath = stringOption(args, 'data');
     if (!dataPath) throw new UsageError('--data is required');
-    const { model } = loadPotential(potentialOrDefault(stringOption(args, 'potential')));
+    const potentialPath = potentialOrDefault(stringOption(args, 'potential'));
+    const { model } = loadPotential(potentialPath);
     const species = speciesOption(args);
     let data = excludeById(
       readLabelled(readText(dataPath), basename(dataPath), species),
@@ -54,7 +56,7 @@ export const validateCommand: Command = {
     const only = stringOption(args, 'only');
     if (only) data = data.filter((c) => new RegExp(only).test(configId(c)));
     if (data.length === 0) throw new UsageError(`${dataPath}: no configurations selected`);
-    const tailPath = stringOption(args, 'dispersion-tail');
+    const tailPath = tailFor(potentialPath, stringOption(args, 'dispersion-tail'));
     if (tailPath) data = withoutDispersionTail(data, parseDispersionTail(readText(tailPath), tailPath), species);
     const kinds = new Map<string, typeof data>();
     for (const c of data) kinds.set(configKind(c), [...(kinds.get(configKind(c)) ?? []), c]);
