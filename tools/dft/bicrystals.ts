@@ -4,13 +4,20 @@ import { formatExtxyzFrame } from '../../src/io/extxyz.ts';
 import { LI_P_S } from '../../src/model/species.ts';
 import { toConfiguration } from '../../src/model/structure.ts';
 import { relaxedPreset, sampleAndPick, wrapped } from './sample-md.ts';
-import { APPEND_OPTION, loadGradedPotential, outputAndPotential, pickOption, writeSampledFrames } from './tool-args.ts';
+import {
+  APPEND_OPTION,
+  loadGradedPotential,
+  outputAndPotential,
+  POTENTIAL_OPTIONS,
+  pickOption,
+  writeSampledFrames,
+} from './tool-args.ts';
 
 export const bicrystalsCommand: Command = {
   name: 'bicrystals',
   summary: 'frames of a whole periodic bicrystal from MD with a potential, picked by grade or evenly, to label',
   usage:
-    'OUT.extxyz [--append] --potential POT.mtp [--preset sigma3-110-111] [--temperature 800] [--ps 5] [--count 2] [--pick grade|even] [--spacing 500] [--prefix r15] [--seed 15] [--relaxed]',
+    'OUT.extxyz [--append] --potential POT.mtp [--dispersion-tail TAIL.json] [--preset sigma3-110-111] [--temperature 800] [--ps 5] [--count 2] [--pick grade|even] [--spacing 500] [--prefix r15] [--seed 15] [--relaxed]',
   help: [
     'MD (CSVR, 1 fs) of the preset from its translation-scanned relaxed positions (data/gb-scan/ID.relaxed.extxyz),',
     'graded every 100 fs against the active set beside the potential (POT.mtp.als.json). --pick grade: the',
@@ -19,7 +26,7 @@ export const bicrystalsCommand: Command = {
   ].join('\n'),
   options: {
     ...APPEND_OPTION,
-    potential: { type: 'string' },
+    ...POTENTIAL_OPTIONS,
     preset: { type: 'string', default: 'sigma3-110-111' },
     temperature: { type: 'string', default: '800' },
     ps: { type: 'string', default: '5' },
@@ -31,13 +38,13 @@ export const bicrystalsCommand: Command = {
     relaxed: { type: 'boolean' },
   },
   async run(args) {
-    const { out, potentialPath } = outputAndPotential(args);
+    const { out, potentialPath, tailPath } = outputAndPotential(args);
     const id = stringOption(args, 'preset')!;
     const temperature = numberValue(args, 'temperature');
     const seed = numberValue(args, 'seed');
     const prefix = stringOption(args, 'prefix')!;
     const pick = pickOption(args);
-    const { potential, active } = loadGradedPotential(potentialPath);
+    const { potential, active } = loadGradedPotential(potentialPath, tailPath);
     const start = relaxedPreset(id);
     const config = toConfiguration(start, LI_P_S);
     const ctx = await nodeGpuContext();

@@ -9,17 +9,23 @@ import { betaLi3PS4Standard, GB_PRESETS } from '../../src/structure/gb/presets.t
 import { atomGrades } from '../../src/train/descriptors.ts';
 import { cutSlab, slabAtoms } from './boundary-slab.ts';
 import { sampleMd } from './sample-md.ts';
-import { APPEND_OPTION, loadGradedPotential, outputAndPotential, writeSampledFrames } from './tool-args.ts';
+import {
+  APPEND_OPTION,
+  loadGradedPotential,
+  outputAndPotential,
+  POTENTIAL_OPTIONS,
+  writeSampledFrames,
+} from './tool-args.ts';
 
 export const gbSlabsCommand: Command = {
   name: 'gb-slabs',
   summary: 'slabs with vacuum cut around the boundaries of a bicrystal in MD (round 5; slabs converge poorly in CP2K)',
   usage:
-    'OUT.extxyz [--append] --potential POT.mtp [--preset sigma5-001-120] [--temperature 800] [--ps 10] [--count 8] [--spacing 500] [--half-width 6] [--vacuum 8] [--max-grade 1e9] [--prefix r5] [--seed 5]',
+    'OUT.extxyz [--append] --potential POT.mtp [--dispersion-tail TAIL.json] [--preset sigma5-001-120] [--temperature 800] [--ps 10] [--count 8] [--spacing 500] [--half-width 6] [--vacuum 8] [--max-grade 1e9] [--prefix r5] [--seed 5]',
   help: 'The bicrystal as round 5 built it (cut atom by atom), FIRE-relaxed, then MD; the relaxed slabs and the highest-graded ones.',
   options: {
     ...APPEND_OPTION,
-    potential: { type: 'string' },
+    ...POTENTIAL_OPTIONS,
     preset: { type: 'string', default: 'sigma5-001-120' },
     temperature: { type: 'string', default: '800' },
     ps: { type: 'string', default: '10' },
@@ -32,7 +38,7 @@ export const gbSlabsCommand: Command = {
     seed: { type: 'string', default: '5' },
   },
   async run(args) {
-    const { out, potentialPath } = outputAndPotential(args);
+    const { out, potentialPath, tailPath } = outputAndPotential(args);
     const presetId = stringOption(args, 'preset')!;
     const temperature = numberValue(args, 'temperature');
     const picoseconds = numberValue(args, 'ps');
@@ -56,7 +62,7 @@ export const gbSlabsCommand: Command = {
     const species = LI_P_S;
     const { types } = toConfiguration(bicrystal, species);
 
-    const { potential, active } = loadGradedPotential(potentialPath);
+    const { potential, active } = loadGradedPotential(potentialPath, tailPath);
     const { model } = potential;
     const ctx = await nodeGpuContext();
     const field = await potential.gpu(ctx.device);

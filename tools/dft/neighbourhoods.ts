@@ -26,7 +26,14 @@ import {
 import { atomGrades } from '../../src/train/descriptors.ts';
 import { type Candidate, evenlySpaced, highestGraded } from './pick-frames.ts';
 import { boundaryStart, sampleMd, wrapped } from './sample-md.ts';
-import { APPEND_OPTION, loadGradedPotential, outputAndPotential, pickOption, writeSampledFrames } from './tool-args.ts';
+import {
+  APPEND_OPTION,
+  loadGradedPotential,
+  outputAndPotential,
+  POTENTIAL_OPTIONS,
+  pickOption,
+  writeSampledFrames,
+} from './tool-args.ts';
 
 /** Bodies with an atom this close to the chosen one are cut: its first coordination shell (Li-S 2.46, P-S 2.05 A). */
 const RADIUS = 3.5;
@@ -57,7 +64,7 @@ export const neighbourhoodsCommand: Command = {
   summary:
     'the highest-graded boundary atoms in MD, cut with their neighbourhood into a periodic crystal cell, to label',
   usage:
-    'OUT.extxyz [--append] --potential POT.mtp [--presets ID,ID] [--prefix r12] [--temperature 800] [--ps 2] [--per-preset 4] [--spacing 200] [--pick grade|even] [--max-atoms N] [--seed 1]',
+    'OUT.extxyz [--append] --potential POT.mtp [--dispersion-tail TAIL.json] [--presets ID,ID] [--prefix r12] [--temperature 800] [--ps 2] [--per-preset 4] [--spacing 200] [--pick grade|even] [--max-atoms N] [--seed 1]',
   help: [
     `Cut radius ${RADIUS} A with whole anions, in a cell of the boundary's in-plane period (or ${NB_CELL.edge} A) by`,
     `${NB_CELL.heights.join('/')} A along the normal, the densest kept; the seams closed (each seam vector scaled by`,
@@ -70,7 +77,7 @@ export const neighbourhoodsCommand: Command = {
   ].join('\n'),
   options: {
     ...APPEND_OPTION,
-    potential: { type: 'string' },
+    ...POTENTIAL_OPTIONS,
     presets: { type: 'string' },
     prefix: { type: 'string', default: 'r12' },
     temperature: { type: 'string', default: '800' },
@@ -82,7 +89,7 @@ export const neighbourhoodsCommand: Command = {
     seed: { type: 'string', default: '1' },
   },
   async run(args) {
-    const { out, potentialPath } = outputAndPotential(args);
+    const { out, potentialPath, tailPath } = outputAndPotential(args);
     const presets = (stringOption(args, 'presets') ?? GB_PRESETS.map((p) => p.id).join(',')).split(',');
     const prefix = stringOption(args, 'prefix')!;
     const temperature = numberValue(args, 'temperature');
@@ -92,7 +99,7 @@ export const neighbourhoodsCommand: Command = {
     const seed = numberValue(args, 'seed');
     const pick = pickOption(args);
     const maxAtoms = args.values['max-atoms'] === undefined ? undefined : numberValue(args, 'max-atoms');
-    const { potential, active } = loadGradedPotential(potentialPath);
+    const { potential, active } = loadGradedPotential(potentialPath, tailPath);
     const { model } = potential;
     const cpu = potential.cpu();
     const ctx = await nodeGpuContext();

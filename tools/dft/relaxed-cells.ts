@@ -8,23 +8,23 @@ import { LI_P_S } from '../../src/model/species.ts';
 import { type Structure, toConfiguration } from '../../src/model/structure.ts';
 import { betaLi3PS4 } from '../../src/structure/li3ps4.ts';
 import { repeatStructure } from '../../src/structure/supercell.ts';
-import { APPEND_OPTION, outputAndPotential, writeSampledFrames } from './tool-args.ts';
+import { APPEND_OPTION, outputAndPotential, POTENTIAL_OPTIONS, writeSampledFrames } from './tool-args.ts';
 
 export const relaxedCellsCommand: Command = {
   name: 'relaxed-cells',
   summary:
     "the 64-atom cell relaxed at 0 K by a potential at the experimental cell, at the potential's cell and between",
-  usage: 'OUT.extxyz [--append] --potential POT.mtp [--prefix r10]',
+  usage: 'OUT.extxyz [--append] --potential POT.mtp [--dispersion-tail TAIL.json] [--prefix r10]',
   help: 'Positions FIRE-relaxed (0.01 eV/A) in each cell; the cell relaxed orthorhombically to zero stress. Ids: PREFIX-relaxed-KIND.',
   options: {
     ...APPEND_OPTION,
-    potential: { type: 'string' },
+    ...POTENTIAL_OPTIONS,
     prefix: { type: 'string', default: 'r10' },
   },
   async run(args) {
-    const { out, potentialPath } = outputAndPotential(args);
+    const { out, potentialPath, tailPath } = outputAndPotential(args);
     const prefix = stringOption(args, 'prefix')!;
-    const potential = loadPotential(potentialPath);
+    const potential = loadPotential(potentialPath, tailPath);
     const { model } = potential;
     const ref = potential.cpu();
     const crystal = repeatStructure(betaLi3PS4(), 1, 1, 2);

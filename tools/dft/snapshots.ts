@@ -8,20 +8,27 @@ import { betaLi3PS4 } from '../../src/structure/li3ps4.ts';
 import { frenkelPair } from '../../src/structure/point-defects.ts';
 import { repeatStructure } from '../../src/structure/supercell.ts';
 import { sampleAndPick, wrapped } from './sample-md.ts';
-import { APPEND_OPTION, loadGradedPotential, outputAndPotential, pickOption, writeSampledFrames } from './tool-args.ts';
+import {
+  APPEND_OPTION,
+  loadGradedPotential,
+  outputAndPotential,
+  POTENTIAL_OPTIONS,
+  pickOption,
+  writeSampledFrames,
+} from './tool-args.ts';
 
 export const snapshotsCommand: Command = {
   name: 'snapshots',
   summary: 'graded MD frames of the 64-atom crystal (optionally with a Frenkel pair) at several temperatures, to label',
   usage:
-    'OUT.extxyz [--append] --potential POT.mtp [--prefix r3] [--temperatures 300,800,2000] [--ps 3] [--per-temperature 8] [--spacing 200] [--seed 1] [--defect S|Li|P] [--pick grade|even]',
+    'OUT.extxyz [--append] --potential POT.mtp [--dispersion-tail TAIL.json] [--prefix r3] [--temperatures 300,800,2000] [--ps 3] [--per-temperature 8] [--spacing 200] [--seed 1] [--defect S|Li|P] [--pick grade|even]',
   help: [
     'MD (CSVR, 1 fs, seed SEED+T) of beta-Li3PS4 1x1x2 per temperature, graded every 50 fs against POT.mtp.als.json;',
     '--per-temperature frames each, by grade or evenly (--pick). Ids: PREFIX-mdT-NN, or PREFIX-<species><atom>frenkel-mdT-NN.',
   ].join('\n'),
   options: {
     ...APPEND_OPTION,
-    potential: { type: 'string' },
+    ...POTENTIAL_OPTIONS,
     prefix: { type: 'string', default: 'r3' },
     temperatures: { type: 'string', default: '300,800,2000' },
     ps: { type: 'string', default: '3' },
@@ -32,7 +39,7 @@ export const snapshotsCommand: Command = {
     pick: { type: 'string', default: 'grade' },
   },
   async run(args) {
-    const { out, potentialPath } = outputAndPotential(args);
+    const { out, potentialPath, tailPath } = outputAndPotential(args);
     const prefix = stringOption(args, 'prefix')!;
     const temperatures = stringOption(args, 'temperatures')!.split(',').map(Number);
     const seed = numberValue(args, 'seed');
@@ -42,7 +49,7 @@ export const snapshotsCommand: Command = {
       count: numberValue(args, 'per-temperature'),
       spacing: numberValue(args, 'spacing'),
     };
-    const { potential, active } = loadGradedPotential(potentialPath);
+    const { potential, active } = loadGradedPotential(potentialPath, tailPath);
     const crystal = repeatStructure(betaLi3PS4(), 1, 1, 2);
     let base = crystal;
     let defectNote = '';

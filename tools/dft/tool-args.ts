@@ -1,7 +1,8 @@
 /** What the DFT tools share on their command lines: the output and potential, how frames are picked, a graded potential. */
 import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { type OptionSpec, type ParsedArgs, stringOption, UsageError } from '../../src/cli/command.ts';
-import { loadPotential } from '../../src/cli/files.ts';
+import { DISPERSION_TAIL_OPTION, loadPotential } from '../../src/cli/files.ts';
+import { tailFor } from '../../src/cli/fitted-tail.ts';
 import { parseExtxyz } from '../../src/io/extxyz.ts';
 import type { MtpPotential } from '../../src/potential/mtp/potential.ts';
 import { fromActiveSetFile } from '../../src/train/active-set-file.ts';
@@ -13,15 +14,21 @@ import type { ActiveSet } from '../../src/train/maxvol.ts';
  */
 export const APPEND_OPTION: OptionSpec = { append: { type: 'boolean' } };
 
+/** `--potential POT.mtp [--dispersion-tail TAIL.json]`: the potential the frames are sampled with (ADR 0018). */
+export const POTENTIAL_OPTIONS: OptionSpec = {
+  potential: { type: 'string' },
+  'dispersion-tail': DISPERSION_TAIL_OPTION,
+};
+
 /** The output file (the one positional argument) and `--potential`, which every sampling tool needs. */
-export function outputAndPotential(args: ParsedArgs): { out: string; potentialPath: string } {
+export function outputAndPotential(args: ParsedArgs): { out: string; potentialPath: string; tailPath?: string } {
   const potentialPath = stringOption(args, 'potential');
   if (args.positionals.length !== 1) throw new UsageError('expected one output file, OUT.extxyz');
   if (!potentialPath) throw new UsageError('--potential POT.mtp is required');
   const out = args.positionals[0];
   if (existsSync(out) && args.values.append !== true)
     throw new UsageError(`${out} exists: --append adds to it; otherwise name a new file`);
-  return { out, potentialPath };
+  return { out, potentialPath, tailPath: tailFor(potentialPath, stringOption(args, 'dispersion-tail')) };
 }
 
 /** Writes (or with `--append` adds) the sampled frames; an id OUT already holds is refused and nothing is written. */
@@ -50,8 +57,8 @@ export function pickOption(args: ParsedArgs): Pick {
 }
 
 /** A trained potential and the active set saved beside it (`POT.mtp.als.json`), for grading frames. */
-export function loadGradedPotential(path: string): { potential: MtpPotential; active: ActiveSet } {
-  const potential = loadPotential(path);
+export function loadGradedPotential(path: string, tailPath?: string): { potential: MtpPotential; active: ActiveSet } {
+  const potential = loadPotential(path, tailPath);
   const active = fromActiveSetFile(readFileSync(`${path}.als.json`, 'utf8'), `${path}.als.json`);
   return { potential, active };
 }
