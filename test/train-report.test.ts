@@ -197,13 +197,13 @@ describe('training provenance and validation by kind, on the project DFT data', 
     const tail = parseDispersionTail(readFileSync(tailPath, 'utf8'), tailPath);
     const t = dispersionTailEfs(tail, tailSpeciesIndex(tail, ['Li', 'P', 'S']), cell);
     const direct = (1000 * (mtp.energy + t.energy - cell.energy)) / cell.types.length;
-    const withTail = async (only: string) =>
+    const withTail = async (only: string, potential: string = pot) =>
       JSON.parse(
         (
           await captured([
             'validate',
             '--potential',
-            pot,
+            potential,
             '--dispersion-tail',
             tailPath,
             '--data',
@@ -240,19 +240,7 @@ describe('training provenance and validation by kind, on the project DFT data', 
       ['^t24-', 6.01],
       ['^t25-', 6.95],
     ] as const) {
-      const v = await captured([
-        'validate',
-        '--potential',
-        retrace,
-        '--dispersion-tail',
-        tailPath,
-        '--data',
-        DATA,
-        '--only',
-        only,
-        '--json',
-      ]);
-      expect(JSON.parse(v.lines.join('\n')).all.energy_meV_atom.mae).toBeCloseTo(energy, 2);
+      expect((await withTail(only, retrace)).all.energy_meV_atom.mae).toBeCloseTo(energy, 2);
     }
   }, 180_000);
 
