@@ -7,7 +7,6 @@
 import { readFileSync } from 'node:fs';
 import { type Command, stringOption, UsageError } from '../../src/cli/command.ts';
 import { loadPotential } from '../../src/cli/files.ts';
-import { tailFor } from '../../src/cli/fitted-tail.ts';
 import { buildNeighborList } from '../../src/model/neighbors.ts';
 import { PS4 } from '../../src/model/ps4.ts';
 import { LI_P_S } from '../../src/model/species.ts';
@@ -27,7 +26,7 @@ export const bondForcesCommand: Command = {
     if (!data || !pots) throw new UsageError('give DATA.extxyz and --potential');
     const configs = excludeById(readLabelled(readFileSync(data, 'utf8'), data), stringOption(args, 'exclude'));
     const names = pots.split(',');
-    const evaluators = names.map((p) => loadPotential(p, tailFor(p, undefined)).cpu());
+    const evaluators = names.map((p) => loadPotential(p).cpu());
     const bins = new Map<number, { n: number; dft: number; mtp: number[] }>();
     const species = [...LI_P_S];
     for (const c of configs) {

@@ -2,7 +2,6 @@
 import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { type OptionSpec, type ParsedArgs, stringOption, UsageError } from '../../src/cli/command.ts';
 import { DISPERSION_TAIL_OPTION, loadPotential } from '../../src/cli/files.ts';
-import { tailFor } from '../../src/cli/fitted-tail.ts';
 import { parseExtxyz } from '../../src/io/extxyz.ts';
 import type { MtpPotential } from '../../src/potential/mtp/potential.ts';
 import { fromActiveSetFile } from '../../src/train/active-set-file.ts';
@@ -28,7 +27,7 @@ export function outputAndPotential(args: ParsedArgs): { out: string; potentialPa
   const out = args.positionals[0];
   if (existsSync(out) && args.values.append !== true)
     throw new UsageError(`${out} exists: --append adds to it; otherwise name a new file`);
-  return { out, potentialPath, tailPath: tailFor(potentialPath, stringOption(args, 'dispersion-tail')) };
+  return { out, potentialPath, tailPath: stringOption(args, 'dispersion-tail') };
 }
 
 /** Writes (or with `--append` adds) the sampled frames; an id OUT already holds is refused and nothing is written. */

@@ -17,7 +17,6 @@ import { buildPolycrystal } from '../../structure/polycrystal.ts';
 import { type Command, numberOption, type ParsedArgs, stringOption, UsageError } from '../command.ts';
 import { potentialOrDefault } from '../default-potential.ts';
 import { DISPERSION_TAIL_HELP, DISPERSION_TAIL_OPTION, fileSha256, loadPotential, writeText } from '../files.ts';
-import { tailFor } from '../fitted-tail.ts';
 
 function vec(text: string | undefined, name: string): IVec | undefined {
   if (text === undefined) return undefined;
@@ -30,7 +29,7 @@ function vec(text: string | undefined, name: string): IVec | undefined {
 async function buildAmorphous(args: ParsedArgs): Promise<number> {
   const pot = potentialOrDefault(stringOption(args, 'potential'));
   const out = stringOption(args, 'out');
-  const potential = loadPotential(pot, tailFor(pot, stringOption(args, 'dispersion-tail')));
+  const potential = loadPotential(pot, stringOption(args, 'dispersion-tail'));
   const ctx = await nodeGpuContext();
   const field = await potential.gpu(ctx.device);
   const result = await amorphousInterface(ctx.device, field, {
@@ -54,7 +53,7 @@ async function buildAmorphous(args: ParsedArgs): Promise<number> {
 /** Relaxes a built structure's positions (fixed cell) with --potential, on the float64 evaluator. */
 async function relaxWithPotential(args: ParsedArgs, structure: Structure): Promise<Structure> {
   const pot = potentialOrDefault(stringOption(args, 'potential'));
-  const potential = loadPotential(pot, tailFor(pot, stringOption(args, 'dispersion-tail')));
+  const potential = loadPotential(pot, stringOption(args, 'dispersion-tail'));
   const { model } = potential;
   const r = await fireMinimize(potential.cpu(), toConfiguration(structure, LI_P_S), {
     fmax: numberOption(args, 'fmax', 0.05),
@@ -110,8 +109,8 @@ function polycrystal(args: ParsedArgs): number {
 /** `build --scan`: the translation scan of one boundary, its table, and the relaxed best structure. */
 async function scanPreset(args: ParsedArgs, standard: Structure, spec: GbSpec, label: string): Promise<number> {
   const pot = potentialOrDefault(stringOption(args, 'potential'));
-  const tailPath = tailFor(pot, stringOption(args, 'dispersion-tail'));
-  const potential = loadPotential(pot, tailPath);
+  const potential = loadPotential(pot, stringOption(args, 'dispersion-tail'));
+  const { tailPath } = potential;
   const { model } = potential;
   const grid = numberOption(args, 'grid', 4);
   const gaps = numberList(stringOption(args, 'gaps'), 'gaps');

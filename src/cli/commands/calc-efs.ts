@@ -6,7 +6,6 @@ import { buildNeighborList } from '../../model/neighbors.ts';
 import { type Potential, plusStressOf } from '../../potential/types.ts';
 import { type Command, stringOption, UsageError } from '../command.ts';
 import { DISPERSION_TAIL_HELP, DISPERSION_TAIL_OPTION, loadPotential, readText, writeText } from '../files.ts';
-import { tailFor } from '../fitted-tail.ts';
 
 export const calcEfsCommand: Command = {
   name: 'calc-efs',
@@ -25,7 +24,7 @@ export const calcEfsCommand: Command = {
     const backend = stringOption(args, 'backend') ?? 'cpu';
     if (backend !== 'cpu' && backend !== 'webgpu')
       throw new UsageError(`unknown backend '${backend}' (available: cpu, webgpu)`);
-    const mtp = loadPotential(potPath, tailFor(potPath, stringOption(args, 'dispersion-tail')));
+    const mtp = loadPotential(potPath, stringOption(args, 'dispersion-tail'));
     const { model } = mtp;
     const configs = parseCfg(readText(inPath), basename(inPath));
     let potential: Potential = mtp.cpu();

@@ -6,7 +6,6 @@ import { lammpsTailTable } from '../../potential/dispersion-tail.ts';
 import { type Command, numberOption, SPECIES_OPTION, speciesOption, stringOption, UsageError } from '../command.ts';
 import { potentialOrDefault } from '../default-potential.ts';
 import { DISPERSION_TAIL_OPTION, loadPotential, readText, writeText } from '../files.ts';
-import { tailFor } from '../fitted-tail.ts';
 import { loadStructure, parseSupercell, STRUCTURE_PRESETS } from '../structure-input.ts';
 
 /**
@@ -58,11 +57,7 @@ export const exportLammpsCommand: Command = {
     const species = speciesOption(args);
     const potentialPath = potentialOrDefault(stringOption(args, 'potential'));
     // refuses an untrained template, or a tail without the species' coefficients, before anything is written
-    const { file, tail } = loadPotential(
-      potentialPath,
-      tailFor(potentialPath, stringOption(args, 'dispersion-tail')),
-      species,
-    );
+    const { file, tail } = loadPotential(potentialPath, stringOption(args, 'dispersion-tail'), species);
     if (file.speciesCount !== species.length)
       throw new UsageError(
         `${basename(potentialPath)} has ${file.speciesCount} species; --species names ${species.length} (${species.join(',')})`,

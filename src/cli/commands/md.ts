@@ -23,7 +23,6 @@ import { MTP_KERNELS, type MtpKernel } from '../../potential/mtp/webgpu.ts';
 import { type Command, numberOption, SPECIES_OPTION, speciesOption, stringOption, UsageError } from '../command.ts';
 import { potentialOrDefault } from '../default-potential.ts';
 import { DISPERSION_TAIL_HELP, DISPERSION_TAIL_OPTION, loadPotential, readText, writeText } from '../files.ts';
-import { tailFor } from '../fitted-tail.ts';
 import { provenance, provenanceComment } from '../provenance.ts';
 import { loadStructure, parseSupercell, STRUCTURE_PRESETS, typesForPotential } from '../structure-input.ts';
 
@@ -128,9 +127,8 @@ export const mdCommand: Command = {
     const checkpointPath =
       stringOption(args, 'checkpoint') ?? (out ? `${out}.lastgood.json` : 'lilab-md.lastgood.json');
 
-    const tailPath = tailFor(potentialPath, stringOption(args, 'dispersion-tail'));
-    const potential = loadPotential(potentialPath, tailPath, species);
-    const { model } = potential;
+    const potential = loadPotential(potentialPath, stringOption(args, 'dispersion-tail'), species);
+    const { model, tailPath } = potential;
     const kernel = stringOption(args, 'kernel') as MtpKernel | undefined;
     if (kernel !== undefined && !MTP_KERNELS.includes(kernel))
       throw new UsageError(`--kernel must be one of ${MTP_KERNELS.join(', ')}`);

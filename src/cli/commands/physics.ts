@@ -28,7 +28,6 @@ import {
   writeText,
   writeTextAtomic,
 } from '../files.ts';
-import { tailFor } from '../fitted-tail.ts';
 
 /** The defaults, one place: the options' help shows them and the run falls back on them. */
 const DEFAULTS = { data: 'data/li3ps4-dft.extxyz', gbRuns: '800:100,1000:50', diffusionPs: 20, gb: 'all' } as const;
@@ -94,8 +93,8 @@ function runKeeping(dir: string, id: RunIdentity): RunKeeping {
 
 async function runPhysics(args: ParsedArgs): Promise<number> {
   const path = potentialOrDefault(stringOption(args, 'potential'));
-  const tailPath = tailFor(path, stringOption(args, 'dispersion-tail'));
-  const potential = loadPotential(path, tailPath);
+  const potential = loadPotential(path, stringOption(args, 'dispersion-tail'));
+  const { tailPath } = potential;
   const { model } = potential;
   const potentialSha256 = runIdentity(path, tailPath);
   const ctx = await nodeGpuContext();

@@ -24,7 +24,6 @@ import {
   potentialSha256,
   writeTextAtomic,
 } from '../files.ts';
-import { tailFor } from '../fitted-tail.ts';
 import { provenance, VERSION } from '../provenance.ts';
 
 const QUICK = STUDY_MODES.quick;
@@ -133,8 +132,8 @@ export const studyCommand: Command = {
       if (!(v > 0)) throw new UsageError(`--${k} must be positive`);
     if (!(equilibratePs >= 0)) throw new UsageError('--equilibrate-ps must be zero or more');
     const potentialPath = potentialOrDefault(stringOption(args, 'potential'));
-    const tailPath = tailFor(potentialPath, stringOption(args, 'dispersion-tail'));
-    const potential = loadPotential(potentialPath, tailPath);
+    const potential = loadPotential(potentialPath, stringOption(args, 'dispersion-tail'));
+    const { tailPath } = potential;
     const { model } = potential;
     // with a tail the study's identity is the pair's, so that --resume refuses a run made without it or with another
     const sha = potentialSha256(potentialPath, tailPath);

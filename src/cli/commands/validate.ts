@@ -1,11 +1,9 @@
 import { basename } from 'node:path';
-import { parseDispersionTail } from '../../potential/dispersion-tail.ts';
 import { configId, configKind, excludeById, readLabelled, withoutDispersionTail } from '../../train/dataset.ts';
 import { type ErrorSummary, type FitErrors, fitErrors } from '../../train/linear-fit.ts';
 import { type Command, SPECIES_OPTION, speciesOption, stringOption, UsageError } from '../command.ts';
 import { potentialOrDefault } from '../default-potential.ts';
 import { loadPotential, readText } from '../files.ts';
-import { tailFor } from '../fitted-tail.ts';
 
 function row(name: string, e: FitErrors): string {
   const f = (x: number, d: number, w: number) => (Number.isFinite(x) ? x.toFixed(d) : '-').padStart(w);
@@ -46,9 +44,12 @@ export const validateCommand: Command = {
   async run(args) {
     const dataPath = stringOption(args, 'data');
     if (!dataPath) throw new UsageError('--data is required');
-    const potentialPath = potentialOrDefault(stringOption(args, 'potential'));
-    const { model } = loadPotential(potentialPath);
     const species = speciesOption(args);
+    const { model, tail } = loadPotential(
+      potentialOrDefault(stringOption(args, 'potential')),
+      stringOption(args, 'dispersion-tail'),
+      species,
+    );
     let data = excludeById(
       readLabelled(readText(dataPath), basename(dataPath), species),
       stringOption(args, 'exclude'),
@@ -56,8 +57,7 @@ export const validateCommand: Command = {
     const only = stringOption(args, 'only');
     if (only) data = data.filter((c) => new RegExp(only).test(configId(c)));
     if (data.length === 0) throw new UsageError(`${dataPath}: no configurations selected`);
-    const tailPath = tailFor(potentialPath, stringOption(args, 'dispersion-tail'));
-    if (tailPath) data = withoutDispersionTail(data, parseDispersionTail(readText(tailPath), tailPath), species);
+    if (tail) data = withoutDispersionTail(data, tail, species);
     const kinds = new Map<string, typeof data>();
     for (const c of data) kinds.set(configKind(c), [...(kinds.get(configKind(c)) ?? []), c]);
     const sorted = [...kinds].sort(([a], [b]) => a.localeCompare(b));
