@@ -11,14 +11,16 @@ import { nodeGpuContext } from '../src/gpu/node-gpu.ts';
 import { ParseError } from '../src/io/errors.ts';
 import {
   boundaryStability,
+  currentBoundaryStarts,
   isCheckedBoundary,
   limitsOf,
   mergeChecks,
   type RunCheck,
 } from '../src/md/physics-checks.ts';
 import { parseRunProgress, type RunIdentity, type RunProgress } from '../src/md/run-progress.ts';
-import { STUDY_BOUNDARIES } from '../src/md/study-pipeline.ts';
+import { STUDY_BOUNDARIES, systemStart } from '../src/md/study-pipeline.ts';
 import { buildNeighborList } from '../src/model/neighbors.ts';
+import { GB_PRESETS } from '../src/structure/gb/presets.ts';
 import { betaLi3PS4 } from '../src/structure/li3ps4.ts';
 import { repeatStructure } from '../src/structure/supercell.ts';
 
@@ -101,26 +103,52 @@ describe('structure checks of the physics bench', () => {
     const diffusion300 = { ...base, temperature: 300, line: 'bulk 300 (here)' };
     const boundary = { ...base, what: 'S5 (120)', targetPs: 100, line: 'S5 100 ps (GPU)', adapter: 'nvidia' };
     const earlier = { potentialSha256: 'aa', checks: [diffusion800, diffusion300] };
+    const now = new Set(['S5 (120) at shift 0, 0.25']);
     // the long boundary run measured elsewhere joins the bulk checks
-    expect(mergeChecks(earlier, 'aa', [boundary]).map((c) => c.line)).toEqual([
+    expect(mergeChecks(earlier, 'aa', [boundary], now).map((c) => c.line)).toEqual([
       'bulk 800 (here)',
       'bulk 300 (here)',
       'S5 100 ps (GPU)',
     ]);
     // a check measured again replaces the earlier one
     const again = { ...diffusion800, line: 'bulk 800 (again)' };
-    expect(mergeChecks(earlier, 'aa', [again]).map((c) => c.line)).toEqual(['bulk 300 (here)', 'bulk 800 (again)']);
+    expect(mergeChecks(earlier, 'aa', [again], now).map((c) => c.line)).toEqual([
+      'bulk 300 (here)',
+      'bulk 800 (again)',
+    ]);
     // checks of another potential (a retrained one) are dropped, as is a report without checks
-    expect(mergeChecks(earlier, 'bb', [boundary]).map((c) => c.line)).toEqual(['S5 100 ps (GPU)']);
-    expect(mergeChecks(undefined, 'aa', [boundary])).toHaveLength(1);
+    expect(mergeChecks(earlier, 'bb', [boundary], now).map((c) => c.line)).toEqual(['S5 100 ps (GPU)']);
+    expect(mergeChecks(undefined, 'aa', [boundary], now)).toHaveLength(1);
     // an older report kept lines, adapter and time beside its checks: each kept check takes its own
     const older = { potentialSha256: 'aa', adapter: 'swiftshader', measured: 't0', lines: ['bulk 800', 'bulk 300'] };
-    const merged = mergeChecks({ ...older, checks: [base, { ...base, temperature: 300 }] }, 'aa', [boundary]);
+    const merged = mergeChecks({ ...older, checks: [base, { ...base, temperature: 300 }] }, 'aa', [boundary], now);
     expect(merged.map((c) => [c.line, c.adapter])).toEqual([
       ['bulk 800', 'swiftshader'],
       ['bulk 300', 'swiftshader'],
       ['S5 100 ps (GPU)', 'nvidia'],
     ]);
+    // a boundary check is kept while its start is the boundary as built now: not once the preset has moved, and not
+    // when it does not say its start
+    const at = (structure: string | undefined, line: string) => ({ ...boundary, temperature: 1000, structure, line });
+    const moved = {
+      potentialSha256: 'aa',
+      checks: [
+        at('S5 (120) at shift 0, 0.25', 'now'),
+        at('S5 (120) at shift 0.25, 0.5', 'before'),
+        at(undefined, 'old'),
+      ],
+    };
+    expect(mergeChecks(moved, 'aa', [diffusion800], now).map((c) => c.line)).toEqual(['now', 'bulk 800 (here)']);
+  });
+
+  it('names every boundary start by its translation, and the amorphous interface by the bicrystal it melts', () => {
+    const starts = currentBoundaryStarts();
+    expect(starts.size).toBe(STUDY_BOUNDARIES.length);
+    const p = GB_PRESETS.find((q) => q.id === 'sigma5-001-120')!;
+    const own = systemStart(p.id)!;
+    expect(own).toContain(`shift ${p.translation.shift.join(', ')} and gap ${p.translation.gap} A`);
+    expect(systemStart('amorphous-120')).toContain(own);
+    expect(systemStart('nowhere')).toBeNull();
   });
 
   it('puts the zero-stress strain of each axis between the cells that bracket it, or a little beyond them', () => {
@@ -184,6 +212,7 @@ describe('lilab physics', () => {
       temperature: 800,
       targetPs: 2,
       potentialSha256: fileSha256(DEFAULT_POTENTIAL),
+      structure: systemStart('sigma3-110-111')!,
     };
     const dir = mkdtempSync(join(tmpdir(), 'lilab-physics-resume-'));
     const file = join(dir, 'progress.json');
@@ -253,6 +282,11 @@ describe('lilab physics', () => {
       expect(() => parseRunProgress(readFileSync(file, 'utf8'), file, { ...id, temperature: 1000 })).toThrow(
         /progress\.json.*another run \("temperature" 800, this run's 1000\)/,
       );
+      // and so is the progress of the same preset at another translation
+      expect(() => parseRunProgress(saved[0], file, { ...id, structure: 'sigma3-110-111, grain B moved' })).toThrow(
+        /another run \("structure"/,
+      );
+      expect(atOne.check.structure).toBe(id.structure);
       expect(() => parseRunProgress(saved[0].slice(0, 200), file, id)).toThrow(ParseError);
       const broken = JSON.parse(saved[0]) as RunProgress;
       broken.md!.velocities = broken.md!.velocities.slice(1);

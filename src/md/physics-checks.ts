@@ -29,7 +29,7 @@ import { MdEngine } from './engine.ts';
 import { ContactError, fireMinimize } from './fire.ts';
 import { checkpointOf, frameOfCheckpoint } from './observers.ts';
 import { RUN_PROGRESS_FORMAT, type RunProgress } from './run-progress.ts';
-import { STUDY_BOUNDARIES, studySystem } from './study-pipeline.ts';
+import { STUDY_BOUNDARIES, studySystem, systemStart } from './study-pipeline.ts';
 
 /** The labels' virial as 3x3 from MLIP's PlusStress six (xx yy zz yz xz xy). */
 function virialDiagFromPlus(ps: Float64Array): number[] {
@@ -115,6 +115,11 @@ export async function latticeChecks(
 /** What one MD check found, kept in the potential's report so the lab can say it. */
 export interface RunCheck {
   what: string;
+  /**
+   * A boundary check's start structure (`StudySystem.start`); absent in the bulk checks and in boundary checks
+   * measured before starts were named, which a later run therefore does not keep.
+   */
+  structure?: string;
   temperature: number;
   targetPs: number;
   /** Simulated time the run reached (targetPs unless it failed). */
@@ -144,12 +149,22 @@ export function sameCheck(a: RunCheck, b: RunCheck): boolean {
   return a.what === b.what && a.temperature === b.temperature;
 }
 
+/** The name of the bulk diffusion checks (the only checks that carry no `structure`). */
+export const BULK_CHECK = 'bulk';
+
 /**
  * The checks a potential's report keeps after a run: those of an earlier run of the same potential (another machine,
  * say: the long boundary run on a real GPU) that this run did not measure again, then this run's. A report written
- * for another potential (a different hash) keeps nothing of it.
+ * for another potential (a different hash) keeps nothing of it, and a boundary check keeps only while its start is
+ * among `currentStarts` (the boundaries as built now): the check of a preset since moved to another translation is
+ * dropped, not shown as the new structure's.
  */
-export function mergeChecks(earlierPhysics: unknown, potentialSha256: string, fresh: MeasuredCheck[]): MeasuredCheck[] {
+export function mergeChecks(
+  earlierPhysics: unknown,
+  potentialSha256: string,
+  fresh: MeasuredCheck[],
+  currentStarts: ReadonlySet<string>,
+): MeasuredCheck[] {
   const earlier = earlierPhysics as
     | { potentialSha256?: string; checks?: MeasuredCheck[]; lines?: string[]; adapter?: string; measured?: string }
     | undefined;
@@ -158,7 +173,9 @@ export function mergeChecks(earlierPhysics: unknown, potentialSha256: string, fr
   const upgraded = (earlier.checks ?? []).map(
     (c, k): MeasuredCheck => ({ line: earlier.lines?.[k], adapter: earlier.adapter, measured: earlier.measured, ...c }),
   );
-  const kept = upgraded.filter((e) => !fresh.some((c) => sameCheck(c, e)));
+  const current = (c: MeasuredCheck) =>
+    c.structure === undefined ? c.what === BULK_CHECK : currentStarts.has(c.structure);
+  const kept = upgraded.filter((e) => current(e) && !fresh.some((c) => sameCheck(c, e)));
   return [...kept, ...fresh];
 }
 
@@ -202,7 +219,7 @@ export async function diffusionCheck(
   const census = new MdCensus(s);
   const steps = Math.round(picoseconds * 1000);
   const check = (failed: string | null): RunCheck => ({
-    what: 'bulk',
+    what: BULK_CHECK,
     temperature,
     targetPs: picoseconds + 2,
     reachedPs,
@@ -259,13 +276,22 @@ export function isCheckedBoundary(id: string): boolean {
 }
 
 /**
- * The boundary as the study builds it; the amorphous interface is melt-quenched with the potential under test, so
- * the check sees the glass that potential would give.
+ * The boundary as the study builds it, and its start's name; the amorphous interface is melt-quenched with the
+ * potential under test, so the check sees the glass that potential would give.
  */
-function checkedStructure(ctx: GpuContext, potential: MtpPotential, preset: string): Promise<Structure> {
+async function checkedStructure(
+  ctx: GpuContext,
+  potential: MtpPotential,
+  preset: string,
+): Promise<{ structure: Structure; start: string }> {
   const system = isCheckedBoundary(preset) ? studySystem(preset) : null;
   if (!system) throw new Error(`no boundary '${preset}'`);
-  return system.build(ctx.device, potential);
+  return { structure: await system.build(ctx.device, potential), start: system.start };
+}
+
+/** The starts of every boundary the checks know, as built now (what `mergeChecks` keeps earlier checks of). */
+export function currentBoundaryStarts(): Set<string> {
+  return new Set(STUDY_BOUNDARIES.map((id) => systemStart(id)!));
 }
 
 /** Where a boundary check keeps its progress: the file it resumes from (null: none yet) and how to save it. */
@@ -310,7 +336,8 @@ export async function boundaryStability(
   const seconds = () => (from?.seconds ?? 0) + (performance.now() - t0) / 1000;
   const steps = Math.round(picoseconds * 1000);
   // a resumed run's atoms and cell are its checkpoint's; the engine's state is restored from it below
-  const s = from?.md ? structureOfCheckpoint(from.md) : await checkedStructure(ctx, potential, preset);
+  const built = from?.md ? null : await checkedStructure(ctx, potential, preset);
+  const s = from?.md ? structureOfCheckpoint(from.md) : built!.structure;
   const system = toAtomicSystem(s, LI_P_S);
   const field = await potential.gpu(ctx.device);
   let positions = system.positions;
@@ -326,6 +353,7 @@ export async function boundaryStability(
     const startCensus = ps4Census(s, system.positions);
     check = {
       what: s.title ?? preset,
+      structure: built!.start,
       temperature,
       targetPs: picoseconds,
       reachedPs: 0,
@@ -365,6 +393,7 @@ export async function boundaryStability(
     temperature,
     targetPs: picoseconds,
     potentialSha256: keeping?.potentialSha256 ?? '',
+    structure: check.structure ?? '',
     seconds: seconds(),
     tSum,
     records,

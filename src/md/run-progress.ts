@@ -5,7 +5,7 @@
  * checks take about 4 hours on two CPU cores, longer than one sitting.
  *
  * A file is refused, naming it and the field, when it is not such a file, is cut short, or belongs to another run
- * (boundary, temperature, length or potential): going on from it would mix two runs in one figure.
+ * (boundary, its start structure, temperature, length or potential): going on from it would mix two runs in one figure.
  */
 import { type Checkpoint, checkpointFrom } from '../io/checkpoint.ts';
 import { ParseError } from '../io/errors.ts';
@@ -20,6 +20,8 @@ export interface RunIdentity {
   temperature: number;
   targetPs: number;
   potentialSha256: string;
+  /** The boundary's start structure (`StudySystem.start`): a preset moved to another translation is another run. */
+  structure: string;
 }
 
 export interface RunProgress extends RunIdentity {
@@ -38,7 +40,7 @@ export interface RunProgress extends RunIdentity {
   md: Checkpoint | null;
 }
 
-const IDENTITY_KEYS = ['preset', 'temperature', 'targetPs', 'potentialSha256'] as const;
+const IDENTITY_KEYS = ['preset', 'temperature', 'targetPs', 'potentialSha256', 'structure'] as const;
 
 /** A progress file of the run `expected`, checked field by field before anything runs. */
 export function parseRunProgress(text: string, file: string, expected: RunIdentity): RunProgress {

@@ -20,7 +20,7 @@ import type { Structure } from '../model/structure.ts';
 import { A2_PER_FS_TO_CM2_PER_S } from '../model/units.ts';
 import type { MtpPotential } from '../potential/mtp/potential.ts';
 import { buildBicrystal } from '../structure/gb/builder.ts';
-import { betaLi3PS4Standard, GB_PRESETS, presetSpec } from '../structure/gb/presets.ts';
+import { betaLi3PS4Standard, GB_PRESETS, type GbPreset, presetSpec } from '../structure/gb/presets.ts';
 import { betaLi3PS4 } from '../structure/li3ps4.ts';
 import { repeatStructure } from '../structure/supercell.ts';
 import { AMORPHOUS_BASE, AMORPHOUS_ID, amorphousInterface, MELT_QUENCH } from './melt-quench.ts';
@@ -38,6 +38,11 @@ export interface StudySystem {
   normal: 'z' | null;
   /** Area of one boundary, A^2 (bicrystals). */
   area: number | null;
+  /**
+   * How the start structure is made, in words that change when it does (a preset moved to another translation): an MD
+   * check or its saved progress names it, so that no result of one structure is taken for another's.
+   */
+  start: string;
   /** Builds the structure (labels and all); the amorphous interface needs the GPU and the potential. */
   build: (device: GPUDevice, potential: MtpPotential) => Promise<Structure>;
 }
@@ -50,6 +55,7 @@ export function studySystem(id: string): StudySystem | null {
       label: 'bulk beta-Li3PS4',
       normal: null,
       area: null,
+      start: systemStart(id)!,
       build: async () => repeatStructure(betaLi3PS4(), ...BULK_REPEAT),
     };
   if (id === AMORPHOUS_ID) {
@@ -59,6 +65,7 @@ export function studySystem(id: string): StudySystem | null {
       label: 'amorphous/(120) interface',
       normal: 'z',
       area: buildBicrystal(betaLi3PS4Standard(), presetSpec(base)).report.area,
+      start: systemStart(id)!,
       build: (device, potential) =>
         potential.withGpu(device, (field) => amorphousInterface(device, field, MELT_QUENCH)),
     };
@@ -71,8 +78,23 @@ export function studySystem(id: string): StudySystem | null {
     label: p.label,
     normal: 'z',
     area: built.report.area,
+    start: systemStart(id)!,
     build: async () => ({ ...built.structure, title: p.label }),
   };
+}
+
+/** A system's `start` without building it (null: no such system). */
+export function systemStart(id: string): string | null {
+  if (id === BULK_ID) return `${id} ${BULK_REPEAT.join('x')}`;
+  const presetStart = (p: GbPreset) =>
+    `${p.id}, grain B at shift ${p.translation.shift.map((x) => +x.toFixed(6)).join(', ')} and gap ${p.translation.gap} A`;
+  if (id === AMORPHOUS_ID)
+    return (
+      `${id}: grain A of ${presetStart(GB_PRESETS.find((p) => p.id === AMORPHOUS_BASE)!)} melted ` +
+      `${MELT_QUENCH.meltSteps / 1000} ps at ${MELT_QUENCH.meltTemperature} K, quenched in ${MELT_QUENCH.quenchSteps / 1000} ps`
+    );
+  const p = GB_PRESETS.find((q) => q.id === id);
+  return p ? presetStart(p) : null;
 }
 
 /**

@@ -4,6 +4,7 @@ import { formatAdapter } from '../../gpu/device.ts';
 import { nodeGpuContext } from '../../gpu/node-gpu.ts';
 import {
   boundaryStability,
+  currentBoundaryStarts,
   diffusionCheck,
   isCheckedBoundary,
   latticeChecks,
@@ -14,7 +15,7 @@ import {
   type RunKeeping,
 } from '../../md/physics-checks.ts';
 import { parseRunProgress, type RunIdentity } from '../../md/run-progress.ts';
-import { STUDY_BOUNDARIES } from '../../md/study-pipeline.ts';
+import { STUDY_BOUNDARIES, systemStart } from '../../md/study-pipeline.ts';
 import { modelLevel } from '../../potential/mtp/model.ts';
 import { readLabelled } from '../../train/dataset.ts';
 import { type Command, numberOption, type ParsedArgs, stringOption, UsageError } from '../command.ts';
@@ -139,7 +140,13 @@ async function runPhysics(args: ParsedArgs): Promise<number> {
         preset,
         ...r,
         keeping: keep
-          ? runKeeping(keep, { preset, temperature: r.temperature, targetPs: r.ps, potentialSha256 })
+          ? runKeeping(keep, {
+              preset,
+              temperature: r.temperature,
+              targetPs: r.ps,
+              potentialSha256,
+              structure: systemStart(preset)!,
+            })
           : undefined,
       })),
     );
@@ -153,7 +160,7 @@ async function runPhysics(args: ParsedArgs): Promise<number> {
     const adapter = formatAdapter(ctx.report);
     const measured = new Date().toISOString();
     const fresh: MeasuredCheck[] = checks.map((c, k) => ({ ...c, line: lines[k], adapter, measured }));
-    const all = mergeChecks(report.physics, potentialSha256, fresh);
+    const all = mergeChecks(report.physics, potentialSha256, fresh, currentBoundaryStarts());
     report.physics = {
       measured,
       potentialSha256,
