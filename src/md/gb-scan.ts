@@ -11,7 +11,7 @@
  */
 import { grainBoundaryEnergy } from '../analysis/gb-energy.ts';
 import { type Ps4Census, ps4Census, ps4Problem } from '../analysis/ps4.ts';
-import { PS4 } from '../model/ps4.ts';
+import { MAX_GRAIN_FIELD, PS4 } from '../model/ps4.ts';
 import { type Structure, toConfiguration } from '../model/structure.ts';
 import type { Potential } from '../potential/types.ts';
 import { buildBicrystal, type GbReport, type GbSpec } from '../structure/gb/builder.ts';
@@ -35,9 +35,12 @@ export interface ScanOptions {
   minDistance?: number;
   /**
    * Candidates that remove more than this fraction of the PS4 units are screened but never chosen (default 0.2): a
-   * thin cell whose grains lost a layer is a different bicrystal, with boundaries too close to be apart.
+   * thin cell whose grains lost a layer is a different bicrystal, with boundaries too close to be apart. Nor is a
+   * candidate whose grains carry MAX_GRAIN_FIELD or more (a polar termination the builder's Li choice could not undo).
    */
   maxRemovedFraction?: number;
+  /** The field limit of the choice, V/A (default MAX_GRAIN_FIELD). */
+  maxGrainField?: number;
   onCandidate?: (c: ScanCandidate, done: number, total: number) => void;
 }
 
@@ -51,6 +54,8 @@ export interface ScanCandidate {
   removedLi: number;
   /** Shortest distance as built, A. */
   minDistance: number;
+  /** Mean formal-charge field across grains A and B as built, V/A (GbReport.grainFields). */
+  grainFields: [number, number];
   /** Boundary energy after the screening steps, J/m^2 (null if the screening relaxation failed). */
   screenGbEnergy: number | null;
   failed?: string;
@@ -125,6 +130,7 @@ export async function scanTranslations(
           removedUnits: (report.units?.overlappingUnits ?? 0) + (report.units?.balanceUnits ?? 0),
           removedLi: (report.units?.overlappingLi ?? 0) + (report.units?.balanceLi ?? 0),
           minDistance: report.minDistance,
+          grainFields: report.grainFields,
           screenGbEnergy: null,
         };
         try {
@@ -147,13 +153,16 @@ export async function scanTranslations(
     }
   }
   const maxRemoved = options.maxRemovedFraction ?? 0.2;
+  const maxField = options.maxGrainField ?? MAX_GRAIN_FIELD;
   const ranked = candidates
     .filter((x) => x.c.screenGbEnergy !== null)
     .filter((x) => x.c.removedUnits <= maxRemoved * (x.c.formulaUnits + x.c.removedUnits))
+    .filter((x) => x.c.grainFields.every((f) => Math.abs(f) < maxField))
     .sort((a, b) => (a.c.screenGbEnergy as number) - (b.c.screenGbEnergy as number));
   if (ranked.length === 0)
     throw new Error(
-      `no candidate translation both relaxed and kept ${100 * (1 - maxRemoved)} % of the units (see the candidates)`,
+      `no candidate translation relaxed, kept ${100 * (1 - maxRemoved)} % of the units and left under ` +
+        `${maxField} V/A of formal-charge field in its grains (see the candidates)`,
     );
   let best: { c: ScanCandidate; s: Structure; report: GbReport; positions: Float64Array } | null = null;
   const whole = (c: ScanCandidate) => c.relaxed !== undefined && ps4Problem(c.relaxed.census) === null;
