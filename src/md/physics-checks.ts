@@ -116,7 +116,7 @@ export async function latticeChecks(
 export interface RunCheck {
   what: string;
   /**
-   * A boundary check's start structure (`StudySystem.start`); absent in the bulk checks and in boundary checks
+   * A boundary check's start structure (`systemStart`); absent in the bulk checks and in boundary checks
    * measured before starts were named, which a later run therefore does not keep.
    */
   structure?: string;
@@ -276,17 +276,13 @@ export function isCheckedBoundary(id: string): boolean {
 }
 
 /**
- * The boundary as the study builds it, and its start's name; the amorphous interface is melt-quenched with the
- * potential under test, so the check sees the glass that potential would give.
+ * The boundary as the study builds it; the amorphous interface is melt-quenched with the potential under test, so
+ * the check sees the glass that potential would give.
  */
-async function checkedStructure(
-  ctx: GpuContext,
-  potential: MtpPotential,
-  preset: string,
-): Promise<{ structure: Structure; start: string }> {
+function checkedStructure(ctx: GpuContext, potential: MtpPotential, preset: string): Promise<Structure> {
   const system = isCheckedBoundary(preset) ? studySystem(preset) : null;
   if (!system) throw new Error(`no boundary '${preset}'`);
-  return { structure: await system.build(ctx.device, potential), start: system.start };
+  return system.build(ctx.device, potential);
 }
 
 /** The starts of every boundary the checks know, as built now (what `mergeChecks` keeps earlier checks of). */
@@ -336,8 +332,7 @@ export async function boundaryStability(
   const seconds = () => (from?.seconds ?? 0) + (performance.now() - t0) / 1000;
   const steps = Math.round(picoseconds * 1000);
   // a resumed run's atoms and cell are its checkpoint's; the engine's state is restored from it below
-  const built = from?.md ? null : await checkedStructure(ctx, potential, preset);
-  const s = from?.md ? structureOfCheckpoint(from.md) : built!.structure;
+  const s = from?.md ? structureOfCheckpoint(from.md) : await checkedStructure(ctx, potential, preset);
   const system = toAtomicSystem(s, LI_P_S);
   const field = await potential.gpu(ctx.device);
   let positions = system.positions;
@@ -353,7 +348,7 @@ export async function boundaryStability(
     const startCensus = ps4Census(s, system.positions);
     check = {
       what: s.title ?? preset,
-      structure: built!.start,
+      structure: systemStart(preset)!,
       temperature,
       targetPs: picoseconds,
       reachedPs: 0,

@@ -20,7 +20,7 @@ export interface RunIdentity {
   temperature: number;
   targetPs: number;
   potentialSha256: string;
-  /** The boundary's start structure (`StudySystem.start`): a preset moved to another translation is another run. */
+  /** The boundary's start structure (`systemStart`): a preset moved to another translation is another run. */
   structure: string;
 }
 

@@ -38,11 +38,6 @@ export interface StudySystem {
   normal: 'z' | null;
   /** Area of one boundary, A^2 (bicrystals). */
   area: number | null;
-  /**
-   * How the start structure is made, in words that change when it does (a preset moved to another translation): an MD
-   * check or its saved progress names it, so that no result of one structure is taken for another's.
-   */
-  start: string;
   /** Builds the structure (labels and all); the amorphous interface needs the GPU and the potential. */
   build: (device: GPUDevice, potential: MtpPotential) => Promise<Structure>;
 }
@@ -55,7 +50,6 @@ export function studySystem(id: string): StudySystem | null {
       label: 'bulk beta-Li3PS4',
       normal: null,
       area: null,
-      start: systemStart(id)!,
       build: async () => repeatStructure(betaLi3PS4(), ...BULK_REPEAT),
     };
   if (id === AMORPHOUS_ID) {
@@ -65,7 +59,6 @@ export function studySystem(id: string): StudySystem | null {
       label: 'amorphous/(120) interface',
       normal: 'z',
       area: buildBicrystal(betaLi3PS4Standard(), presetSpec(base)).report.area,
-      start: systemStart(id)!,
       build: (device, potential) =>
         potential.withGpu(device, (field) => amorphousInterface(device, field, MELT_QUENCH)),
     };
@@ -78,12 +71,15 @@ export function studySystem(id: string): StudySystem | null {
     label: p.label,
     normal: 'z',
     area: built.report.area,
-    start: systemStart(id)!,
     build: async () => ({ ...built.structure, title: p.label }),
   };
 }
 
-/** A system's `start` without building it (null: no such system). */
+/**
+ * How a system's start structure is made, in words that change when it does (a preset moved to another translation),
+ * without building it (null: no such system). An MD check or its saved progress names it, so that no result of one
+ * structure is taken for another's.
+ */
 export function systemStart(id: string): string | null {
   if (id === BULK_ID) return `${id} ${BULK_REPEAT.join('x')}`;
   const presetStart = (p: GbPreset) =>
