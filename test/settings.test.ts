@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { GB_PRESETS } from '../src/structure/gb/presets.ts';
+import { buildBicrystal } from '../src/structure/gb/builder.ts';
+import { betaLi3PS4Standard, GB_PRESETS } from '../src/structure/gb/presets.ts';
 import { STRUCTURE_PRESETS } from '../src/structure/presets.ts';
 import { DEFAULT_SETTINGS, parseCells, settingsFromUrl, settingsToUrl } from '../src/ui/settings.ts';
 
@@ -37,7 +38,11 @@ describe('lab settings in the URL', () => {
     const gap = GB_PRESETS.find((p) => p.id === 'sigma5-001-120')!.translation.gap;
     expect(two.cell.lattice[8]).toBeCloseTo(2 * one.cell.lattice[8] - 2 * gap, 6);
     expect(wide.types.length).toBe(2 * one.types.length);
-    // whole units: the same bodies are removed at each boundary, however thick the grains
-    expect(two.types.length).toBe(2 * one.types.length);
+    // whole units: the same bodies are removed at each boundary, however thick the grains, so the thicker cell is
+    // twice the raw bicrystal less the one-cell build's removals
+    const p = GB_PRESETS.find((q) => q.id === 'sigma5-001-120')!;
+    const raw = buildBicrystal(betaLi3PS4Standard(), { ...p.spec, cut: 'raw' }).structure.types.length;
+    expect(raw).toBeGreaterThan(one.types.length);
+    expect(two.types.length).toBe(2 * raw - (raw - one.types.length));
   });
 });

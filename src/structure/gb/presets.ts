@@ -31,25 +31,25 @@ export const GB_PRESETS: GbPreset[] = [
     id: 'sigma5-001-120',
     label: 'S5 [001]/(120) tilt',
     spec: { axis: [0, 0, 1], plane: [1, 2, 0] },
-    translation: { shift: [0.25, 0.5], gap: 1.5 },
+    translation: { shift: [0, 0.25], gap: 0 },
   },
   {
     id: 'sigma5-001-2-10',
     label: 'S5 [001]/(2-10) tilt',
     spec: { axis: [0, 0, 1], plane: [2, -1, 0] },
-    translation: { shift: [0.25, 0], gap: 2.5 },
+    translation: { shift: [0.75, 0], gap: 1.5 },
   },
   {
     id: 'sigma5-001-001',
     label: 'S5 [001]/(001) twist',
     spec: { axis: [0, 0, 1], plane: [0, 0, 1], sigma: 5 },
-    translation: { shift: [0.75, 0.75], gap: 0.5 },
+    translation: { shift: [0.25, 0.25], gap: 0.5 },
   },
   {
     id: 'sigma5-010-010',
     label: 'S5 [010]/(010) twist',
     spec: { axis: [0, 1, 0], plane: [0, 1, 0], sigma: 5 },
-    translation: { shift: [0, 0.75], gap: 1.5 },
+    translation: { shift: [0.25, 0], gap: 1 },
   },
   {
     id: 'sigma5-010-201',
@@ -67,13 +67,13 @@ export const GB_PRESETS: GbPreset[] = [
     id: 'sigma5-001-150',
     label: 'S5 [001]/(150) tilt',
     spec: { axis: [0, 0, 1], plane: [1, 5, 0] },
-    translation: { shift: [0, 0], gap: 1 },
+    translation: { shift: [0.3333333333333333, 0], gap: 1.5 },
   },
   {
     id: 'sigma5-001-170',
     label: 'S5 [001]/(170) tilt',
     spec: { axis: [0, 0, 1], plane: [1, 7, 0] },
-    translation: { shift: [0.3333333333333333, 0], gap: 0.5 },
+    translation: { shift: [0.3333333333333333, 0], gap: 2.5 },
   },
 ];
 

@@ -101,6 +101,14 @@ interface Contacts {
   within3: number;
 }
 
+/**
+ * A distance rounded to 1e-6 A for ranking overlaps. Two bodies of different grains that clash with each other tie
+ * exactly (same count, same shortest distance); unrounded, last-digit noise, which changes with the grains'
+ * thickness, chose which grain loses one and so how many the balance then removes. Rounded, the rule decides.
+ * (Balance ties are between bodies of one grain, equivalent by symmetry, so noise there changes nothing physical.)
+ */
+const tieRound = (d: number) => Math.round(d * 1e6) / 1e6;
+
 export function removeOverlappingBodies(
   s: Structure,
   anchor: Int32Array,
@@ -194,7 +202,7 @@ export function removeOverlappingBodies(
     if (clashing.length === 0) break;
     const b = worst(clashing, (u) => {
       const c = contacts(u, true);
-      return [c.count, grain[u], -c.shortest];
+      return [c.count, grain[u], -tieRound(c.shortest)];
     })!;
     kill(b);
     report.overlappingUnits++;
@@ -221,7 +229,7 @@ export function removeOverlappingBodies(
     if (clashing.length === 0) break;
     const b = worst(clashing, (u) => {
       const c = contacts(u, false);
-      return [c.count, -c.shortest];
+      return [c.count, -tieRound(c.shortest)];
     })!;
     kill(b);
     report.overlappingLi++;
