@@ -102,9 +102,9 @@ interface Contacts {
 }
 
 /**
- * A distance rounded to 1e-6 A for ranking overlaps. Two bodies of different grains that clash with each other tie
+ * A distance rounded to 1e-6 A for ranking overlaps. Two Li of different grains that clash with each other tie
  * exactly (same count, same shortest distance); unrounded, last-digit noise, which changes with the grains'
- * thickness, chose which grain loses one and so how many the balance then removes. Rounded, the rule decides.
+ * thickness, chose which grain lost one and so what the balance then removed. Rounded, the tie goes to the rule.
  * (Balance ties are between bodies of one grain, equivalent by symmetry, so noise there changes nothing physical.)
  */
 const tieRound = (d: number) => Math.round(d * 1e6) / 1e6;
@@ -142,11 +142,15 @@ export function removeOverlappingBodies(
     for (let i = 0; i < n; i++) if (alive[i] && (g === undefined || grain[i] === g)) q += FORMAL_CHARGE[el(i)] ?? 0;
     return q;
   };
+  // the formal charge of each grain's living atoms, kept as bodies go
+  const grainCharge = new Map<number, number>();
+  for (let i = 0; i < n; i++) grainCharge.set(grain[i], (grainCharge.get(grain[i]) ?? 0) + (FORMAL_CHARGE[el(i)] ?? 0));
   // contacts of a body change only when a body near it goes: cached, and dropped for the neighbours of each removal
   const cache = [new Map<number, Contacts>(), new Map<number, Contacts>()];
   const kill = (b: number) => {
     for (const a of members.get(b)!) {
       alive[a] = 0;
+      grainCharge.set(grain[a], grainCharge.get(grain[a])! - (FORMAL_CHARGE[el(a)] ?? 0));
       for (const { j } of near[a]) for (const c of cache) c.delete(anchor[j]);
     }
   };
@@ -229,7 +233,9 @@ export function removeOverlappingBodies(
     if (clashing.length === 0) break;
     const b = worst(clashing, (u) => {
       const c = contacts(u, false);
-      return [c.count, -tieRound(c.shortest)];
+      // of two that clash alike, the Li of the grain with more positive charge: the grains stay as near neutral as
+      // the overlaps allow, the same at any thickness and at both boundaries of the cell
+      return [c.count, -tieRound(c.shortest), grainCharge.get(grain[u])!];
     })!;
     kill(b);
     report.overlappingLi++;
