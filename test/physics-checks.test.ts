@@ -19,9 +19,11 @@ import {
 } from '../src/md/physics-checks.ts';
 import { parseRunProgress, type RunIdentity, type RunProgress } from '../src/md/run-progress.ts';
 import { STUDY_BOUNDARIES, systemStart } from '../src/md/study-pipeline.ts';
+import { structureFingerprint } from '../src/model/fingerprint.ts';
 import { buildNeighborList } from '../src/model/neighbors.ts';
 import { GB_PRESETS } from '../src/structure/gb/presets.ts';
 import { betaLi3PS4 } from '../src/structure/li3ps4.ts';
+import { STRUCTURE_PRESETS } from '../src/structure/presets.ts';
 import { repeatStructure } from '../src/structure/supercell.ts';
 
 const bulk = repeatStructure(betaLi3PS4(), 1, 1, 2);
@@ -141,12 +143,20 @@ describe('structure checks of the physics bench', () => {
     expect(mergeChecks(moved, 'aa', [diffusion800], now).map((c) => c.line)).toEqual(['now', 'bulk 800 (here)']);
   });
 
-  it('names every boundary start by its translation, and the amorphous interface by the bicrystal it melts', () => {
+  it('names every boundary start by its translation and built fingerprint, and the amorphous interface by the bicrystal it melts', () => {
     const starts = currentBoundaryStarts();
     expect(starts.size).toBe(STUDY_BOUNDARIES.length);
     const p = GB_PRESETS.find((q) => q.id === 'sigma5-001-120')!;
     const own = systemStart(p.id)!;
     expect(own).toContain(`shift ${p.translation.shift.join(', ')} and gap ${p.translation.gap} A`);
+    // the same translation built otherwise (here: another cell thickness stands in for a changed rule) is another start
+    const built = STRUCTURE_PRESETS[p.id].build();
+    expect(own).toContain(`(${built.types.length} atoms, ${structureFingerprint(built)})`);
+    const other = STRUCTURE_PRESETS[p.id].build({ a: 1, b: 1, c: 2 });
+    expect(structureFingerprint(other)).not.toBe(structureFingerprint(built));
+    // rounding noise below 1e-6 A is the same structure
+    const nudged = { ...built, positions: built.positions.map((x) => x + 1e-9) };
+    expect(structureFingerprint(nudged)).toBe(structureFingerprint(built));
     expect(systemStart('amorphous-120')).toContain(own);
     expect(systemStart('nowhere')).toBeNull();
   });

@@ -16,6 +16,7 @@ import {
 } from '../analysis/study.ts';
 import { msdCsv } from '../analysis/study-report.ts';
 import { volume } from '../model/cell.ts';
+import { structureFingerprint } from '../model/fingerprint.ts';
 import type { Structure } from '../model/structure.ts';
 import { A2_PER_FS_TO_CM2_PER_S } from '../model/units.ts';
 import type { MtpPotential } from '../potential/mtp/potential.ts';
@@ -76,14 +77,16 @@ export function studySystem(id: string): StudySystem | null {
 }
 
 /**
- * How a system's start structure is made, in words that change when it does (a preset moved to another translation),
- * without building it (null: no such system). An MD check or its saved progress names it, so that no result of one
- * structure is taken for another's.
+ * How a system's start structure is made, in words that change when it does (a preset moved to another translation,
+ * or built otherwise by a changed rule: the bicrystal's atom count and fingerprint), null for no such system. An MD
+ * check or its saved progress names it, so that no result of one structure is taken for another's.
  */
 export function systemStart(id: string): string | null {
   if (id === BULK_ID) return `${id} ${BULK_REPEAT.join('x')}`;
+  // the fingerprint of the bicrystal as built: the builder's rules can change what a translation gives
   const presetStart = (p: GbPreset) =>
-    `${p.id}, grain B at shift ${p.translation.shift.map((x) => +x.toFixed(6)).join(', ')} and gap ${p.translation.gap} A`;
+    `${p.id}, grain B at shift ${p.translation.shift.map((x) => +x.toFixed(6)).join(', ')} and gap ` +
+    `${p.translation.gap} A (${builtFingerprint(p)})`;
   if (id === AMORPHOUS_ID)
     return (
       `${id}: grain A of ${presetStart(GB_PRESETS.find((p) => p.id === AMORPHOUS_BASE)!)} melted ` +
@@ -91,6 +94,18 @@ export function systemStart(id: string): string | null {
     );
   const p = GB_PRESETS.find((q) => q.id === id);
   return p ? presetStart(p) : null;
+}
+
+const fingerprints = new Map<string, string>();
+/** The atom count and fingerprint of a preset as built, computed once per process. */
+function builtFingerprint(p: GbPreset): string {
+  let f = fingerprints.get(p.id);
+  if (f === undefined) {
+    const s = buildBicrystal(betaLi3PS4Standard(), presetSpec(p)).structure;
+    f = `${s.types.length} atoms, ${structureFingerprint(s)}`;
+    fingerprints.set(p.id, f);
+  }
+  return f;
 }
 
 /**
