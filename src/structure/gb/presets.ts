@@ -37,7 +37,7 @@ export const GB_PRESETS: GbPreset[] = [
     id: 'sigma5-001-2-10',
     label: 'S5 [001]/(2-10) tilt',
     spec: { axis: [0, 0, 1], plane: [2, -1, 0] },
-    translation: { shift: [0.75, 0], gap: 1.5 },
+    translation: { shift: [0.25, 0.5], gap: 0.5 },
   },
   {
     id: 'sigma5-001-001',
