@@ -136,15 +136,12 @@ export function removeOverlappingBodies(
   const free = (b: number) => alive[b] && !protect?.[b];
   const units = () => [...members.keys()].filter((b) => isUnit(b) && free(b));
   const lithium = () => [...members.keys()].filter((b) => el(b) === 'Li' && free(b));
-  /** Formal charge of the living atoms, of one grain or (g undefined) of the cell. */
-  const charge = (g?: number) => {
-    let q = 0;
-    for (let i = 0; i < n; i++) if (alive[i] && (g === undefined || grain[i] === g)) q += FORMAL_CHARGE[el(i)] ?? 0;
-    return q;
-  };
-  // the formal charge of each grain's living atoms, kept as bodies go
+  // the formal charge of each grain's living atoms, kept as bodies go (kill)
   const grainCharge = new Map<number, number>();
   for (let i = 0; i < n; i++) grainCharge.set(grain[i], (grainCharge.get(grain[i]) ?? 0) + (FORMAL_CHARGE[el(i)] ?? 0));
+  /** Formal charge of the living atoms, of one grain or (g undefined) of the cell. */
+  const charge = (g?: number) =>
+    g === undefined ? [...grainCharge.values()].reduce((q, x) => q + x, 0) : (grainCharge.get(g) ?? 0);
   // contacts of a body change only when a body near it goes: cached, and dropped for the neighbours of each removal
   const cache = [new Map<number, Contacts>(), new Map<number, Contacts>()];
   const kill = (b: number) => {
